@@ -1,0 +1,26 @@
+// The engine's public surface. Implemented in this folder; used by the CLI, the kiosk host, Electron main and the server.
+import type { FrameAnalysis } from '../../shared/analysis';
+
+/** A decoded frame: tightly packed RGB, 3 bytes a pixel, row-major. */
+export interface RgbFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface AnalyzeOptions {
+  /** Capture time in ms; defaults to 0 for stills. */
+  timestampMs?: number;
+  /** Run the iris model too (478 points). Default true. */
+  irises?: boolean;
+}
+
+export interface Engine {
+  /** Decode an encoded still (jpeg, png, webp, tiff) after validating it, then analyse it. Throws CodedError. */
+  analyzeImage(bytes: Uint8Array, options?: AnalyzeOptions): Promise<FrameAnalysis>;
+  /** Analyse a raw RGB frame (video frames, camera frames). */
+  analyzeFrame(frame: RgbFrame, options?: AnalyzeOptions): Promise<FrameAnalysis>;
+  /** Model name -> "source package@version sha256-prefix", recorded in every result. */
+  modelVersions(): Record<string, string>;
+  close(): Promise<void>;
+}
