@@ -18,4 +18,12 @@ fi
 
 npx eslint .
 npx tsc --noEmit -p tsconfig.json
-npx vitest run "$@"
+mkdir -p artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
+# One plain closing line that any CI reader understands, counted from vitest's own JSON report.
+node -e '
+const r = JSON.parse(require("fs").readFileSync("artifacts/vitest.json", "utf8"));
+console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+
+// The runtime boundary is a lint rule; these cases prove the rule fires where it must and only there.
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('runtime boundary lint rule', () => {
+  it.each([
+    ['src/shared/x.ts', "import fs from 'node:fs';"],
+    ['src/shared/x.ts', "import { createHash } from 'crypto';"],
+    ['src/main/liveness/x.ts', "import ort from 'onnxruntime-node';"],
+    ['src/main/liveness/x.ts', "import Database from 'better-sqlite3';"],
+    ['src/renderer/x.tsx', "import { ipcRenderer } from 'electron';"],
+    ['src/main/engine/x.ts', "import { app } from 'electron';"],
+    ['src/main/store/x.ts', "import { safeStorage } from 'electron';"],
+    ['src/server/x.ts', "import { app } from 'electron';"],
+  ])('refuses the import in %s: %s', async (filePath, code) => {
+    expect(await boundaryErrors(filePath, `${code}\nexport {};\n`)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src/main/engine/x.ts', "import fs from 'node:fs';"],
+    ['src/main/window.ts', "import { BrowserWindow } from 'electron';"],
+    ['src/preload/index.ts', "import { contextBridge } from 'electron';"],
+    ['src/shared/x.ts', "import { z } from 'zod';"],
+  ])('allows the import in %s: %s', async (filePath, code) => {
+    expect(await boundaryErrors(filePath, `${code}\nexport {};\n`)).toHaveLength(0);
+  });
+});
