@@ -49,5 +49,24 @@ export const livenessResultSchema = z.object({
   face_luminance: z.number().min(0).max(100).nullable(),
   reference_image: referenceImageSchema.nullable(),
   model_versions: z.record(z.string(), z.string()),
+  /** Optional (liveness session): the person may try again after fixing feedback_codes (status 'In Progress'). */
+  retry_allowed: z.boolean().optional(),
+  /** Optional: the human sentence for each feedback code, in the same order. */
+  feedback_messages: z.array(z.string()).optional(),
+  /** Optional: what happened to each asked challenge, in the asked order. */
+  challenge_outcomes: z
+    .array(
+      z.object({
+        challenge: z.enum(CHALLENGES),
+        completed: z.boolean(),
+        reason: z.enum(['completed', 'timeout', 'wrong_action', 'not_reached']),
+        amplitude: z.number(),
+        credit: z.number().min(0).max(100),
+        peakFrameIndex: z.number().int().min(0).nullable(),
+      }),
+    )
+    .optional(),
+  /** Optional: the components that made liveness_score (the minimum of them) and audit figures, by name. */
+  score_details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
 });
 export type LivenessResult = z.infer<typeof livenessResultSchema>;
