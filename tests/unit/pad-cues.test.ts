@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { RgbFrame } from '../../src/main/engine/api';
+import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/main/engine/pad-cues';
+import type { BBox } from '../../src/shared/analysis';
+
+const W = 640;
+const H = 480;
+const FACE: BBox = [240, 140, 160, 200];
+
+/** A frame painted by a function of (x, y) -> [r, g, b] (values clamped to bytes). */
+function paint(fn: (x: number, y: number) => [number, number, number]): RgbFrame {
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const [r, g, b] = fn(x, y);
+      const i = (y * W + x) * 3;
+      data[i] = Math.max(0, Math.min(255, Math.round(r)));
+      data[i + 1] = Math.max(0, Math.min(255, Math.round(g)));
+      data[i + 2] = Math.max(0, Math.min(255, Math.round(b)));
+    }
+  }
+  return { data, width: W, height: H };
+}
+
+/** A smooth skin-toned "face": a soft radial shading with a gentle gradient, no periodic structure. */
+const skin = (x: number, y: number): [number, number, number] => {
+  const d = Math.hypot((x - 320) / 90, (y - 240) / 110);
+  const shade = 170 - 40 * d * d + 0.05 * (x - 320);
+  return [shade + 30, shade, shade - 25];
+};
+
+describe('computePadCues', () => {
+  it('returns every documented cue as a finite number', () => {
+    const cues = computePadCues(paint(skin), FACE);
+    expect(Object.keys(cues).sort()).toEqual([...PAD_CUE_NAMES].sort());
+    for (const name of PAD_CUE_NAMES) {
+      expect(Number.isFinite(cues[name]), name).toBe(true);
+      expect(PAD_CUE_DOCS[name].length).toBeGreaterThan(20);
+    }
+  });
+
+  it('scores a sinusoidal moiré grating higher on the moiré cue than a smooth gradient', () => {
+    const smooth = computePadCues(paint(skin), FACE);
+    // Two slightly rotated fine gratings (period ~3 px): the beat pattern a camera sees on a screen.
+    const moire = computePadCues(
+      paint((x, y) => {
+        const [r, g, b] = skin(x, y);
+        const m = 18 * Math.sin(2 * Math.PI * (x * 0.31 + y * 0.05)) + 12 * Math.sin(2 * Math.PI * (x * 0.04 + y * 0.29));
+        return [r + m, g + m, b + m];
+      }),
+      FACE,
+    );
+    expect(moire.moire_peaks).toBeGreaterThan(smooth.moire_peaks + 0.2);
+  });
+
+  it('raises the border cue for a bright rectangular frame around the face box', () => {
+    const plain = computePadCues(paint(skin), FACE);
+    // A bright 6-px rectangle 40 px outside the face box on a dark background: a bezel / photo edge.
+    const [fx, fy, fw, fh] = FACE;
+    const framed = computePadCues(
+      paint((x, y) => {
+        const outer = x >= fx - 46 && x < fx + fw + 46 && y >= fy - 46 && y < fy + fh + 46;
+        const inner = x >= fx - 40 && x < fx + fw + 40 && y >= fy - 40 && y < fy + fh + 40;
+        if (outer && !inner) return [240, 240, 240];
+        return inner ? skin(x, y) : [30, 30, 35];
+      }),
+      FACE,
+    );
+    expect(framed.border_line).toBeGreaterThan(plain.border_line + 0.3);
+    expect(framed.border_parallel).toBeGreaterThan(plain.border_parallel + 0.3);
+    expect(framed.ring_coverage).toBeCloseTo(1, 1);
+  });
+
+  it('raises glare for a saturated white patch on the face', () => {
+    const plain = computePadCues(paint(skin), FACE);
+    const glared = computePadCues(
+      paint((x, y) => (x > 290 && x < 340 && y > 190 && y < 240 ? [255, 255, 255] : skin(x, y))),
+      FACE,
+    );
+    expect(plain.glare_frac).toBe(0);
+    expect(glared.glare_frac).toBeGreaterThan(0.03);
+    expect(glared.glare_cluster).toBeGreaterThan(0.5);
+  });
+
+  it('has no ring for a tight crop where the face fills the frame', () => {
+    const cues = computePadCues(paint(skin), [0, 0, W, H]);
+    expect(cues.ring_coverage).toBe(0);
+    expect(cues.border_line).toBe(0);
+  });
+
+  it('refuses a frame whose buffer is too small', () => {
+    expect(() => computePadCues({ data: new Uint8Array(10), width: W, height: H }, FACE)).toThrow(RangeError);
+  });
+});
+
+describe('FFT', () => {
+  it('puts a pure cosine in its bin', () => {
+    const n = 64;
+    const re = new Float64Array(n).map((_, i) => Math.cos((2 * Math.PI * 5 * i) / n));
+    const im = new Float64Array(n);
+    fft1d(re, im, n);
+    expect(re[5]).toBeCloseTo(n / 2, 9);
+    expect(re[n - 5]).toBeCloseTo(n / 2, 9);
+    expect(Math.abs(re[6]) + Math.abs(im[6])).toBeLessThan(1e-9);
+  });
+
+  it('2-D power spectrum matches a direct DFT', () => {
+    const n = 8;
+    const px = new Float32Array(n * n).map((_, i) => Math.sin(i * 0.7) * 40 + (i % 5));
+    const power = powerSpectrum2d(px, n);
+    let mean = 0;
+    px.forEach((v) => (mean += v));
+    mean /= n * n;
+    const w = (i: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
+    for (const [u, v] of [[0, 0], [1, 2], [3, 7], [4, 4]]) {
+      let r = 0;
+      let i = 0;
+      for (let y = 0; y < n; y++) {
+        for (let x = 0; x < n; x++) {
+          const a = (-2 * Math.PI * (u * x + v * y)) / n;
+          const val = (px[y * n + x] - mean) * w(x) * w(y);
+          r += val * Math.cos(a);
+          i += val * Math.sin(a);
+        }
+      }
+      expect(power[v * n + u]).toBeCloseTo(r * r + i * i, 6);
+    }
+  });
+});
