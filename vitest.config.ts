@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // Builds the renderer once (vite) so the kiosk host serves the current sources.
+          globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           pool: 'forks',

@@ -1,0 +1,77 @@
+// `liveness kiosk`: the browser-kiosk host (the renderer plus the kiosk API over a WebSocket) for a browser in kiosk mode.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CodedError } from '../../shared/errors';
+import { RENDERER_OUT, buildRenderer, rendererIsBuilt } from '../../main/host/renderer-build';
+
+export const summary = 'serve the kiosk UI and its API to a browser in kiosk mode';
+
+const HELP = `usage: liveness kiosk [--port 8080] [--host 127.0.0.1] [--db data/kiosk.sqlite] [--config path]
+                      [--renderer-dir out/renderer] [--rebuild] [--test-seed]
+
+Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this machine, e.g.
+  chromium --kiosk --app=http://127.0.0.1:8080/
+
+  --port N          TCP port (0 picks a free one); default 8080
+  --host H          address to bind; default 127.0.0.1 (keep it local: the API trusts its own origin only)
+  --db PATH         SQLite decision queue; default data/kiosk.sqlite
+  --config PATH     kiosk settings JSON (staff PIN hash, mode, language); default kiosk-config.json beside --db
+  --renderer-dir D  built renderer to serve; default out/renderer (built with vite when missing)
+  --rebuild         build the renderer even when it is already built
+  --test-seed       accept a fixed test seed in session.start (tests only; also LIVENESS_KIOSK_TEST_SEED=1)
+
+On the first run the staff PIN is 246810; staff mode asks for a new one before anything can be changed.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        db: { type: 'string', default: 'data/kiosk.sqlite' },
+        config: { type: 'string' },
+        'renderer-dir': { type: 'string' },
+        rebuild: { type: 'boolean', default: false },
+        'test-seed': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CodedError('INVALID_ARGUMENT', `--port must be 0-65535, not "${values.port}".`);
+
+  const rendererDir = resolve(values['renderer-dir'] ?? RENDERER_OUT);
+  if (values.rebuild || !rendererIsBuilt(rendererDir)) {
+    console.log(`kiosk: building the renderer into ${rendererDir} (vite build)`);
+    try {
+      await buildRenderer(rendererDir);
+    } catch (err) {
+      throw new CodedError('INTERNAL', `The renderer could not be built (${(err as Error).message}). Build it with \`npx electron-vite build\` and retry.`);
+    }
+  }
+
+  const allowTestSeed = values['test-seed'] || process.env.LIVENESS_KIOSK_TEST_SEED === '1';
+  const [{ composeKiosk }, { startKioskHost }] = await Promise.all([import('../../main/kiosk/compose'), import('../../main/host/server')]);
+  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed });
+  const host = await startKioskHost({ service: kiosk.service, rendererDir, host: values.host, port });
+  if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
+  console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);
+
+  await new Promise<void>((resolvePromise) => {
+    const stop = () => resolvePromise();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await kiosk.close();
+  return 0;
+}

@@ -1,0 +1,200 @@
+// The browser-kiosk host: plain Node http serving the built renderer with strict headers, and the kiosk API over a
+// WebSocket (same contract, same validation as Electron's IPC). Same-origin browsers only.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { extname, resolve, sep } from 'node:path';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  MAX_FRAME_BYTES,
+  WS_PATH,
+  decodeFrameMessage,
+  describeIssues,
+  wsFrameHeaderSchema,
+  wsRequestSchema,
+  type Envelope,
+} from '../../shared/ipc-contract';
+import type { KioskService } from '../kiosk/service';
+import { securityHeaders } from './security-headers';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+};
+
+export interface KioskHostOptions {
+  service: KioskService;
+  rendererDir: string;
+  host?: string;
+  port?: number;
+}
+
+export interface KioskHost {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startKioskHost(options: KioskHostOptions): Promise<KioskHost> {
+  const host = options.host ?? '127.0.0.1';
+  const rendererDir = resolve(options.rendererDir);
+  let origin = { host, port: options.port ?? 8080 };
+
+  const server = createServer((request, response) => {
+    serveStatic(rendererDir, origin, request, response).catch(() => {
+      if (!response.headersSent) sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The file could not be served.' });
+      else response.destroy();
+    });
+  });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES + 4096, perMessageDeflate: false });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== WS_PATH) return rejectUpgrade(socket, 404, { code: 'NOT_FOUND', message: `The kiosk API is at ${WS_PATH}.` });
+    if (!isSameOrigin(request, origin)) {
+      return rejectUpgrade(socket, 403, { code: 'FORBIDDEN', message: 'Only the kiosk page itself (same origin) may connect.' });
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.service));
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = { host, port };
+  const url = `http://${formatHost(host)}:${port}/`;
+  return {
+    url,
+    port,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+    },
+  };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Origin must be exactly this host's origin, and Host must name us too (guards against DNS rebinding). */
+function isSameOrigin(request: IncomingMessage, origin: { host: string; port: number }): boolean {
+  const allowedHosts = new Set([`${formatHost(origin.host)}:${origin.port}`]);
+  if (origin.host === '127.0.0.1' || origin.host === '::1') allowedHosts.add(`localhost:${origin.port}`);
+  const hostHeader = request.headers.host ?? '';
+  const originHeader = request.headers.origin ?? '';
+  return allowedHosts.has(hostHeader) && originHeader === `http://${hostHeader}`;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, error: { code: string; message: string }): void {
+  const body = JSON.stringify({ ok: false, error });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function attachClient(ws: WebSocket, service: KioskService): void {
+  const clientId = randomUUID();
+  const context = { clientId };
+  const unsubscribe = service.onEvent((target, event, payload) => {
+    if (target === clientId && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+  });
+  const reply = (id: number | null, result: Envelope<unknown>) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
+  };
+  const refuse = (id: number | null, message: string) => reply(id, { ok: false, error: { code: 'INVALID_PAYLOAD', message } });
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const bytes = toBytes(data);
+    if (isBinary) {
+      const frame = decodeFrameMessage(bytes);
+      if (!frame) return refuse(null, 'A binary message must be a session.frame: header length, JSON header, JPEG bytes.');
+      const header = wsFrameHeaderSchema.safeParse(frame.header);
+      if (!header.success) {
+        const id = (frame.header as { id?: unknown })?.id;
+        return refuse(typeof id === 'number' ? id : null, `Invalid session.frame header: ${describeIssues(header.error)}.`);
+      }
+      const { id, sessionId, timestampMs } = header.data;
+      void service.handle('session.frame', { sessionId, timestampMs, jpeg: frame.jpeg }, context).then((result) => reply(id, result));
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch {
+      return refuse(null, 'A text message must be JSON: {"id", "channel", "payload"}.');
+    }
+    const request = wsRequestSchema.safeParse(message);
+    if (!request.success) {
+      const id = (message as { id?: unknown })?.id;
+      return refuse(typeof id === 'number' ? id : null, `Invalid request: ${describeIssues(request.error)}.`);
+    }
+    const { id, channel, payload } = request.data;
+    void service.handle(channel, payload, context).then((result) => reply(id, result));
+  });
+  ws.on('close', () => {
+    unsubscribe();
+    void service.disconnect(clientId);
+  });
+  ws.on('error', () => ws.terminate());
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+async function serveStatic(
+  rendererDir: string,
+  origin: { host: string; port: number },
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return sendJson(response, 405, origin, { code: 'INVALID_ARGUMENT', message: 'Only GET and HEAD are served.' });
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://kiosk').pathname);
+  } catch {
+    return sendJson(response, 400, origin, { code: 'INVALID_ARGUMENT', message: 'The path is not valid.' });
+  }
+  if (pathname === '/' || pathname === '') pathname = '/index.html';
+  const file = resolve(rendererDir, `.${pathname}`);
+  if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
+    return sendJson(response, 404, origin, { code: 'NOT_FOUND', message: 'No such file.' });
+  }
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return sendJson(response, 404, origin, { code: 'NOT_FOUND', message: 'No such file.' });
+  response.writeHead(200, {
+    ...securityHeaders(origin),
+    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+  });
+  if (request.method === 'HEAD') return void response.end();
+  createReadStream(file).pipe(response);
+}
+
+function sendJson(response: ServerResponse, status: number, origin: { host: string; port: number }, error: { code: string; message: string }): void {
+  const body = JSON.stringify({ ok: false, error });
+  response.writeHead(status, { ...securityHeaders(origin), 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,77 @@
+// Electron main: single instance, no menu, the hardened kiosk window, our own app:// origin with the CSP header, a
+// permission handler that allows only the camera for our origin, and the kiosk service behind IPC. Glue only.
+import { Menu, app, net, protocol, session } from 'electron';
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { composeKiosk, type ComposedKiosk } from './kiosk/compose';
+import { electronContentSecurityPolicy } from './host/security-headers';
+import { registerIpc } from './ipc';
+import { APP_ORIGIN, APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  Menu.setApplicationMenu(null);
+  app.on('second-instance', () => undefined);
+  app.on('window-all-closed', () => app.quit());
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  const rendererDir = resolve(app.getAppPath(), 'out', 'renderer');
+  const csp = electronContentSecurityPolicy();
+  const origin = rendererOrigin();
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = resolve(rendererDir, `.${decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)}`);
+    if (url.origin !== APP_ORIGIN || !file.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', csp);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+
+  const kioskSession = session.defaultSession;
+  // The dev server's responses get the same CSP.
+  kioskSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  });
+  const fromUs = (url: string | undefined) => {
+    try {
+      return !!url && new URL(url).origin === origin;
+    } catch {
+      return false;
+    }
+  };
+  kioskSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const videoOnly = permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((type) => type === 'video');
+    callback(Boolean(videoOnly) && fromUs(details.requestingUrl));
+  });
+  kioskSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permission === 'media' && fromUs(requestingOrigin));
+
+  const dataDir = app.getPath('userData');
+  let kiosk: ComposedKiosk;
+  try {
+    kiosk = await composeKiosk(
+      { dbPath: join(dataDir, 'kiosk.sqlite'), configPath: join(dataDir, 'kiosk-config.json') },
+      app.isPackaged ? { modelsDir: join(process.resourcesPath, 'app.asar.unpacked', 'models') } : {},
+    );
+  } catch (err) {
+    console.error(`kiosk: could not start: ${(err as Error).message}`);
+    app.exit(1);
+    return;
+  }
+  const window = createKioskWindow();
+  const unregister = registerIpc(kiosk.service, window, origin);
+  app.once('before-quit', () => {
+    unregister();
+    void kiosk.close();
+  });
+}

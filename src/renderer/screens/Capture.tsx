@@ -1,0 +1,265 @@
+// Capture: camera preview with the oval guide, live guidance from the engine, challenge prompts and the flash.
+// Frames go to the engine as JPEG at ~15 fps; a frame is dropped (not queued) while the previous one is in flight.
+import { useEffect, useRef, useState } from 'react';
+import type { Challenge } from '../../shared/catalogue';
+import type { KioskApi, Language, SessionOutcome, SessionPlan, SessionUpdate } from '../../shared/ipc-contract';
+import { FLASH_REST_RGB, flashStepAt } from '../../main/liveness/flash';
+import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
+import { ChallengeIcon } from './icons';
+
+const FRAME_INTERVAL_MS = 66;
+const FRAME_WIDTH = 640;
+const JPEG_QUALITY = 0.85;
+
+interface Props {
+  t: Translate;
+  api: KioskApi;
+  plan: SessionPlan;
+  language: Language;
+  cameraDeviceId: string | null;
+  onOutcome(outcome: SessionOutcome): void;
+  onCancel(): void;
+  onError(message: string): void;
+}
+
+type CameraState = 'starting' | 'live' | 'failed';
+
+export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcome, onCancel, onError }: Props) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const [camera, setCamera] = useState<CameraState>('starting');
+  const [update, setUpdate] = useState<SessionUpdate | null>(null);
+  const [finishing, setFinishing] = useState(false);
+  const clockOrigin = useRef(performance.now());
+
+  // Camera: the chosen device (or the default), stopped when the screen goes away.
+  useEffect(() => {
+    let stream: MediaStream | null = null;
+    let cancelled = false;
+    const video: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } };
+    if (cameraDeviceId) video.deviceId = { exact: cameraDeviceId };
+    navigator.mediaDevices
+      .getUserMedia({ video, audio: false })
+      .then(async (media) => {
+        if (cancelled) return media.getTracks().forEach((track) => track.stop());
+        stream = media;
+        const element = videoRef.current;
+        if (!element) return;
+        element.srcObject = media;
+        await element.play().catch(() => undefined);
+        setCamera('live');
+      })
+      .catch(() => !cancelled && setCamera('failed'));
+    return () => {
+      cancelled = true;
+      stream?.getTracks().forEach((track) => track.stop());
+    };
+  }, [cameraDeviceId]);
+
+  // Results arrive as an event (the engine finished the attempt on a frame) or from an explicit finish.
+  useEffect(() => {
+    const offResult = api.onResult((outcome) => {
+      if (outcome.sessionId === plan.sessionId) onOutcome(outcome);
+    });
+    return offResult;
+  }, [api, plan.sessionId, onOutcome]);
+
+  // Frame loop: grab, encode, send; skip a tick while a frame is in flight.
+  useEffect(() => {
+    if (camera !== 'live') return;
+    const canvas = document.createElement('canvas');
+    const context = canvas.getContext('2d');
+    let inFlight = false;
+    let stopped = false;
+    const tick = async () => {
+      const video = videoRef.current;
+      if (inFlight || stopped || !video || !context || video.readyState < 2 || video.videoWidth === 0) return;
+      inFlight = true;
+      try {
+        const scale = Math.min(1, FRAME_WIDTH / video.videoWidth);
+        canvas.width = Math.round(video.videoWidth * scale);
+        canvas.height = Math.round(video.videoHeight * scale);
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const timestampMs = performance.now() - clockOrigin.current;
+        const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
+        if (!blob || stopped) return;
+        const jpeg = new Uint8Array(await blob.arrayBuffer());
+        const response = await api.pushFrame({ sessionId: plan.sessionId, timestampMs, jpeg });
+        if (stopped) return;
+        if (response.ok) {
+          const next = response.value;
+          setUpdate((previous) => (previous && previous.timestampMs > next.timestampMs ? previous : next));
+          if (next.done) setFinishing(true);
+        } else if (response.error.code === 'NOT_FOUND' || response.error.code === 'FORBIDDEN') {
+          stopped = true;
+          onError(response.error.message);
+        }
+        // RATE_LIMITED (dropped) and CONFLICT (attempt already decided) need nothing: the result event follows.
+      } finally {
+        inFlight = false;
+      }
+    };
+    const timer = window.setInterval(() => void tick(), FRAME_INTERVAL_MS);
+    return () => {
+      stopped = true;
+      window.clearInterval(timer);
+    };
+  }, [api, camera, plan.sessionId, onError]);
+
+  const cancel = async () => {
+    await api.abandonSession({ sessionId: plan.sessionId });
+    onCancel();
+  };
+
+  const phase = update?.phase ?? 'positioning';
+  const challenge = phase === 'challenge' ? (update?.currentChallenge ?? null) : null;
+  useSpeech(challenge ? t(challengeKey(challenge)) : null, language);
+
+  return (
+    <main className="screen capture" aria-busy={finishing}>
+      <h1 className="visually-hidden">{t('cameraHeading')}</h1>
+      <div className="camera">
+        <video ref={videoRef} className="preview" muted playsInline aria-label={t('cameraPreview')} />
+        <svg className="oval-guide" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <defs>
+            <mask id="oval-hole">
+              <rect width="100" height="100" fill="white" />
+              <ellipse cx="50" cy="48" rx="21" ry="34" fill="black" />
+            </mask>
+          </defs>
+          <rect width="100" height="100" className="oval-dim" mask="url(#oval-hole)" />
+          <ellipse cx="50" cy="48" rx="21" ry="34" className={`oval-line ${update && update.guidance.length === 0 ? 'ok' : ''}`} />
+        </svg>
+      </div>
+      {phase === 'challenge' && challenge && update && (
+        <ChallengePrompt t={t} challenge={challenge} index={update.challengeIndex} total={update.challengesTotal} progress={update.challengeProgress} secondsLeft={update.secondsLeft} />
+      )}
+      <section className="guidance-panel" aria-live="polite">
+        {camera === 'starting' && <p className="guidance">{t('cameraStarting')}</p>}
+        {camera === 'failed' && (
+          <p className="guidance" role="alert">
+            {t('cameraError')}
+          </p>
+        )}
+        {camera === 'live' && <Guidance t={t} update={update} finishing={finishing} />}
+      </section>
+      {phase === 'flash' && plan.flash && (
+        <FlashOverlay
+          t={t}
+          plan={plan}
+          clockOrigin={clockOrigin.current}
+          onStarted={(timestampMs) => void api.markFlashStart({ sessionId: plan.sessionId, timestampMs })}
+        />
+      )}
+      <div className="actions bottom">
+        <button type="button" className="secondary" onClick={() => void cancel()}>
+          {t('cancel')}
+        </button>
+      </div>
+    </main>
+  );
+}
+
+function Guidance({ t, update, finishing }: { t: Translate; update: SessionUpdate | null; finishing: boolean }) {
+  if (finishing) return <p className="guidance">{t('checking')}</p>;
+  if (!update) return <p className="guidance">{t('positioning')}</p>;
+  const first = update.guidance[0];
+  const status =
+    update.phase === 'capturing' ? t('capturing') : update.phase === 'flash' ? t('flashing') : update.phase === 'positioning' ? t('positioning') : null;
+  return (
+    <>
+      {first ? (
+        <p className="guidance warn" data-guidance={update.guidance.join(' ')}>
+          {t(guidanceKey(first))}
+        </p>
+      ) : (
+        <p className="guidance ok" data-guidance="">
+          {update.phase === 'challenge' ? '' : (status ?? t('allGood'))}
+        </p>
+      )}
+      {update.phase !== 'challenge' && update.secondsLeft > 0 && (
+        <p className="countdown">{t('secondsLeft', { n: Math.ceil(update.secondsLeft) })}</p>
+      )}
+    </>
+  );
+}
+
+interface PromptProps {
+  t: Translate;
+  challenge: Challenge;
+  index: number;
+  total: number;
+  progress: number;
+  secondsLeft: number;
+}
+
+function ChallengePrompt({ t, challenge, index, total, progress, secondsLeft }: PromptProps) {
+  const text = t(challengeKey(challenge));
+  return (
+    <section className="challenge" aria-label={t('challengeOf', { i: index + 1, n: total })}>
+      <ChallengeIcon challenge={challenge} />
+      <p className="challenge-text" data-challenge={challenge}>
+        {text}
+      </p>
+      <p className="challenge-step">{t('challengeOf', { i: index + 1, n: total })}</p>
+      <progress className="challenge-progress" max={100} value={Math.round(progress * 100)} aria-label={text} />
+      <ol className="challenge-dots" aria-hidden="true">
+        {Array.from({ length: total }, (_, i) => (
+          <li key={i} className={i < index ? 'done' : i === index ? 'current' : ''} />
+        ))}
+      </ol>
+      <p className="countdown">{t('secondsLeft', { n: Math.ceil(secondsLeft) })}</p>
+    </section>
+  );
+}
+
+/**
+ * Full-screen colour from the plan's sequence. The first colour goes up on the next paint and that moment is reported
+ * to the decision core (same clock as the frames), so the reflections are matched to what the screen really showed.
+ */
+function FlashOverlay({ t, plan, clockOrigin, onStarted }: { t: Translate; plan: SessionPlan; clockOrigin: number; onStarted(timestampMs: number): void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const started = useRef(onStarted);
+  useEffect(() => {
+    const sequence = plan.flash;
+    if (!sequence) return;
+    let anchor: number | null = null;
+    let frame = 0;
+    const paint = () => {
+      const element = ref.current;
+      if (element) {
+        const now = performance.now() - clockOrigin;
+        if (anchor === null) {
+          anchor = now;
+          started.current(anchor);
+        }
+        const step = flashStepAt(sequence, now - anchor);
+        const rgb = step >= 0 && step < sequence.steps.length ? sequence.steps[step].rgb : FLASH_REST_RGB;
+        element.style.backgroundColor = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+        element.dataset.step = String(step);
+      }
+      frame = requestAnimationFrame(paint);
+    };
+    frame = requestAnimationFrame(paint);
+    return () => cancelAnimationFrame(frame);
+  }, [plan.flash, clockOrigin]);
+  return (
+    <div ref={ref} className="flash-overlay" role="presentation">
+      <p className="flash-text">{t('flashing')}</p>
+    </div>
+  );
+}
+
+/** Reads each new challenge aloud when the platform can (kiosks may have no voices; that is fine). */
+function useSpeech(text: string | null, language: Language) {
+  useEffect(() => {
+    if (!text || typeof speechSynthesis === 'undefined') return;
+    try {
+      speechSynthesis.cancel();
+      const utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = SPEECH_LANG[language];
+      speechSynthesis.speak(utterance);
+    } catch {
+      // Speech is a help, not a requirement.
+    }
+  }, [text, language]);
+}

@@ -1,0 +1,347 @@
+// The kiosk API contract: one channel map shared by the Electron IPC glue, the browser host's WebSocket and the
+// renderer. Every request payload and every response is parsed against these schemas in the main process / host.
+import { z } from 'zod';
+import { CHALLENGES, FEEDBACK_CODES, LIVENESS_MODES, STATUSES } from './catalogue';
+import { ERROR_CODES, type CodedErrorShape } from './errors';
+import { flashSequenceSchema, livenessResultSchema } from './result';
+
+export const CHANNEL_PREFIX = 'kiosk:';
+/** Electron channel that carries every main -> renderer event ({event, payload}). */
+export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
+/** Path of the browser host's WebSocket endpoint. */
+export const WS_PATH = '/api/ws';
+
+/** Version of the consent text the renderer shows; bump it whenever that text changes. */
+export const CONSENT_VERSION = '1';
+
+/** Largest JPEG frame accepted (a 1280x720 JPEG is ~100-300 kB). */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+export const LANGUAGES = ['en', 'es', 'fr', 'ar'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const GUIDANCE_CODES = [
+  'too_dark',
+  'too_bright',
+  'move_closer',
+  'move_back',
+  'center_face',
+  'one_person',
+  'uncover_face',
+  'hold_still',
+  'no_face',
+] as const;
+export type GuidanceCode = (typeof GUIDANCE_CODES)[number];
+
+export const PHASES = ['positioning', 'challenge', 'flash', 'capturing', 'done'] as const;
+export type Phase = (typeof PHASES)[number];
+
+// --- shared pieces ---------------------------------------------------------------------------------------------
+
+const sessionId = z.string().min(1).max(128);
+const staffToken = z.string().regex(/^[0-9a-f]{64}$/, 'staff token must be 64 hex characters');
+/** Binary JPEG bytes (structured-cloned over Electron IPC, raw WebSocket binary in the host); never base64. */
+const jpegBytes = z
+  .custom<Uint8Array>((value) => value instanceof Uint8Array, 'jpeg must be binary bytes (Uint8Array)')
+  .refine((bytes) => bytes.byteLength > 0, 'jpeg must not be empty')
+  .refine((bytes) => bytes.byteLength <= MAX_FRAME_BYTES, `jpeg must be at most ${MAX_FRAME_BYTES} bytes`);
+
+export const livenessOverridesSchema = z
+  .object({
+    liveness_mode: z.enum(LIVENESS_MODES),
+    liveness_threshold: z.number().int().min(0).max(100),
+    liveness_challenges: z.array(z.enum(CHALLENGES)).min(1).max(CHALLENGES.length),
+    face_liveness_max_attempts: z.number().int().min(1).max(3),
+    challenge_timeout_s: z.number().min(2).max(30),
+    no_flash: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type LivenessOverrides = z.infer<typeof livenessOverridesSchema>;
+
+export const sessionPlanSchema = z.object({
+  sessionId,
+  mode: z.enum(LIVENESS_MODES),
+  challenges: z.array(z.enum(CHALLENGES)),
+  flash: flashSequenceSchema.nullable(),
+  attempt: z.number().int().min(1),
+  maxAttempts: z.number().int().min(1).max(3),
+  challengeTimeoutS: z.number(),
+  consented: z.boolean(),
+});
+export type SessionPlan = z.infer<typeof sessionPlanSchema>;
+
+/** What the decision core reports after each frame (the wire shape of src/main/liveness's SessionUpdate). */
+export const sessionUpdateSchema = z.object({
+  sessionId,
+  /** Timestamp of the frame this update answers (the renderer's clock; lets it align the flash and drop stale updates). */
+  timestampMs: z.number(),
+  phase: z.enum(PHASES),
+  /** What the person should fix now (empty when all is well). */
+  guidance: z.array(z.enum(GUIDANCE_CODES)),
+  currentChallenge: z.enum(CHALLENGES).nullable(),
+  /** 0-based index of the current challenge (== challengesTotal once all are over). */
+  challengeIndex: z.number().int().min(0),
+  challengesTotal: z.number().int().min(0),
+  /** 0-1 progress of the current challenge, or of positioning / flash / capturing. */
+  challengeProgress: z.number().min(0).max(1),
+  secondsLeft: z.number().min(0),
+  /** Index into the plan's flash steps the screen should show now, or null outside the flash. */
+  flashStep: z.number().int().min(0).nullable(),
+  done: z.boolean(),
+});
+export type SessionUpdate = z.infer<typeof sessionUpdateSchema>;
+
+export const sessionOutcomeSchema = z.object({
+  sessionId,
+  result: livenessResultSchema,
+  /** True when the failure is fixable and attempts remain: the renderer offers "Try again". */
+  canRetry: z.boolean(),
+  attemptsLeft: z.number().int().min(0),
+  /** One human sentence per feedback code (English; the renderer translates by code). */
+  feedback: z.array(z.object({ code: z.enum(FEEDBACK_CODES), sentence: z.string() })),
+});
+export type SessionOutcome = z.infer<typeof sessionOutcomeSchema>;
+
+export const kioskSettingsSchema = z.object({
+  liveness: z.object({
+    liveness_mode: z.enum(LIVENESS_MODES),
+    liveness_threshold: z.number().int().min(0).max(100),
+    liveness_challenges: z.array(z.enum(CHALLENGES)).min(1),
+    face_liveness_max_attempts: z.number().int().min(1).max(3),
+    challenge_timeout_s: z.number().min(2).max(30),
+    no_flash: z.boolean(),
+  }),
+  language: z.enum(LANGUAGES),
+  /** Chosen camera (MediaDeviceInfo.deviceId), or null for the system default. */
+  cameraDeviceId: z.string().max(256).nullable(),
+  /** Seconds the result stays on screen before the kiosk returns to the attract screen. */
+  resultTimeoutS: z.number().int().min(5).max(300),
+});
+export type KioskSettings = z.infer<typeof kioskSettingsSchema>;
+
+export const kioskSettingsPatchSchema = z
+  .object({
+    liveness: livenessOverridesSchema,
+    language: z.enum(LANGUAGES),
+    cameraDeviceId: z.string().max(256).nullable(),
+    resultTimeoutS: z.number().int().min(5).max(300),
+  })
+  .partial()
+  .strict();
+export type KioskSettingsPatch = z.infer<typeof kioskSettingsPatchSchema>;
+
+export const queueStatusSchema = z.object({
+  /** Decision counts by outbox state (pending, sent, failed, …). */
+  counts: z.record(z.string(), z.number().int().min(0)),
+  oldestPendingAt: z.string().nullable(),
+  total: z.number().int().min(0),
+});
+export type QueueStatus = z.infer<typeof queueStatusSchema>;
+
+export const decisionSummarySchema = z.object({
+  session_id: z.string(),
+  created_at: z.string(),
+  liveness_mode: z.enum(LIVENESS_MODES),
+  liveness_score: z.number(),
+  status: z.enum(STATUSES),
+  attempts_used: z.number().int(),
+});
+export type DecisionSummary = z.infer<typeof decisionSummarySchema>;
+
+const empty = z.object({}).strict();
+const ack = z.object({ ok: z.literal(true) });
+
+// --- the channel map ------------------------------------------------------------------------------------------
+
+export const channels = {
+  'session.start': {
+    request: z
+      .object({
+        config: livenessOverridesSchema.optional(),
+        /** Makes the challenge order and flash colours reproducible; accepted only by a host started for tests. */
+        testSeed: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: sessionPlanSchema,
+  },
+  'session.consent': {
+    request: z.object({ sessionId, accepted: z.boolean(), consentVersion: z.string().min(1).max(32) }).strict(),
+    response: z.object({ sessionId, consented: z.boolean() }),
+  },
+  'session.frame': {
+    request: z
+      .object({ sessionId, timestampMs: z.number().finite().min(0), jpeg: jpegBytes })
+      .strict(),
+    response: sessionUpdateSchema,
+  },
+  /** The renderer showed the first flash colour at this time (same clock as the frames). */
+  'session.flashStart': {
+    request: z.object({ sessionId, timestampMs: z.number().finite().min(0) }).strict(),
+    response: ack,
+  },
+  'session.finish': {
+    request: z.object({ sessionId }).strict(),
+    response: sessionOutcomeSchema,
+  },
+  'session.abandon': {
+    request: z.object({ sessionId }).strict(),
+    response: ack,
+  },
+  'session.retry': {
+    request: z.object({ sessionId }).strict(),
+    response: sessionPlanSchema,
+  },
+  'config.get': {
+    request: empty,
+    response: kioskSettingsSchema,
+  },
+  'config.set': {
+    request: z.object({ token: staffToken, patch: kioskSettingsPatchSchema }).strict(),
+    response: kioskSettingsSchema,
+  },
+  'staff.unlock': {
+    request: z.object({ pin: z.string().min(1).max(64) }).strict(),
+    response: z.object({ token: staffToken, expiresInS: z.number().int().positive(), mustChangePin: z.boolean() }),
+  },
+  'staff.setPin': {
+    request: z
+      .object({ token: staffToken, newPin: z.string().regex(/^\d{6,12}$/, 'the new PIN must be 6 to 12 digits') })
+      .strict(),
+    response: ack,
+  },
+  'staff.lock': {
+    request: z.object({ token: staffToken }).strict(),
+    response: ack,
+  },
+  'queue.status': {
+    request: z.object({ token: staffToken }).strict(),
+    response: queueStatusSchema,
+  },
+  'decisions.recent': {
+    request: z.object({ token: staffToken, limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    response: z.array(decisionSummarySchema),
+  },
+} as const;
+
+export type Channel = keyof typeof channels;
+export const CHANNELS = Object.keys(channels) as Channel[];
+export type RequestOf<C extends Channel> = z.input<(typeof channels)[C]['request']>;
+export type ParsedRequestOf<C extends Channel> = z.output<(typeof channels)[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<(typeof channels)[C]['response']>;
+
+export const events = {
+  'session.update': sessionUpdateSchema,
+  'session.result': sessionOutcomeSchema,
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayloadOf<E extends EventName> = z.output<(typeof events)[E]>;
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+/** Electron channel name for a contract channel. */
+export function ipcChannelName(channel: Channel): string {
+  return `${CHANNEL_PREFIX}${channel}`;
+}
+
+// --- result envelope -------------------------------------------------------------------------------------------
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CodedErrorShape };
+
+export const errorShapeSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export function envelopeSchema<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: errorShapeSchema }),
+  ]);
+}
+
+/** Zod issues as one short sentence (no input values echoed back: they may be image bytes). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'payload'}: ${issue.message}`)
+    .join('; ');
+}
+
+// --- the API object the renderer talks to (preload in Electron, WebSocket client in a browser) -----------------
+
+export type Unsubscribe = () => void;
+
+export interface KioskApi {
+  startSession(request?: RequestOf<'session.start'>): Promise<Envelope<ResponseOf<'session.start'>>>;
+  giveConsent(request: RequestOf<'session.consent'>): Promise<Envelope<ResponseOf<'session.consent'>>>;
+  pushFrame(request: RequestOf<'session.frame'>): Promise<Envelope<ResponseOf<'session.frame'>>>;
+  markFlashStart(request: RequestOf<'session.flashStart'>): Promise<Envelope<ResponseOf<'session.flashStart'>>>;
+  finishSession(request: RequestOf<'session.finish'>): Promise<Envelope<ResponseOf<'session.finish'>>>;
+  abandonSession(request: RequestOf<'session.abandon'>): Promise<Envelope<ResponseOf<'session.abandon'>>>;
+  retrySession(request: RequestOf<'session.retry'>): Promise<Envelope<ResponseOf<'session.retry'>>>;
+  getConfig(): Promise<Envelope<ResponseOf<'config.get'>>>;
+  setConfig(request: RequestOf<'config.set'>): Promise<Envelope<ResponseOf<'config.set'>>>;
+  unlockStaff(request: RequestOf<'staff.unlock'>): Promise<Envelope<ResponseOf<'staff.unlock'>>>;
+  setStaffPin(request: RequestOf<'staff.setPin'>): Promise<Envelope<ResponseOf<'staff.setPin'>>>;
+  lockStaff(request: RequestOf<'staff.lock'>): Promise<Envelope<ResponseOf<'staff.lock'>>>;
+  queueStatus(request: RequestOf<'queue.status'>): Promise<Envelope<ResponseOf<'queue.status'>>>;
+  recentDecisions(request: RequestOf<'decisions.recent'>): Promise<Envelope<ResponseOf<'decisions.recent'>>>;
+  onUpdate(listener: (update: SessionUpdate) => void): Unsubscribe;
+  onResult(listener: (outcome: SessionOutcome) => void): Unsubscribe;
+}
+
+/** KioskApi method name -> contract channel (the preload and the WebSocket client are built from this table). */
+export const API_METHODS = {
+  startSession: 'session.start',
+  giveConsent: 'session.consent',
+  pushFrame: 'session.frame',
+  markFlashStart: 'session.flashStart',
+  finishSession: 'session.finish',
+  abandonSession: 'session.abandon',
+  retrySession: 'session.retry',
+  getConfig: 'config.get',
+  setConfig: 'config.set',
+  unlockStaff: 'staff.unlock',
+  setStaffPin: 'staff.setPin',
+  lockStaff: 'staff.lock',
+  queueStatus: 'queue.status',
+  recentDecisions: 'decisions.recent',
+} as const satisfies Record<string, Channel>;
+
+// --- WebSocket framing (browser host) ----------------------------------------------------------------------------
+// Text messages: {"id": n, "channel": "...", "payload": {...}} -> {"id": n, "result": Envelope}; events
+// {"event": "...", "payload": {...}}. A session.frame travels as ONE binary message: a 4-byte little-endian header
+// length, the UTF-8 JSON header {"id", "sessionId", "timestampMs"}, then the JPEG bytes.
+
+export const wsRequestSchema = z
+  .object({ id: z.number().int().min(0), channel: z.string().max(64), payload: z.unknown().optional() })
+  .strict();
+
+export const wsFrameHeaderSchema = z
+  .object({ id: z.number().int().min(0), sessionId, timestampMs: z.number().finite().min(0) })
+  .strict();
+export type WsFrameHeader = z.infer<typeof wsFrameHeaderSchema>;
+
+const MAX_FRAME_HEADER_BYTES = 1024;
+
+export function encodeFrameMessage(header: WsFrameHeader, jpeg: Uint8Array): Uint8Array {
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const message = new Uint8Array(4 + headerBytes.byteLength + jpeg.byteLength);
+  new DataView(message.buffer).setUint32(0, headerBytes.byteLength, true);
+  message.set(headerBytes, 4);
+  message.set(jpeg, 4 + headerBytes.byteLength);
+  return message;
+}
+
+/** Splits a binary frame message; returns null when the framing itself is broken. */
+export function decodeFrameMessage(message: Uint8Array): { header: unknown; jpeg: Uint8Array } | null {
+  if (message.byteLength < 4) return null;
+  const headerLength = new DataView(message.buffer, message.byteOffset, message.byteLength).getUint32(0, true);
+  if (headerLength === 0 || headerLength > MAX_FRAME_HEADER_BYTES || 4 + headerLength > message.byteLength) return null;
+  try {
+    const header: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.subarray(4, 4 + headerLength)));
+    return { header, jpeg: message.subarray(4 + headerLength) };
+  } catch {
+    return null;
+  }
+}
