@@ -13,6 +13,18 @@ export interface AnalyzeOptions {
   timestampMs?: number;
   /** Run the iris model too (478 points). Default true. */
   irises?: boolean;
+  /**
+   * Frames of one capture session share a trackId: the engine then reuses the previous frame's faces instead of
+   * running the detector on every frame (it still detects every few frames and whenever a face is lost).
+   */
+  trackId?: string;
+  /** analyzeImage: reject encoded images larger than this many bytes (default 5 MB). */
+  maxBytes?: number;
+  /**
+   * analyzeFrame: hand the frame's buffer to the worker instead of copying it (zero-copy; the caller's
+   * `frame.data` is detached afterwards). Default false: a copy is transferred.
+   */
+  transfer?: boolean;
 }
 
 export interface Engine {

@@ -1,0 +1,178 @@
+// `liveness check <file…>`: passive liveness of still images, one JSON line (or table row) per file.
+import { open } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_THRESHOLD } from '../../shared/bands';
+import { LIVENESS_MODES, type LivenessMode } from '../../shared/catalogue';
+import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
+import type { Engine } from '../../main/engine/api';
+import { DEFAULT_MAX_IMAGE_BYTES, readStillFile } from '../../main/engine/decode';
+import { createEngine } from '../../main/engine/index';
+import { sniffVideo } from '../../main/engine/video';
+import type { LivenessResult } from '../../shared/result';
+import { passiveDecision, type PassiveResponse } from '../../main/liveness/passive';
+// H6 (clips): the clip handler and its flags live in ../check-clip.ts.
+import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions, type ClipCheckOptions } from '../check-clip';
+
+export const summary = 'passive (or --mode active|flash|action_flash) liveness of images and clips';
+
+export interface CheckOptions {
+  threshold: number;
+  maxBytes: number;
+  mode: LivenessMode;
+  /** Clip-only flags (--challenges, --expect-order, --flash-sequence, --fps). */
+  clip?: ClipCheckOptions;
+}
+
+export type CheckLine =
+  | { request_id: string; file: string; liveness: PassiveResponse | Record<string, unknown> }
+  | { file: string; error: CodedErrorShape };
+
+/** Passive check of one still image file. Never throws: a bad file becomes an error line. */
+export async function checkStill(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
+  try {
+    const bytes = await readStillFile(file, { maxBytes: opts.maxBytes });
+    const analysis = await engine.analyzeImage(bytes, { maxBytes: opts.maxBytes });
+    return { request_id: globalThis.crypto.randomUUID(), file, liveness: passiveDecision(analysis, opts.threshold) };
+  } catch (err) {
+    return { file, error: codedOf(err) };
+  }
+}
+
+/**
+ * EXTENSION POINT (clips and --mode active|flash|action_flash): assign a handler here (or replace this function)
+ * to check video clips; until then a clip gets UNSUPPORTED_TYPE. It must not throw: return an error line instead.
+ */
+export let checkClip: ((engine: Engine, file: string, opts: CheckOptions) => Promise<CheckLine>) | null = checkClipFile;
+export function registerClipHandler(handler: typeof checkClip): void {
+  checkClip = handler;
+}
+
+/** Route one file: clips to the clip handler, everything else to the still-image check. */
+export async function checkFile(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
+  const head = await readHead(file);
+  if (head && sniffVideo(head)) {
+    if (checkClip) return checkClip(engine, file, opts);
+    return { file, error: { code: 'UNSUPPORTED_TYPE', message: 'This is a video clip; `liveness check` analyses still images (JPEG, PNG, WebP, TIFF).' } };
+  }
+  if (opts.mode !== 'passive') {
+    return { file, error: { code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} needs a video clip; a still image can only be checked passively.` } };
+  }
+  return checkStill(engine, file, opts);
+}
+
+async function readHead(file: string): Promise<Uint8Array | null> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const head = new Uint8Array(64);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null; // checkStill reports the missing file with its coded error
+  }
+}
+
+function codedOf(err: unknown): CodedErrorShape {
+  if (err instanceof CodedError) return err.toJSON();
+  const coded = toCodedError(err);
+  return coded;
+}
+
+const USAGE = `usage: liveness check <file…> [--threshold 75] [--json] [--max-bytes N] [--mode passive] [--db q.sqlite]
+
+  Passive liveness of still images (JPEG, PNG, WebP, TIFF; at most 5 MB each by default).
+  --threshold N   pass mark 0-100 (default ${DEFAULT_THRESHOLD})
+  --json          one JSON line per file
+  --max-bytes N   largest accepted image in bytes (default ${DEFAULT_MAX_IMAGE_BYTES})
+  --mode M        passive (default); active|flash|action_flash need clips
+  --db FILE       record each decision in this offline queue (then: liveness sync)
+${CLIP_USAGE}
+Exit code: 0 when every file was analysed, 2 when any was not, 1 on a usage error.`;
+
+function parseOptions(argv: string[]): { files: string[]; json: boolean; opts: CheckOptions; help: boolean; db: string | undefined } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      threshold: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'max-bytes': { type: 'string' },
+      mode: { type: 'string' },
+      ...CLIP_ARG_OPTIONS,
+      // --db: record each decision in the kiosk's offline queue (src/main/store).
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold);
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) {
+    throw new CodedError('INVALID_ARGUMENT', `--threshold must be an integer 0-100, not "${values.threshold}".`);
+  }
+  const maxBytes = values['max-bytes'] === undefined ? DEFAULT_MAX_IMAGE_BYTES : Number(values['max-bytes']);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new CodedError('INVALID_ARGUMENT', `--max-bytes must be a positive integer, not "${values['max-bytes']}".`);
+  const mode = (values.mode ?? 'passive') as LivenessMode;
+  if (!LIVENESS_MODES.includes(mode)) throw new CodedError('INVALID_ARGUMENT', `--mode must be one of ${LIVENESS_MODES.join(', ')}.`);
+  return { files: positionals, json: values.json, opts: { threshold, maxBytes, mode, clip: parseClipOptions(values) }, help: values.help, db: values.db };
+}
+
+function tableRow(line: CheckLine): string[] {
+  if ('error' in line) return [line.file, 'ERROR', '', '', line.error.code, line.error.message];
+  if ('liveness_score' in line.liveness) {
+    // A clip's LivenessResult (H6).
+    const r = line.liveness as unknown as LivenessResult;
+    return [line.file, r.status, String(r.liveness_score), '', r.warnings.join(' ') || '-', `${r.liveness_mode}; challenges ${r.challenges_completed.join(',') || '-'}`];
+  }
+  const l = line.liveness as PassiveResponse;
+  return [line.file, l.status, String(l.score), String(l.user_image?.entities?.length ?? ''), (l.warnings ?? []).join(' ') || '-', `quality ${l.face_quality}, luminance ${l.face_luminance}`];
+}
+
+function printTable(rows: string[][]): void {
+  const header = ['file', 'status', 'score', 'faces', 'warnings', 'notes'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  for (const r of all) console.log(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (err) {
+    console.error(`liveness check: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 1;
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.files.length === 0) {
+    console.error(`liveness check: no files given\n\n${USAGE}`);
+    return 1;
+  }
+  const engine = await createEngine();
+  const store = parsed.db ? (await import('../../main/store/store')).openStore({ path: parsed.db }) : null;
+  if (store?.recovery) console.error(`liveness check: ${store.recovery.code}: ${store.recovery.message}`);
+  let failures = 0;
+  const rows: string[][] = [];
+  try {
+    for (const file of parsed.files) {
+      const line = await checkFile(engine, file, parsed.opts);
+      if ('error' in line) failures++;
+      else if (store) {
+        const { recordCheckedFile } = await import('../../main/store/check-record');
+        const bytes = await readStillFile(file, { maxBytes: parsed.opts.maxBytes }).catch(() => null);
+        await recordCheckedFile(store, line, { bytes, threshold: parsed.opts.threshold, modelVersions: engine.modelVersions() });
+      }
+      if (parsed.json) console.log(JSON.stringify(line));
+      else rows.push(tableRow(line));
+    }
+  } finally {
+    store?.close();
+    await engine.close();
+  }
+  if (!parsed.json) printTable(rows);
+  return failures ? 2 : 0;
+}

@@ -1,0 +1,221 @@
+// createEngine(): the Engine over a pool of inference worker threads (one by default). Decoding stays here (sharp
+// works on libuv's pool, so it never blocks the event loop); frames travel to the worker as transferred buffers.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FrameAnalysis } from '../../shared/analysis';
+import { CodedError } from '../../shared/errors';
+import type { AnalyzeOptions, Engine, RgbFrame } from './api';
+import { decodeStill } from './decode';
+import { modelVersions } from './model-store';
+import type { PipelineConfig } from './pipeline';
+import type { PipelineLoadOptions } from './sessions';
+import type { WorkerRequest, WorkerResponse } from './worker';
+
+export type { AnalyzeOptions, Engine, RgbFrame } from './api';
+
+export interface EngineOptions {
+  /** Inference worker threads (default 1). Each holds its own sessions. */
+  workers?: number;
+  /** ORT threads per operator in each worker (default 1: the models are small, cores are shared). */
+  intraOpNumThreads?: number;
+  modelsDir?: string;
+  /** Default limit for analyzeImage (AnalyzeOptions.maxBytes overrides it). */
+  maxImageBytes?: number;
+  pipeline?: Partial<PipelineConfig>;
+  /** A frame that takes longer than this is treated as a hung worker: it is restarted (default 30 s). */
+  frameTimeoutMs?: number;
+}
+
+/** An Engine whose workers can be inspected and crashed on purpose (tests). */
+export interface WorkerEngine extends Engine {
+  /** Number of times a worker died and was replaced. */
+  readonly restarts: number;
+  /** Test hook: make worker `index` throw an uncaught error, as a crash would. Resolves when it has died. */
+  crashWorkerForTest(index?: number): Promise<void>;
+}
+
+interface Pending {
+  resolve: (analysis: FrameAnalysis) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The worker's entry. From sources, a tiny bootstrap registers tsx's loader inside the worker before importing
+ * worker.ts (Node 20 does not apply `--import` hooks to a worker's own entry); a compiled build loads worker.js.
+ */
+function workerSpec(): { entry: string | URL; eval: boolean } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { entry: new URL('./worker.js', here), eval: false };
+  const tsxApi = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const target = new URL('./worker.ts', here).href;
+  const code = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
+  return { entry: code, eval: true };
+}
+
+class WorkerSlot {
+  worker!: Worker;
+  ready!: Promise<void>;
+  readonly pending = new Map<number, Pending>();
+  private dead = false;
+  private deathWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly loadOptions: PipelineLoadOptions,
+    private readonly onDeath: () => void,
+  ) {
+    this.spawn();
+  }
+
+  get busy(): number {
+    return this.pending.size;
+  }
+
+  private spawn(): void {
+    const spec = workerSpec();
+    this.dead = false;
+    const worker = new Worker(spec.entry, { eval: spec.eval, workerData: this.loadOptions });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: WorkerResponse): void => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'init-error') reject(new CodedError(message.error.code as never, message.error.message));
+        else this.settle(message);
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', (code) => {
+        reject(new CodedError('ENGINE_FAILURE', `The inference worker exited (code ${code}) before its models loaded.`));
+        this.handleExit(worker, code);
+      });
+      worker.on('error', () => {
+        // The 'exit' that always follows reports the crash; nothing of the error (it may hold data) is logged.
+      });
+    });
+    this.ready.catch(() => {});
+  }
+
+  private settle(message: WorkerResponse): void {
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    this.pending.delete(message.id);
+    if (message.type === 'result') entry.resolve(message.analysis);
+    else entry.reject(new CodedError(message.error.code as never, message.error.message));
+  }
+
+  private handleExit(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    this.dead = true;
+    const failure = new CodedError('ENGINE_FAILURE', `The inference worker stopped unexpectedly (exit code ${code}); it has been restarted, please retry.`);
+    for (const entry of this.pending.values()) entry.reject(failure);
+    this.pending.clear();
+    for (const wake of this.deathWaiters.splice(0)) wake();
+    if (!this.closing) {
+      this.onDeath();
+      this.spawn();
+    }
+  }
+
+  closing = false;
+
+  waitForDeath(): Promise<void> {
+    return new Promise((resolve) => (this.dead ? resolve() : this.deathWaiters.push(resolve)));
+  }
+
+  post(request: WorkerRequest, transfer: ArrayBuffer[], pending?: Pending): void {
+    if (pending) this.pending.set(request.id, pending);
+    this.worker.postMessage(request, transfer);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
+
+/** An ArrayBuffer holding exactly the frame's pixels, safe to transfer (never a shared pool slab). */
+function ownedBuffer(data: Uint8Array, mayTransfer: boolean): ArrayBuffer {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  if (mayTransfer && whole) return data.buffer as ArrayBuffer;
+  return data.slice().buffer as ArrayBuffer;
+}
+
+function hashString(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<WorkerEngine> {
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const loadOptions: PipelineLoadOptions = {
+    intraOpNumThreads: options.intraOpNumThreads ?? 1,
+    modelsDir: options.modelsDir,
+    config: options.pipeline,
+  };
+  const versions = modelVersions(options.modelsDir);
+  let restarts = 0;
+  let nextId = 1;
+  let closed = false;
+  const slots = Array.from({ length: workers }, () => new WorkerSlot(loadOptions, () => restarts++));
+  try {
+    await Promise.all(slots.map((slot) => slot.ready));
+  } catch (err) {
+    await Promise.all(slots.map((slot) => slot.close()));
+    throw err;
+  }
+
+  async function analyzeFrame(frame: RgbFrame, analyzeOptions: AnalyzeOptions = {}, decodeMs?: number, owned = false): Promise<FrameAnalysis> {
+    if (closed) throw new CodedError('ENGINE_FAILURE', 'The engine has been closed.');
+    if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== frame.width * frame.height * 3) {
+      throw new CodedError('INVALID_ARGUMENT', `A ${frame.width}x${frame.height} RGB frame needs ${frame.width * frame.height * 3} bytes, not ${frame.data.length}.`);
+    }
+    // Frames of one capture session go to one worker, which holds that session's tracked faces.
+    const slot =
+      analyzeOptions.trackId !== undefined ? slots[hashString(analyzeOptions.trackId) % slots.length] : slots.reduce((best, s) => (s.busy < best.busy ? s : best));
+    await slot.ready;
+    const buffer = ownedBuffer(frame.data, owned || analyzeOptions.transfer === true);
+    const { transfer: _transfer, maxBytes: _maxBytes, ...workerOptions } = analyzeOptions;
+    const id = nextId++;
+    const timeoutMs = options.frameTimeoutMs ?? 30_000;
+    return new Promise<FrameAnalysis>((resolve, reject) => {
+      // A hung worker is killed; its exit handler rejects this frame with ENGINE_FAILURE and starts a new one.
+      const watchdog = setTimeout(() => void slot.worker.terminate(), timeoutMs);
+      watchdog.unref();
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(watchdog);
+        fn(value);
+      };
+      slot.post(
+        { type: 'frame', id, buffer, width: frame.width, height: frame.height, options: workerOptions, decodeMs },
+        [buffer],
+        { resolve: settle(resolve), reject: settle(reject) },
+      );
+    });
+  }
+
+  return {
+    get restarts() {
+      return restarts;
+    },
+    async analyzeImage(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
+      const started = performance.now();
+      const frame = await decodeStill(bytes, { maxBytes: analyzeOptions.maxBytes ?? options.maxImageBytes });
+      return analyzeFrame(frame, analyzeOptions, performance.now() - started, true);
+    },
+    analyzeFrame: (frame, analyzeOptions) => analyzeFrame(frame, analyzeOptions),
+    modelVersions: () => ({ ...versions }),
+    async crashWorkerForTest(index = 0): Promise<void> {
+      const slot = slots[index];
+      await slot.ready;
+      const died = slot.waitForDeath();
+      slot.post({ type: 'crash', id: nextId++ }, []);
+      await died;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all(slots.map((slot) => slot.close()));
+    },
+  };
+}

@@ -1,0 +1,476 @@
+// The per-frame pipeline: detect every face, mesh (+ irises), pose/eyes/mouth, quality, regions and PAD evidence.
+import * as ort from 'onnxruntime-node';
+import type { BBox, FaceAnalysis, FrameAnalysis, Point3 } from '../../shared/analysis';
+import type { AnalyzeOptions, RgbFrame } from './api';
+import {
+  DETECTOR_SIZE,
+  decodeDetections,
+  generateAnchors,
+  letterboxAffine,
+  weightedNms,
+  type Detection,
+  type RawDetectorOutputs,
+} from './blazeface';
+import { faceQuality, headPose, meshEyes, eyeAspectRatio, eyeOpenness, occlusionEstimate, regionColours, smileAndMouth } from './face-metrics';
+import { applyAffine, composeAffine, cropLumaStats, frameMeanLuma, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
+import { computePadCues } from './pad-cues';
+import { fusePad } from './pad-fusion';
+
+/** The models one frame needs (the manifest may hold more, e.g. emotion). */
+export const PIPELINE_MODELS = ['blazeface', 'facemesh', 'iris', 'antispoof', 'liveness'] as const;
+export type PipelineModel = (typeof PIPELINE_MODELS)[number];
+
+/** What the pipeline needs of an ONNX session (an ort.InferenceSession satisfies it). */
+export interface ModelSession {
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  readonly outputNames: readonly string[];
+}
+export type PipelineSessions = Record<PipelineModel, ModelSession>;
+
+const MESH_SIZE = 192;
+const IRIS_SIZE = 64;
+const ANTISPOOF_SIZE = 128;
+const LIVENESS_SIZE = 32;
+
+export interface PipelineConfig {
+  /** Detector score for a face to count (0-1). */
+  minDetectionScore: number;
+  /** Mesh face-presence probability below which a detection is dropped as not a face. */
+  minFaceFlag: number;
+  maxFaces: number;
+  nmsIou: number;
+  /** Box enlargement for the mesh crop (Human's 1.4). */
+  meshCropScale: number;
+  /** Box enlargement around the eye corners for the iris crop (Human's 2.3). */
+  irisCropScale: number;
+}
+
+export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
+  minDetectionScore: 0.5,
+  minFaceFlag: 0.3,
+  maxFaces: 10,
+  nmsIou: 0.3,
+  meshCropScale: 1.4,
+  irisCropScale: 2.3,
+};
+
+/** Which detector keypoint sits at the image-left / image-right eye of an upright, unmirrored face. */
+const EYE_IMAGE_LEFT = 0;
+const EYE_IMAGE_RIGHT = 1;
+
+const now = (): number => performance.now();
+
+/** How much of the padded square the frame fills on the second detection pass for tight crops. */
+const PADDED_FILL = 0.6;
+/** A best detection weaker than this on a still may be an upside-down face read as an upright one. */
+const UPSIDE_DOWN_RETRY_BELOW = 0.7;
+
+/** Where to crop a face for the mesh: box centre, box side (detector scale) and in-plane angle (radians). */
+interface FaceSeed {
+  cx: number;
+  cy: number;
+  size: number;
+  angle: number;
+  /** Detector confidence (carried along while tracking). */
+  score: number;
+}
+
+interface FaceCandidate {
+  seed: FaceSeed;
+  meshResult: MeshResult;
+  box: BBox;
+}
+
+interface Track {
+  seeds: FaceSeed[];
+  framesSinceDetection: number;
+  lastUsed: number;
+}
+
+/** While tracking, the detector still runs every this many frames (new faces, multiple-face warnings). */
+export const REDETECT_EVERY = 10;
+const MAX_TRACKS = 16;
+/** The mesh's extent is ~6% larger than the detector's box and centred ~4.5% of it lower (measured on fixtures). */
+const MESH_TO_DETECTOR_SIZE = 1 / 1.06;
+const MESH_CENTRE_TO_DETECTOR = 0.045;
+
+function seedFromDetection(det: Detection): FaceSeed {
+  const l = det.keypoints[EYE_IMAGE_LEFT];
+  const r = det.keypoints[EYE_IMAGE_RIGHT];
+  return {
+    cx: (det.x0 + det.x1) / 2,
+    cy: (det.y0 + det.y1) / 2,
+    size: Math.max(det.x1 - det.x0, det.y1 - det.y0),
+    angle: Math.atan2(r[1] - l[1], r[0] - l[0]),
+    score: det.score,
+  };
+}
+
+/** The next frame's crop from this frame's mesh (Human's tracking: no detector while the face stays found). */
+function seedFromMesh(mesh: Point3[], score: number): FaceSeed {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [x, y] of mesh) {
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  const size = Math.max(x1 - x0, y1 - y0) * MESH_TO_DETECTOR_SIZE;
+  const angle = Math.atan2(mesh[263][1] - mesh[33][1], mesh[263][0] - mesh[33][0]);
+  // The offset runs along the face's own down axis.
+  const shift = MESH_CENTRE_TO_DETECTOR * size;
+  return { cx: (x0 + x1) / 2 + Math.sin(angle) * shift, cy: (y0 + y1) / 2 - Math.cos(angle) * shift, size, angle, score };
+}
+
+interface MeshResult {
+  mesh: Point3[];
+  faceFlag: number;
+  /** Crop (192 output) -> frame affine. */
+  crop: Affine;
+}
+
+/** Tensors allocated once per pipeline and reused for every frame (the sizes never change). */
+class Buffers {
+  readonly detector = new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3);
+  readonly mesh = new Float32Array(MESH_SIZE * MESH_SIZE * 3);
+  readonly iris = new Float32Array(2 * IRIS_SIZE * IRIS_SIZE * 3);
+  readonly antispoof = new Float32Array(ANTISPOOF_SIZE * ANTISPOOF_SIZE * 3);
+  readonly liveness = new Float32Array(LIVENESS_SIZE * LIVENESS_SIZE * 3);
+  readonly detectorTensor = new ort.Tensor('float32', this.detector, [1, DETECTOR_SIZE, DETECTOR_SIZE, 3]);
+  readonly meshTensor = new ort.Tensor('float32', this.mesh, [1, MESH_SIZE, MESH_SIZE, 3]);
+  readonly irisTensor = new ort.Tensor('float32', this.iris, [2, IRIS_SIZE, IRIS_SIZE, 3]);
+  readonly antispoofTensor = new ort.Tensor('float32', this.antispoof, [1, ANTISPOOF_SIZE, ANTISPOOF_SIZE, 3]);
+  readonly livenessTensor = new ort.Tensor('float32', this.liveness, [1, LIVENESS_SIZE, LIVENESS_SIZE, 3]);
+}
+
+export class FramePipeline {
+  private readonly anchors = generateAnchors(DETECTOR_SIZE);
+  private readonly buffers = new Buffers();
+  /** Which mesh crop the mesh input buffer holds (the CNNs and the quality stats reuse it). */
+  private meshBufferHolds: MeshResult | undefined;
+  private readonly tracks = new Map<string, Track>();
+  private trackClock = 0;
+  readonly config: PipelineConfig;
+
+  constructor(
+    private readonly sessions: PipelineSessions,
+    config: Partial<PipelineConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_PIPELINE_CONFIG, ...config };
+  }
+
+  async analyze(frame: RgbFrame, options: AnalyzeOptions = {}, timings: Record<string, number> = {}): Promise<FrameAnalysis> {
+    checkFrame(frame);
+    const started = now();
+    const stage = (name: string, since: number): number => {
+      const t = now();
+      timings[name] = (timings[name] ?? 0) + (t - since);
+      return t;
+    };
+    const track = options.trackId !== undefined ? this.tracks.get(options.trackId) : undefined;
+    let candidates: FaceCandidate[] | undefined;
+    if (track && track.seeds.length && track.framesSinceDetection < REDETECT_EVERY) {
+      candidates = await this.meshSeeds(frame, track.seeds, stage);
+      // A face lost while tracking: fall back to the detector on this very frame.
+      if (candidates.length < track.seeds.length) candidates = undefined;
+      else track.framesSinceDetection++;
+    }
+    if (!candidates) {
+      // A camera (frames with a trackId) is never upside down; stills may be.
+      candidates = await this.detectFaces(frame, stage, options.trackId === undefined);
+      if (track) track.framesSinceDetection = 0;
+    }
+    if (options.trackId !== undefined) this.remember(options.trackId, track, candidates);
+
+    const faces: FaceAnalysis[] = [];
+    for (const candidate of candidates) faces.push(await this.describeFace(frame, candidate, options, stage));
+    faces.sort((p, q) => q.bbox[2] * q.bbox[3] - p.bbox[2] * p.bbox[3]);
+    const t = now();
+    const frameLuminance = (frameMeanLuma(frame) / 255) * 100;
+    stage('metrics', t);
+    timings.total = now() - started + (timings.decode ?? 0);
+    return {
+      width: frame.width,
+      height: frame.height,
+      timestampMs: options.timestampMs ?? 0,
+      frameLuminance,
+      faces,
+      timings: roundTimings(timings),
+    };
+  }
+
+  /** Forget the tracked faces of a capture session (the next frame of that trackId runs the detector). */
+  forgetTrack(trackId: string): void {
+    this.tracks.delete(trackId);
+  }
+
+  private remember(trackId: string, track: Track | undefined, candidates: FaceCandidate[]): void {
+    const seeds = candidates.map((c) => seedFromMesh(c.meshResult.mesh, c.seed.score));
+    if (track) {
+      track.seeds = seeds;
+      track.lastUsed = ++this.trackClock;
+      return;
+    }
+    if (this.tracks.size >= MAX_TRACKS) {
+      const oldest = [...this.tracks.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0][0];
+      this.tracks.delete(oldest);
+    }
+    this.tracks.set(trackId, { seeds, framesSinceDetection: 0, lastUsed: ++this.trackClock });
+  }
+
+  /** Every face by the detector. */
+  private async detectFaces(frame: RgbFrame, stage: (name: string, since: number) => number, upsideDown: boolean): Promise<FaceCandidate[]> {
+    let t = now();
+    let candidates = await this.meshSeeds(frame, (await this.detect(frame, 1)).map(seedFromDetection), stage, t);
+    // Tight face crops fill the frame and the detector, which wants context, finds only parts of the face there
+    // with low confidence: look again with the frame shrunk inside a padded square, keep the more confident answer.
+    const largest = candidates[0];
+    const fillsFrame = largest && (largest.box[2] > 0.55 * frame.width || largest.box[3] > 0.55 * frame.height);
+    if (!largest || (fillsFrame && largest.seed.score < 0.8)) {
+      t = now();
+      const padded = await this.meshSeeds(frame, (await this.detect(frame, PADDED_FILL)).map(seedFromDetection), stage, t);
+      if (padded.length && (!candidates[0] || padded[0].seed.score > candidates[0].seed.score)) candidates = padded;
+    }
+    // The detector reads an upside-down face as a weak upright one: look again on the frame turned half a turn.
+    if (upsideDown && (!candidates[0] || candidates[0].seed.score < UPSIDE_DOWN_RETRY_BELOW)) {
+      t = now();
+      const turned = await this.meshSeeds(frame, (await this.detect(frame, 1, true)).map(seedFromDetection), stage, t);
+      if (turned.length && (!candidates[0] || turned[0].seed.score > candidates[0].seed.score + 0.1)) candidates = turned;
+    }
+    return candidates;
+  }
+
+  /** Mesh each seed, drop non-faces and duplicates; largest face first. `detectStart` books the time so far as detection. */
+  private async meshSeeds(
+    frame: RgbFrame,
+    seeds: FaceSeed[],
+    stage: (name: string, since: number) => number,
+    detectStart?: number,
+  ): Promise<FaceCandidate[]> {
+    const t = detectStart !== undefined ? stage('detect', detectStart) : now();
+    const found: FaceCandidate[] = [];
+    for (const seed of seeds) {
+      const mesh = await this.runMesh(frame, seed);
+      if (mesh.faceFlag < this.config.minFaceFlag) continue;
+      const box = meshBox(mesh.mesh, frame);
+      // Two detections of one face (e.g. a part and the whole) mesh onto the same place: keep the first (best).
+      if (found.some((other) => overlapOfSmaller(other.box, box) > 0.5)) continue;
+      found.push({ seed, meshResult: mesh, box });
+    }
+    stage('landmarks', t);
+    return found.sort((p, q) => q.box[2] * q.box[3] - p.box[2] * p.box[3]);
+  }
+
+  /**
+   * Run the detector on the letterboxed frame; `fill` < 1 shrinks the frame inside the square (more margin),
+   * `upsideDown` turns it half a turn (boxes and keypoints come back in frame coordinates either way).
+   */
+  async detect(frame: RgbFrame, fill: number, upsideDown = false): Promise<Detection[]> {
+    const toFrame = letterboxAffine(frame.width, frame.height, DETECTOR_SIZE, fill, upsideDown);
+    const b = this.buffers;
+    sampleAffine(frame, toFrame, DETECTOR_SIZE, DETECTOR_SIZE, b.detector, 0, 1 / 127.5, -1);
+    const out = await this.sessions.blazeface.run({ input: b.detectorTensor });
+    const raw = splitDetectorOutputs(out);
+    const candidates = decodeDetections(raw, this.anchors, toFrame, this.config.minDetectionScore);
+    return weightedNms(candidates, this.config.nmsIou, this.config.maxFaces);
+  }
+
+  private async runMesh(frame: RgbFrame, seed: FaceSeed): Promise<MeshResult> {
+    const side = seed.size * this.config.meshCropScale;
+    // Rotated so that the eye line is horizontal: the mesh model was trained on upright faces.
+    const crop = squareCropAffine(seed.cx, seed.cy, side, seed.angle, MESH_SIZE);
+    const b = this.buffers;
+    sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, b.mesh, 0, 1 / 255, 0);
+    const out = await this.sessions.facemesh.run({ input: b.meshTensor });
+    const raw = out.output_mesh.data as Float32Array;
+    const faceFlag = (out.output_faceflag.data as Float32Array)[0];
+    const result: MeshResult = { mesh: [], faceFlag, crop };
+    this.meshBufferHolds = result;
+    const zScale = side / MESH_SIZE;
+    for (let i = 0; i < 468; i++) {
+      const [x, y] = applyAffine(crop, raw[3 * i], raw[3 * i + 1]);
+      result.mesh.push([x, y, raw[3 * i + 2] * zScale]);
+    }
+    return result;
+  }
+
+  private async describeFace(
+    frame: RgbFrame,
+    { seed, meshResult, box: bbox }: FaceCandidate,
+    options: AnalyzeOptions,
+    stage: (name: string, since: number) => number,
+  ): Promise<FaceAnalysis> {
+    const { mesh, faceFlag, crop } = meshResult;
+    let t = now();
+    if (this.meshBufferHolds !== meshResult) {
+      sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0);
+      this.meshBufferHolds = meshResult;
+    }
+    const pose = headPose(mesh);
+    let eyes = meshEyes(mesh);
+    const { smile, mouthOpen } = smileAndMouth(mesh);
+    const regions = regionColours(frame, mesh, bbox);
+    const occlusion = occlusionEstimate(regions, faceFlag);
+    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, 0.3, 0.7);
+    const quality = faceQuality({
+      meanLuma: stats.meanLuma,
+      laplacianVariance: stats.laplacianVariance,
+      bbox,
+      frameWidth: frame.width,
+      frameHeight: frame.height,
+      occlusion,
+    });
+    t = stage('metrics', t);
+
+    let landmarks: Point3[] = mesh;
+    if (options.irises !== false) {
+      const iris = await this.runIris(frame, mesh, crop);
+      landmarks = [...mesh, ...iris.points];
+      // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
+      eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
+      t = stage('iris', t);
+    }
+
+    // PAD: the two CNNs see the same face crop as the mesh (Human's convention), then the physical cues.
+    const b = this.buffers;
+    resizeTensor(b.mesh, 0, MESH_SIZE, b.antispoof, 0, ANTISPOOF_SIZE);
+    resizeTensor(b.mesh, 0, MESH_SIZE, b.liveness, 0, LIVENESS_SIZE);
+    const [spoofOut, liveOut] = await Promise.all([
+      this.sessions.antispoof.run({ input: b.antispoofTensor }),
+      this.sessions.liveness.run({ input: b.livenessTensor }),
+    ]);
+    const components: Record<string, number> = {
+      cnn_antispoof: firstOutput(spoofOut, this.sessions.antispoof)[0],
+      cnn_liveness: firstOutput(liveOut, this.sessions.liveness)[0],
+    };
+    const cuesStart = now();
+    Object.assign(components, computePadCues(frame, bbox));
+    stage('pad_cues', cuesStart);
+    const padScore = fusePad(components);
+    stage('pad', t);
+
+    return {
+      bbox,
+      confidence: seed.score,
+      landmarks,
+      pose,
+      eyes: { left: eyes.left, right: eyes.right },
+      smile,
+      mouthOpen,
+      quality,
+      pad: { score: padScore, components },
+      regions,
+    };
+  }
+
+  /** Both eyes in one batch of two 64x64 crops; the subject's left eye is mirrored (the model expects a right eye). */
+  private async runIris(frame: RgbFrame, mesh: Point3[], crop: Affine): Promise<{ points: Point3[]; leftEar: number; rightEar: number }> {
+    const toCrop = invertAffine(crop);
+    const eyeBox = (outer: number, inner: number): { cx: number; cy: number; side: number } => {
+      const [ox, oy] = applyAffine(toCrop, mesh[outer][0], mesh[outer][1]);
+      const [ix, iy] = applyAffine(toCrop, mesh[inner][0], mesh[inner][1]);
+      const side = Math.max(Math.abs(ox - ix), Math.abs(oy - iy)) * this.config.irisCropScale;
+      return { cx: (ox + ix) / 2, cy: (oy + iy) / 2, side };
+    };
+    // Eye crop affines in 192-crop coordinates, composed with the face crop's affine to sample the frame directly.
+    const eyes = [
+      { box: eyeBox(263, 362), flip: true }, // subject's left eye
+      { box: eyeBox(33, 133), flip: false }, // subject's right eye
+    ];
+    const b = this.buffers;
+    const eyeAffines = eyes.map(({ box, flip }, k) => {
+      const inner = squareCropAffine(box.cx, box.cy, box.side, 0, IRIS_SIZE);
+      const full = composeAffine(crop, inner);
+      sampleAffine(frame, full, IRIS_SIZE, IRIS_SIZE, b.iris, k * IRIS_SIZE * IRIS_SIZE * 3, 1 / 255, 0, flip);
+      return full;
+    });
+    const out = await this.sessions.iris.run({ input: b.irisTensor });
+    const raw = firstOutput(out, this.sessions.iris);
+    const per = 76 * 3;
+    const points: Point3[] = [];
+    const ears: number[] = [];
+    eyes.forEach(({ box, flip }, k) => {
+      const zScale = (box.side / IRIS_SIZE) * Math.hypot(crop.a, crop.d);
+      const mapped: Point3[] = [];
+      for (let p = 0; p < 76; p++) {
+        const x = raw[k * per + p * 3];
+        const y = raw[k * per + p * 3 + 1];
+        const z = raw[k * per + p * 3 + 2];
+        const [fx, fy] = applyAffine(eyeAffines[k], flip ? IRIS_SIZE - x : x, y);
+        mapped.push([fx, fy, z * zScale]);
+      }
+      // Contour points 0..8 are the lower lid (outer to inner corner), 9..15 the upper lid.
+      ears.push(eyeAspectRatio(mapped.slice(0, 9), mapped.slice(9, 16)));
+      points.push(...mapped.slice(71, 76));
+    });
+    return { points, leftEar: ears[0], rightEar: ears[1] };
+  }
+}
+
+function checkFrame(frame: RgbFrame): void {
+  if (!(frame.width > 0 && frame.height > 0) || frame.data.length < frame.width * frame.height * 3) {
+    throw new Error(`frame buffer of ${frame.data.length} bytes does not hold ${frame.width}x${frame.height} RGB`);
+  }
+}
+
+function firstOutput(out: Record<string, ort.Tensor>, session: ModelSession): Float32Array {
+  return out[session.outputNames[0]].data as Float32Array;
+}
+
+/** Map blazeface's four outputs by shape (scores [1,n,1], regressors [1,n,16]; n = 512 at stride 16, 384 at 32). */
+function splitDetectorOutputs(out: Record<string, ort.Tensor>): RawDetectorOutputs {
+  const parts: Partial<RawDetectorOutputs> = {};
+  for (const tensor of Object.values(out)) {
+    const [, n, k] = tensor.dims;
+    const data = tensor.data as Float32Array;
+    if (k === 1) parts[n === 512 ? 'scores16' : 'scores32'] = data;
+    else parts[n === 512 ? 'boxes16' : 'boxes32'] = data;
+  }
+  if (!parts.scores16 || !parts.scores32 || !parts.boxes16 || !parts.boxes32) throw new Error('unexpected blazeface outputs');
+  return parts as RawDetectorOutputs;
+}
+
+export function invertAffine(t: Affine): Affine {
+  const det = t.a * t.e - t.b * t.d;
+  const a = t.e / det;
+  const b = -t.b / det;
+  const d = -t.d / det;
+  const e = t.a / det;
+  return { a, b, c: -(a * t.c + b * t.f), d, e, f: -(d * t.c + e * t.f) };
+}
+
+/** Intersection over the smaller box's area: 1 when one box holds the other. */
+function overlapOfSmaller(a: BBox, b: BBox): number {
+  const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+  const iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+  const smaller = Math.min(a[2] * a[3], b[2] * b[3]);
+  return smaller > 0 ? (ix * iy) / smaller : 0;
+}
+
+/** The face box: the mesh's extent (tighter and steadier than the detector's), clipped to the frame. */
+function meshBox(mesh: Point3[], frame: RgbFrame): BBox {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [x, y] of mesh) {
+    if (x < x0) x0 = x;
+    if (y < y0) y0 = y;
+    if (x > x1) x1 = x;
+    if (y > y1) y1 = y;
+  }
+  x0 = Math.max(0, x0);
+  y0 = Math.max(0, y0);
+  x1 = Math.min(frame.width, x1);
+  y1 = Math.min(frame.height, y1);
+  return [x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0)];
+}
+
+function roundTimings(timings: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(timings)) out[k] = Math.round(v * 1000) / 1000;
+  return out;
+}

@@ -1,0 +1,39 @@
+// Opens the verified ONNX sessions one frame needs and wraps them in a FramePipeline.
+import * as ort from 'onnxruntime-node';
+import { CodedError } from '../../shared/errors';
+import { expandPRelu } from './graph-rewrite';
+import { readVerifiedModel } from './model-store';
+import { FramePipeline, PIPELINE_MODELS, type PipelineConfig, type PipelineModel, type PipelineSessions } from './pipeline';
+
+export interface PipelineLoadOptions {
+  /** Threads per operator inside each session. Default 1: these models are small and cores are shared. */
+  intraOpNumThreads?: number;
+  /** Folder with manifest.json and the .onnx files (default: the repository's models/). */
+  modelsDir?: string;
+  config?: Partial<PipelineConfig>;
+}
+
+/** A session over the sha256-verified bytes, tuned for small models on a busy machine. */
+export async function openSession(name: PipelineModel, options: PipelineLoadOptions = {}): Promise<ort.InferenceSession> {
+  const verified = await readVerifiedModel(name, { dir: options.modelsDir });
+  // The rewrite runs on the bytes whose sha256 was just checked; it keeps every output bit-identical.
+  const { bytes } = expandPRelu(verified);
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: options.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      // Spinning thread-pool workers burn the shared cores between the many short runs of a frame.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  } catch (err) {
+    throw new CodedError('ENGINE_FAILURE', `onnxruntime could not open model "${name}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function loadPipeline(options: PipelineLoadOptions = {}): Promise<FramePipeline> {
+  const entries = await Promise.all(PIPELINE_MODELS.map(async (name) => [name, await openSession(name, options)] as const));
+  return new FramePipeline(Object.fromEntries(entries) as unknown as PipelineSessions, options.config);
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { Point3 } from '../../src/shared/analysis';
+import { decodeDetections, generateAnchors, letterboxAffine, weightedNms, type Detection } from '../../src/main/engine/blazeface';
+import { headPose, MESH, smileAndMouth } from '../../src/main/engine/face-metrics';
+import { applyAffine, composeAffine, sampleAffine, squareCropAffine } from '../../src/main/engine/image-ops';
+import { invertAffine } from '../../src/main/engine/pipeline';
+
+describe('blazeface post-processing', () => {
+  it('has 896 anchors: 16x16x2 at stride 16 then 8x8x6 at stride 32, row-major', () => {
+    const anchors = generateAnchors(256);
+    expect(anchors.length).toBe(896 * 2);
+    expect([anchors[0], anchors[1]]).toEqual([8, 8]);
+    expect([anchors[2], anchors[3]]).toEqual([8, 8]); // second anchor of the same cell
+    expect([anchors[4], anchors[5]]).toEqual([24, 8]); // next cell to the right
+    expect([anchors[512 * 2], anchors[512 * 2 + 1]]).toEqual([16, 16]);
+    expect([anchors[895 * 2], anchors[895 * 2 + 1]]).toEqual([240, 240]);
+  });
+
+  it('decodes a box through the letterbox back to frame pixels', () => {
+    const anchors = generateAnchors(256);
+    const raw = {
+      scores16: new Float32Array(512).fill(-10),
+      scores32: new Float32Array(384).fill(-10),
+      boxes16: new Float32Array(512 * 16),
+      boxes32: new Float32Array(384 * 16),
+    };
+    // Anchor 0 of cell (gx=7, gy=7) at stride 16 is centred at (120, 120): a 64x64 box 8 px right of it.
+    const i = (7 * 16 + 7) * 2;
+    raw.scores16[i] = 3;
+    raw.boxes16.set([8, 0, 64, 64, -10, -5, 10, -5, 0, 5, 0, 15, -25, 0, 25, 0], i * 16);
+    // A 640x480 frame letterboxes to 640x640 with 80 px bars top and bottom: 2.5 frame px per input px.
+    const toFrame = letterboxAffine(640, 480, 256);
+    const [det] = decodeDetections(raw, anchors, toFrame, 0.5);
+    expect(det.score).toBeCloseTo(1 / (1 + Math.exp(-3)), 5);
+    expect(det.x0).toBeCloseTo((128 - 32) * 2.5, 3);
+    expect(det.y0).toBeCloseTo((120 - 32) * 2.5 - 80, 3);
+    expect(det.x1 - det.x0).toBeCloseTo(160, 3);
+    expect(det.keypoints[0][0]).toBeCloseTo(110 * 2.5, 3);
+  });
+
+  it('weighted NMS blends overlapping candidates and keeps separate faces', () => {
+    const d = (x: number, score: number): Detection => ({ x0: x, y0: 0, x1: x + 100, y1: 100, score, keypoints: [[x + 50, 50]] });
+    const kept = weightedNms([d(0, 0.9), d(10, 0.6), d(400, 0.8)], 0.3, 10);
+    expect(kept).toHaveLength(2);
+    expect(kept[0].score).toBe(0.9);
+    expect(kept[0].x0).toBeCloseTo((0 * 0.9 + 10 * 0.6) / 1.5, 6);
+    expect(kept[1].x0).toBe(400);
+  });
+});
+
+describe('affine sampling', () => {
+  it('a rotated square crop and its inverse round-trip', () => {
+    const crop = squareCropAffine(300, 200, 150, 0.3, 192);
+    const back = invertAffine(crop);
+    const [x, y] = applyAffine(crop, 40, 150);
+    const [u, v] = applyAffine(back, x, y);
+    expect(u).toBeCloseTo(40, 9);
+    expect(v).toBeCloseTo(150, 9);
+    // The crop centre maps to the requested centre.
+    expect(applyAffine(crop, 96, 96)).toEqual([expect.closeTo(300, 9), expect.closeTo(200, 9)]);
+    const inner = squareCropAffine(50, 60, 20, 0, 64);
+    const composed = composeAffine(crop, inner);
+    const direct = applyAffine(crop, ...applyAffine(inner, 10, 20));
+    expect(applyAffine(composed, 10, 20)).toEqual([expect.closeTo(direct[0], 9), expect.closeTo(direct[1], 9)]);
+  });
+
+  it('the axis-aligned fast path equals the general rotated path', () => {
+    const frame = { width: 64, height: 48, data: Uint8Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 7919) % 256) };
+    const t = letterboxAffine(64, 48, 32);
+    const fast = new Float32Array(32 * 32 * 3);
+    const general = new Float32Array(32 * 32 * 3);
+    sampleAffine(frame, t, 32, 32, fast, 0, 1 / 127.5, -1, true);
+    sampleAffine(frame, { ...t, b: 1e-12 }, 32, 32, general, 0, 1 / 127.5, -1, true);
+    for (let i = 0; i < fast.length; i++) expect(fast[i]).toBeCloseTo(general[i], 5);
+  });
+
+  it('samples pixels with scale/bias, zero outside, and mirrors on request', () => {
+    const frame = { width: 4, height: 1, data: Uint8Array.from([0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]) };
+    const out = new Float32Array(4 * 3);
+    sampleAffine(frame, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 4, 1, out, 0, 1 / 255, 0);
+    expect(out[3]).toBeCloseTo(100 / 255, 6);
+    sampleAffine(frame, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 4, 1, out, 0, 1, 0, true);
+    expect(out[0]).toBe(255);
+    sampleAffine(frame, { a: 1, b: 0, c: 100, d: 0, e: 1, f: 0 }, 4, 1, out, 0, 1 / 127.5, -1);
+    expect(out[0]).toBe(-1);
+  });
+});
+
+/** A coarse 3D face (x right, y down, z away from the camera), only the points the metrics read. */
+function syntheticMesh(yawDeg: number, pitchDeg: number, rollDeg: number): Point3[] {
+  const pts: Record<number, Point3> = {
+    33: [-45, -30, 10], 263: [45, -30, 10], 133: [-15, -30, 5], 362: [15, -30, 5],
+    234: [-75, 0, 60], 454: [75, 0, 60], 10: [0, -85, 5], 152: [0, 95, 15], 1: [0, 10, -40],
+    61: [-28, 45, 5], 291: [28, 45, 5], 13: [0, 44, 0], 14: [0, 46, 0],
+  };
+  const [y, p, r] = [yawDeg, pitchDeg, rollDeg].map((d) => (d * Math.PI) / 180);
+  const rotate = ([x0, y0, z0]: Point3): Point3 => {
+    // Yaw about the vertical axis: a positive yaw turns the nose (z<0) towards image right.
+    let x = x0 * Math.cos(y) - z0 * Math.sin(y);
+    let z = x0 * Math.sin(y) + z0 * Math.cos(y);
+    let yy = y0;
+    // Pitch about the horizontal axis: positive looks up (the nose moves up, y<0).
+    const y1 = yy * Math.cos(p) + z * Math.sin(p);
+    z = -yy * Math.sin(p) + z * Math.cos(p);
+    yy = y1;
+    // Roll in the image plane, clockwise positive in y-down coordinates.
+    const x2 = x * Math.cos(r) - yy * Math.sin(r);
+    yy = x * Math.sin(r) + yy * Math.cos(r);
+    x = x2;
+    return [x + 320, yy + 240, z];
+  };
+  const mesh: Point3[] = Array.from({ length: 468 }, () => [320, 240, 0] as Point3);
+  for (const [k, v] of Object.entries(pts)) mesh[Number(k)] = rotate(v);
+  return mesh;
+}
+
+describe('head pose from the mesh', () => {
+  it('is near zero for a frontal face', () => {
+    const pose = headPose(syntheticMesh(0, 0, 0));
+    expect(Math.abs(pose.yaw)).toBeLessThan(1);
+    expect(Math.abs(pose.roll)).toBeLessThan(1);
+  });
+
+  it.each([
+    [25, 0, 0],
+    [-25, 0, 0],
+    [0, 20, 0],
+    [0, -20, 0],
+    [0, 0, 30],
+    [0, 0, -30],
+  ])('recovers yaw %d, pitch %d, roll %d with the documented signs', (yaw, pitch, roll) => {
+    const frontal = headPose(syntheticMesh(0, 0, 0));
+    const pose = headPose(syntheticMesh(yaw, pitch, roll));
+    expect(pose.yaw).toBeCloseTo(yaw, -1);
+    expect(pose.pitch - frontal.pitch).toBeCloseTo(pitch, -1);
+    expect(pose.roll).toBeCloseTo(roll, -1);
+  });
+
+  it('mirroring the mesh flips yaw and roll', () => {
+    const mesh = syntheticMesh(20, 0, 10);
+    const mirrored = mesh.map(([x, y, z]) => [640 - x, y, z] as Point3);
+    // Mirroring also swaps the subject's left and right landmarks.
+    const swap = (a: number, b: number): void => {
+      [mirrored[a], mirrored[b]] = [mirrored[b], mirrored[a]];
+    };
+    swap(33, 263);
+    swap(234, 454);
+    swap(MESH.mouthLeft, MESH.mouthRight);
+    const pose = headPose(mirrored);
+    expect(pose.yaw).toBeCloseTo(-20, -1);
+    expect(pose.roll).toBeCloseTo(-10, -1);
+  });
+
+  it('smile grows as the mouth corners spread and lift', () => {
+    const neutral = syntheticMesh(0, 0, 0);
+    const smiling = neutral.map((p) => [...p] as Point3);
+    smiling[MESH.mouthLeft] = [320 + 40, 240 + 38, 5];
+    smiling[MESH.mouthRight] = [320 - 40, 240 + 38, 5];
+    expect(smileAndMouth(smiling).smile).toBeGreaterThan(smileAndMouth(neutral).smile + 0.3);
+  });
+});
