@@ -1,0 +1,213 @@
+// Open the kiosk database safely: WAL, busy timeout, integrity check; wait out locks; quarantine a corrupt file.
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { CodedError } from '../../shared/errors';
+import { migrate } from './migrations';
+
+export interface RecoveryEvent {
+  code: 'DATABASE_CORRUPT';
+  message: string;
+  /** Where the damaged file was moved (kept, never deleted). */
+  quarantinedTo: string;
+  /** Rows copied from the damaged file into the new one. */
+  salvaged: { decisions: number; images: number; outbox: number; identity: boolean };
+}
+
+export interface OpenDatabaseOptions {
+  /** How long one statement waits for another process's lock. */
+  busyTimeoutMs?: number;
+  /** How long opening keeps retrying a locked database before giving up (it is never replaced). */
+  lockWaitMs?: number;
+}
+
+export interface OpenedDatabase {
+  db: Database.Database;
+  recovery: RecoveryEvent | null;
+}
+
+const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
+const LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED_SHAREDCACHE']);
+
+class IntegrityFailure extends Error {}
+
+function sqliteCode(err: unknown): string {
+  return typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+}
+const isCorrupt = (err: unknown) => err instanceof IntegrityFailure || CORRUPT_CODES.has(sqliteCode(err));
+const isLocked = (err: unknown) => LOCK_CODES.has(sqliteCode(err));
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function configure(db: Database.Database, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('journal_mode = WAL');
+  // FULL: a committed decision survives power loss, not only a process crash.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // Deleted image pages are overwritten, so purged faces do not linger in free pages.
+  db.pragma('secure_delete = ON');
+}
+
+function openChecked(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path);
+  try {
+    configure(db, busyTimeoutMs);
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new IntegrityFailure(`quick_check: ${String(check)}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function quarantinePath(path: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let candidate = `${path}.corrupt-${stamp}`;
+  for (let n = 1; existsSync(candidate); n++) candidate = `${path}.corrupt-${stamp}-${n}`;
+  return candidate;
+}
+
+/** Move the file and its WAL/SHM companions aside, keeping them paired so the copy still opens. */
+function quarantine(path: string): string {
+  const target = quarantinePath(path);
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  renameSync(path, target);
+  return target;
+}
+
+/** A truncated file is padded back to the size its header states, so the pages that survived can be read. */
+function padToHeaderSize(file: string): void {
+  const head = readFileSync(file).subarray(0, 100);
+  if (head.length < 100 || head.subarray(0, 15).toString('latin1') !== 'SQLite format 3') return;
+  const rawPageSize = head.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const expected = pageSize * head.readUInt32BE(28);
+  const actual = statSync(file).size;
+  if (expected > actual && expected < 4 * 1024 ** 3) appendFileSync(file, Buffer.alloc(expected - actual));
+}
+
+function removeScratch(scratch: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(scratch + suffix, { force: true });
+}
+
+/** Copy whatever rows can still be read from the quarantined file: committed decisions should not be lost. */
+function salvage(from: string, into: Database.Database): RecoveryEvent['salvaged'] {
+  const counts = { decisions: 0, images: 0, outbox: 0, identity: false };
+  // Read from a scratch copy: the quarantined file stays byte for byte as it was found (WAL needs a writable file).
+  const scratch = `${from}.salvage`;
+  let source: Database.Database;
+  try {
+    copyFileSync(from, scratch);
+    if (existsSync(`${from}-wal`)) copyFileSync(`${from}-wal`, `${scratch}-wal`);
+    padToHeaderSize(scratch);
+    source = new Database(scratch, { fileMustExist: true });
+  } catch {
+    removeScratch(scratch);
+    return counts;
+  }
+  const copy = (select: string, insert: string, onRow: () => void) => {
+    const put = into.prepare(insert);
+    try {
+      for (const row of source.prepare(select).iterate()) {
+        if (put.run(row as Record<string, unknown>).changes > 0) onRow();
+      }
+    } catch {
+      // A damaged page ends the scan; the rows before it are kept.
+    }
+  };
+  // Point lookups by seq reach every row whose pages survived, even past a damaged page that stops a scan.
+  const copyBySeq = (select: string, insert: string, onRow: () => void) => {
+    const put = into.prepare(insert);
+    let get: Database.Statement;
+    try {
+      get = source.prepare(select);
+    } catch {
+      return;
+    }
+    for (let seq = 1, misses = 0; misses < 1000; seq++) {
+      try {
+        const row = get.get(seq) as Record<string, unknown> | undefined;
+        if (!row) {
+          misses++;
+          continue;
+        }
+        misses = 0;
+        if (put.run(row).changes > 0) onRow();
+      } catch {
+        misses++;
+      }
+    }
+  };
+  try {
+    into.transaction(() => {
+      copy('SELECT id, public_key_pem, private_key_enc, created_at FROM identity',
+        'INSERT OR IGNORE INTO identity (id, public_key_pem, private_key_enc, created_at) VALUES (@id, @public_key_pem, @private_key_enc, @created_at)',
+        () => { counts.identity = true; });
+      copy('SELECT key, value FROM settings', 'INSERT OR IGNORE INTO settings (key, value) VALUES (@key, @value)', () => {});
+      copyBySeq('SELECT seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature FROM decisions WHERE seq = ?',
+        `INSERT OR IGNORE INTO decisions (seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature)
+         VALUES (@seq, @session_id, @status, @created_at, @record_json, @image_sha256, @prev_hash, @hash, @signature)`,
+        () => { counts.decisions++; });
+      copyBySeq('SELECT seq, created_at, ciphertext FROM images WHERE seq = ?',
+        'INSERT OR IGNORE INTO images (seq, created_at, ciphertext) SELECT @seq, @created_at, @ciphertext WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = @seq)',
+        () => { counts.images++; });
+      copyBySeq('SELECT seq, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, done_at FROM outbox WHERE seq = ?',
+        `INSERT OR IGNORE INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, done_at)
+         SELECT @seq, @idempotency_key, @state, @attempts, @next_attempt_at, @last_error, @created_at, @done_at
+         WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = @seq)`,
+        () => { counts.outbox++; });
+      // A decision whose outbox row was lost must still be sent.
+      into.prepare(`INSERT OR IGNORE INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, created_at)
+        SELECT seq, session_id || ':' || seq, 'pending', 0, 0, created_at FROM decisions`).run();
+    })();
+  } finally {
+    source.close();
+    removeScratch(scratch);
+  }
+  return counts;
+}
+
+/**
+ * Open (creating if needed) and migrate the store's database. A locked database is waited on and retried, then
+ * DATABASE_LOCKED is thrown with the file untouched; a corrupt one is quarantined, salvaged and replaced.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const deadline = Date.now() + (options.lockWaitMs ?? 15_000);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { db: openChecked(path, busyTimeoutMs), recovery: null };
+    } catch (err) {
+      if (isLocked(err)) {
+        if (Date.now() >= deadline) {
+          throw new CodedError(
+            'DATABASE_LOCKED',
+            `The database ${path} is locked by another process; close the other program (or wait) and try again. Nothing was changed.`,
+            { cause: err },
+          );
+        }
+        sleepSync(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)));
+        continue;
+      }
+      if (!isCorrupt(err)) throw err;
+      const quarantinedTo = quarantine(path);
+      const db = openChecked(path, busyTimeoutMs);
+      const salvaged = salvage(quarantinedTo, db);
+      return {
+        db,
+        recovery: {
+          code: 'DATABASE_CORRUPT',
+          message: `The database ${path} was damaged; it was moved to ${quarantinedTo} and a new one was opened (${salvaged.decisions} decisions recovered from the damaged file).`,
+          quarantinedTo,
+          salvaged,
+        },
+      };
+    }
+  }
+}

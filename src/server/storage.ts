@@ -1,0 +1,378 @@
+// The central API's storage: enrolment, chain-verified ingest, reads, reviews, audit and the webhook outbox.
+// One implementation over SqlDb, so SQLite and PostgreSQL share every statement and every rule.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { livenessResultSchema, type LivenessResult } from '../shared/result';
+import {
+  canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
+  type EvidenceRecord,
+} from '../main/sync/evidence';
+import { migrateServer } from './schema';
+import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
+
+export const MAX_BATCH_RECORDS = 100;
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+export const batchSchema = z.object({
+  records: z
+    .array(
+      z.object({
+        idempotency_key: z.string().min(1).max(400),
+        record: z.object({
+          seq: z.number().int().min(1),
+          session_id: z.string().min(1).max(200),
+          result: z.unknown(),
+          image_sha256: hex64.nullable(),
+          prev_hash: hex64,
+        }),
+        hash: hex64,
+        signature: z.string().min(1).max(200),
+        image: z.string().max(Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4).nullable(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_RECORDS),
+});
+export type BatchBody = z.infer<typeof batchSchema>;
+
+export type RecordOutcome =
+  | { seq: number; session_id: string; status: 'accepted' | 'duplicate' }
+  | { seq: number; session_id: string; status: 'rejected' | 'deferred'; code: string; message: string; expected_seq?: number };
+
+export interface DeviceRow {
+  id: string;
+  public_key_pem: string;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface DecisionRow {
+  id: number;
+  device_id: string;
+  seq: number;
+  session_id: string;
+  status: string;
+  decided_status: string;
+  created_at: string;
+  received_at: string;
+  record_json: string;
+  hash: string;
+  prev_hash: string;
+  signature: string;
+  image_sha256: string | null;
+  has_image: number;
+}
+
+export interface ReviewRow {
+  session_id: string;
+  decision: string;
+  previous_status: string;
+  new_status: string;
+  reviewer: string;
+  note: string | null;
+  reviewed_at: string;
+}
+
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  url: string;
+  event: string;
+  payload: string;
+  attempts: number;
+}
+
+export interface ListFilters {
+  kiosk?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export type EnrolResult = { ok: true; deviceId: string; created: boolean } | { ok: false; code: 'ENROL_TOKEN_INVALID' | 'ENROL_TOKEN_USED' | 'INVALID_PAYLOAD'; message: string };
+
+const hashToken = (token: string) => createHash('sha256').update(`enrol:${token}`).digest('hex');
+const nowIso = () => new Date().toISOString();
+
+/** Which records of a batch break the evidence rules before the chain is even looked at. */
+function checkRecord(entry: BatchBody['records'][number], device: DeviceRow): { code: string; message: string; image?: Buffer } {
+  const record = entry.record as EvidenceRecord;
+  const parsed = livenessResultSchema.safeParse(record.result);
+  if (!parsed.success) return { code: 'INVALID_RECORD', message: `The result does not match the schema: ${parsed.error.issues[0]?.message ?? 'invalid'}.` };
+  if (parsed.data.session_id !== record.session_id) return { code: 'INVALID_RECORD', message: 'The result belongs to another session than the record.' };
+  if (entry.idempotency_key !== idempotencyKey(record.session_id, record.seq)) {
+    return { code: 'INVALID_RECORD', message: 'The idempotency key is not session_id:seq.' };
+  }
+  let recomputed: string;
+  try {
+    recomputed = sha256Hex(canonicalJson(record));
+  } catch {
+    return { code: 'INVALID_RECORD', message: 'The record cannot be canonicalised.' };
+  }
+  if (recomputed !== entry.hash) return { code: 'RECORD_HASH_MISMATCH', message: 'The record does not hash to its stated hash: it was edited after it was signed.' };
+  if (!verifyEd25519(importPublicKey(device.public_key_pem), entry.hash, entry.signature)) {
+    return { code: 'BAD_SIGNATURE', message: "The record's signature does not verify with this device's key." };
+  }
+  if (entry.image !== null) {
+    const image = Buffer.from(entry.image, 'base64');
+    if (image.length === 0 || image.length > MAX_IMAGE_BYTES) return { code: 'INVALID_RECORD', message: 'The reference image is empty or larger than 5 MB.' };
+    if (record.image_sha256 === null || sha256Hex(image) !== record.image_sha256) {
+      return { code: 'IMAGE_HASH_MISMATCH', message: 'The reference image does not match the hash in the signed record.' };
+    }
+    return { code: '', message: '', image };
+  }
+  return { code: '', message: '' };
+}
+
+export class Storage {
+  constructor(
+    readonly db: SqlDb,
+    private readonly webhooks: readonly WebhookTarget[] = [],
+  ) {}
+
+  static async open(target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string }, webhooks: readonly WebhookTarget[] = []): Promise<Storage> {
+    const db = target.databaseUrl
+      ? openPostgres({ connectionString: target.databaseUrl, schema: target.pgSchema })
+      : openSqlite(target.sqlitePath ?? 'liveness-server.sqlite');
+    try {
+      if (db.dialect === 'postgres' && target.pgSchema) await db.run(`CREATE SCHEMA IF NOT EXISTS ${target.pgSchema}`);
+      await migrateServer(db);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new Storage(db, webhooks);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Register the configured one-time tokens (only their hashes are stored). */
+  async addEnrolTokens(tokens: readonly string[]): Promise<void> {
+    for (const token of tokens) {
+      await this.db.run('INSERT INTO enrol_tokens (token_hash) VALUES ($1) ON CONFLICT (token_hash) DO NOTHING', [hashToken(token)]);
+    }
+  }
+
+  /** Enrol a public key with a one-time token; re-enrolling the same key with its own token is idempotent. */
+  async enrol(token: string, publicKeyPem: string): Promise<EnrolResult> {
+    let deviceId: string;
+    try {
+      deviceId = deviceIdForPublicKey(publicKeyPem);
+    } catch {
+      return { ok: false, code: 'INVALID_PAYLOAD', message: 'public_key must be an Ed25519 public key in SPKI PEM.' };
+    }
+    return this.db.tx(async (q) => {
+      const row = await q.get<{ used_by: string | null }>(`SELECT used_by FROM enrol_tokens WHERE token_hash = $1${this.db.forUpdate}`, [hashToken(token)]);
+      if (!row) return { ok: false, code: 'ENROL_TOKEN_INVALID', message: 'This enrolment token is not known to the server.' } as const;
+      if (row.used_by === deviceId) return { ok: true, deviceId, created: false } as const;
+      if (row.used_by !== null) return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
+      await q.run(
+        'INSERT INTO devices (id, public_key_pem, enrolled_at, last_seq, last_hash) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (id) DO NOTHING',
+        [deviceId, publicKeyPem.trim() + '\n', nowIso(), GENESIS_HASH],
+      );
+      const claimed = await q.run('UPDATE enrol_tokens SET used_by = $1, used_at = $2 WHERE token_hash = $3 AND used_by IS NULL', [deviceId, nowIso(), hashToken(token)]);
+      if (claimed !== 1) return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
+      return { ok: true, deviceId, created: true } as const;
+    });
+  }
+
+  getDevice(id: string): Promise<DeviceRow | undefined> {
+    return this.db.get<DeviceRow>('SELECT id, public_key_pem, last_seq, last_hash FROM devices WHERE id = $1', [id]);
+  }
+
+  private async audit(q: SqlRunner, event: { deviceId: string | null; seq: number | null; sessionId: string | null; code: string; detail: string }): Promise<void> {
+    // One flag per device, code and seq: a kiosk that retries does not flood the audit log.
+    const seen = await q.get('SELECT 1 AS x FROM audit_events WHERE device_id = $1 AND code = $2 AND seq = $3', [event.deviceId, event.code, event.seq]);
+    if (seen) return;
+    await q.run('INSERT INTO audit_events (device_id, seq, session_id, code, detail, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      event.deviceId, event.seq, event.sessionId, event.code, event.detail, nowIso(),
+    ]);
+  }
+
+  private async enqueueWebhooks(q: SqlRunner, sessionId: string, status: string, extra: Record<string, unknown>): Promise<void> {
+    if (this.webhooks.length === 0) return;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const payload = JSON.stringify({ event: 'session.status.updated', webhook_type: 'status.updated', session_id: sessionId, status, timestamp, created_at: timestamp, ...extra });
+    for (const target of this.webhooks) {
+      await q.run(
+        "INSERT INTO webhook_deliveries (url, event, session_id, payload, state, attempts, next_attempt_at, created_at) VALUES ($1, 'session.status.updated', $2, $3, 'pending', 0, $4, $5)",
+        [target.url, sessionId, payload, Date.now(), nowIso()],
+      );
+    }
+  }
+
+  /**
+   * Store a batch of signed records of one device, in chain order, under the device's row lock. Records already
+   * stored answer `duplicate`; a record that fails its hash or signature, or breaks the chain, is rejected and
+   * flagged for audit; a record whose predecessor is missing is deferred. Records after the first refusal are not
+   * looked at (they chain onto it).
+   */
+  async ingest(deviceId: string, batch: BatchBody): Promise<RecordOutcome[]> {
+    const entries = [...batch.records].sort((a, b) => a.record.seq - b.record.seq);
+    return this.db.tx(async (q) => {
+      const device = await q.get<DeviceRow>(`SELECT id, public_key_pem, last_seq, last_hash FROM devices WHERE id = $1${this.db.forUpdate}`, [deviceId]);
+      if (!device) throw new Error('device vanished');
+      let lastSeq = Number(device.last_seq);
+      let lastHash = device.last_hash;
+      const outcomes: RecordOutcome[] = [];
+      for (const entry of entries) {
+        const { seq, session_id: sessionId } = entry.record;
+        const refuse = async (status: 'rejected' | 'deferred', code: string, message: string, extra: { expected_seq?: number } = {}) => {
+          outcomes.push({ seq, session_id: sessionId, status, code, message, ...extra });
+          await this.audit(q, { deviceId, seq, sessionId, code, detail: message });
+        };
+        const check = checkRecord(entry, device);
+        if (check.code) {
+          await refuse('rejected', check.code, check.message);
+          break;
+        }
+        const existing = await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq]);
+        if (existing) {
+          if (existing.hash === entry.hash) {
+            outcomes.push({ seq, session_id: sessionId, status: 'duplicate' });
+            continue;
+          }
+          await refuse('rejected', 'CHAIN_CONFLICT', `Record ${seq} differs from the record ${seq} already accepted from this device: it was edited or replaced.`);
+          break;
+        }
+        if (seq > lastSeq + 1) {
+          await refuse('deferred', 'CHAIN_GAP', `Record ${seq} arrived but record ${lastSeq + 1} is missing: it was deleted, or is still on its way.`, { expected_seq: lastSeq + 1 });
+          break;
+        }
+        if (seq <= lastSeq || entry.record.prev_hash !== lastHash) {
+          await refuse('rejected', 'CHAIN_BROKEN', `Record ${seq} does not chain onto record ${lastSeq}: a record before it was edited or replaced.`);
+          break;
+        }
+        const clash = await q.get('SELECT 1 AS x FROM decisions WHERE session_id = $1', [sessionId]);
+        if (clash) {
+          await refuse('rejected', 'SESSION_CONFLICT', `Session ${sessionId} was already recorded by another record.`);
+          break;
+        }
+        const result = entry.record.result as LivenessResult;
+        await q.run(
+          `INSERT INTO decisions (device_id, seq, session_id, idempotency_key, status, decided_status, liveness_mode, liveness_score,
+             created_at, received_at, record_json, hash, prev_hash, signature, image_sha256)
+           VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [deviceId, seq, sessionId, entry.idempotency_key, result.status, result.liveness_mode, result.liveness_score, result.created_at,
+            nowIso(), canonicalJson(entry.record), entry.hash, entry.record.prev_hash, entry.signature, entry.record.image_sha256],
+        );
+        if (check.image) await q.run("INSERT INTO images (session_id, mime, bytes) VALUES ($1, 'image/jpeg', $2)", [sessionId, check.image]);
+        await this.enqueueWebhooks(q, sessionId, result.status, { vendor_data: deviceId, kiosk: deviceId });
+        lastSeq = seq;
+        lastHash = entry.hash;
+        outcomes.push({ seq, session_id: sessionId, status: 'accepted' });
+      }
+      if (lastSeq !== Number(device.last_seq)) {
+        await q.run('UPDATE devices SET last_seq = $1, last_hash = $2 WHERE id = $3', [lastSeq, lastHash, deviceId]);
+      }
+      return outcomes;
+    });
+  }
+
+  private decisionColumns = `d.id, d.device_id, d.seq, d.session_id, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
+    d.hash, d.prev_hash, d.signature, d.image_sha256, (SELECT COUNT(*) FROM images i WHERE i.session_id = d.session_id) AS has_image`;
+
+  getDecision(sessionId: string): Promise<DecisionRow | undefined> {
+    return this.db.get<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_id = $1`, [sessionId]);
+  }
+
+  reviewsOf(sessionId: string): Promise<ReviewRow[]> {
+    return this.db.all<ReviewRow>('SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id', [sessionId]);
+  }
+
+  async getImage(sessionId: string): Promise<Buffer | null> {
+    const row = await this.db.get<{ bytes: Buffer }>('SELECT bytes FROM images WHERE session_id = $1', [sessionId]);
+    return row ? Buffer.from(row.bytes) : null;
+  }
+
+  async listDecisions(filters: ListFilters): Promise<{ count: number; rows: DecisionRow[] }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (filters.kiosk) add('d.device_id = ?', filters.kiosk);
+    if (filters.status) add('d.status = ?', filters.status);
+    if (filters.from) add('d.created_at >= ?', filters.from);
+    if (filters.to) add('d.created_at <= ?', filters.to);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = await this.db.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM decisions d ${clause}`, params);
+    const rows = await this.db.all<DecisionRow>(
+      `SELECT ${this.decisionColumns} FROM decisions d ${clause} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filters.limit, filters.offset],
+    );
+    return { count: Number(total?.n ?? 0), rows };
+  }
+
+  /** Settle an In Review decision; who and when are recorded, and subscribers are told. */
+  async review(sessionId: string, decision: 'Approve' | 'Decline', reviewer: string, note: string | null): Promise<{ ok: true; status: string } | { ok: false; code: 'NOT_FOUND' | 'NOT_IN_REVIEW'; status?: string }> {
+    return this.db.tx(async (q) => {
+      const row = await q.get<{ status: string; device_id: string }>(`SELECT status, device_id FROM decisions WHERE session_id = $1${this.db.forUpdate}`, [sessionId]);
+      if (!row) return { ok: false, code: 'NOT_FOUND' } as const;
+      if (row.status !== 'In Review') return { ok: false, code: 'NOT_IN_REVIEW', status: row.status } as const;
+      const status = decision === 'Approve' ? 'Approved' : 'Declined';
+      await q.run('UPDATE decisions SET status = $1 WHERE session_id = $2', [status, sessionId]);
+      await q.run(
+        'INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [sessionId, decision, row.status, status, reviewer, note, nowIso()],
+      );
+      await this.enqueueWebhooks(q, sessionId, status, { vendor_data: row.device_id, kiosk: row.device_id, reviewer });
+      return { ok: true, status } as const;
+    });
+  }
+
+  listAudit(limit: number): Promise<Array<{ device_id: string | null; seq: number | null; session_id: string | null; code: string; detail: string; at: string }>> {
+    return this.db.all('SELECT device_id, seq, session_id, code, detail, at FROM audit_events ORDER BY id DESC LIMIT $1', [limit]);
+  }
+
+  // --- webhook outbox ---
+
+  /** Lease due deliveries to this instance (another instance skips them until the lease ends). */
+  async claimWebhooks(nowMs: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.db.tx(async (q) => {
+      const due = await q.all<{ id: number }>(
+        `SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1 ORDER BY id LIMIT $2${this.db.forUpdate}`,
+        [nowMs, limit],
+      );
+      const claimed: WebhookDelivery[] = [];
+      for (const { id } of due) {
+        const changed = await q.run('UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND locked_until <= $3', [nowMs + leaseMs, id, nowMs]);
+        if (changed === 0) continue;
+        const row = await q.get<WebhookDelivery>('SELECT id, url, event, payload, attempts FROM webhook_deliveries WHERE id = $1', [id]);
+        if (row) claimed.push({ ...row, id: Number(row.id), attempts: Number(row.attempts) });
+      }
+      return claimed;
+    });
+  }
+
+  async finishWebhook(id: number, outcome: { delivered: boolean; status: number | null; error: string | null; nextAttemptAt: number | null }): Promise<void> {
+    const state = outcome.delivered ? 'delivered' : outcome.nextAttemptAt === null ? 'failed' : 'pending';
+    await this.db.run(
+      `UPDATE webhook_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3, next_attempt_at = $4, locked_until = 0,
+         delivered_at = $5 WHERE id = $6`,
+      [state, outcome.status, outcome.error, outcome.nextAttemptAt ?? 0, outcome.delivered ? nowIso() : null, id],
+    );
+  }
+
+  listWebhookDeliveries(sessionId?: string): Promise<Array<{ id: number; url: string; session_id: string; state: string; attempts: number; last_status: number | null; payload: string }>> {
+    return sessionId
+      ? this.db.all('SELECT id, url, session_id, state, attempts, last_status, payload FROM webhook_deliveries WHERE session_id = $1 ORDER BY id', [sessionId])
+      : this.db.all('SELECT id, url, session_id, state, attempts, last_status, payload FROM webhook_deliveries ORDER BY id');
+  }
+
+  async counts(): Promise<{ decisions: number; devices: number }> {
+    const d = await this.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM decisions');
+    const v = await this.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM devices');
+    return { decisions: Number(d?.n ?? 0), devices: Number(v?.n ?? 0) };
+  }
+}
