@@ -28,7 +28,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'models/**', 'artifacts/**', 'test-results/**'] },
+  { ignores: ['.scratch*/**', 'node_modules/**', 'out/**', 'dist/**', 'models/**', 'artifacts/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

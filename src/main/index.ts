@@ -1,9 +1,10 @@
 // Electron main: single instance, no menu, the hardened kiosk window, our own app:// origin with the CSP header, a
 // permission handler that allows only the camera for our origin, and the kiosk service behind IPC. Glue only.
-import { Menu, app, net, protocol, session } from 'electron';
+import { Menu, app, net, protocol, safeStorage, session } from 'electron';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeKiosk, type ComposedKiosk } from './kiosk/compose';
+import { createSealedKeyProvider } from './store/index';
 import { electronContentSecurityPolicy } from './host/security-headers';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN, APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
@@ -61,7 +62,21 @@ async function start(): Promise<void> {
   try {
     kiosk = await composeKiosk(
       { dbPath: join(dataDir, 'kiosk.sqlite'), configPath: join(dataDir, 'kiosk-config.json') },
-      app.isPackaged ? { modelsDir: join(process.resourcesPath, 'app.asar.unpacked', 'models') } : {},
+      {
+        ...(app.isPackaged ? { modelsDir: join(process.resourcesPath, 'app.asar.unpacked', 'models') } : {}),
+        // The image key is sealed by the OS keychain when it can be; otherwise the store keeps a 0600 key file.
+        ...(safeStorage.isEncryptionAvailable()
+          ? {
+              keyProvider: createSealedKeyProvider(join(dataDir, 'kiosk.sqlite.key.sealed'), {
+                seal: (plain) => safeStorage.encryptString(plain.toString('base64')),
+                unseal: (sealed) => Buffer.from(safeStorage.decryptString(sealed), 'base64'),
+              }),
+            }
+          : {}),
+        ...(process.env.LIVENESS_SERVER_URL
+          ? { sync: { serverUrl: process.env.LIVENESS_SERVER_URL, enrolToken: process.env.LIVENESS_ENROL_TOKEN } }
+          : {}),
+      },
     );
   } catch (err) {
     console.error(`kiosk: could not start: ${(err as Error).message}`);

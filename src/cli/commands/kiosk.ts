@@ -8,6 +8,7 @@ export const summary = 'serve the kiosk UI and its API to a browser in kiosk mod
 
 const HELP = `usage: liveness kiosk [--port 8080] [--host 127.0.0.1] [--db data/kiosk.sqlite] [--config path]
                       [--renderer-dir out/renderer] [--rebuild] [--test-seed]
+                      [--server URL [--enrol-token TOKEN]]
 
 Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this machine, e.g.
   chromium --kiosk --app=http://127.0.0.1:8080/
@@ -19,6 +20,8 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
   --renderer-dir D  built renderer to serve; default out/renderer (built with vite when missing)
   --rebuild         build the renderer even when it is already built
   --test-seed       accept a fixed test seed in session.start (tests only; also LIVENESS_KIOSK_TEST_SEED=1)
+  --server URL      central API to sync decisions to whenever it is reachable; env LIVENESS_SERVER_URL
+  --enrol-token T   one-time enrolment token for that server (first run only); env LIVENESS_ENROL_TOKEN
 
 On the first run the staff PIN is 246810; staff mode asks for a new one before anything can be changed.`;
 
@@ -35,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
         'renderer-dir': { type: 'string' },
         rebuild: { type: 'boolean', default: false },
         'test-seed': { type: 'boolean', default: false },
+        server: { type: 'string' },
+        'enrol-token': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -61,10 +66,14 @@ export async function run(argv: string[]): Promise<number> {
 
   const allowTestSeed = values['test-seed'] || process.env.LIVENESS_KIOSK_TEST_SEED === '1';
   const [{ composeKiosk }, { startKioskHost }] = await Promise.all([import('../../main/kiosk/compose'), import('../../main/host/server')]);
-  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed });
+  const serverUrl = values.server ?? process.env.LIVENESS_SERVER_URL;
+  const enrolToken = values['enrol-token'] ?? process.env.LIVENESS_ENROL_TOKEN;
+  const sync = serverUrl ? { serverUrl, enrolToken } : undefined;
+  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, sync });
   const host = await startKioskHost({ service: kiosk.service, rendererDir, host: values.host, port });
   if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
   console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);
+  console.log(sync ? `kiosk: syncing decisions to ${sync.serverUrl} when it is reachable` : 'kiosk: no --server: decisions stay in the local queue (liveness sync sends them)');
 
   await new Promise<void>((resolvePromise) => {
     const stop = () => resolvePromise();

@@ -5,7 +5,8 @@ import { decisionSummarySchema, type DecisionSummary, type QueueStatus } from '.
 import { livenessResultSchema } from '../../shared/result';
 import { createEngine } from '../engine/index';
 import { createLivenessSession } from '../liveness/index';
-import { openStore, type DecisionStore as SqliteStore } from '../store/index';
+import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
+import { startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { openSettingsFile } from './settings-file';
@@ -30,12 +31,16 @@ export interface ComposeOptions {
   allowTestSeed?: boolean;
   /** Where models/*.onnx live (a packaged app passes its unpacked resources folder). */
   modelsDir?: string;
+  /** Key for the images at rest (Electron passes one sealed by safeStorage); default: a 0600 key file. */
+  keyProvider?: KeyProvider;
+  /** Drain the outbox to the central API in the background. */
+  sync?: KioskSyncOptions;
 }
 
 export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
   const dbPath = resolve(paths.dbPath);
   const settings = await openSettingsFile(resolve(paths.configPath ?? resolve(dirname(dbPath), 'kiosk-config.json')));
-  const sqlite = openStore({ path: dbPath });
+  const sqlite = openStore({ path: dbPath, keyProvider: options.keyProvider });
   // Purge on start and every few hours, so the retention promised on the consent screen holds on an always-on kiosk.
   const purge = () => {
     try {
@@ -62,10 +67,12 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     settings,
     allowTestSeed: options.allowTestSeed,
   });
+  const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
   return {
     service,
     async close() {
       clearInterval(sweeper);
+      await syncLoop?.stop();
       await service.close();
       await engine.close();
       sqlite.close();
