@@ -81,7 +81,8 @@ async function extract(rows: LabelRow[]): Promise<Unit[]> {
       return cached.units;
     }
   }
-  const engine = await createEngine();
+  // Every CNN and cue, not only those the committed fusion reads: the selection chooses among all of them.
+  const engine = await createEngine({ pipeline: { padComponents: 'all' } });
   const units: Unit[] = [];
   try {
     for (const [i, row] of rows.entries()) {

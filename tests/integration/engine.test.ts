@@ -10,6 +10,8 @@ import { decodeStill } from '../../src/main/engine/decode';
 import { decodeVideo } from '../../src/main/engine/video';
 import { createEngine, type WorkerEngine } from '../../src/main/engine/index';
 import { passiveDecision } from '../../src/main/liveness/passive';
+import { PAD_CUE_NAMES } from '../../src/main/engine/pad-cues';
+import { padFusionFeatureNames } from '../../src/main/engine/pad-fusion';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
@@ -68,8 +70,9 @@ describe('engine on genuine whole images', () => {
       expect(face.landmarks[33][0]).toBeLessThan(face.landmarks[263][0]);
       expect(face.pad.score).toBeGreaterThanOrEqual(0);
       expect(face.pad.score).toBeLessThanOrEqual(100);
-      expect(face.pad.components.cnn_antispoof).toBeGreaterThanOrEqual(0);
-      expect(face.pad.components.cnn_liveness).toBeLessThanOrEqual(1);
+      // The pipeline computes the components the committed fusion reads (and skips the others).
+      for (const name of padFusionFeatureNames()) expect(Number.isFinite(face.pad.components[name]), name).toBe(true);
+      expect(Object.keys(face.pad.components).filter((k) => !padFusionFeatureNames().includes(k)).every((k) => PAD_CUE_NAMES.includes(k))).toBe(true);
       expect(face.quality.score).toBeGreaterThan(0);
       expect(Object.keys(analysis.timings)).toEqual(expect.arrayContaining(['decode', 'detect', 'landmarks', 'iris', 'pad', 'total']));
     }
@@ -107,6 +110,21 @@ describe('engine on genuine whole images', () => {
     const analysis = await engine.analyzeImage(blank);
     expect(analysis.faces).toEqual([]);
     expect(analysis.frameLuminance).toBeGreaterThan(40);
+  });
+
+  it("computes every CNN and cue when asked (padComponents 'all', for fitting), the CNNs as probabilities", async () => {
+    const full = await createEngine({ pipeline: { padComponents: 'all' } });
+    try {
+      const analysis = await full.analyzeImage(await readFile(path.join(fixtures, 'serengil__deepface/tests/unit/dataset/img10.jpg')));
+      const { components } = analysis.faces[0].pad;
+      expect(Object.keys(components).sort()).toEqual(['cnn_antispoof', 'cnn_liveness', ...PAD_CUE_NAMES].sort());
+      for (const cnn of ['cnn_antispoof', 'cnn_liveness']) {
+        expect(components[cnn]).toBeGreaterThanOrEqual(0);
+        expect(components[cnn]).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await full.close();
+    }
   });
 });
 

@@ -88,6 +88,15 @@ describe('computePadCues', () => {
     expect(cues.border_line).toBe(0);
   });
 
+  it('computes only the costly groups a wanted cue needs, with the same values as the full set', () => {
+    const frame = paint(skin);
+    const all = computePadCues(frame, FACE);
+    const some = computePadCues(frame, FACE, new Set(['lap_var', 'banding']));
+    // The spectral group came along with banding; the halftone and ring groups were skipped.
+    for (const name of ['banding', 'moire_peaks', 'hf_ratio', 'spectral_slope', 'lap_var', 'chroma_spread']) expect(some[name], name).toBe(all[name]);
+    for (const name of ['halftone', 'border_line', 'border_parallel', 'ring_coverage']) expect(some).not.toHaveProperty(name);
+  });
+
   it('refuses a frame whose buffer is too small', () => {
     expect(() => computePadCues({ data: new Uint8Array(10), width: W, height: H }, FACE)).toThrow(RangeError);
   });

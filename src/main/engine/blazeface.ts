@@ -1,7 +1,10 @@
-// BlazeFace (256x256, "back" anchors) post-processing: anchors, box + 6 keypoint decode, sigmoid, weighted NMS.
+// BlazeFace post-processing (256x256 "back" and 128x128 "front" models): anchors, box + 6 keypoint decode, sigmoid,
+// weighted NMS.
 import type { Affine } from './image-ops';
 
 export const DETECTOR_SIZE = 256;
+/** The short-range (front camera) model: faces that fill a good share of the frame, a quarter of the pixels. */
+export const FRONT_DETECTOR_SIZE = 128;
 
 /** Keypoint order of the detector (subject's left/right). */
 export const DETECTOR_KEYPOINTS = ['leftEye', 'rightEye', 'nose', 'mouth', 'leftEar', 'rightEar'] as const;
@@ -17,11 +20,14 @@ export interface Detection {
   keypoints: [number, number][];
 }
 
-/** Anchor centres in input pixels: stride 16 (2 per cell) then stride 32 (6 per cell), row-major. */
+/**
+ * Anchor centres in input pixels: a 16x16 grid (2 per cell) then an 8x8 grid (6 per cell), row-major; strides are
+ * 16 and 32 on the 256 model, 8 and 16 on the 128 model.
+ */
 export function generateAnchors(inputSize = DETECTOR_SIZE): Float32Array {
   const layers: [number, number][] = [
-    [16, 2],
-    [32, 6],
+    [inputSize / 16, 2],
+    [inputSize / 8, 6],
   ];
   const centres: number[] = [];
   for (const [stride, perCell] of layers) {

@@ -32,6 +32,11 @@ export function squareCropAffine(cx: number, cy: number, side: number, angle: nu
 }
 
 /** Compose: first `inner` (output -> intermediate), then `outer` (intermediate -> source). */
+/** The affine that stretches the axis-aligned rectangle [x0,x1] x [y0,y1] onto an outW x outH output. */
+export function rectAffine(x0: number, y0: number, x1: number, y1: number, outW: number, outH: number): Affine {
+  return { a: (x1 - x0) / outW, b: 0, c: x0, d: 0, e: (y1 - y0) / outH, f: y0 };
+}
+
 export function composeAffine(outer: Affine, inner: Affine): Affine {
   return {
     a: outer.a * inner.a + outer.b * inner.d,
@@ -46,7 +51,8 @@ export function composeAffine(outer: Affine, inner: Affine): Affine {
 /**
  * Bilinear-sample the frame through `t` into an NHWC float tensor slice: value = pixel * scale + bias.
  * Samples outside the frame read as black (pixel 0), like a zero-padded letterbox.
- * `flipX` mirrors the output horizontally (the iris model sees every eye as a right eye).
+ * `flipX` mirrors the output horizontally (the iris model sees every eye as a right eye); `bgr` writes the channels
+ * in OpenCV order (for models trained on cv2.imread images).
  */
 export function sampleAffine(
   frame: RgbFrame,
@@ -58,22 +64,49 @@ export function sampleAffine(
   scale: number,
   bias: number,
   flipX = false,
+  bgr = false,
 ): void {
   if (t.b === 0 && t.d === 0) {
     sampleAxisAligned(frame, t, outW, outH, out, outOffset, scale, bias, flipX);
-    return;
+  } else {
+    sampleRotated(frame, t, outW, outH, out, outOffset, scale, bias, flipX);
   }
+  if (bgr) {
+    const end = outOffset + outW * outH * 3;
+    for (let o = outOffset; o < end; o += 3) {
+      const r = out[o];
+      out[o] = out[o + 2];
+      out[o + 2] = r;
+    }
+  }
+}
+
+function sampleRotated(
+  frame: RgbFrame,
+  t: Affine,
+  outW: number,
+  outH: number,
+  out: Float32Array,
+  outOffset: number,
+  scale: number,
+  bias: number,
+  flipX: boolean,
+): void {
   const { data, width, height } = frame;
   const rowStride = width * 3;
   const maxX = width - 1;
   const maxY = height - 1;
+  // Walk each output row incrementally; a flipped row walks the source backwards.
+  const du = flipX ? -1 : 1;
+  const stepX = t.a * du;
+  const stepY = t.d * du;
   for (let v = 0; v < outH; v++) {
     const vc = v + 0.5;
-    for (let uo = 0; uo < outW; uo++) {
-      const uc = (flipX ? outW - 1 - uo : uo) + 0.5;
-      const x = t.a * uc + t.b * vc + t.c - 0.5;
-      const y = t.d * uc + t.e * vc + t.f - 0.5;
-      const o = outOffset + (v * outW + uo) * 3;
+    const u0 = (flipX ? outW - 1 : 0) + 0.5;
+    let x = t.a * u0 + t.b * vc + t.c - 0.5;
+    let y = t.d * u0 + t.e * vc + t.f - 0.5;
+    let o = outOffset + v * outW * 3;
+    for (let uo = 0; uo < outW; uo++, o += 3, x += stepX, y += stepY) {
       if (x <= -1 || y <= -1 || x >= width || y >= height) {
         out[o] = bias;
         out[o + 1] = bias;
@@ -84,6 +117,20 @@ export function sampleAffine(
       const y0 = Math.floor(y);
       const fx = x - x0;
       const fy = y - y0;
+      const p00 = y0 * rowStride + x0 * 3;
+      if (x0 >= 0 && y0 >= 0 && x0 < maxX && y0 < maxY) {
+        // Interior: all four taps inside the frame (nearly every pixel of a face crop).
+        const p01 = p00 + rowStride;
+        const wx = 1 - fx;
+        const top = wx * (1 - fy) * scale;
+        const topR = fx * (1 - fy) * scale;
+        const bot = wx * fy * scale;
+        const botR = fx * fy * scale;
+        out[o] = top * data[p00] + topR * data[p00 + 3] + bot * data[p01] + botR * data[p01 + 3] + bias;
+        out[o + 1] = top * data[p00 + 1] + topR * data[p00 + 4] + bot * data[p01 + 1] + botR * data[p01 + 4] + bias;
+        out[o + 2] = top * data[p00 + 2] + topR * data[p00 + 5] + bot * data[p01 + 2] + botR * data[p01 + 5] + bias;
+        continue;
+      }
       // Edge pixels beyond the frame count as black, matching the zero padding above.
       const w00 = (1 - fx) * (1 - fy);
       const w10 = fx * (1 - fy);
@@ -93,7 +140,6 @@ export function sampleAffine(
       const inX1 = x0 + 1 <= maxX;
       const inY0 = y0 >= 0;
       const inY1 = y0 + 1 <= maxY;
-      const p00 = y0 * rowStride + x0 * 3;
       const p10 = p00 + 3;
       const p01 = p00 + rowStride;
       const p11 = p01 + 3;

