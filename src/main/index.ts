@@ -1,13 +1,14 @@
 // Electron main: single instance, no menu, the hardened kiosk window, our own app:// origin with the CSP header, a
 // permission handler that allows only the camera for our origin, and the kiosk service behind IPC. Glue only.
 import { Menu, app, net, protocol, safeStorage, session } from 'electron';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeKiosk, type ComposedKiosk } from './kiosk/compose';
 import { createSealedKeyProvider } from './store/index';
+import { appFileFor, originOf } from './host/app-protocol';
 import { electronContentSecurityPolicy } from './host/security-headers';
 import { registerIpc } from './ipc';
-import { APP_ORIGIN, APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
+import { APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
 
@@ -29,9 +30,8 @@ async function start(): Promise<void> {
   const origin = rendererOrigin();
 
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const file = resolve(rendererDir, `.${decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)}`);
-    if (url.origin !== APP_ORIGIN || !file.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
+    const file = appFileFor(rendererDir, request.url);
+    if (!file) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
     headers.set('Content-Security-Policy', csp);
@@ -44,13 +44,7 @@ async function start(): Promise<void> {
   kioskSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
-  const fromUs = (url: string | undefined) => {
-    try {
-      return !!url && new URL(url).origin === origin;
-    } catch {
-      return false;
-    }
-  };
+  const fromUs = (url: string | undefined) => originOf(url) === origin;
   kioskSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const videoOnly = permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((type) => type === 'video');
     callback(Boolean(videoOnly) && fromUs(details.requestingUrl));
@@ -65,7 +59,7 @@ async function start(): Promise<void> {
       {
         ...(app.isPackaged ? { modelsDir: join(process.resourcesPath, 'app.asar.unpacked', 'models') } : {}),
         // The image key is sealed by the OS keychain when it can be; otherwise the store keeps a 0600 key file.
-        ...(safeStorage.isEncryptionAvailable()
+        ...(osKeychainAvailable()
           ? {
               keyProvider: createSealedKeyProvider(join(dataDir, 'kiosk.sqlite.key.sealed'), {
                 seal: (plain) => safeStorage.encryptString(plain.toString('base64')),
@@ -89,4 +83,10 @@ async function start(): Promise<void> {
     unregister();
     void kiosk.close();
   });
+}
+
+/** safeStorage on Linux without a keyring falls back to a fixed key ('basic_text'); the 0600 key file is honest there. */
+function osKeychainAvailable(): boolean {
+  if (!safeStorage.isEncryptionAvailable()) return false;
+  return process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text';
 }

@@ -2,6 +2,7 @@
 // origin, and the service parses every payload against the contract. Electron glue only.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { CHANNELS, EVENT_CHANNEL, ipcChannelName, type Envelope } from '../shared/ipc-contract';
+import { originOf } from './host/app-protocol';
 import type { KioskService } from './kiosk/service';
 
 export function registerIpc(service: KioskService, window: BrowserWindow, origin: string): () => void {
@@ -9,11 +10,7 @@ export function registerIpc(service: KioskService, window: BrowserWindow, origin
   const isTrustedSender = (event: IpcMainInvokeEvent): boolean => {
     const frame = event.senderFrame;
     if (!frame || event.sender !== window.webContents || frame !== window.webContents.mainFrame) return false;
-    try {
-      return new URL(frame.url).origin === origin;
-    } catch {
-      return false;
-    }
+    return originOf(frame.url) === origin;
   };
 
   for (const channel of CHANNELS) {

@@ -2,15 +2,14 @@
 import { BrowserWindow, app } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP_ORIGIN, originOf } from './host/app-protocol';
 
-/** Custom scheme the built renderer is served from (a real origin for the permission and sender checks). */
-export const APP_SCHEME = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://kiosk`;
+export { APP_ORIGIN, APP_SCHEME } from './host/app-protocol';
 
 /** The renderer's origin: electron-vite's dev server in development, our own scheme otherwise. */
 export function rendererOrigin(): string {
   const devUrl = process.env.ELECTRON_RENDERER_URL;
-  return devUrl && !app.isPackaged ? new URL(devUrl).origin : APP_ORIGIN;
+  return devUrl && !app.isPackaged ? (originOf(devUrl) ?? APP_ORIGIN) : APP_ORIGIN;
 }
 
 export function createKioskWindow(): BrowserWindow {
@@ -42,10 +41,10 @@ export function createKioskWindow(): BrowserWindow {
   const origin = rendererOrigin();
   // Nothing navigates away from the kiosk page and nothing opens a new window.
   window.webContents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== origin) event.preventDefault();
+    if (originOf(url) !== origin) event.preventDefault();
   });
   window.webContents.on('will-redirect', (event, url) => {
-    if (new URL(url).origin !== origin) event.preventDefault();
+    if (originOf(url) !== origin) event.preventDefault();
   });
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { STATUSES } from '../shared/catalogue';
 import { CodedError, type ErrorCode } from '../shared/errors';
 import type { FrameAnalysis } from '../shared/analysis';
-import { apiKeyMatches, deviceIdOf, verifySignedRequest } from './auth';
+import { apiKeyMatches, assertSignedAndFresh, deviceIdOf, verifySignedRequest } from './auth';
 import { formatDecision, formatListEntry } from './didit';
 import { createMetrics, type Metrics } from './metrics';
-import { batchSchema, MAX_IMAGE_BYTES, Storage, type WebhookTarget } from './storage';
+import { batchSchema, MAX_IMAGE_BYTES, Storage, type DeviceRow, type WebhookTarget } from './storage';
 import { startWebhookDispatcher } from './webhooks';
 
 /** What the passive endpoint needs from the kiosk's engine. */
@@ -34,6 +34,8 @@ export interface ServerOptions {
   /** Override the engine (default: the kiosk's engine, loaded on the first passive check). */
   engineFactory?: () => Promise<PassiveEngine>;
   now?: () => number;
+  /** Longest time a client may take to send one whole request (default 120 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface LivenessServer {
@@ -114,17 +116,17 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   const storage = await Storage.open({ sqlitePath: options.db, databaseUrl: options.databaseUrl, pgSchema: options.pgSchema }, webhooks);
   await storage.addEnrolTokens(options.enrolTokens ?? []);
   const metrics = createMetrics();
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
 
-  // Keep the raw bytes of JSON bodies: kiosks sign them.
+  // Keep the raw bytes of JSON bodies: kiosks sign them. Parsed by Fastify's own parser, which refuses
+  // __proto__ / constructor.prototype keys (prototype poisoning) that a bare JSON.parse lets through.
+  const secureJson = app.getDefaultJsonParser('error', 'error') as unknown as (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => void;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     (request as RawRequest).rawBody = body as Buffer;
-    try {
-      done(null, (body as Buffer).length === 0 ? undefined : JSON.parse((body as Buffer).toString('utf8')));
-    } catch {
-      done(new CodedError('INVALID_PAYLOAD', 'The body is not valid JSON.'), undefined);
-    }
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    secureJson(request, body as Buffer, done);
   });
   await app.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12, headerPairs: 100 } });
 
@@ -143,20 +145,32 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, code: String(reply.statusCode) });
   });
 
-  // Every route declares who may call it.
-  app.addHook('preHandler', async (request) => {
-    const mode = ((request.routeOptions.config as { auth?: AuthMode } | undefined)?.auth ?? 'apiKey') as AuthMode;
+  // Every route declares who may call it. What needs no body is checked on arrival, before a byte of the body is
+  // read, so an unauthenticated client cannot make the server buffer and parse up to the 48 MB batch limit.
+  const authModeOf = (request: FastifyRequest) => ((request.routeOptions.config as { auth?: AuthMode } | undefined)?.auth ?? 'apiKey') as AuthMode;
+  app.addHook('onRequest', async (request, reply) => {
+    // Decisions, images and keys are personal data: never cached, never sniffed.
+    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+    const mode = authModeOf(request);
     if (mode === 'public' || mode === 'enrol') return;
     if (mode === 'apiKey') {
       if (!apiKeyMatches(options.apiKey, request.headers['x-api-key'])) throw new CodedError('UNAUTHORIZED', 'A valid x-api-key header is required.');
       return;
     }
-    const deviceId = deviceIdOf({ method: request.method, url: request.url, headers: request.headers, rawBody: null });
+    const deviceId = deviceIdOf(request);
     if (!deviceId) throw new CodedError('UNAUTHORIZED', 'Kiosk requests must carry x-device-id, x-timestamp and x-signature.');
+    assertSignedAndFresh(request, now());
     const device = await storage.getDevice(deviceId);
     if (!device) throw new CodedError('UNAUTHORIZED', 'This device is not enrolled; enrol it with a one-time token first.');
+    (request as FastifyRequest & { device?: DeviceRow }).device = device;
+  });
+  // The signature covers the body, so it is verified once the body is in.
+  app.addHook('preHandler', async (request) => {
+    if (authModeOf(request) !== 'device') return;
+    const device = (request as FastifyRequest & { device?: DeviceRow }).device;
+    if (!device) throw new CodedError('UNAUTHORIZED', 'This device is not enrolled; enrol it with a one-time token first.');
     verifySignedRequest({ method: request.method, url: request.url, headers: request.headers, rawBody: (request as RawRequest).rawBody ?? null }, device.public_key_pem, now());
-    (request as FastifyRequest & { deviceId?: string }).deviceId = deviceId;
+    (request as FastifyRequest & { deviceId?: string }).deviceId = device.id;
   });
 
   const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;

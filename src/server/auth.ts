@@ -18,13 +18,13 @@ export interface SignedRequest {
   rawBody: Buffer | null;
 }
 
-const header = (req: SignedRequest, name: string): string | null => {
+const header = (req: Pick<SignedRequest, 'headers'>, name: string): string | null => {
   const value = req.headers[name];
   return typeof value === 'string' && value.length > 0 ? value : null;
 };
 
-/** Verify a kiosk request against a PEM public key; throws UNAUTHORIZED with the reason. */
-export function verifySignedRequest(req: SignedRequest, publicKeyPem: string, nowMs: number): void {
+/** The header checks that need no body: signed at all, and within the freshness window (run before the body is read). */
+export function assertSignedAndFresh(req: Pick<SignedRequest, 'headers'>, nowMs: number): { timestamp: string; signature: string } {
   const timestamp = header(req, SIGNATURE_HEADERS.timestamp);
   const signature = header(req, SIGNATURE_HEADERS.signature);
   if (!timestamp || !signature) throw new CodedError('UNAUTHORIZED', 'The request is not signed (x-timestamp and x-signature are required).');
@@ -32,6 +32,12 @@ export function verifySignedRequest(req: SignedRequest, publicKeyPem: string, no
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(nowMs - at) > REQUEST_FRESHNESS_MS) {
     throw new CodedError('UNAUTHORIZED', "The request's x-timestamp is missing or outside the 5-minute window; check the kiosk's clock.");
   }
+  return { timestamp, signature };
+}
+
+/** Verify a kiosk request against a PEM public key; throws UNAUTHORIZED with the reason. */
+export function verifySignedRequest(req: SignedRequest, publicKeyPem: string, nowMs: number): void {
+  const { timestamp, signature } = assertSignedAndFresh(req, nowMs);
   let key;
   try {
     key = importPublicKey(publicKeyPem);
@@ -42,6 +48,6 @@ export function verifySignedRequest(req: SignedRequest, publicKeyPem: string, no
   if (!verifyEd25519(key, message, signature)) throw new CodedError('UNAUTHORIZED', "The request's signature does not verify.");
 }
 
-export function deviceIdOf(req: SignedRequest): string | null {
+export function deviceIdOf(req: Pick<SignedRequest, 'headers'>): string | null {
   return header(req, SIGNATURE_HEADERS.device);
 }

@@ -1,6 +1,7 @@
 // One small SQL surface over SQLite (better-sqlite3) and PostgreSQL (pg): the same statements run on both.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { restrictDatabaseToOwner } from '../main/store/open';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Params = readonly unknown[];
@@ -48,6 +49,8 @@ class Mutex {
 }
 
 export function openSqlite(path: string): SqlDb {
+  // The server's file holds reference images in the clear: owner-only, like the kiosk's.
+  restrictDatabaseToOwner(path);
   const db = new Database(path);
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');

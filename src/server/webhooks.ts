@@ -50,6 +50,8 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop(): Pr
             [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
           },
           body: delivery.payload,
+          // A redirect would carry the signed decision to a host nobody configured: it counts as a failed attempt.
+          redirect: 'manual',
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
         status = response.status;

@@ -1,7 +1,9 @@
 // The strict headers every response of the browser-kiosk host carries (the CSP starts from default-src 'none').
 
 export function contentSecurityPolicy(origin: { host: string; port: number }): string {
-  const wsOrigin = `ws://${origin.host}:${origin.port}`;
+  // An IPv6 literal needs its brackets, or the source is malformed and the browser drops it.
+  const host = origin.host.includes(':') ? `[${origin.host}]` : origin.host;
+  const wsOrigin = `ws://${host}:${origin.port}`;
   return [
     "default-src 'none'",
     "script-src 'self'",

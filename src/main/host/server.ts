@@ -36,6 +36,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ogg': 'audio/ogg',
 };
 
+/** Requests one connection may have unanswered; the renderer needs a handful, a flood gets RATE_LIMITED at once. */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
+
 export interface KioskHostOptions {
   service: KioskService;
   rendererDir: string;
@@ -120,6 +123,18 @@ function attachClient(ws: WebSocket, service: KioskService): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
   };
   const refuse = (id: number | null, message: string) => reply(id, { ok: false, error: { code: 'INVALID_PAYLOAD', message } });
+  let inFlight = 0;
+  // Every request is answered, but only a few at a time are queued behind the service (staff.unlock is serialised).
+  const run = (id: number, channel: string, payload: unknown) => {
+    if (inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
+      return reply(id, { ok: false, error: { code: 'RATE_LIMITED', message: `Too many requests in flight on this connection (at most ${MAX_IN_FLIGHT_PER_CONNECTION}); wait for the answers.` } });
+    }
+    inFlight++;
+    void service
+      .handle(channel, payload, context)
+      .then((result) => reply(id, result))
+      .finally(() => inFlight--);
+  };
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     const bytes = toBytes(data);
@@ -132,8 +147,7 @@ function attachClient(ws: WebSocket, service: KioskService): void {
         return refuse(typeof id === 'number' ? id : null, `Invalid session.frame header: ${describeIssues(header.error)}.`);
       }
       const { id, sessionId, timestampMs } = header.data;
-      void service.handle('session.frame', { sessionId, timestampMs, jpeg: frame.jpeg }, context).then((result) => reply(id, result));
-      return;
+      return run(id, 'session.frame', { sessionId, timestampMs, jpeg: frame.jpeg });
     }
     let message: unknown;
     try {
@@ -147,7 +161,7 @@ function attachClient(ws: WebSocket, service: KioskService): void {
       return refuse(typeof id === 'number' ? id : null, `Invalid request: ${describeIssues(request.error)}.`);
     }
     const { id, channel, payload } = request.data;
-    void service.handle(channel, payload, context).then((result) => reply(id, result));
+    run(id, channel, payload);
   });
   ws.on('close', () => {
     unsubscribe();

@@ -6,6 +6,7 @@ import { livenessResultSchema } from '../../shared/result';
 import { createEngine } from '../engine/index';
 import { createLivenessSession } from '../liveness/index';
 import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
+import { checkServerUrl } from '../sync/client';
 import { startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
@@ -35,9 +36,13 @@ export interface ComposeOptions {
   keyProvider?: KeyProvider;
   /** Drain the outbox to the central API in the background. */
   sync?: KioskSyncOptions;
+  /** Clock of the staff lockouts and token expiry (tests move it). */
+  now?: () => number;
 }
 
 export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
+  // A server URL the sync would refuse is refused before anything is opened.
+  if (options.sync) checkServerUrl(options.sync.serverUrl);
   const dbPath = resolve(paths.dbPath);
   const settings = await openSettingsFile(resolve(paths.configPath ?? resolve(dirname(dbPath), 'kiosk-config.json')));
   const sqlite = openStore({ path: dbPath, keyProvider: options.keyProvider });
@@ -66,6 +71,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     store: storeAdapter(sqlite),
     settings,
     allowTestSeed: options.allowTestSeed,
+    now: options.now,
   });
   const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
   return {

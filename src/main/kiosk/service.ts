@@ -46,6 +46,8 @@ export interface KioskServiceOptions {
 
 const MAX_WRONG_PINS = 5;
 const PIN_LOCKOUT_MS = 60_000;
+/** Each further lockout doubles, up to this: 5 guesses a minute would find a 6-digit PIN in weeks. */
+const MAX_PIN_LOCKOUT_MS = 60 * 60_000;
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
 const MAX_FRAMES_KEPT = 240;
 
@@ -68,6 +70,9 @@ export class KioskService {
   private readonly staffTokens = new Map<string, number>();
   private wrongPins = 0;
   private lockedUntil = 0;
+  private lockouts = 0;
+  /** Unlock attempts run one at a time, so concurrent guesses cannot all slip past the lockout check. */
+  private unlockQueue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
   private readonly staffIdleMs: number;
 
@@ -151,10 +156,12 @@ export class KioskService {
       }
       case 'queue.status':
         this.requireStaff((request as ParsedRequestOf<'queue.status'>).token);
+        this.requireChangedPin();
         return this.options.store.queueStatus();
       case 'decisions.recent': {
         const { token, limit } = request as ParsedRequestOf<'decisions.recent'>;
         this.requireStaff(token);
+        this.requireChangedPin();
         return this.options.store.recentDecisions(limit);
       }
     }
@@ -216,7 +223,8 @@ export class KioskService {
     session.busy = true;
     let analysis;
     try {
-      analysis = await this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs });
+      // One track per session: the detector runs every few frames (and whenever the face is lost), not on each one.
+      analysis = await this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs, trackId: request.sessionId });
     } finally {
       session.busy = false;
     }
@@ -324,7 +332,13 @@ export class KioskService {
 
   // --- staff -----------------------------------------------------------------------------------------------------
 
-  private async unlock(pin: string) {
+  private unlock(pin: string) {
+    const attempt = this.unlockQueue.then(() => this.unlockNow(pin));
+    this.unlockQueue = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async unlockNow(pin: string) {
     const now = this.now();
     if (now < this.lockedUntil) {
       throw new CodedError('RATE_LIMITED', `Too many wrong PINs; try again in ${Math.ceil((this.lockedUntil - now) / 1000)} s.`);
@@ -334,11 +348,13 @@ export class KioskService {
       this.wrongPins += 1;
       if (this.wrongPins >= MAX_WRONG_PINS) {
         this.wrongPins = 0;
-        this.lockedUntil = now + PIN_LOCKOUT_MS;
+        this.lockouts += 1;
+        this.lockedUntil = this.now() + Math.min(MAX_PIN_LOCKOUT_MS, PIN_LOCKOUT_MS * 2 ** (this.lockouts - 1));
       }
       throw new CodedError('UNAUTHORIZED', 'Wrong staff PIN.');
     }
     this.wrongPins = 0;
+    this.lockouts = 0;
     const token = randomBytes(32).toString('hex');
     this.staffTokens.set(token, now + this.staffIdleMs);
     return { token, expiresInS: Math.round(this.staffIdleMs / 1000), mustChangePin: state.pinMustChange };
@@ -360,6 +376,13 @@ export class KioskService {
     if (!valid) throw new CodedError('UNAUTHORIZED', 'Staff mode is locked; unlock it with the staff PIN.');
   }
 
+  /** The default PIN is printed in the README: it opens nothing but the PIN change. */
+  private requireChangedPin(): void {
+    if (this.options.settings.read().pinMustChange) {
+      throw new CodedError('FORBIDDEN', 'Change the default staff PIN before using staff mode.');
+    }
+  }
+
   private async setPin(request: ParsedRequestOf<'staff.setPin'>) {
     this.requireStaff(request.token);
     const state = this.options.settings.read();
@@ -372,10 +395,8 @@ export class KioskService {
 
   private setConfig(request: ParsedRequestOf<'config.set'>): KioskSettings {
     this.requireStaff(request.token);
+    this.requireChangedPin();
     const state = this.options.settings.read();
-    if (state.pinMustChange) {
-      throw new CodedError('FORBIDDEN', 'Change the default staff PIN before changing the configuration.');
-    }
     const { liveness, ...rest } = request.patch;
     let merged;
     try {

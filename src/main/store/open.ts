@@ -1,5 +1,5 @@
 // Open the kiosk database safely: WAL, busy timeout, integrity check; wait out locks; quarantine a corrupt file.
-import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
 import { migrate } from './migrations';
@@ -50,7 +50,20 @@ function configure(db: Database.Database, busyTimeoutMs: number): void {
   db.pragma('secure_delete = ON');
 }
 
+/**
+ * Make a SQLite file (and its WAL/SHM companions) readable by its owner only: created 0600 before SQLite opens it
+ * (SQLite gives the companions the main file's mode), tightened when a copy or restore left it looser.
+ */
+export function restrictDatabaseToOwner(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
 function openChecked(path: string, busyTimeoutMs: number): Database.Database {
+  restrictDatabaseToOwner(path);
   const db = new Database(path);
   try {
     configure(db, busyTimeoutMs);

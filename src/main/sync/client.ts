@@ -51,9 +51,30 @@ function describeError(err: unknown): string {
   return cause ? `${cause}` : err instanceof Error ? err.message : String(err);
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * The server URL, refused unless it is https: batches carry face images and decisions. Plain http is allowed only
+ * to this machine (a local TLS-terminating proxy or tunnel, and the tests).
+ */
+export function checkServerUrl(serverUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new CodedError('INVALID_ARGUMENT', `The server URL ${serverUrl} is not a URL.`);
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url;
+  throw new CodedError(
+    'INVALID_ARGUMENT',
+    `The server URL must be https:// (decisions and face images travel to it); plain http is allowed only to this machine, not ${url.origin}.`,
+  );
+}
+
 export function createSyncClient(options: SyncClientOptions) {
   const { store } = options;
-  const base = new URL(options.serverUrl);
+  const base = checkServerUrl(options.serverUrl);
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
