@@ -14,7 +14,8 @@ import { analyzeFlashResponse, type FlashAnalysis } from './flash';
 import { significantFaces } from './guidance';
 import { analyzePlanarity, stablePoints, type PlanarAnalysis } from './planar';
 import { randomHex, cryptoRandom } from './random';
-import { combineScores, judgeAttempt, passiveScoreOf } from './scoring';
+import { normalizeScore } from '../../shared/bands';
+import { combineScores, judgeAttempt } from './scoring';
 import type { ChallengeOutcome, EvidenceFrame } from './types';
 
 export interface ClipOptions {
@@ -55,6 +56,14 @@ export function findChallengeEvents(samples: readonly ChallengeSample[], baselin
     }
   }
   return events;
+}
+
+/** Median of the frames' PAD scores, 0-100 integer; null without frames. */
+function medianPadScore(scores: readonly number[]): number | null {
+  if (scores.length === 0) return null;
+  const sorted = [...scores].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return normalizeScore(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
 }
 
 const notDone = (challenge: Challenge, reason: ChallengeOutcome['reason']): ChallengeOutcome => ({
@@ -130,13 +139,16 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
     }
   }
 
-  // Reference: best-quality neutral frame; passive: PAD of the best neutral frames.
+  // Reference: best-quality neutral frame.
   const neutral = singles.filter(
     (s) => Math.abs(s.sample.yaw - baseline.yaw) <= 8 && s.sample.eyeOpen >= 0.8 * baseline.eyeOpen && s.sample.smile - baseline.smile <= 0.1,
   );
   const byQuality = (neutral.length ? neutral : singles).slice().sort((a, b) => b.face.quality.score - a.face.quality.score);
   const reference = byQuality[0];
-  const passive = passiveScoreOf(byQuality.slice(0, 5).map((s) => s.face.pad.score));
+  // Passive (H6): the median PAD over every face frame, not the best few. A recorded clip is one presentation: a
+  // replay that shows a real face for a moment (fixtures: a person beside the phone for the first 2 s) must not pass
+  // on those frames. The median of a genuine clip stays high (motion-blurred frames are a minority).
+  const passive = medianPadScore(singles.map((s) => s.face.pad.score));
 
   let planar: PlanarAnalysis | null = null;
   if (mode !== 'passive' && reference) {
