@@ -1,6 +1,6 @@
 // `liveness build-models`: build models/*.onnx from npm-shipped tfjs weights and verify them against the manifest.
-import { parseArgs } from 'node:util';
 import { CodedError } from '../../shared/errors';
+import { parseCommandArgs } from '../args';
 import { MODEL_NAMES, type ModelName } from '../../main/engine/convert/catalogue';
 import { buildModels, resolveSourcePackage } from '../../main/engine/model-build';
 import { modelsDir } from '../../main/engine/model-store';
@@ -20,27 +20,19 @@ and built file against the sha256 pinned in models/manifest.json. Files that alr
                      production install (--omit=dev) that ships prebuilt models`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        force: { type: 'boolean', default: false },
-        'update-manifest': { type: 'boolean', default: false },
-        only: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        'if-sources': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      force: { type: 'boolean', default: false },
+      'update-manifest': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      'if-sources': { type: 'boolean', default: false },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = only?.filter((name) => !(MODEL_NAMES as readonly string[]).includes(name)) ?? [];
   if (unknown.length > 0) throw new CodedError('INVALID_ARGUMENT', `Unknown model(s): ${unknown.join(', ')}. Known: ${MODEL_NAMES.join(', ')}.`);

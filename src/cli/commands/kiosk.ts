@@ -1,7 +1,7 @@
 // `liveness kiosk`: the browser-kiosk host (the renderer plus the kiosk API over a WebSocket) for a browser in kiosk mode.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CodedError } from '../../shared/errors';
+import { parseCommandArgs } from '../args';
 import { RENDERER_OUT, buildRenderer, rendererIsBuilt } from '../../main/host/renderer-build';
 
 export const summary = 'serve the kiosk UI and its API to a browser in kiosk mode';
@@ -26,31 +26,23 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
 On the first run the staff PIN is 246810; staff mode asks for a new one before anything can be changed.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        db: { type: 'string', default: 'data/kiosk.sqlite' },
-        config: { type: 'string' },
-        'renderer-dir': { type: 'string' },
-        rebuild: { type: 'boolean', default: false },
-        'test-seed': { type: 'boolean', default: false },
-        server: { type: 'string' },
-        'enrol-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string', default: 'data/kiosk.sqlite' },
+      config: { type: 'string' },
+      'renderer-dir': { type: 'string' },
+      rebuild: { type: 'boolean', default: false },
+      'test-seed': { type: 'boolean', default: false },
+      server: { type: 'string' },
+      'enrol-token': { type: 'string' },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CodedError('INVALID_ARGUMENT', `--port must be 0-65535, not "${values.port}".`);
 

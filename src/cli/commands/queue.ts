@@ -1,7 +1,7 @@
 // `liveness queue`: what the kiosk's offline queue holds (counts by state, oldest pending), and image retention.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CodedError } from '../../shared/errors';
+import { parseCommandArgs } from '../args';
 import { openStore } from '../../main/store/store';
 
 export const summary = 'the local decision queue';
@@ -12,24 +12,17 @@ const HELP = `usage: liveness queue --db q.sqlite [--json] [--purge-images-older
   --purge-images-older-than DAYS  delete reference images older than DAYS (decisions are kept)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        db: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'purge-images-older-than': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'purge-images-older-than': { type: 'string' },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   if (!values.db) throw new CodedError('INVALID_ARGUMENT', `--db is required.\n${HELP}`);
   if (!existsSync(values.db)) throw new CodedError('FILE_NOT_FOUND', `There is no queue at ${values.db}.`);
   const store = openStore({ path: values.db });

@@ -1,7 +1,7 @@
 // `liveness server`: the central API on SQLite (default) or PostgreSQL, until SIGTERM/SIGINT.
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { CodedError } from '../../shared/errors';
+import { parseCommandArgs } from '../args';
 import { createServer } from '../../server/app';
 import type { WebhookTarget } from '../../server/storage';
 
@@ -17,28 +17,21 @@ const HELP = `usage: liveness server [--port 8787] [--host 127.0.0.1] [--db file
   --webhook URL=SECRET session.status.updated subscriber, signed with HMAC-SHA256 (repeatable)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8787' },
-        host: { type: 'string', default: '127.0.0.1' },
-        db: { type: 'string' },
-        'database-url': { type: 'string' },
-        'api-key': { type: 'string' },
-        'enrol-token': { type: 'string', multiple: true },
-        webhook: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string' },
+      'database-url': { type: 'string' },
+      'api-key': { type: 'string' },
+      'enrol-token': { type: 'string', multiple: true },
+      webhook: { type: 'string', multiple: true },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CodedError('INVALID_ARGUMENT', '--port must be a port number (0-65535).');
   const databaseUrl = values['database-url'] ?? process.env.LIVENESS_DATABASE_URL;

@@ -1,7 +1,7 @@
 // `liveness sync`: enrol on first use, then send the queued decisions to the central API once.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CodedError } from '../../shared/errors';
+import { parseCommandArgs } from '../args';
 import { openStore } from '../../main/store/store';
 import { createSyncClient } from '../../main/sync/client';
 
@@ -13,26 +13,19 @@ const HELP = `usage: liveness sync --server URL --db q.sqlite [--enrol-token TOK
   Decisions the server already has are acknowledged as duplicates, never stored twice.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        db: { type: 'string' },
-        'enrol-token': { type: 'string' },
-        'batch-size': { type: 'string', default: '50' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      server: { type: 'string' },
+      db: { type: 'string' },
+      'enrol-token': { type: 'string' },
+      'batch-size': { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   if (!values.server || !values.db) throw new CodedError('INVALID_ARGUMENT', `--server and --db are required.\n${HELP}`);
   try {
     new URL(values.server);
