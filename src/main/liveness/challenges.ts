@@ -89,16 +89,74 @@ export function challengeCredit(challenge: Challenge, amplitude: number): number
   }
 }
 
+export interface TrackerOptions {
+  /**
+   * Live sessions: the challenge fails (`wrong_action`) when ANOTHER deliberate action (a head turn the other way, or
+   * a smile when none was asked) starts in its window before the asked action does. A recording of another session
+   * performs its own order, so it meets this rule in most windows; a person does what is on the screen. Blinks never
+   * count (they are involuntary).
+   */
+  strict?: boolean;
+}
+
+/**
+ * Watches one challenge's window for the onset of deliberate actions other than the asked one: a head turn in a
+ * direction not asked, or a smile when a smile was not asked. Only onsets inside the window count (the action was
+ * first seen absent: a smile still fading from the previous challenge is not a new one).
+ */
+export class ForeignActionGuard {
+  private yawSettled = false;
+  private smileSettled = false;
+  private smileRun = 0;
+  constructor(
+    private readonly asked: Challenge,
+    private readonly baseline: Baseline,
+  ) {}
+
+  /** Feed a frame; true when a foreign action has started. */
+  push(s: ChallengeSample): boolean {
+    const delta = s.yaw - this.baseline.yaw;
+    if (Math.abs(delta) <= RETURN_DEGREES) this.yawSettled = true;
+    if (this.yawSettled && Math.abs(delta) >= TURN_DEGREES) {
+      // Yaw is positive when the person turns to their own left.
+      const turn: Challenge = delta > 0 ? 'head_left' : 'head_right';
+      if (turn !== this.asked) return true;
+    }
+    if (this.asked !== 'smile') {
+      const rise = s.smile - this.baseline.smile;
+      if (rise < SMILE_RISE / 2) this.smileSettled = true;
+      this.smileRun = this.smileSettled && rise >= SMILE_RISE ? this.smileRun + 1 : 0;
+      if (this.smileRun >= SMILE_FRAMES) return true;
+    }
+    return false;
+  }
+}
+
 abstract class BaseTracker implements ChallengeTracker {
   completed = false;
   wrongAction = false;
   protected peak = 0;
   protected peakFrameIndex: number | null = null;
+  private readonly guard: ForeignActionGuard | null;
   constructor(
     readonly challenge: Challenge,
     protected readonly baseline: Baseline,
-  ) {}
-  abstract push(sample: ChallengeSample): void;
+    options: TrackerOptions = {},
+  ) {
+    this.guard = options.strict ? new ForeignActionGuard(challenge, baseline) : null;
+  }
+  push(sample: ChallengeSample): void {
+    if (this.completed || this.wrongAction) return;
+    // Another action before the asked one is under way fails the challenge.
+    if (this.guard && !this.started && this.guard.push(sample)) {
+      this.wrongAction = true;
+      return;
+    }
+    this.track(sample);
+  }
+  /** The asked action is under way (turn reached, eyes closed, smile rising): later foreign actions no longer count. */
+  protected abstract get started(): boolean;
+  protected abstract track(sample: ChallengeSample): void;
   abstract get progress(): number;
   protected notePeak(value: number, frameIndex: number): void {
     if (this.peakFrameIndex === null || value > this.peak) {
@@ -124,13 +182,15 @@ class HeadTurnTracker extends BaseTracker {
   private reached = false;
   private lastDelta = 0;
   private readonly direction: 1 | -1;
-  constructor(challenge: 'head_left' | 'head_right', baseline: Baseline) {
-    super(challenge, baseline);
+  constructor(challenge: 'head_left' | 'head_right', baseline: Baseline, options: TrackerOptions = {}) {
+    super(challenge, baseline, options);
     // Yaw is positive when the person turns to their own left.
     this.direction = challenge === 'head_left' ? 1 : -1;
   }
-  push(s: ChallengeSample): void {
-    if (this.completed || this.wrongAction) return;
+  protected get started(): boolean {
+    return this.reached;
+  }
+  protected track(s: ChallengeSample): void {
     const delta = this.direction * (s.yaw - this.baseline.yaw);
     this.lastDelta = delta;
     this.notePeak(delta, s.frameIndex);
@@ -151,8 +211,10 @@ class HeadTurnTracker extends BaseTracker {
 /** Both eyes dip below BLINK_CLOSED_FRACTION of the open baseline and reopen above BLINK_REOPEN_FRACTION. */
 class BlinkTracker extends BaseTracker {
   private closed = false;
-  push(s: ChallengeSample): void {
-    if (this.completed) return;
+  protected get started(): boolean {
+    return this.closed;
+  }
+  protected track(s: ChallengeSample): void {
     // Eyes that read nearly shut at baseline cannot show a blink; keep a floor so the ratio stays meaningful.
     const open = Math.max(this.baseline.eyeOpen, 0.2);
     const depth = 1 - s.eyeOpen / open;
@@ -169,8 +231,10 @@ class BlinkTracker extends BaseTracker {
 class SmileTracker extends BaseTracker {
   private run = 0;
   private lastRise = 0;
-  push(s: ChallengeSample): void {
-    if (this.completed) return;
+  protected get started(): boolean {
+    return this.run > 0;
+  }
+  protected track(s: ChallengeSample): void {
     const rise = s.smile - this.baseline.smile;
     this.lastRise = rise;
     this.notePeak(rise, s.frameIndex);
@@ -182,14 +246,14 @@ class SmileTracker extends BaseTracker {
   }
 }
 
-export function createTracker(challenge: Challenge, baseline: Baseline): ChallengeTracker {
+export function createTracker(challenge: Challenge, baseline: Baseline, options: TrackerOptions = {}): ChallengeTracker {
   switch (challenge) {
     case 'head_left':
     case 'head_right':
-      return new HeadTurnTracker(challenge, baseline);
+      return new HeadTurnTracker(challenge, baseline, options);
     case 'blink':
-      return new BlinkTracker(challenge, baseline);
+      return new BlinkTracker(challenge, baseline, options);
     case 'smile':
-      return new SmileTracker(challenge, baseline);
+      return new SmileTracker(challenge, baseline, options);
   }
 }

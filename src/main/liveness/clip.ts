@@ -3,13 +3,14 @@
 //
 // Without expectOrder the challenges found (first occurrence of each configured type) are reported in time order and
 // scored as performed. With expectOrder each expected challenge counts only when it is completed after the previous
-// one and inside its window (challenge_timeout_s from the previous completion, or from the first face frame).
+// one and inside its window (challenge_timeout_s from the previous completion, or from the first face frame), and no
+// other head turn or smile was completed in that window before it (blinks are involuntary and never count).
 import type { FrameAnalysis } from '../../shared/analysis';
 import type { Challenge } from '../../shared/catalogue';
 import { livenessConfigSchema, type LivenessConfig } from '../../shared/config';
 import { CodedError } from '../../shared/errors';
 import type { FlashSequence, LivenessResult } from '../../shared/result';
-import { baselineOf, createTracker, sampleOf, type ChallengeSample, type ChallengeTracker } from './challenges';
+import { baselineOf, createTracker, sampleOf, SMILE_RISE, type ChallengeSample, type ChallengeTracker } from './challenges';
 import { analyzeFlashResponse, type FlashAnalysis } from './flash';
 import { significantFaces } from './guidance';
 import { analyzePlanarity, stablePoints, type PlanarAnalysis } from './planar';
@@ -43,12 +44,17 @@ export function findChallengeEvents(samples: readonly ChallengeSample[], baselin
   const baseline = baselineOf(baselineSamples.length ? baselineSamples : samples);
   const events: ClipEvent[] = [];
   const trackers = new Map<Challenge, ChallengeTracker>(CHALLENGE_TYPES.map((c) => [c, createTracker(c, baseline)]));
+  // A held smile is one smile: after one completes, the next is looked for only once the smile has faded.
+  let smileHeld = false;
   for (const s of samples) {
+    if (smileHeld && s.smile - baseline.smile < SMILE_RISE / 2) smileHeld = false;
     for (const challenge of CHALLENGE_TYPES) {
+      if (challenge === 'smile' && smileHeld) continue;
       const tracker = trackers.get(challenge)!;
       tracker.push(s);
       if (tracker.completed) {
         events.push({ challenge, completedAtMs: s.timestampMs, outcome: tracker.outcome(false) });
+        if (challenge === 'smile') smileHeld = true;
         trackers.set(challenge, createTracker(challenge, baseline));
       } else if (tracker.wrongAction) {
         trackers.set(challenge, createTracker(challenge, baseline));
@@ -121,7 +127,13 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
     let since = firstMs;
     for (const challenge of sequence) {
       const hit = events.find((e) => e.challenge === challenge && e.completedAtMs > since && e.completedAtMs - since <= windowMs);
-      if (hit) {
+      // As in the live session: another deliberate action (a head turn not asked, a smile not asked; never a blink)
+      // completed in this challenge's window before the asked one fails it.
+      const foreign = hit && events.some((e) => e.completedAtMs > since && e.completedAtMs < hit.completedAtMs && e.challenge !== challenge && e.challenge !== 'blink');
+      if (foreign) {
+        outcomes.push(notDone(challenge, 'wrong_action'));
+        since = hit.completedAtMs;
+      } else if (hit) {
         outcomes.push(hit.outcome);
         since = hit.completedAtMs;
       } else {
@@ -233,9 +245,12 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       combined_from: Object.keys(breakdown.components).join(','),
       planar_residual: planar?.residual ?? null,
       planar_attack: planar?.attack ?? null,
+      planar_max_motion: planar ? Math.round(planar.maxMotion * 1000) / 1000 : null,
       flash_verdict: flash?.verdict ?? null,
       flash_correlation: flash ? Math.round(flash.meanCorrelation * 1000) / 1000 : null,
       flash_spatial_variation: flash ? Math.round(flash.spatialVariation * 1000) / 1000 : null,
+      flash_amplitude: flash ? Math.round(flash.meanAmplitude * 1000) / 1000 : null,
+      flash_absolute_amplitude: flash ? Math.round(flash.absoluteAmplitude * 1000) / 1000 : null,
       flash_lag_ms: flash?.lagMs ?? null,
       events_found: events.map((e) => e.challenge).join(','),
     },

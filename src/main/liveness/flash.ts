@@ -231,8 +231,27 @@ export function checkPhotosensitiveSafety(sequence: FlashSequence, restRgb: Rgb 
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reflection analysis
+//
+// Physics: a diffuse surface point reflects  C = albedo * (ambient + E * k),  where E is the linear colour the screen
+// emits and k = screen irradiance * cos(angle between the surface normal and the direction to the screen), with
+// inverse-square falloff. In log space  ln C = ln albedo + ln(ambient + E * k):  the albedo (skin colour, make-up,
+// the printed ink) is a constant offset that the temporal centring removes, and what is left changes with E in
+// proportion to k / ambient. Subtracting the background's log colour also cancels the camera's exposure and white
+// balance drift (a common factor on every pixel). So each region's gain on the emitted colour measures how much of
+// the screen's light that surface catches: the SAME for every region of a flat print (one normal), DIFFERENT across a
+// face (forehead up, nose forward, cheeks turned sideways, chin down toward the screen). A screen that emits its own
+// image catches almost nothing (only its glass reflects), so its gain is near the background's.
 
 export const FACE_RESPONSE_REGIONS = ['forehead', 'left_cheek', 'right_cheek', 'nose', 'chin'] as const satisfies readonly FaceRegion[];
+
+/** Nominal layout of FACE_RESPONSE_REGIONS in the face (x across, y down), for the planar-gradient fit. */
+const REGION_LAYOUT: readonly (readonly [number, number])[] = [
+  [0, -1], // forehead
+  [-1, 0], // left cheek
+  [1, 0], // right cheek
+  [0, 0], // nose
+  [0, 1], // chin
+];
 
 export interface FlashFrame {
   timestampMs: number;
@@ -242,11 +261,13 @@ export interface FlashFrame {
 export type FlashVerdict = 'live' | 'weak' | 'flat' | 'no_response' | 'mismatch' | 'insufficient';
 
 export interface RegionResponse {
-  /** Correlation of the region's chromaticity (minus the background's) with the emitted chromaticity. */
+  /** Correlation of the region's log colour (minus the background's) with the emitted linear colour. */
   correlation: number;
-  /** Regression gain of reflected on emitted chromaticity. */
+  /** Mean over channels of the regression gain of that log colour on the emitted colour (~ k / ambient). */
   gain: number;
-  /** Standard deviation of the reflected chromaticity change explained by the sequence. */
+  /** The region's gain relative to the face's mean gain (1 = average; channel-weighted). */
+  relativeGain: number;
+  /** RMS of the log-colour change the sequence explains (log units; 0.1 ~ a 10% change). */
   amplitude: number;
 }
 
@@ -257,12 +278,18 @@ export interface FlashAnalysis {
   attack: boolean;
   lagMs: number;
   meanCorrelation: number;
+  /** Mean explained log-colour change over the regions, against the background (log units). */
   meanAmplitude: number;
-  /** Temporal standard deviation of the face's slowly varying chromaticity change (noise removed), whatever drives it. */
+  /** RMS log-colour change of the face's own regions explained by the sequence (log units), background not taken off. */
+  absoluteAmplitude: number;
+  /** Temporal standard deviation of the face's slowly varying log-colour change (noise removed), whatever drives it. */
   activity: number;
-  /** Structured colour change the sequence does not explain (noise removed). */
+  /** Structured log-colour change the sequence does not explain (noise removed). */
   unexplained: number;
-  /** Coefficient of variation of the gain across face regions (3D faces vary, flat prints do not). */
+  /**
+   * Spread of the albedo-free gain across face regions, (spread + 2.5 * curvature) / 2 of the relative gains (see the
+   * analysis). A 3D face catches the light differently on each surface; a flat print nearly uniformly, up to a gradient.
+   */
   spatialVariation: number;
   /** Fraction of the sequence's steps seen by at least one frame. */
   coverage: number;
@@ -270,17 +297,21 @@ export interface FlashAnalysis {
   regions: Partial<Record<FaceRegion, RegionResponse>>;
 }
 
-// Calibration constants (chromaticity units); exported so evaluation can report against them.
+// Calibration constants (log-colour units); exported so evaluation can report against them.
 export const FLASH_MIN_FRAMES = 8;
 export const FLASH_MIN_COVERAGE = 0.6;
-/** Below this temporal spread the face did not respond at all. */
-export const FLASH_NO_RESPONSE_ACTIVITY = 0.0015;
-/** A response this large counts fully. */
-export const FLASH_FULL_AMPLITUDE = 0.006;
-const FOLLOW_LOW = 0.35;
-const FOLLOW_HIGH = 0.75;
-const VARIATION_LOW = 0.06;
-const VARIATION_HIGH = 0.2;
+/** Below this explained change (log units) the face did not respond at all (a screen lighting itself). */
+export const FLASH_NO_RESPONSE_ACTIVITY = 0.012;
+/** An explained change this large counts fully. */
+export const FLASH_FULL_AMPLITUDE = 0.12;
+/** Spatial variation of a flat surface (geometry alone: the falloff and angle across a print near the screen)... */
+export const FLASH_VARIATION_FLAT = 0.045;
+/** ...and of a clearly 3D face. */
+export const FLASH_VARIATION_3D = 0.065;
+const FOLLOW_LOW = 0.45;
+const FOLLOW_HIGH = 0.85;
+/** Linear floor added before the log, so black or clipped pixels stay finite. */
+const LOG_FLOOR = 2e-3;
 
 const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -306,10 +337,16 @@ function dot(a: number[], b: number[]): number {
   return s;
 }
 
+/** ln(linear colour) per channel. */
+function logLinear(rgb: readonly number[]): Rgb {
+  const [r, g, b] = linear(rgb);
+  return [Math.log(r + LOG_FLOOR), Math.log(g + LOG_FLOOR), Math.log(b + LOG_FLOOR)];
+}
+
 /**
- * Score how the face's colour followed the emitted sequence: per region the chromaticity change against the
- * background (which is farther from the screen and cancels camera white-balance drift), its lag-aligned correlation
- * with the emitted chromaticity (lag 0-300 ms), and the spread of the response across regions.
+ * Score how the face's colour followed the emitted sequence: per region the log colour against the background's,
+ * its lag-aligned correlation with the emitted linear colour (lag 0-300 ms), its strength, and the spread of the
+ * albedo-free gain across regions (see the physics above).
  * score = 100 * min(follow, strength) * (0.35 + 0.65 * variation), each factor 0-1: a flat print that follows the
  * sequence tops out at 35, a screen that emits its own light or a replay of another sequence near 0.
  * Verdicts: 'mismatch' (structured colour change the sequence does not explain: attack when it clearly ignores the
@@ -336,6 +373,7 @@ export function analyzeFlashResponse(
     lagMs: 0,
     meanCorrelation: 0,
     meanAmplitude: 0,
+    absoluteAmplitude: 0,
     activity: 0,
     unexplained: 0,
     spatialVariation: 0,
@@ -345,15 +383,19 @@ export function analyzeFlashResponse(
   };
   if (used.length < FLASH_MIN_FRAMES || coverage < FLASH_MIN_COVERAGE) return empty;
 
-  // Reflected signal per face region: chromaticity minus the background's chromaticity.
+  // Reflected signal per face region: ln(region) - ln(background), per linear channel (the background cancels the
+  // camera's exposure and white-balance drift); and the region's own log colour, whose gain measures the light it
+  // catches in absolute terms (a large print's own margin is its "background" and responds like the face does).
   const reflected = new Map<FaceRegion, number[]>();
+  const absolute = new Map<FaceRegion, number[]>();
   for (const region of FACE_RESPONSE_REGIONS) {
+    const own = used.map((f) => logLinear(f.regions[region]));
+    absolute.set(region, centredStack(own));
     reflected.set(
       region,
       centredStack(
-        used.map((f) => {
-          const c = chromaticity(f.regions[region]);
-          const bg = chromaticity(f.regions.background);
+        own.map((c, i) => {
+          const bg = logLinear(used[i].regions.background);
           return [c[0] - bg[0], c[1] - bg[1], c[2] - bg[2]] as Rgb;
         }),
       ),
@@ -374,8 +416,8 @@ export function analyzeFlashResponse(
   };
   const activity = mean([...reflected.values()].map(structured));
 
-  // Per region and channel: gain g = <s, e> / <e, e> (the face's chromaticity change per unit of emitted change; one
-  // gain per channel because skin reflects each channel differently), fitted = g * e.
+  // Per region and channel: gain g = <s, e> / <e, e> (the log change per unit of emitted linear light; one gain per
+  // channel because the ambient light differs per channel), fitted = g * e.
   const fit = (sig: number[], emitted: number[]): { fitted: number[]; gains: number[] } => {
     const fitted = new Array<number>(sig.length);
     const gains: number[] = [];
@@ -405,7 +447,7 @@ export function analyzeFlashResponse(
   // is aligned too, and then scores as no response rather than as an unexplained change).
   let best = { lag: 0, strength: -Infinity, correlation: 0, emitted: [] as number[] };
   for (let lag = 0; lag <= FLASH_MAX_LAG_MS; lag += 10) {
-    const emitted = centredStack(used.map((f) => chromaticity(emittedAt(sequence, f.timestampMs - startMs - lag, restRgb))));
+    const emitted = centredStack(used.map((f) => linear(emittedAt(sequence, f.timestampMs - startMs - lag, restRgb))));
     if (dot(emitted, emitted) <= 1e-12) continue;
     const correlations = [...reflected.values()].map((sig) => {
       const { fitted, gains } = fit(sig, emitted);
@@ -416,25 +458,58 @@ export function analyzeFlashResponse(
   }
   if (!Number.isFinite(best.strength)) return empty;
 
+  const fits = [...reflected].map(([region, sig]) => ({ region, sig, ...fit(sig, best.emitted) }));
+  // Spatial variation on the absolute gains (each region's own log colour on the emitted light, ~ k / ambient per
+  // channel), per channel relative to the channel's mean gain (the ambient light, which differs per channel, cancels):
+  //  - spread: the coefficient of variation over the 5 regions;
+  //  - curvature: the same after removing a planar gradient over the regions' layout. A flat print near the screen
+  //    does show a gradient (falloff and angle change across it); only a curved surface (the nose forward, the
+  //    cheeks turned away) leaves something after it.
+  // Both averaged over channels weighted by the signal each carries; spatialVariation = (spread + 2.5 * curvature) / 2
+  // (2.5 puts the curvature, 2 of 5 degrees of freedom, on the spread's scale). Per channel rather than on a channel
+  // average: skin highlights add light by surface angle but not by albedo, so a 3D face varies differently per channel.
+  const absoluteGains = FACE_RESPONSE_REGIONS.map((region) => fit(absolute.get(region)!, best.emitted).gains);
+  const channelEnergy = [0, 1, 2].map((ch) => {
+    let e2 = 0;
+    for (let i = ch * n; i < (ch + 1) * n; i++) e2 += best.emitted[i] ** 2;
+    return e2 / n;
+  });
+  const channelMeanGain = [0, 1, 2].map((ch) => mean(absoluteGains.map((g) => g[ch])));
+  const weights = channelMeanGain.map((g, ch) => (g > 0 ? g * g * channelEnergy[ch] : 0));
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  const spreadOf = (ch: number, residual: (g: number, r: number) => number): number =>
+    Math.sqrt(mean(absoluteGains.map((g, r) => residual(g[ch], r) ** 2))) / channelMeanGain[ch];
+  let spread = 0;
+  let curvature = 0;
+  for (let ch = 0; ch < 3; ch++) {
+    if (weights[ch] <= 0) continue;
+    const m = channelMeanGain[ch];
+    // Least-squares plane over the layout (the coordinates are centred and orthogonal, each with sum of squares 2).
+    const slopeX = absoluteGains.reduce((acc, g, r) => acc + g[ch] * REGION_LAYOUT[r][0], 0) / 2;
+    const slopeY = absoluteGains.reduce((acc, g, r) => acc + g[ch] * REGION_LAYOUT[r][1], 0) / 2;
+    spread += weights[ch] * spreadOf(ch, (g) => g - m);
+    curvature += weights[ch] * spreadOf(ch, (g, r) => g - m - slopeX * REGION_LAYOUT[r][0] - slopeY * REGION_LAYOUT[r][1]);
+  }
+  const spatialVariation = weightSum > 0 ? (spread + 2.5 * curvature) / weightSum / 2 : 0;
+  const relative = absoluteGains.map((gains) =>
+    weightSum > 0 ? gains.reduce((s, g, ch) => s + (weights[ch] > 0 ? (weights[ch] * g) / channelMeanGain[ch] : 0), 0) / weightSum : 0,
+  );
+  // How strongly the face's own colour follows the sequence, before the background is taken off.
+  const absoluteAmplitude = Math.sqrt(mean(absoluteGains.map((g) => g.reduce((s, v, ch) => s + v * v * channelEnergy[ch], 0) / 3)));
+
   const regions: Partial<Record<FaceRegion, RegionResponse>> = {};
-  const gains: number[] = [];
   const amplitudes: number[] = [];
   const unexplainedPerRegion: number[] = [];
   const explainedPerRegion: number[] = [];
-  for (const [region, sig] of reflected) {
-    const { fitted, gains: channelGains } = fit(sig, best.emitted);
-    const correlation = signedCorrelation(sig, fitted, channelGains);
-    const gain = mean(channelGains);
-    const amplitude = Math.max(0, correlation) * Math.sqrt(dot(fitted, fitted) / fitted.length);
-    regions[region] = { correlation, gain, amplitude };
-    gains.push(gain);
+  fits.forEach(({ region, sig, fitted, gains }, i) => {
+    const correlation = signedCorrelation(sig, fitted, gains);
+    const explainedRms = Math.sqrt(dot(fitted, fitted) / fitted.length);
+    const amplitude = Math.max(0, correlation) * explainedRms;
+    regions[region] = { correlation, gain: mean(absoluteGains[i]), relativeGain: relative[i], amplitude };
     amplitudes.push(amplitude);
-    unexplainedPerRegion.push(structured(sig.map((v, i) => v - fitted[i])));
-    explainedPerRegion.push(Math.sqrt(dot(fitted, fitted) / fitted.length));
-  }
-  const meanGain = mean(gains);
-  const gainStd = Math.sqrt(mean(gains.map((g) => (g - meanGain) ** 2)));
-  const spatialVariation = meanGain > 1e-9 ? gainStd / meanGain : 0;
+    unexplainedPerRegion.push(structured(sig.map((v, k) => v - fitted[k])));
+    explainedPerRegion.push(explainedRms);
+  });
   const meanAmplitude = mean(amplitudes);
   const meanCorrelation = best.correlation;
   // Colour change on the face that our sequence does not explain (a replay of another sequence, a screen's own video).
@@ -444,7 +519,7 @@ export function analyzeFlashResponse(
 
   const follow = clamp01((meanCorrelation - FOLLOW_LOW) / (FOLLOW_HIGH - FOLLOW_LOW));
   const strength = clamp01(meanAmplitude / FLASH_FULL_AMPLITUDE);
-  const variation = clamp01((spatialVariation - VARIATION_LOW) / (VARIATION_HIGH - VARIATION_LOW));
+  const variation = clamp01((spatialVariation - FLASH_VARIATION_FLAT) / (FLASH_VARIATION_3D - FLASH_VARIATION_FLAT));
   const score = Math.round(100 * Math.min(follow, strength) * (0.35 + 0.65 * variation));
 
   let verdict: FlashVerdict;
@@ -456,10 +531,10 @@ export function analyzeFlashResponse(
   } else if (meanAmplitude < FLASH_NO_RESPONSE_ACTIVITY) {
     // The face changes no more than the background: a screen lighting itself, or too much ambient light.
     verdict = 'no_response';
-  } else if (spatialVariation < VARIATION_LOW && strength >= 0.8) {
+  } else if (spatialVariation < FLASH_VARIATION_FLAT && absoluteAmplitude >= FLASH_FULL_AMPLITUDE && meanCorrelation >= 0.5) {
     verdict = 'flat';
-    // Follows the sequence strongly but uniformly everywhere: a flat surface lit by the screen.
-    attack = spatialVariation < 0.04 && meanCorrelation >= 0.6;
+    // Catches the screen's light strongly but uniformly everywhere: a flat surface lit by the screen.
+    attack = spatialVariation < FLASH_VARIATION_FLAT / 2 && meanCorrelation >= 0.6;
   } else verdict = score >= 50 ? 'live' : 'weak';
 
   return {
@@ -469,6 +544,7 @@ export function analyzeFlashResponse(
     lagMs: best.lag,
     meanCorrelation,
     meanAmplitude,
+    absoluteAmplitude,
     activity,
     unexplained,
     spatialVariation,

@@ -6,7 +6,8 @@
 // frame's and measure the RMS reprojection residual relative to the face's size, minus the capture's own landmark
 // jitter. A plane leaves only jitter; a 3D face leaves its parallax. score = 100 * clamp((r - PLANAR_RESIDUAL_FLAT) /
 // (PLANAR_RESIDUAL_3D - PLANAR_RESIDUAL_FLAT)) on the 75th percentile excess residual r of the moving frames; null
-// when nothing moved enough.
+// ("not measured") when fewer than PLANAR_MIN_FRAMES frames moved PLANAR_MIN_MOTION: small motion cannot tell a face
+// from a photo. Where motion was required (a completed head turn, the no-flash path) scoring.ts counts null as 0.
 import type { Point3 } from '../../shared/analysis';
 import { symmetricEigen } from './linalg';
 
@@ -16,22 +17,28 @@ export type Mat3 = [number, number, number, number, number, number, number, numb
 
 /**
  * MediaPipe face-mesh indices that move rigidly with the skull: the midline from forehead to nose tip, eye corners,
- * the nose wings, cheeks and the face outline. Eyelids, lips and the jaw are left out (blinks and smiles move them).
+ * the nose wings and the face outline. Eyelids, lips, the jaw and the cheeks are left out: blinks and smiles move
+ * them (a smile lifts the cheek points by several percent of the face), which would read as 3D shape change.
  */
 export const PLANAR_LANDMARKS: readonly number[] = [
   10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 19, // forehead to nose tip
   33, 133, 362, 263, // eye corners
   48, 278, 64, 294, 98, 327, // nose wings
-  50, 280, 117, 346, 123, 352, 205, 425, 36, 266, // cheeks
   234, 454, 127, 356, 93, 323, 132, 361, // face outline
 ];
 
-/** Shape change (similarity residual / face scale, beyond jitter) above which a frame shows enough motion. */
-export const PLANAR_MIN_MOTION = 0.02;
-/** Excess residual of a plane: what jitter leaves. */
-export const PLANAR_RESIDUAL_FLAT = 0.01;
-/** Excess residual at which the parallax is clearly 3D. */
-export const PLANAR_RESIDUAL_3D = 0.04;
+/**
+ * Shape change (similarity residual / face scale, beyond jitter) above which a frame shows enough motion to tell a
+ * face from a plane. Below it the mesh model's own depth guess dominates: a sway of a few degrees or a tilted photo
+ * both give ~0.02-0.06 with residuals that overlap; a real head turn gives 0.2-0.4.
+ */
+export const PLANAR_MIN_MOTION = 0.07;
+/** Excess residual of a plane: jitter plus the depth the mesh model hallucinates on a tilted photo (0.02-0.035). */
+export const PLANAR_RESIDUAL_FLAT = 0.04;
+/** Excess residual at which the parallax is clearly 3D (head turns of 20+ degrees: 0.1-0.5). */
+export const PLANAR_RESIDUAL_3D = 0.1;
+/** Excess residual below which clear motion is a confirmed plane (LIVENESS_FACE_ATTACK). */
+export const PLANAR_ATTACK_RESIDUAL = 0.01;
 /** Frames with enough motion needed for a score. */
 export const PLANAR_MIN_FRAMES = 2;
 
@@ -213,8 +220,8 @@ export function analyzePlanarity(reference: readonly Point2[], frames: readonly 
   const score = Math.round(
     100 * Math.min(1, Math.max(0, (residual - PLANAR_RESIDUAL_FLAT) / (PLANAR_RESIDUAL_3D - PLANAR_RESIDUAL_FLAT))),
   );
-  // High confidence: clear perspective change (twice the motion floor) in several frames, and still a plane.
-  const strongMotion = results.filter((r) => r.motion >= 2 * PLANAR_MIN_MOTION).length;
-  const attack = strongMotion >= 3 && residual < PLANAR_RESIDUAL_FLAT;
+  // High confidence: clear perspective change in several frames that still fits one plane to within jitter (a plane
+  // leaves < 0.01; the mesh model's depth guess on a photo 0.02-0.035, scored 0 but not flagged; a head 0.07+).
+  const attack = residual < PLANAR_ATTACK_RESIDUAL;
   return { score, attack, motionFrames: results.length, residual, noise, maxMotion, frames: results };
 }

@@ -15,7 +15,7 @@
 //   flash         min(flash, passive, planar?)
 //   action_flash  min(active, flash, passive, planar?)
 //   no_flash      flash replaced by the extra challenge's active score and a REQUIRED planar score (missing = 0).
-// (planar? = used when it could be measured.) Status by the bands of src/shared/bands.ts with liveness_threshold.
+// (planar? = used when it could be measured; REQUIRED, missing = 0, when a head turn was completed: see planarRequired.) Status by the bands of src/shared/bands.ts with liveness_threshold.
 import { normalizeScore, statusForScore, type DecidedStatus } from '../../shared/bands';
 import type { FeedbackCode, LivenessMode, Warning } from '../../shared/catalogue';
 import type { FlashAnalysis } from './flash';
@@ -65,6 +65,15 @@ export interface ScoreInputs {
   planar: PlanarAnalysis | null;
 }
 
+/**
+ * The planar check must have measured something: on the no-flash path (it stands in for the flash's 3D proof), and
+ * whenever a head turn was completed (a real turn of 20+ degrees moves the landmarks far beyond PLANAR_MIN_MOTION, so
+ * "not measured" there means the motion was not a head's: a photo tilted just enough to move the yaw estimate).
+ */
+export function planarRequired(input: Pick<ScoreInputs, 'noFlashSubstitute' | 'outcomes'>): boolean {
+  return input.noFlashSubstitute || input.outcomes.some((o) => o.completed && HEAD_TURNS.has(o.challenge));
+}
+
 export interface ScoreBreakdown {
   pose: number | null;
   expression: number | null;
@@ -90,7 +99,7 @@ export function combineScores(input: ScoreInputs): ScoreBreakdown {
   const planar = input.planar?.score ?? null;
   if (input.mode !== 'passive') {
     if (planar !== null) components.planar = planar;
-    else if (input.noFlashSubstitute) components.planar = 0;
+    else if (planarRequired(input)) components.planar = 0;
   }
   const final = normalizeScore(Math.min(...Object.values(components)));
   return { pose, expression, active, passive: input.passive, flash: flashUsed ? (input.flash?.score ?? 0) : null, planar, components, final };

@@ -144,7 +144,7 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
     }
     if (step.kind === 'challenge' && step.challenge) {
       a.phase = 'challenge';
-      a.tracker = createTracker(step.challenge, a.baseline ?? { yaw: 0, pitch: 0, eyeOpen: 1, smile: 0 });
+      a.tracker = createTracker(step.challenge, a.baseline ?? { yaw: 0, pitch: 0, eyeOpen: 1, smile: 0 }, { strict: true });
     } else if (step.kind === 'flash') {
       a.phase = 'flash';
     } else {
@@ -216,9 +216,14 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
           if (tracker.outcome(false).peakFrameIndex === frameIndex) retain = true;
         }
         progress = tracker?.progress ?? 0;
-        if (tracker?.completed || tracker?.wrongAction) {
+        if (tracker?.completed) {
           closeChallenge(a, false);
           advance(a, t);
+        } else if (tracker?.wrongAction) {
+          // Another action than the one asked: the attempt ends here (the rest are not reached). A person retries with
+          // a new order; a recording of another session must not skip ahead to a window its next action fits.
+          closeChallenge(a, false);
+          a.phase = 'done';
         } else if (t - (a.stepStartMs ?? t) >= a.plan.challengeWindowMs) {
           closeChallenge(a, true);
           advance(a, t);
@@ -417,10 +422,13 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
       planar_residual: c.planar?.residual ?? null,
       planar_motion_frames: c.planar?.motionFrames ?? null,
       planar_attack: c.planar?.attack ?? null,
+      planar_max_motion: c.planar ? Math.round(c.planar.maxMotion * 1000) / 1000 : null,
       flash_verdict: c.flash?.verdict ?? null,
       flash_correlation: c.flash ? Math.round(c.flash.meanCorrelation * 1000) / 1000 : null,
       flash_lag_ms: c.flash?.lagMs ?? null,
       flash_spatial_variation: c.flash ? Math.round(c.flash.spatialVariation * 1000) / 1000 : null,
+      flash_amplitude: c.flash ? Math.round(c.flash.meanAmplitude * 1000) / 1000 : null,
+      flash_absolute_amplitude: c.flash ? Math.round(c.flash.absoluteAmplitude * 1000) / 1000 : null,
       flash_attack: c.flash?.attack ?? null,
       no_flash_substitute: a.plan.noFlashSubstitute,
       attempt: ledger.attemptsUsed,

@@ -6,6 +6,9 @@ import {
   FLASH_LUMINANCE_MAX,
   FLASH_LUMINANCE_MIN,
   FLASH_MIN_STEP_MS,
+  FLASH_NO_RESPONSE_ACTIVITY,
+  FLASH_VARIATION_3D,
+  FLASH_VARIATION_FLAT,
   FLASH_REST_RGB,
   generateFlashSequence,
   redRatio,
@@ -90,16 +93,32 @@ describe('flash sequence generation and photosensitive safety (WCAG 2.3.1)', () 
 });
 
 /** Frames at 30 fps of a face lit by `litBy` with a reflection lag, analysed against `asked`. */
-function framesFor(asked: FlashSequence, litBy: FlashSequence | null, gains: typeof GAINS_3D, lagMs: number, seed: number): FlashFrame[] {
+function framesFor(
+  asked: FlashSequence,
+  litBy: FlashSequence | null,
+  gains: typeof GAINS_3D,
+  lagMs: number,
+  seed: number,
+  options: { backgroundGain?: number; albedos?: Parameters<typeof reflectedRegions>[5] } = {},
+): FlashFrame[] {
   const noise = gaussianSource(seed);
   const frames: FlashFrame[] = [];
   const total = flashDurationMs(asked) + 300;
   for (let t = 0; t < total; t += 33) {
     const emitted = litBy ? emittedAt(litBy, t - lagMs) : FLASH_REST_RGB;
-    frames.push({ timestampMs: 5000 + t, regions: reflectedRegions(emitted, gains, 0.05, noise) });
+    frames.push({ timestampMs: 5000 + t, regions: reflectedRegions(emitted, gains, options.backgroundGain ?? 0.05, noise, 0.4, options.albedos) });
   }
   return frames;
 }
+
+/** Skin that differs from region to region (a ruddy nose and cheeks, a paler forehead, a shadowed chin). */
+const UNEVEN_SKIN = {
+  forehead: [0.7, 0.55, 0.47],
+  left_cheek: [0.66, 0.4, 0.33],
+  right_cheek: [0.6, 0.38, 0.32],
+  nose: [0.72, 0.45, 0.36],
+  chin: [0.45, 0.32, 0.27],
+};
 
 describe('flash response analysis', () => {
   it('orders the scores: 3D face following the sequence > flat print > no response and another sequence', () => {
@@ -125,11 +144,31 @@ describe('flash response analysis', () => {
     }
   });
 
+  it('skin-colour differences across a flat print do not make it look 3D (log colour cancels the albedo)', () => {
+    for (let i = 0; i < 10; i++) {
+      const asked = generateFlashSequence(seededRandom(`uneven-${i}`));
+      const print = analyzeFlashResponse(framesFor(asked, asked, GAINS_FLAT, 90, i, { albedos: UNEVEN_SKIN }), asked, 5000);
+      const face = analyzeFlashResponse(framesFor(asked, asked, GAINS_3D, 90, i, { albedos: UNEVEN_SKIN }), asked, 5000);
+      expect(print.spatialVariation, `seed ${i}`).toBeLessThan(FLASH_VARIATION_FLAT);
+      expect(print.score).toBeLessThan(50);
+      expect(face.spatialVariation, `seed ${i}`).toBeGreaterThan(FLASH_VARIATION_3D);
+      expect(face.score).toBeGreaterThanOrEqual(75);
+    }
+  });
+
+  it('a print that fills the view responds like its own margin (the "background"): weak against the background', () => {
+    const asked = generateFlashSequence(seededRandom('big-print'));
+    // The background beside the face is the print's own paper: it catches the same light as the face regions.
+    const print = analyzeFlashResponse(framesFor(asked, asked, GAINS_FLAT, 90, 5, { backgroundGain: GAINS_FLAT.forehead }), asked, 5000);
+    expect(print.meanAmplitude).toBeLessThan(FLASH_NO_RESPONSE_ACTIVITY);
+    expect(print.score).toBeLessThan(50);
+  });
+
   it('flags a flat, uniform, strongly following response as an attack with high confidence', () => {
     const asked = generateFlashSequence(seededRandom('flat-attack'));
     const flat = analyzeFlashResponse(framesFor(asked, asked, GAINS_FLAT, 60, 3), asked, 5000);
     expect(flat.attack).toBe(true);
-    expect(flat.spatialVariation).toBeLessThan(0.04);
+    expect(flat.spatialVariation).toBeLessThan(FLASH_VARIATION_FLAT / 2);
   });
 
   it('too few frames is insufficient, not an attack', () => {

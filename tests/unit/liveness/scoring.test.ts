@@ -91,7 +91,8 @@ describe('active score', () => {
     const outcomes = [done('head_left', 35), done('head_right', 20), done('blink', 0.8), missed('smile')];
     const pose = poseVariationScore(outcomes);
     expect(pose).toBe(Math.round((100 + 85) / 2));
-    const breakdown = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 95, flash: null, planar: null });
+    const planar3d = { score: 100, attack: false } as PlanarAnalysis;
+    const breakdown = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 95, flash: null, planar: planar3d });
     expect(breakdown.expression).toBe(50);
     expect(breakdown.active).toBe(Math.round(0.5 * pose! + 0.5 * 50));
     expect(breakdown.final).toBe(breakdown.active);
@@ -111,6 +112,18 @@ describe('active score', () => {
     const photo = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 92, flash: null, planar: { score: 5, attack: true } as PlanarAnalysis });
     expect(photo.final).toBe(5);
     expect(photo.components).toMatchObject({ passive: 92, planar: 5 });
+  });
+
+  it('a completed head turn requires a planar score: a turn the landmarks did not show (a tilted photo) counts as 0', () => {
+    const turned = [done('head_left', 25), done('blink', 0.8)];
+    const b = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: turned, passive: 92, flash: null, planar: null });
+    expect(b.components.planar).toBe(0);
+    expect(b.final).toBe(0);
+    // Without a completed head turn, "not measured" stays out of the minimum (a person who held still for a blink).
+    const still = [missed('head_left'), done('blink', 0.8)];
+    const s = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: still, passive: 92, flash: null, planar: null });
+    expect(s.components.planar).toBeUndefined();
+    expect(s.final).toBe(s.active);
   });
 
   it('no-flash path requires a planar score (missing counts as 0)', () => {

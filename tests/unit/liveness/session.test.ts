@@ -84,6 +84,23 @@ describe('live session driven by synthetic frame streams', () => {
     expect(r.status).toBe('Declined');
   });
 
+  it('another action before the asked one (a recording of another order) ends the attempt: the rest are not reached', () => {
+    for (let i = 0; i < 20; i++) {
+      const s = session({ liveness_mode: 'active', face_liveness_max_attempts: 1 }, `foreign-${i}`);
+      const [first, second] = s.plan.challenges;
+      // Only orders where the first step is not a blink and the recording does the second step's action first.
+      if (first === 'blink' || second === 'blink') continue;
+      const updates = drive(s, { respond: (asked, index) => (index === 0 ? second : asked) });
+      const r = s.finish();
+      expect(r.challenge_outcomes![0]).toMatchObject({ challenge: first, completed: false, reason: 'wrong_action' });
+      expect(r.challenge_outcomes!.slice(1).every((o) => o.reason === 'not_reached')).toBe(true);
+      expect(updates.filter((u) => u.phase === 'challenge').every((u) => u.challengeIndex === 0)).toBe(true);
+      expect(r.status).toBe('Declined');
+      return;
+    }
+    throw new Error('no suitable order drawn in 20 sessions');
+  });
+
   it('a timeout: the challenge does not count and the person gets retry feedback with the sentence', () => {
     const s = session({ liveness_mode: 'active', liveness_challenges: ['blink', 'smile'], challenge_timeout_s: 3 }, 'timeout');
     drive(s, { respond: () => null });
@@ -207,8 +224,16 @@ describe('recorded clips', () => {
     const frames = clip(['head_right', 'head_left']);
     const cfg = parseLivenessConfig({ liveness_mode: 'active', liveness_challenges: ['head_left', 'head_right'] });
     expect(analyzeClip(frames, cfg, { expectOrder: ['head_right', 'head_left'] }).result.challenges_completed).toEqual(['head_right', 'head_left']);
+    // head_left was asked first, but head_right came first in its window: wrong action; head_right never follows it.
     const wrong = analyzeClip(frames, cfg, { expectOrder: ['head_left', 'head_right'] }).result;
-    expect(wrong.challenges_completed).toEqual(['head_left']);
+    expect(wrong.challenges_completed).toEqual([]);
+    expect(wrong.challenge_outcomes?.[0]).toMatchObject({ challenge: 'head_left', reason: 'wrong_action' });
     expect(wrong.status).not.toBe('Approved');
+  });
+
+  it('with an expected order, a blink before the asked action is not a wrong action (blinks are involuntary)', () => {
+    const frames = clip(['blink', 'smile', 'head_left']);
+    const cfg = parseLivenessConfig({ liveness_mode: 'active', liveness_challenges: ['smile', 'head_left'] });
+    expect(analyzeClip(frames, cfg, { expectOrder: ['smile', 'head_left'] }).result.challenges_completed).toEqual(['smile', 'head_left']);
   });
 });

@@ -83,8 +83,10 @@ export function reflectedRegions(
   backgroundGain: number,
   noise: () => number,
   noiseLevel = 0.4,
+  /** Per-region skin colour (linear albedo); default one skin colour everywhere. */
+  albedos: Partial<Record<FaceRegion, number[]>> = {},
 ): Record<FaceRegion, [number, number, number]> {
-  const albedo = [0.62, 0.45, 0.38];
+  const skin = [0.62, 0.45, 0.38];
   const ambient = 0.35;
   const light = emitted.map((c) => srgbToLinear(c));
   const encode = (v: number): number => {
@@ -95,12 +97,12 @@ export function reflectedRegions(
   const region = (gain: number, alb: number[]): [number, number, number] =>
     [0, 1, 2].map((ch) => encode(alb[ch] * (ambient + gain * light[ch]))) as [number, number, number];
   return {
-    forehead: region(gains.forehead, albedo),
-    left_cheek: region(gains.left_cheek, albedo),
-    right_cheek: region(gains.right_cheek, albedo),
-    nose: region(gains.nose, albedo),
-    chin: region(gains.chin, albedo),
-    background: region(backgroundGain, [0.4, 0.4, 0.4]),
+    forehead: region(gains.forehead, albedos.forehead ?? skin),
+    left_cheek: region(gains.left_cheek, albedos.left_cheek ?? skin),
+    right_cheek: region(gains.right_cheek, albedos.right_cheek ?? skin),
+    nose: region(gains.nose, albedos.nose ?? skin),
+    chin: region(gains.chin, albedos.chin ?? skin),
+    background: region(backgroundGain, albedos.background ?? [0.4, 0.4, 0.4]),
   };
 }
 
