@@ -46,6 +46,8 @@ const en = {
   declinedBody: 'We could not confirm the check. Please ask a member of staff.',
   inReviewBody: 'A member of staff will review the check with you.',
   attemptsLeft: 'Attempts left: {n}',
+  hint_wrong_action: 'Do only the movement shown on the screen, in the order it is asked.',
+  hint_timeout: 'Do each movement before the countdown ends.',
   tryAgain: 'Try again',
   done: 'Done',
   returningIn: 'Returning to the start screen in {n} s',
@@ -146,6 +148,8 @@ const es: Dictionary = {
   declinedBody: 'No pudimos confirmar la comprobación. Pregunte a un miembro del personal.',
   inReviewBody: 'Un miembro del personal revisará la comprobación con usted.',
   attemptsLeft: 'Intentos restantes: {n}',
+  hint_wrong_action: 'Haga solo el movimiento que indica la pantalla, en el orden pedido.',
+  hint_timeout: 'Haga cada movimiento antes de que termine la cuenta atrás.',
   tryAgain: 'Intentar de nuevo',
   done: 'Terminar',
   returningIn: 'Volviendo al inicio en {n} s',
@@ -244,6 +248,8 @@ const fr: Dictionary = {
   declinedBody: "Nous n'avons pas pu confirmer la vérification. Adressez-vous à un membre du personnel.",
   inReviewBody: 'Un membre du personnel examinera la vérification avec vous.',
   attemptsLeft: 'Essais restants : {n}',
+  hint_wrong_action: "Faites seulement le mouvement affiché à l'écran, dans l'ordre demandé.",
+  hint_timeout: 'Faites chaque mouvement avant la fin du compte à rebours.',
   tryAgain: 'Réessayer',
   done: 'Terminer',
   returningIn: "Retour à l'accueil dans {n} s",
@@ -342,6 +348,8 @@ const ar: Dictionary = {
   declinedBody: 'لم نتمكن من تأكيد الفحص. يُرجى مراجعة أحد الموظفين.',
   inReviewBody: 'سيراجع أحد الموظفين الفحص معك.',
   attemptsLeft: 'المحاولات المتبقية: {n}',
+  hint_wrong_action: 'قم فقط بالحركة المعروضة على الشاشة، بالترتيب المطلوب.',
+  hint_timeout: 'قم بكل حركة قبل انتهاء العد التنازلي.',
   tryAgain: 'حاول مرة أخرى',
   done: 'إنهاء',
   returningIn: 'العودة إلى شاشة البداية خلال {n} ث',
@@ -417,3 +425,12 @@ export function translator(language: Language): Translate {
 export const guidanceKey = (code: GuidanceCode): StringKey => `guidance_${code}` as StringKey;
 export const challengeKey = (challenge: Challenge): StringKey => `challenge_${challenge}` as StringKey;
 export const feedbackKey = (code: FeedbackCode): StringKey => `feedback_${code}` as StringKey;
+
+/** Why a challenge did not count, as a hint for the retry screen (a movement not asked for, or too slow). */
+export function challengeHintKeys(outcomes: readonly { reason: string }[] | undefined): StringKey[] {
+  const reasons = new Set((outcomes ?? []).map((outcome) => outcome.reason));
+  const keys: StringKey[] = [];
+  if (reasons.has('wrong_action')) keys.push('hint_wrong_action');
+  if (reasons.has('timeout')) keys.push('hint_timeout');
+  return keys;
+}

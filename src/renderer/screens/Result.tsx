@@ -1,7 +1,7 @@
 // Result: Approved / Declined / In Review in a status region, retry guidance from feedback_codes, auto-return.
 import { useEffect, useState } from 'react';
 import type { KioskApi, SessionOutcome, SessionPlan } from '../../shared/ipc-contract';
-import { feedbackKey, type StringKey, type Translate } from '../i18n';
+import { challengeHintKeys, feedbackKey, type StringKey, type Translate } from '../i18n';
 
 interface Props {
   t: Translate;
@@ -61,6 +61,12 @@ export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onErr
             ))}
           </ul>
         )}
+        {canRetry &&
+          challengeHintKeys(result.challenge_outcomes).map((key) => (
+            <p key={key} className="hint" data-hint={key}>
+              {t(key)}
+            </p>
+          ))}
         {canRetry && <p className="attempts">{t('attemptsLeft', { n: outcome.attemptsLeft })}</p>}
       </div>
       <div className="actions">
