@@ -1,5 +1,6 @@
 // Every subcommand parses its flags the same way: strict, `-h/--help` prints the usage, a bad flag is a coded error.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_THRESHOLD } from '../shared/bands';
 import { CodedError } from '../shared/errors';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -17,4 +18,20 @@ export function parseCommandArgs<const O extends OptionSpec>(argv: string[], opt
     return null;
   }
   return parsed;
+}
+
+/** `--threshold`: the brief's integer pass mark 0-100. */
+export function parseThresholdFlag(value: string | undefined): number {
+  const threshold = value === undefined ? DEFAULT_THRESHOLD : Number(value);
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) {
+    throw new CodedError('INVALID_ARGUMENT', `--threshold must be an integer 0-100, not "${value}".`);
+  }
+  return threshold;
+}
+
+/** A positive whole-number flag such as `--max-bytes`. */
+export function parsePositiveIntFlag(name: string, value: string | undefined, fallback: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CodedError('INVALID_ARGUMENT', `--${name} must be a positive integer, not "${value}".`);
+  return n;
 }

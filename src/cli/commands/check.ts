@@ -1,6 +1,5 @@
 // `liveness check <file…>`: passive liveness of still images, one JSON line (or table row) per file.
 import { open } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD } from '../../shared/bands';
 import { LIVENESS_MODES, type LivenessMode } from '../../shared/catalogue';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
@@ -11,6 +10,7 @@ import { sniffVideo } from '../../main/engine/video';
 import type { LivenessResult } from '../../shared/result';
 import { passiveDecision, type PassiveResponse } from '../../main/liveness/passive';
 // H6 (clips): the clip handler and its flags live in ../check-clip.ts.
+import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
 import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions, type ClipCheckOptions } from '../check-clip';
 
 export const summary = 'passive (or --mode active|flash|action_flash) liveness of images and clips';
@@ -92,11 +92,11 @@ const USAGE = `usage: liveness check <file…> [--threshold 75] [--json] [--max-
 ${CLIP_USAGE}
 Exit code: 0 when every file was analysed, 2 when any was not, 1 on a usage error.`;
 
-function parseOptions(argv: string[]): { files: string[]; json: boolean; opts: CheckOptions; help: boolean; db: string | undefined } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+/** Parsed flags, or null when the usage was printed for --help. */
+function parseOptions(argv: string[]): { files: string[]; json: boolean; opts: CheckOptions; db: string | undefined } | null {
+  const parsed = parseCommandArgs(
+    argv,
+    {
       threshold: { type: 'string' },
       json: { type: 'boolean', default: false },
       'max-bytes': { type: 'string' },
@@ -104,18 +104,18 @@ function parseOptions(argv: string[]): { files: string[]; json: boolean; opts: C
       ...CLIP_ARG_OPTIONS,
       // --db: record each decision in the kiosk's offline queue (src/main/store).
       db: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold);
-  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) {
-    throw new CodedError('INVALID_ARGUMENT', `--threshold must be an integer 0-100, not "${values.threshold}".`);
-  }
-  const maxBytes = values['max-bytes'] === undefined ? DEFAULT_MAX_IMAGE_BYTES : Number(values['max-bytes']);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new CodedError('INVALID_ARGUMENT', `--max-bytes must be a positive integer, not "${values['max-bytes']}".`);
+    USAGE,
+    { positionals: true },
+  );
+  if (!parsed) return null;
+  const { values, positionals } = parsed;
+  const threshold = parseThresholdFlag(values.threshold);
+  const maxBytes = parsePositiveIntFlag('max-bytes', values['max-bytes'], DEFAULT_MAX_IMAGE_BYTES);
   const mode = (values.mode ?? 'passive') as LivenessMode;
   if (!LIVENESS_MODES.includes(mode)) throw new CodedError('INVALID_ARGUMENT', `--mode must be one of ${LIVENESS_MODES.join(', ')}.`);
-  return { files: positionals, json: values.json, opts: { threshold, maxBytes, mode, clip: parseClipOptions(values) }, help: values.help, db: values.db };
+  if (positionals.length === 0) throw new CodedError('INVALID_ARGUMENT', `no files given\n\n${USAGE}`);
+  return { files: positionals, json: values.json, opts: { threshold, maxBytes, mode, clip: parseClipOptions(values) }, db: values.db };
 }
 
 function tableRow(line: CheckLine): string[] {
@@ -137,21 +137,8 @@ function printTable(rows: string[][]): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (err) {
-    console.error(`liveness check: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 1;
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (parsed.files.length === 0) {
-    console.error(`liveness check: no files given\n\n${USAGE}`);
-    return 1;
-  }
+  const parsed = parseOptions(argv);
+  if (!parsed) return 0;
   const engine = await createEngine();
   const store = parsed.db ? (await import('../../main/store/store')).openStore({ path: parsed.db }) : null;
   if (store?.recovery) console.error(`liveness check: ${store.recovery.code}: ${store.recovery.message}`);

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLD, normalizeScore } from '../../shared/bands';
+import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
 import type { Engine } from '../../main/engine/api';
 import { readStillFile } from '../../main/engine/decode';
@@ -377,41 +377,33 @@ function progress(total: number): (done: number, label: string) => void {
 
 // ------------------------------------------------------------------ run
 
-function parseOptions(argv: string[]): EvalOptions & { help: boolean } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+/** Parsed flags, or null when the usage was printed for --help. */
+function parseOptions(argv: string[]): EvalOptions | null {
+  const parsed = parseCommandArgs(
+    argv,
+    {
       threshold: { type: 'string' },
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
       fps: { type: 'string' },
       'max-bytes': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold);
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw new CodedError('INVALID_ARGUMENT', `--threshold must be a number 0-100, not "${values.threshold}".`);
+    USAGE,
+    { positionals: true },
+  );
+  if (!parsed) return null;
+  const { values, positionals } = parsed;
+  const threshold = parseThresholdFlag(values.threshold);
   const fps = values.fps === undefined ? 2 : Number(values.fps);
   if (!Number.isFinite(fps) || fps < 2 || fps > 30) throw new CodedError('INVALID_ARGUMENT', `--fps must be between 2 and 30, not "${values.fps}".`);
-  const maxBytes = values['max-bytes'] === undefined ? 20 * 1024 * 1024 : Number(values['max-bytes']);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new CodedError('INVALID_ARGUMENT', `--max-bytes must be a positive integer, not "${values['max-bytes']}".`);
-  if (!values.help && positionals.length !== 1) throw new CodedError('INVALID_ARGUMENT', 'give exactly one folder.');
-  return { folder: positionals[0] ?? '', threshold, json: values.json, report: values.report, fps, maxBytes, help: values.help };
+  const maxBytes = parsePositiveIntFlag('max-bytes', values['max-bytes'], 20 * 1024 * 1024);
+  if (positionals.length !== 1) throw new CodedError('INVALID_ARGUMENT', `give exactly one folder.\n\n${USAGE}`);
+  return { folder: positionals[0], threshold, json: values.json, report: values.report, fps, maxBytes };
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let opts: ReturnType<typeof parseOptions>;
-  try {
-    opts = parseOptions(argv);
-  } catch (err) {
-    console.error(`liveness eval: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 1;
-  }
-  if (opts.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const opts = parseOptions(argv);
+  if (!opts) return 0;
   const folder = path.resolve(opts.folder);
   let text: string;
   try {
