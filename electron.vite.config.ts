@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, externalizeDepsPlugin, type ElectronViteConfig } from 'electron-vite';
-import { rendererViteConfig } from './src/main/host/renderer-build';
+import { rendererViteConfig } from './src/node/host/renderer-build';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -15,7 +15,7 @@ export default defineConfig(async (): Promise<ElectronViteConfig> => {
       build: {
         outDir: 'out/main',
         rollupOptions: {
-          input: { index: resolve(root, 'src/main/index.ts'), worker: resolve(root, 'src/main/engine/worker.ts') },
+          input: { index: resolve(root, 'src/main/index.ts'), worker: resolve(root, 'src/node/engine/worker.ts') },
           output: { entryFileNames: '[name].js' },
         },
       },

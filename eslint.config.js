@@ -14,16 +14,22 @@ const pureBoundary = {
   'no-restricted-imports': ['error', {
     paths: [...nodeBuiltins, ...nativeOrRuntime].map((name) => ({
       name,
-      message: 'Pure code (src/shared, src/main/liveness) must not import Node, Electron or native modules.',
+      message: 'Pure code (src/shared, src/liveness, src/renderer) must not import Node, Electron or native modules.',
     })),
-    patterns: [{ group: ['node:*'], message: 'Pure code must not import node:* modules.' }],
+    patterns: [
+      { group: ['node:*'], message: 'Pure code must not import node:* modules.' },
+      {
+        group: ['**/node/**', '**/main/**', '**/server/**', '**/cli/**', '**/build/**', '**/testkit/**', '**/preload/**'],
+        message: 'Pure code imports only src/shared and src/liveness; Node-side folders are reached through the IPC contract.',
+      },
+    ],
   }],
 };
 
-// Everything in src/main except the thin glue runs in plain Node and must not import electron.
+// Plain Node code (src/node, src/server, src/cli, src/build, src/testkit) runs and is tested without Electron.
 const noElectron = {
   'no-restricted-imports': ['error', {
-    paths: [{ name: 'electron', message: 'Only the glue in src/main/*.ts and src/preload may import electron.' }],
+    paths: [{ name: 'electron', message: 'Only the glue in src/main and src/preload may import electron.' }],
   }],
 };
 
@@ -38,8 +44,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['src/shared/**/*.ts', 'src/main/liveness/**/*.ts', 'src/renderer/**/*.{ts,tsx}'], rules: pureBoundary },
-  // src/main/*.ts (index, window, ipc) is the Electron glue; every subfolder of src/main runs in plain Node.
-  { files: ['src/main/*/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts'], ignores: ['src/main/liveness/**'], rules: noElectron },
+  // Folders by runtime: src/shared and src/liveness run everywhere, src/renderer in the browser, src/main and
+  // src/preload are the Electron glue, everything else is plain Node (src/build and src/testkit only at build/test time).
+  { files: ['src/shared/**/*.ts', 'src/liveness/**/*.ts', 'src/renderer/**/*.{ts,tsx}'], rules: pureBoundary },
+  { files: ['src/node/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/build/**/*.ts', 'src/testkit/**/*.ts'], rules: noElectron },
   { files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'tools/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

@@ -17,7 +17,7 @@ if [ ! -f models/manifest.json ] || ! ls models/*.onnx >/dev/null 2>&1; then
 fi
 
 npx eslint .
-npx tsc --noEmit -p tsconfig.json
+npm run --silent typecheck
 mkdir -p artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?

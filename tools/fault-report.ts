@@ -3,8 +3,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runFaultScenario } from './fault-harness';
-import { repoRoot } from './fault-support';
+import { runFaultScenario } from '../src/testkit/fault-harness';
+import { repoRoot } from '../src/testkit/fault-support';
 
 const seedArg = process.argv.indexOf('--seed');
 const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20250611;

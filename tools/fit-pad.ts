@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FaceAnalysis } from '../src/shared/analysis';
-import { createEngine } from '../src/main/engine/index';
-import { attackFamily, parseLabels, type LabelRow } from '../src/main/engine/labels';
-import { thresholdAtBpcer, errorRates, type ScoredSample } from '../src/main/engine/metrics';
-import { PAD_CUE_DOCS } from '../src/main/engine/pad-cues';
-import { transformFeature, type FeatureTransform, type PadFusionModel } from '../src/main/engine/pad-fusion';
-import { decodeVideoFrames } from '../src/main/engine/video';
+import { createEngine } from '../src/node/engine/index';
+import { attackFamily, parseLabels, type LabelRow } from '../src/node/eval/labels';
+import { thresholdAtBpcer, errorRates, type ScoredSample } from '../src/node/eval/metrics';
+import { PAD_CUE_DOCS } from '../src/node/engine/pad-cues';
+import { transformFeature, type FeatureTransform, type PadFusionModel } from '../src/node/engine/pad-fusion';
+import { decodeVideoFrames } from '../src/node/engine/video';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');

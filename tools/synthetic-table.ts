@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LIVENESS_MODES, type LivenessMode } from '../src/shared/catalogue';
-import { createEngine } from '../src/main/engine/index';
-import { SUBJECT_KINDS } from '../src/main/synth/drive';
-import { runMatrix, summarize, type Distribution } from '../src/main/synth/matrix';
-import { fixturesDir, SubjectCache, SUBJECT_PHOTOS } from '../src/main/synth/subject';
+import { createEngine } from '../src/node/engine/index';
+import { SUBJECT_KINDS } from '../src/testkit/synth/drive';
+import { runMatrix, summarize, type Distribution } from '../src/testkit/synth/matrix';
+import { fixturesDir, SubjectCache, SUBJECT_PHOTOS } from '../src/testkit/synth/subject';
 
 const LABELS: Record<string, string> = {
   genuine: 'synthetic genuine',

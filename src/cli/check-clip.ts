@@ -1,14 +1,14 @@
 // `liveness check <clip> --mode …`: a recorded clip through the engine and the liveness core's offline clip scorer
-// (src/main/liveness/clip.ts). Nobody was prompted while it was recorded, so challenges are found in time order.
+// (src/liveness/clip.ts). Nobody was prompted while it was recorded, so challenges are found in time order.
 import { readFile } from 'node:fs/promises';
 import { CHALLENGES, type Challenge, type LivenessMode } from '../shared/catalogue';
 import { parseLivenessConfig } from '../shared/config';
 import { CodedError, toCodedError } from '../shared/errors';
 import { flashSequenceSchema, type FlashSequence, type LivenessResult } from '../shared/result';
 import type { FrameAnalysis } from '../shared/analysis';
-import type { Engine } from '../main/engine/api';
-import { decodeVideoFrames } from '../main/engine/video';
-import { analyzeClip } from '../main/liveness/clip';
+import type { Engine } from '../node/engine/api';
+import { decodeVideoFrames } from '../node/engine/video';
+import { analyzeClip } from '../liveness/clip';
 import type { CheckLine, CheckOptions } from './commands/check';
 
 /** Clip-only options of `liveness check` (see CLIP_USAGE). */

@@ -3,10 +3,10 @@
 import { Menu, app, net, protocol, safeStorage, session } from 'electron';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { composeKiosk, type ComposedKiosk } from './kiosk/compose';
-import { createSealedKeyProvider } from './store/index';
-import { appFileFor, originOf } from './host/app-protocol';
-import { electronContentSecurityPolicy } from './host/security-headers';
+import { composeKiosk, type ComposedKiosk } from '../node/kiosk/compose';
+import { createSealedKeyProvider } from '../node/store/index';
+import { appFileFor, originOf } from '../node/host/app-protocol';
+import { electronContentSecurityPolicy } from '../node/host/security-headers';
 import { registerIpc } from './ipc';
 import { APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
 

@@ -2,8 +2,8 @@
 // origin, and the service parses every payload against the contract. Electron glue only.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { CHANNELS, EVENT_CHANNEL, ipcChannelName, type Envelope } from '../shared/ipc-contract';
-import { originOf } from './host/app-protocol';
-import type { KioskService } from './kiosk/service';
+import { originOf } from '../node/host/app-protocol';
+import type { KioskService } from '../node/kiosk/service';
 
 export function registerIpc(service: KioskService, window: BrowserWindow, origin: string): () => void {
   const clientId = `window:${window.id}`;

@@ -2,9 +2,9 @@
 import { BrowserWindow, app } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_ORIGIN, originOf } from './host/app-protocol';
+import { APP_ORIGIN, originOf } from '../node/host/app-protocol';
 
-export { APP_ORIGIN, APP_SCHEME } from './host/app-protocol';
+export { APP_ORIGIN, APP_SCHEME } from '../node/host/app-protocol';
 
 /** The renderer's origin: electron-vite's dev server in development, our own scheme otherwise. */
 export function rendererOrigin(): string {

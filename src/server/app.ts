@@ -105,7 +105,7 @@ function toIsoFilter(value: string | undefined, name: string): string | undefine
 
 async function loadKioskEngine(): Promise<PassiveEngine> {
   // Resolved at run time so the server starts (and serves everything else) without the models.
-  const module = (await import(new URL('../main/engine/index.ts', import.meta.url).href)) as { createEngine: () => Promise<PassiveEngine> };
+  const module = (await import(new URL('../node/engine/index.ts', import.meta.url).href)) as { createEngine: () => Promise<PassiveEngine> };
   return module.createEngine();
 }
 
@@ -303,7 +303,7 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     if (!filename.includes('.') || !PASSIVE_EXTENSIONS.has(extension)) {
       throw new CodedError('UNSUPPORTED_TYPE', 'user_image must be a jpg, jpeg, png, tiff or webp file.');
     }
-    const { validateStill } = await import('../main/engine/decode');
+    const { validateStill } = await import('../node/engine/decode');
     validateStill(image, { maxBytes: MAX_IMAGE_BYTES });
     let threshold: number | undefined;
     const rawThreshold = fields.face_liveness_score_decline_threshold ?? fields.liveness_threshold;
@@ -318,7 +318,7 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
       if (err instanceof CodedError) throw err;
       throw new CodedError('ENGINE_FAILURE', 'The liveness engine failed on this image.', { cause: err });
     }
-    const { passiveDecision } = await import('../main/liveness/passive');
+    const { passiveDecision } = await import('../liveness/passive');
     const decision = passiveDecision(analysis, threshold);
     metrics.passive.inc({ status: decision.status });
     return reply.send({ request_id: randomUUID(), ...decision, created_at: new Date(now()).toISOString() });

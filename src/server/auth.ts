@@ -1,6 +1,6 @@
 // Authentication: x-api-key for integrators, Ed25519 request signatures for kiosks (with a freshness window).
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { importPublicKey, REQUEST_FRESHNESS_MS, requestSigningMessage, SIGNATURE_HEADERS, verifyEd25519 } from '../main/sync/evidence';
+import { importPublicKey, REQUEST_FRESHNESS_MS, requestSigningMessage, SIGNATURE_HEADERS, verifyEd25519 } from '../node/sync/evidence';
 import { CodedError } from '../shared/errors';
 
 export function apiKeyMatches(expected: string, given: unknown): boolean {

@@ -1,7 +1,7 @@
 // Didit-compatible shapes of a stored decision: the session decision and the session list entry.
 import type { Warning } from '../shared/catalogue';
 import type { LivenessResult } from '../shared/result';
-import type { EvidenceRecord } from '../main/sync/evidence';
+import type { EvidenceRecord } from '../node/sync/evidence';
 import type { DecisionRow, ReviewRow } from './storage';
 
 const METHOD: Record<LivenessResult['liveness_mode'], string> = {

@@ -1,7 +1,7 @@
 // One small SQL surface over SQLite (better-sqlite3) and PostgreSQL (pg): the same statements run on both.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { restrictDatabaseToOwner } from '../main/store/open';
+import { restrictDatabaseToOwner } from '../node/store/open';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Params = readonly unknown[];

@@ -6,7 +6,7 @@ import { livenessResultSchema, type LivenessResult } from '../shared/result';
 import {
   canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
   type EvidenceRecord,
-} from '../main/sync/evidence';
+} from '../node/sync/evidence';
 import { migrateServer } from './schema';
 import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
 

@@ -1,6 +1,6 @@
 // Outgoing webhooks: deliveries are rows written with the decision; this dispatcher sends, signs and retries them.
 import { createHmac } from 'node:crypto';
-import { backoffDelayMs, type BackoffPolicy } from '../main/sync/queue';
+import { backoffDelayMs, type BackoffPolicy } from '../node/sync/queue';
 import type { Metrics } from './metrics';
 import type { Storage, WebhookTarget } from './storage';
 

@@ -71,7 +71,7 @@ export const sessionPlanSchema = z.object({
 });
 export type SessionPlan = z.infer<typeof sessionPlanSchema>;
 
-/** What the decision core reports after each frame (the wire shape of src/main/liveness's SessionUpdate). */
+/** What the decision core reports after each frame (the wire shape of src/liveness's SessionUpdate). */
 export const sessionUpdateSchema = z.object({
   sessionId,
   /** Timestamp of the frame this update answers (the renderer's clock; lets it align the flash and drop stale updates). */

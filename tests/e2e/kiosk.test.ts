@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseLivenessConfig } from '../../src/shared/config';
-import { createLivenessSession } from '../../src/main/liveness/index';
+import { createLivenessSession } from '../../src/liveness/index';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { DARK_CLIP, FACE_CLIP, makeClip } from './helpers/clips';
 import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVENESS_MODES } from '../../src/shared/catalogue';
 import { livenessResultSchema } from '../../src/shared/result';
-import { createEngine, type Engine } from '../../src/main/engine/index';
-import { generateFlashSequence } from '../../src/main/liveness/flash';
-import { seededRandom } from '../../src/main/liveness/random';
+import { createEngine, type Engine } from '../../src/node/engine/index';
+import { generateFlashSequence } from '../../src/liveness/flash';
+import { seededRandom } from '../../src/liveness/random';
 import { analyzeClipFile, analyzeClipFrames, scoreClip } from '../../src/cli/check-clip';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameAnalysis } from '../../src/shared/analysis';
-import { decodeStill } from '../../src/main/engine/decode';
-import { decodeVideo } from '../../src/main/engine/video';
-import { createEngine, type WorkerEngine } from '../../src/main/engine/index';
-import { passiveDecision } from '../../src/main/liveness/passive';
-import { PAD_CUE_NAMES } from '../../src/main/engine/pad-cues';
-import { padFusionFeatureNames } from '../../src/main/engine/pad-fusion';
+import { decodeStill } from '../../src/node/engine/decode';
+import { decodeVideo } from '../../src/node/engine/video';
+import { createEngine, type WorkerEngine } from '../../src/node/engine/index';
+import { passiveDecision } from '../../src/liveness/passive';
+import { PAD_CUE_NAMES } from '../../src/node/engine/pad-cues';
+import { padFusionFeatureNames } from '../../src/node/engine/pad-fusion';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');

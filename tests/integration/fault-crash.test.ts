@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFaultScenario } from '../../tools/fault-harness';
-import { repoRoot } from '../../tools/fault-support';
+import { runFaultScenario } from '../../src/testkit/fault-harness';
+import { repoRoot } from '../../src/testkit/fault-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'liveness-fault-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

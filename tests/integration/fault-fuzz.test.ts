@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type DecisionStore } from '../../src/main/store';
-import { createSyncClient } from '../../src/main/sync/client';
+import { openStore, type DecisionStore } from '../../src/node/store';
+import { createSyncClient } from '../../src/node/sync/client';
 import { createServer, type LivenessServer } from '../../src/server';
-import { makeResult, seededRandom, tinyJpeg } from '../../tools/fault-support';
+import { makeResult, seededRandom, tinyJpeg } from '../../src/testkit/fault-support';
 import { signedPost } from './server-contract';
 
 const API_KEY = 'fuzz-key';

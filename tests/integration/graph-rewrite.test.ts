@@ -6,10 +6,10 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { modelSpec, SOURCE_DIR } from '../../src/main/engine/convert/catalogue';
-import { convertTfjsModel } from '../../src/main/engine/convert/tfjs-to-onnx';
-import { resolveSourcePackage } from '../../src/main/engine/model-build';
-import { MODEL_NAMES, readVerifiedModel } from '../../src/main/engine/model-store';
+import { modelSpec, SOURCE_DIR } from '../../src/build/convert/catalogue';
+import { convertTfjsModel } from '../../src/build/convert/tfjs-to-onnx';
+import { resolveSourcePackage } from '../../src/build/model-build';
+import { MODEL_NAMES, readVerifiedModel } from '../../src/node/engine/model-store';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');

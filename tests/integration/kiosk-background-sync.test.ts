@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startKioskSync } from '../../src/main/kiosk/background-sync';
-import { openStore } from '../../src/main/store';
+import { startKioskSync } from '../../src/node/kiosk/background-sync';
+import { openStore } from '../../src/node/store';
 import { createServer } from '../../src/server';
-import { freePort, makeResult, tinyJpeg } from '../../tools/fault-support';
+import { freePort, makeResult, tinyJpeg } from '../../src/testkit/fault-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-sync-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeKiosk, type ComposedKiosk } from '../../src/main/kiosk/compose';
-import { DEFAULT_STAFF_PIN } from '../../src/main/kiosk/pin';
+import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
+import { DEFAULT_STAFF_PIN } from '../../src/node/kiosk/pin';
 import { CONSENT_VERSION } from '../../src/shared/ipc-contract';
 
 const FIXTURES = process.env.LIVENESS_FIXTURES ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');

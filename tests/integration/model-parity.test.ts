@@ -9,10 +9,10 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors';
-import { MODEL_SPECS, SOURCE_DIR } from '../../src/main/engine/convert/catalogue';
-import { buildModels, resolveSourcePackage } from '../../src/main/engine/model-build';
-import { createSession, modelsDir, modelVersions, readManifest, readVerifiedModel, type ModelManifestEntry } from '../../src/main/engine/model-store';
-import { activeReferenceBackend, TfjsReferenceModel, type ReferenceBackend } from '../../src/main/engine/tfjs-reference';
+import { MODEL_SPECS, SOURCE_DIR } from '../../src/build/convert/catalogue';
+import { buildModels, resolveSourcePackage } from '../../src/build/model-build';
+import { createSession, modelsDir, modelVersions, readManifest, readVerifiedModel, type ModelManifestEntry } from '../../src/node/engine/model-store';
+import { activeReferenceBackend, TfjsReferenceModel, type ReferenceBackend } from '../../src/build/tfjs-reference';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixturesDir = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { MAX_IN_FLIGHT_PER_CONNECTION, startKioskHost, type KioskHost } from '../../src/main/host/server';
-import { composeKiosk, type ComposedKiosk } from '../../src/main/kiosk/compose';
+import { MAX_IN_FLIGHT_PER_CONNECTION, startKioskHost, type KioskHost } from '../../src/node/host/server';
+import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
 import { MAX_FRAME_BYTES, WS_PATH } from '../../src/shared/ipc-contract';
 
 const SECRET = 'not-for-the-browser';

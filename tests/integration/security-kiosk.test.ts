@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeKiosk, type ComposedKiosk } from '../../src/main/kiosk/compose';
-import { DEFAULT_STAFF_PIN } from '../../src/main/kiosk/pin';
+import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
+import { DEFAULT_STAFF_PIN } from '../../src/node/kiosk/pin';
 
 const context = { clientId: 'security-test' };
 const NEW_PIN = '73914682';

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type DecisionStore } from '../../src/main/store';
-import { checkServerUrl, createSyncClient } from '../../src/main/sync/client';
+import { openStore, type DecisionStore } from '../../src/node/store';
+import { checkServerUrl, createSyncClient } from '../../src/node/sync/client';
 import { createServer, type LivenessServer } from '../../src/server';
-import { makeResult } from '../../tools/fault-support';
+import { makeResult } from '../../src/testkit/fault-support';
 
 const API_KEY = 'security-review-key';
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type DecisionStore } from '../../src/main/store';
-import { createSyncClient } from '../../src/main/sync/client';
-import { canonicalJson, requestSigningMessage, sha256Hex } from '../../src/main/sync/evidence';
+import { openStore, type DecisionStore } from '../../src/node/store';
+import { createSyncClient } from '../../src/node/sync/client';
+import { canonicalJson, requestSigningMessage, sha256Hex } from '../../src/node/sync/evidence';
 import { createServer, signWebhook, type LivenessServer, type ServerOptions } from '../../src/server';
-import { makeResult, tinyJpeg } from '../../tools/fault-support';
+import { makeResult, tinyJpeg } from '../../src/testkit/fault-support';
 
 export type BackendFactory = () => Promise<{ options: Partial<ServerOptions>; cleanup(): Promise<void> }>;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server';
-import { repoRoot } from '../../tools/fault-support';
+import { repoRoot } from '../../src/testkit/fault-support';
 
 const fixtures = process.env.LIVENESS_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
 const photo = join(fixtures, 'serengil__deepface/tests/unit/dataset/img10.jpg');

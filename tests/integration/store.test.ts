@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, recordDecision } from '../../src/main/store';
-import { createSealedKeyProvider } from '../../src/main/store/keys';
+import { openStore, recordDecision } from '../../src/node/store';
+import { createSealedKeyProvider } from '../../src/node/store/keys';
 import { CodedError } from '../../src/shared/errors';
-import { makeResult, tinyJpeg } from '../../tools/fault-support';
+import { makeResult, tinyJpeg } from '../../src/testkit/fault-support';
 
 let dir: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, freePort, repoRoot, runCli, spawnTs, waitForLine } from '../../tools/fault-support';
+import { cliPath, freePort, repoRoot, runCli, spawnTs, waitForLine } from '../../src/testkit/fault-support';
 
 const fixtures = process.env.LIVENESS_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
 const images = ['img10.jpg', 'img11.jpg', 'img12.jpg'].map((f) => join(fixtures, 'serengil__deepface/tests/unit/dataset', f));
@@ -18,7 +18,7 @@ describe(`liveness check --db -> server -> sync -> read (${haveEngine ? 'real en
       const check = await runCli(['check', ...images, '--db', queue, '--json']);
       expect(check.code, check.stderr).toBe(0);
     } else {
-      const writer = spawnTs(resolve(repoRoot, 'tools/fault-child.ts'), ['writer', '--db', queue, '--prefix', 'flow', '--count', '3']);
+      const writer = spawnTs(resolve(repoRoot, 'src/testkit/fault-child.ts'), ['writer', '--db', queue, '--prefix', 'flow', '--count', '3']);
       expect((await writer.exit).code).toBe(0);
     }
     const queued = JSON.parse((await runCli(['queue', '--db', queue, '--json'])).stdout);

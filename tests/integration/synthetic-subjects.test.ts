@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LivenessMode } from '../../src/shared/catalogue';
 import { livenessResultSchema } from '../../src/shared/result';
-import { createEngine, type Engine } from '../../src/main/engine/index';
-import { SUBJECT_KINDS } from '../../src/main/synth/drive';
-import { runMatrix, type MatrixRun } from '../../src/main/synth/matrix';
-import { fixturesDir, SubjectCache } from '../../src/main/synth/subject';
+import { createEngine, type Engine } from '../../src/node/engine/index';
+import { SUBJECT_KINDS } from '../../src/testkit/synth/drive';
+import { runMatrix, type MatrixRun } from '../../src/testkit/synth/matrix';
+import { fixturesDir, SubjectCache } from '../../src/testkit/synth/subject';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = fixturesDir(repoRoot);

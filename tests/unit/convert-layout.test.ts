@@ -2,9 +2,9 @@
 // conversion (run by onnxruntime) must equal a naive NHWC implementation of the same TF ops.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { constantToNchw, depthwiseToOnnx, hwioToOihw, samePads, transposeConstant } from '../../src/main/engine/convert/layout';
-import { convertTfjsGraph } from '../../src/main/engine/convert/tfjs-to-onnx';
-import { halfToFloat, type ConstTensor, type TfjsGraph, type TfNode } from '../../src/main/engine/convert/tfjs-graph';
+import { constantToNchw, depthwiseToOnnx, hwioToOihw, samePads, transposeConstant } from '../../src/build/convert/layout';
+import { convertTfjsGraph } from '../../src/build/convert/tfjs-to-onnx';
+import { halfToFloat, type ConstTensor, type TfjsGraph, type TfNode } from '../../src/build/convert/tfjs-graph';
 
 const f32 = (shape: number[], fill: (i: number) => number): ConstTensor => ({
   dtype: 'float32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),

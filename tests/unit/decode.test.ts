@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors';
-import { decodeStill, decodeStillFile, readStillFile, sniffType } from '../../src/main/engine/decode';
+import { decodeStill, decodeStillFile, readStillFile, sniffType } from '../../src/node/engine/decode';
 
 let dir: string;
 let jpeg: Buffer;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Point3 } from '../../src/shared/analysis';
-import { decodeDetections, generateAnchors, letterboxAffine, weightedNms, type Detection } from '../../src/main/engine/blazeface';
-import { headPose, MESH, smileAndMouth } from '../../src/main/engine/face-metrics';
-import { applyAffine, composeAffine, sampleAffine, squareCropAffine } from '../../src/main/engine/image-ops';
-import { invertAffine } from '../../src/main/engine/pipeline';
+import { decodeDetections, generateAnchors, letterboxAffine, weightedNms, type Detection } from '../../src/node/engine/blazeface';
+import { headPose, MESH, smileAndMouth } from '../../src/node/engine/face-metrics';
+import { applyAffine, composeAffine, sampleAffine, squareCropAffine } from '../../src/node/engine/image-ops';
+import { invertAffine } from '../../src/node/engine/pipeline';
 
 describe('blazeface post-processing', () => {
   it('has 896 anchors: 16x16x2 at stride 16 then 8x8x6 at stride 32, row-major', () => {

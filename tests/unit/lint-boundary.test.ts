@@ -13,19 +13,25 @@ describe('runtime boundary lint rule', () => {
   it.each([
     ['src/shared/x.ts', "import fs from 'node:fs';"],
     ['src/shared/x.ts', "import { createHash } from 'crypto';"],
-    ['src/main/liveness/x.ts', "import ort from 'onnxruntime-node';"],
-    ['src/main/liveness/x.ts', "import Database from 'better-sqlite3';"],
+    ['src/liveness/x.ts', "import ort from 'onnxruntime-node';"],
+    ['src/liveness/x.ts', "import Database from 'better-sqlite3';"],
+    ['src/liveness/x.ts', "import { createEngine } from '../node/engine/index';"],
     ['src/renderer/x.tsx', "import { ipcRenderer } from 'electron';"],
-    ['src/main/engine/x.ts', "import { app } from 'electron';"],
-    ['src/main/store/x.ts', "import { safeStorage } from 'electron';"],
+    ['src/renderer/x.tsx', "import { openStore } from '../node/store/store';"],
+    ['src/shared/x.ts', "import { createServer } from '../server/app';"],
+    ['src/node/engine/x.ts', "import { app } from 'electron';"],
+    ['src/node/store/x.ts', "import { safeStorage } from 'electron';"],
     ['src/server/x.ts', "import { app } from 'electron';"],
+    ['src/build/x.ts', "import { app } from 'electron';"],
+    ['src/testkit/x.ts', "import { app } from 'electron';"],
   ])('refuses the import in %s: %s', async (filePath, code) => {
     expect(await boundaryErrors(filePath, `${code}\nexport {};\n`)).toHaveLength(1);
   });
 
   it.each([
-    ['src/main/engine/x.ts', "import fs from 'node:fs';"],
+    ['src/node/engine/x.ts', "import fs from 'node:fs';"],
     ['src/main/window.ts', "import { BrowserWindow } from 'electron';"],
+    ['src/renderer/x.tsx', "import { planFlash } from '../liveness/flash';"],
     ['src/preload/index.ts', "import { contextBridge } from 'electron';"],
     ['src/shared/x.ts', "import { z } from 'zod';"],
   ])('allows the import in %s: %s', async (filePath, code) => {

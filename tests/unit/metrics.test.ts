@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detCurve, equalErrorRate, errorRates, thresholdAtBpcer, type ScoredSample } from '../../src/main/engine/metrics';
+import { detCurve, equalErrorRate, errorRates, thresholdAtBpcer, type ScoredSample } from '../../src/node/eval/metrics';
 
 const real = (score: number | null): ScoredSample => ({ label: 'real', score });
 const spoof = (score: number | null, attack = 'screen'): ScoredSample => ({ label: 'spoof', score, attack });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbFrame } from '../../src/main/engine/api';
-import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/main/engine/pad-cues';
+import type { RgbFrame } from '../../src/node/engine/api';
+import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/node/engine/pad-cues';
 import type { BBox } from '../../src/shared/analysis';
 
 const W = 640;

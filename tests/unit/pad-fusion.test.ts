@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors';
-import { defaultPadFusion, fusePad, fusePadWith, padFusionFeatureNames, parsePadFusion } from '../../src/main/engine/pad-fusion';
+import { defaultPadFusion, fusePad, fusePadWith, padFusionFeatureNames, parsePadFusion } from '../../src/node/engine/pad-fusion';
 
 const model = parsePadFusion({
   version: 1,

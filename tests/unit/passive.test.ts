@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FaceAnalysis, FrameAnalysis } from '../../src/shared/analysis';
-import { ATTACK_FLOOR, bestAngleForRoll, passiveDecision } from '../../src/main/liveness/passive';
+import { ATTACK_FLOOR, bestAngleForRoll, passiveDecision } from '../../src/liveness/passive';
 
 function face(padScore: number, bbox: [number, number, number, number] = [100, 80, 200, 240], roll = 0): FaceAnalysis {
   return {

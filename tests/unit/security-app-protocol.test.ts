@@ -2,7 +2,7 @@
 // run without Electron. Node's URL.origin is "null" for app://, so these must compare scheme and host instead.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, appFileFor, originOf } from '../../src/main/host/app-protocol';
+import { APP_ORIGIN, appFileFor, originOf } from '../../src/node/host/app-protocol';
 
 const RENDERER = resolve('/opt/kiosk/out/renderer');
 

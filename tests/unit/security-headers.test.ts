@@ -1,7 +1,7 @@
 // The browser host's CSP must stay exact: it starts from default-src 'none' and names only our own WebSocket origin,
 // including on an IPv6 loopback host (where an unbracketed source would be malformed and dropped by the browser).
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, electronContentSecurityPolicy } from '../../src/main/host/security-headers';
+import { contentSecurityPolicy, electronContentSecurityPolicy } from '../../src/node/host/security-headers';
 
 const directives = (csp: string) => new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyOutcome, backoffDelayMs, classifyStatus, drainQueue, parseRetryAfter, retryDelayMs,
   type BatchOutcome, type DrainReport, type OutboxJob, type OutboxPort,
-} from '../../src/main/sync/queue';
+} from '../../src/node/sync/queue';
 
 class MemoryOutbox implements OutboxPort {
   jobs = new Map<number, { state: 'pending' | 'done' | 'rejected'; attempts: number; next: number; error: string | null }>();

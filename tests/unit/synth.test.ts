@@ -1,11 +1,11 @@
 // The synthetic-subject renderer's pure parts: Delaunay, rasterizer, expression rigs, lighting.
 import { describe, expect, it } from 'vitest';
-import { delaunay } from '../../src/main/synth/delaunay';
-import { buildFaceMesh, deform, vertexNormals } from '../../src/main/synth/face-mesh';
-import { shadePoint, SKIN, type Lighting } from '../../src/main/synth/lighting';
-import { createCanvas, project, rasterize } from '../../src/main/synth/raster';
-import { createRandom } from '../../src/main/synth/random';
-import { rotationMatrix } from '../../src/main/synth/scene';
+import { delaunay } from '../../src/testkit/synth/delaunay';
+import { buildFaceMesh, deform, vertexNormals } from '../../src/testkit/synth/face-mesh';
+import { shadePoint, SKIN, type Lighting } from '../../src/testkit/synth/lighting';
+import { createCanvas, project, rasterize } from '../../src/testkit/synth/raster';
+import { createRandom } from '../../src/testkit/synth/random';
+import { rotationMatrix } from '../../src/testkit/synth/scene';
 
 describe('delaunay', () => {
   it('covers the convex hull of a grid with 2(n-1)^2 triangles', () => {

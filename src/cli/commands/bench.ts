@@ -8,14 +8,14 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { CodedError } from '../../shared/errors';
-import type { RgbFrame } from '../../main/engine/api';
-import { createEngine } from '../../main/engine/index';
-import { resolveSourcePackage } from '../../main/engine/model-build';
-import { manifestEntry, modelsDir } from '../../main/engine/model-store';
-import { FramePipeline, PIPELINE_MODELS, REDETECT_EVERY, type ModelSession, type PipelineSessions } from '../../main/engine/pipeline';
-import { loadPipeline } from '../../main/engine/sessions';
-import { TfjsReferenceModel } from '../../main/engine/tfjs-reference';
-import { decodeVideo } from '../../main/engine/video';
+import type { RgbFrame } from '../../node/engine/api';
+import { createEngine } from '../../node/engine/index';
+import { resolveSourcePackage } from '../../build/model-build';
+import { manifestEntry, modelsDir } from '../../node/engine/model-store';
+import { FramePipeline, PIPELINE_MODELS, REDETECT_EVERY, type ModelSession, type PipelineSessions } from '../../node/engine/pipeline';
+import { loadPipeline } from '../../node/engine/sessions';
+import { TfjsReferenceModel } from '../../build/tfjs-reference';
+import { decodeVideo } from '../../node/engine/video';
 
 export const summary = 'per-stage latency against the original runtime';
 

@@ -1,9 +1,9 @@
 // `liveness build-models`: build models/*.onnx from npm-shipped tfjs weights and verify them against the manifest.
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
-import { MODEL_NAMES, type ModelName } from '../../main/engine/convert/catalogue';
-import { buildModels, resolveSourcePackage } from '../../main/engine/model-build';
-import { modelsDir } from '../../main/engine/model-store';
+import { MODEL_NAMES, type ModelName } from '../../build/convert/catalogue';
+import { buildModels, resolveSourcePackage } from '../../build/model-build';
+import { modelsDir } from '../../node/engine/model-store';
 
 export const summary = 'build models/*.onnx from npm-shipped weights and verify them';
 

@@ -3,12 +3,12 @@ import { open } from 'node:fs/promises';
 import { DEFAULT_THRESHOLD } from '../../shared/bands';
 import { LIVENESS_MODES, type LivenessMode } from '../../shared/catalogue';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
-import type { Engine } from '../../main/engine/api';
-import { DEFAULT_MAX_IMAGE_BYTES, readStillFile } from '../../main/engine/decode';
-import { createEngine } from '../../main/engine/index';
-import { sniffVideo } from '../../main/engine/video';
+import type { Engine } from '../../node/engine/api';
+import { DEFAULT_MAX_IMAGE_BYTES, readStillFile } from '../../node/engine/decode';
+import { createEngine } from '../../node/engine/index';
+import { sniffVideo } from '../../node/engine/video';
 import type { LivenessResult } from '../../shared/result';
-import { passiveDecision, type PassiveResponse } from '../../main/liveness/passive';
+import { passiveDecision, type PassiveResponse } from '../../liveness/passive';
 // H6 (clips): the clip handler and its flags live in ../check-clip.ts.
 import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
 import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions, type ClipCheckOptions } from '../check-clip';
@@ -102,7 +102,7 @@ function parseOptions(argv: string[]): { files: string[]; json: boolean; opts: C
       'max-bytes': { type: 'string' },
       mode: { type: 'string' },
       ...CLIP_ARG_OPTIONS,
-      // --db: record each decision in the kiosk's offline queue (src/main/store).
+      // --db: record each decision in the kiosk's offline queue (src/node/store).
       db: { type: 'string' },
     },
     USAGE,
@@ -140,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseOptions(argv);
   if (!parsed) return 0;
   const engine = await createEngine();
-  const store = parsed.db ? (await import('../../main/store/store')).openStore({ path: parsed.db }) : null;
+  const store = parsed.db ? (await import('../../node/store/store')).openStore({ path: parsed.db }) : null;
   if (store?.recovery) console.error(`liveness check: ${store.recovery.code}: ${store.recovery.message}`);
   let failures = 0;
   const rows: string[][] = [];
@@ -149,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
       const line = await checkFile(engine, file, parsed.opts);
       if ('error' in line) failures++;
       else if (store) {
-        const { recordCheckedFile } = await import('../../main/store/check-record');
+        const { recordCheckedFile } = await import('../../node/store/check-record');
         const bytes = await readStillFile(file, { maxBytes: parsed.opts.maxBytes }).catch(() => null);
         await recordCheckedFile(store, line, { bytes, threshold: parsed.opts.threshold, modelVersions: engine.modelVersions() });
       }

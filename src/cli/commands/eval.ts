@@ -6,13 +6,13 @@ import path from 'node:path';
 import { DEFAULT_THRESHOLD, normalizeScore } from '../../shared/bands';
 import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
-import type { Engine } from '../../main/engine/api';
-import { readStillFile } from '../../main/engine/decode';
-import { createEngine } from '../../main/engine/index';
-import { attackFamily, parseLabels, type LabelRow } from '../../main/engine/labels';
-import { detCurve, errorRates, thresholdAtBpcer, type DetPoint, type ScoredSample } from '../../main/engine/metrics';
-import fusionJson from '../../main/engine/pad-fusion.json';
-import { decodeVideoFrames } from '../../main/engine/video';
+import type { Engine } from '../../node/engine/api';
+import { readStillFile } from '../../node/engine/decode';
+import { createEngine } from '../../node/engine/index';
+import { attackFamily, parseLabels, type LabelRow } from '../../node/eval/labels';
+import { detCurve, errorRates, thresholdAtBpcer, type DetPoint, type ScoredSample } from '../../node/eval/metrics';
+import fusionJson from '../../node/engine/pad-fusion.json';
+import { decodeVideoFrames } from '../../node/engine/video';
 
 export const summary = 'APCER/BPCER/ACER on a labelled folder (labels.csv)';
 

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
-import { RENDERER_OUT, buildRenderer, rendererIsBuilt } from '../../main/host/renderer-build';
+import { RENDERER_OUT, buildRenderer, rendererIsBuilt } from '../../node/host/renderer-build';
 
 export const summary = 'serve the kiosk UI and its API to a browser in kiosk mode';
 
@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const allowTestSeed = values['test-seed'] || process.env.LIVENESS_KIOSK_TEST_SEED === '1';
-  const [{ composeKiosk }, { startKioskHost }] = await Promise.all([import('../../main/kiosk/compose'), import('../../main/host/server')]);
+  const [{ composeKiosk }, { startKioskHost }] = await Promise.all([import('../../node/kiosk/compose'), import('../../node/host/server')]);
   const serverUrl = values.server ?? process.env.LIVENESS_SERVER_URL;
   const enrolToken = values['enrol-token'] ?? process.env.LIVENESS_ENROL_TOKEN;
   const sync = serverUrl ? { serverUrl, enrolToken } : undefined;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
-import { openStore } from '../../main/store/store';
+import { openStore } from '../../node/store/store';
 
 export const summary = 'the local decision queue';
 

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
-import { openStore } from '../../main/store/store';
-import { createSyncClient } from '../../main/sync/client';
+import { openStore } from '../../node/store/store';
+import { createSyncClient } from '../../node/sync/client';
 
 export const summary = 'send queued decisions to the central API';
 

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Challenge } from '../../shared/catalogue';
 import type { KioskApi, Language, SessionOutcome, SessionPlan, SessionUpdate } from '../../shared/ipc-contract';
-import { FLASH_REST_RGB, flashStepAt } from '../../main/liveness/flash';
+import { FLASH_REST_RGB, flashStepAt } from '../../liveness/flash';
 import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
 import { ChallengeIcon } from './icons';
 

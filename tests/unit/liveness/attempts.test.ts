@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptLedger, type AttemptReport } from '../../../src/main/liveness/attempts';
+import { AttemptLedger, type AttemptReport } from '../../../src/liveness/attempts';
 import { FEEDBACK_SENTENCES } from '../../../src/shared/catalogue';
 
 const lowScore: AttemptReport = { passed: false, computedStatus: 'In Review', warnings: ['LOW_LIVENESS_SCORE'], feedbackCodes: ['LOW_LIVENESS_SCORE'] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTracker, type Baseline, type ChallengeSample } from '../../../src/main/liveness/challenges';
+import { createTracker, type Baseline, type ChallengeSample } from '../../../src/liveness/challenges';
 
 const BASELINE: Baseline = { yaw: 2, pitch: 0, eyeOpen: 0.9, smile: 0.1 };
 

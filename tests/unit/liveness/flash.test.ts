@@ -14,12 +14,12 @@ import {
   redRatio,
   relativeLuminance,
   type FlashFrame,
-} from '../../../src/main/liveness/flash';
-import { cryptoRandom, seededRandom } from '../../../src/main/liveness/random';
+} from '../../../src/liveness/flash';
+import { cryptoRandom, seededRandom } from '../../../src/liveness/random';
 import type { FlashSequence } from '../../../src/shared/result';
 import { flashSequenceSchema } from '../../../src/shared/result';
-import { gaussianSource } from './synthetic-face';
-import { emittedAt, GAINS_3D, GAINS_FLAT, GAINS_NONE, reflectedRegions } from './synthetic-frames';
+import { gaussianSource } from '../../../src/testkit/synthetic-face';
+import { emittedAt, GAINS_3D, GAINS_FLAT, GAINS_NONE, reflectedRegions } from '../../../src/testkit/synthetic-frames';
 
 describe('flash sequence generation and photosensitive safety (WCAG 2.3.1)', () => {
   it('every sequence over 3000 seeds passes the checker, with no general or red flash at all', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLivenessSession } from '../../../src/main/liveness/session';
-import { buildPlan } from '../../../src/main/liveness/plan';
-import { cryptoRandom, randomInt, seededRandom, shuffled } from '../../../src/main/liveness/random';
+import { createLivenessSession } from '../../../src/liveness/session';
+import { buildPlan } from '../../../src/liveness/plan';
+import { cryptoRandom, randomInt, seededRandom, shuffled } from '../../../src/liveness/random';
 import { parseLivenessConfig } from '../../../src/shared/config';
 import { CHALLENGES } from '../../../src/shared/catalogue';
 

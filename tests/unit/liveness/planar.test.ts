@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../../src/main/liveness/linalg';
+import { symmetricEigen } from '../../../src/liveness/linalg';
 import {
   analyzePlanarity,
   applyHomography,
@@ -8,8 +8,8 @@ import {
   stablePoints,
   type Mat3,
   type Point2,
-} from '../../../src/main/liveness/planar';
-import { gaussianSource, headLandmarks, photoLandmarks } from './synthetic-face';
+} from '../../../src/liveness/planar';
+import { gaussianSource, headLandmarks, photoLandmarks } from '../../../src/testkit/synthetic-face';
 
 describe('linear algebra', () => {
   it('Jacobi eigen-decomposition satisfies A v = lambda v with orthonormal vectors', () => {

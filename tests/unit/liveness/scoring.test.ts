@@ -8,10 +8,10 @@ import {
   poseVariationScore,
   type AttemptEvidence,
   type ScoreInputs,
-} from '../../../src/main/liveness/scoring';
-import { challengeCredit } from '../../../src/main/liveness/challenges';
-import type { ChallengeOutcome } from '../../../src/main/liveness/types';
-import type { PlanarAnalysis } from '../../../src/main/liveness/planar';
+} from '../../../src/liveness/scoring';
+import { challengeCredit } from '../../../src/liveness/challenges';
+import type { ChallengeOutcome } from '../../../src/liveness/types';
+import type { PlanarAnalysis } from '../../../src/liveness/planar';
 
 const done = (challenge: ChallengeOutcome['challenge'], amplitude: number): ChallengeOutcome => ({
   challenge,

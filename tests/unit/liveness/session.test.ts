@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createLivenessSession } from '../../../src/main/liveness/session';
-import { analyzeClip } from '../../../src/main/liveness/clip';
-import { generateFlashSequence } from '../../../src/main/liveness/flash';
-import { seededRandom } from '../../../src/main/liveness/random';
+import { createLivenessSession } from '../../../src/liveness/session';
+import { analyzeClip } from '../../../src/liveness/clip';
+import { generateFlashSequence } from '../../../src/liveness/flash';
+import { seededRandom } from '../../../src/liveness/random';
 import { parseLivenessConfig, type LivenessConfigInput } from '../../../src/shared/config';
 import { livenessResultSchema } from '../../../src/shared/result';
 import { FEEDBACK_SENTENCES, type Challenge } from '../../../src/shared/catalogue';
-import { drive, GAINS_FLAT, GAINS_NONE, makeFrame, NEUTRAL, perform } from './synthetic-frames';
+import { drive, GAINS_FLAT, GAINS_NONE, makeFrame, NEUTRAL, perform } from '../../../src/testkit/synthetic-frames';
 
 const session = (input: LivenessConfigInput, seed: string) =>
   createLivenessSession(parseLivenessConfig(input), { seed, now: () => Date.UTC(2025, 0, 1), modelVersions: { pad: 'test' } });

@@ -1,0 +1,114 @@
+// Builds the kiosk service from the real parts: the ONNX engine, the liveness decision core, the SQLite store and
+// the settings file. Used by Electron main and by `liveness kiosk`.
+import { dirname, resolve } from 'node:path';
+import { decisionSummarySchema, type DecisionSummary, type QueueStatus } from '../../shared/ipc-contract';
+import { livenessResultSchema } from '../../shared/result';
+import { createEngine } from '../engine/index';
+import { createLivenessSession } from '../../liveness/index';
+import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
+import { checkServerUrl } from '../sync/client';
+import { startKioskSync, type KioskSyncOptions } from './background-sync';
+import type { DecisionStore } from './ports';
+import { KioskService } from './service';
+import { openSettingsFile } from './settings-file';
+
+export interface KioskPaths {
+  /** SQLite decision queue. */
+  dbPath: string;
+  /** Kiosk settings JSON (default: kiosk-config.json beside the database). */
+  configPath?: string;
+}
+
+/** Reference images are kept this long; the consent screen promises it (i18n consentKept). */
+export const IMAGE_RETENTION_DAYS = 30;
+const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
+
+export interface ComposedKiosk {
+  service: KioskService;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  allowTestSeed?: boolean;
+  /** Where models/*.onnx live (a packaged app passes its unpacked resources folder). */
+  modelsDir?: string;
+  /** Key for the images at rest (Electron passes one sealed by safeStorage); default: a 0600 key file. */
+  keyProvider?: KeyProvider;
+  /** Drain the outbox to the central API in the background. */
+  sync?: KioskSyncOptions;
+  /** Clock of the staff lockouts and token expiry (tests move it). */
+  now?: () => number;
+}
+
+export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
+  // A server URL the sync would refuse is refused before anything is opened.
+  if (options.sync) checkServerUrl(options.sync.serverUrl);
+  const dbPath = resolve(paths.dbPath);
+  const settings = await openSettingsFile(resolve(paths.configPath ?? resolve(dirname(dbPath), 'kiosk-config.json')));
+  const sqlite = openStore({ path: dbPath, keyProvider: options.keyProvider });
+  // Purge on start and every few hours, so the retention promised on the consent screen holds on an always-on kiosk.
+  const purge = () => {
+    try {
+      sqlite.purgeImagesOlderThan(IMAGE_RETENTION_DAYS);
+    } catch (err) {
+      console.error(`kiosk: image retention purge failed: ${(err as Error).message}`);
+    }
+  };
+  purge();
+  const sweeper = setInterval(purge, RETENTION_SWEEP_MS);
+  sweeper.unref();
+  let engine;
+  try {
+    engine = await createEngine(options.modelsDir ? { modelsDir: options.modelsDir } : {});
+  } catch (err) {
+    clearInterval(sweeper);
+    sqlite.close();
+    throw err;
+  }
+  const service = new KioskService({
+    engine,
+    createSession: createLivenessSession,
+    store: storeAdapter(sqlite),
+    settings,
+    allowTestSeed: options.allowTestSeed,
+    now: options.now,
+  });
+  const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
+  return {
+    service,
+    async close() {
+      clearInterval(sweeper);
+      await syncLoop?.stop();
+      await service.close();
+      await engine.close();
+      sqlite.close();
+    },
+  };
+}
+
+/** The store's queue and decisions in the contract's shapes. */
+function storeAdapter(store: SqliteStore): DecisionStore {
+  return {
+    recordDecision: (result, referenceJpeg) => void store.recordDecision(result, referenceJpeg),
+    queueStatus(): QueueStatus {
+      const stats = store.stats();
+      return {
+        counts: { pending: stats.pending, sent: stats.done, rejected: stats.rejected },
+        oldestPendingAt: stats.oldestPendingAt,
+        total: stats.total,
+      };
+    },
+    recentDecisions(limit: number): DecisionSummary[] {
+      // Reads only the fields staff see; the signed record stays as the store wrote it.
+      const rows = store.db
+        .prepare('SELECT record_json FROM decisions ORDER BY seq DESC LIMIT ?')
+        .all(limit) as { record_json: string }[];
+      return rows.flatMap((row) => {
+        const result = livenessResultSchema.safeParse((JSON.parse(row.record_json) as { result?: unknown }).result);
+        if (!result.success) return [];
+        const summary = decisionSummarySchema.safeParse(result.data);
+        return summary.success ? [summary.data] : [];
+      });
+    },
+  };
+}
