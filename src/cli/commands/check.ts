@@ -7,6 +7,7 @@ import type { Engine } from '../../node/engine/api';
 import { DEFAULT_MAX_IMAGE_BYTES, readStillFile } from '../../node/engine/decode';
 import { createEngine } from '../../node/engine/index';
 import { sniffVideo } from '../../node/engine/video';
+import { assertRegularFile } from '../../node/regular-file';
 import type { LivenessResult } from '../../shared/result';
 import { passiveDecision, type PassiveResponse } from '../../liveness/passive';
 // H6 (clips): the clip handler and its flags live in ../check-clip.ts.
@@ -49,6 +50,11 @@ export function registerClipHandler(handler: typeof checkClip): void {
 
 /** Route one file: clips to the clip handler, everything else to the still-image check. */
 export async function checkFile(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
+  try {
+    await assertRegularFile(file);
+  } catch (err) {
+    return { file, error: codedOf(err) };
+  }
   const head = await readHead(file);
   if (head && sniffVideo(head)) {
     if (checkClip) return checkClip(engine, file, opts);
@@ -139,9 +145,16 @@ function printTable(rows: string[][]): void {
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseOptions(argv);
   if (!parsed) return 0;
-  const engine = await createEngine();
+  // The store first: a bad --db is reported before the engine's worker thread exists to keep the process alive.
   const store = parsed.db ? (await import('../../node/store/store')).openStore({ path: parsed.db }) : null;
   if (store?.recovery) console.error(`liveness check: ${store.recovery.code}: ${store.recovery.message}`);
+  let engine: Engine;
+  try {
+    engine = await createEngine();
+  } catch (err) {
+    store?.close();
+    throw err;
+  }
   let failures = 0;
   const rows: string[][] = [];
   try {
