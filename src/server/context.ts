@@ -4,6 +4,7 @@ import type { FrameAnalysis } from '../shared/analysis';
 import type { Metrics } from './metrics';
 import type { ServerMigration } from './schema';
 import type { DeviceRow, Storage, WebhookTarget } from './storage';
+import type { Logger } from 'pino';
 
 /** What the passive endpoint needs from the kiosk's engine. */
 export interface PassiveEngine {
@@ -12,6 +13,8 @@ export interface PassiveEngine {
 }
 
 export interface ServerOptions {
+  /** Structured logger (pino); default: silent. `liveness server` passes one that writes JSON lines to stdout. */
+  logger?: Logger;
   /** SQLite file (the default store). */
   db?: string;
   /** postgres://… (several instances may share it). */
