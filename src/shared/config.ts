@@ -38,23 +38,22 @@ export const LIVENESS_DEFAULTS: LivenessSettings = {
 export const livenessOverridesSchema = livenessSettingsSchema.partial().strict();
 export type LivenessOverrides = z.infer<typeof livenessOverridesSchema>;
 
-/** Any subset of the fields (unknown ones dropped), completed with the defaults. */
-export const livenessConfigSchema = livenessSettingsSchema
-  .partial()
-  .transform((given): LivenessSettings => ({
-    ...LIVENESS_DEFAULTS,
-    // A fresh array: a caller that edits its config must not edit the defaults.
-    liveness_challenges: [...LIVENESS_DEFAULTS.liveness_challenges],
-    ...withoutUndefined(given),
-  }));
+const field = livenessSettingsSchema.shape;
+/** Any subset of the fields (unknown ones dropped), completed with the defaults; an object schema, so a
+ * workflow can extend it. Each field's rules come from livenessSettingsSchema, each default from LIVENESS_DEFAULTS. */
+export const livenessConfigSchema = z.object({
+  liveness_mode: field.liveness_mode.default(LIVENESS_DEFAULTS.liveness_mode),
+  liveness_threshold: field.liveness_threshold.default(LIVENESS_DEFAULTS.liveness_threshold),
+  // A fresh array each time: a caller that edits its config must not edit the defaults.
+  liveness_challenges: field.liveness_challenges.default(() => [...LIVENESS_DEFAULTS.liveness_challenges]),
+  face_liveness_max_attempts: field.face_liveness_max_attempts.default(LIVENESS_DEFAULTS.face_liveness_max_attempts),
+  challenge_timeout_s: field.challenge_timeout_s.default(LIVENESS_DEFAULTS.challenge_timeout_s),
+  no_flash: field.no_flash.default(LIVENESS_DEFAULTS.no_flash),
+});
 
 export type LivenessConfig = z.output<typeof livenessConfigSchema>;
 export type LivenessConfigInput = z.input<typeof livenessConfigSchema>;
 
 export function parseLivenessConfig(input: unknown): LivenessConfig {
   return livenessConfigSchema.parse(input ?? {});
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

@@ -35,3 +35,11 @@ describe('liveness settings: one schema, every carrier', () => {
     expect(new Set(Object.keys(API_METHODS)).size).toBe(CHANNELS.length);
   });
 });
+
+describe('the defaulted config stays an object schema', () => {
+  it('can be extended (workflows add their checks to it) and keeps every field rule', () => {
+    const extended = livenessConfigSchema.extend({ extra: livenessSettingsSchema.shape.no_flash.optional() });
+    expect(extended.parse({}).liveness_threshold).toBe(LIVENESS_DEFAULTS.liveness_threshold);
+    expect(extended.safeParse({ liveness_challenges: ['smile', 'smile'] }).success).toBe(false);
+  });
+});
