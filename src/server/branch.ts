@@ -192,7 +192,7 @@ export async function eraseSessions(deps: BranchDeps, sessionIds: readonly strin
         await q.run('DELETE FROM decisions WHERE session_id = $1', [decision.session_id]);
         await q.run('DELETE FROM webhook_deliveries WHERE session_id = $1', [decision.session_id]);
       }
-      await q.run('DELETE FROM session_reviews WHERE session_id = $1', [sessionId]);
+      await q.run('DELETE FROM reviews WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM session_attempts WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM webhook_deliveries WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM sessions WHERE session_id = $1', [sessionId]);

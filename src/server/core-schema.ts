@@ -84,7 +84,7 @@ export const CORE_MIGRATIONS: readonly ServerMigration[] = [
   },
   {
     version: 2,
-    name: 'sessions (central and walk-in), attempts, session reviews, workflows, webhook destinations, server keys, erased records',
+    name: 'sessions (central and walk-in), attempts, reviews without a decision, workflows, webhook destinations, server keys, erased records',
     statements: (t) => [
       `CREATE TABLE sessions (
         id ${t.id},
@@ -120,6 +120,7 @@ export const CORE_MIGRATIONS: readonly ServerMigration[] = [
       'CREATE INDEX decisions_session_ref ON decisions (session_ref)',
       `INSERT INTO sessions (session_id, origin, status, vendor_data, device_id, created_at, updated_at)
         SELECT session_id, 'kiosk', status, device_id, device_id, created_at, received_at FROM decisions ORDER BY id`,
+      // reviews is rebuilt without its foreign key to decisions: a central session is reviewed before any decision.
       `CREATE TABLE session_reviews (
         id ${t.id},
         session_id TEXT NOT NULL REFERENCES sessions (session_id),
@@ -133,6 +134,7 @@ export const CORE_MIGRATIONS: readonly ServerMigration[] = [
       `INSERT INTO session_reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at)
         SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews ORDER BY id`,
       'DROP TABLE reviews',
+      'ALTER TABLE session_reviews RENAME TO reviews',
       `CREATE TABLE workflows (
         uuid TEXT PRIMARY KEY,
         label TEXT NOT NULL,

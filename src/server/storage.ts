@@ -7,6 +7,7 @@ import {
   canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
   type EvidenceRecord,
 } from '../node/sync/evidence';
+import { CORE_MIGRATIONS } from './core-schema';
 import { migrateServer, type MigrationSet } from './schema';
 import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
 
@@ -163,7 +164,11 @@ export class Storage {
   ) {}
 
   /** Open the database and apply the migrations of every plugin (the core's first). */
-  static async open(target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string }, migrations: readonly MigrationSet[], webhooks: readonly WebhookTarget[] = []): Promise<Storage> {
+  static async open(
+    target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string },
+    migrations: readonly MigrationSet[] = [{ plugin: 'core', migrations: CORE_MIGRATIONS }],
+    webhooks: readonly WebhookTarget[] = [],
+  ): Promise<Storage> {
     const db = target.databaseUrl
       ? openPostgres({ connectionString: target.databaseUrl, schema: target.pgSchema })
       : openSqlite(target.sqlitePath ?? 'liveness-server.sqlite');
@@ -261,7 +266,7 @@ export class Storage {
   /** Record a reviewer's action or note on a session's trail. */
   async addReviewEntry(q: SqlRunner, entry: { sessionId: string; decision: string | null; previousStatus: string; newStatus: string; reviewer: string; note: string | null }): Promise<void> {
     await q.run(
-      'INSERT INTO session_reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      'INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [entry.sessionId, entry.decision, entry.previousStatus, entry.newStatus, entry.reviewer, entry.note, nowIso()],
     );
   }
@@ -387,7 +392,7 @@ export class Storage {
   }
 
   reviewsOf(sessionId: string): Promise<ReviewRow[]> {
-    return this.db.all<ReviewRow>('SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM session_reviews WHERE session_id = $1 ORDER BY id', [sessionId]);
+    return this.db.all<ReviewRow>('SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id', [sessionId]);
   }
 
   /** The reference image of a session's latest decision that has one. */
@@ -397,6 +402,30 @@ export class Storage {
       [sessionId],
     );
     return row ? Buffer.from(row.bytes) : null;
+  }
+
+  /**
+   * Decision records, newest first (the console's list; the v3 API lists sessions with listSessions, which also shows
+   * sessions no kiosk has taken yet).
+   */
+  async listDecisions(filters: ListFilters): Promise<{ count: number; rows: DecisionRow[] }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (filters.kiosk) add('d.device_id = ?', filters.kiosk);
+    if (filters.status) add('d.status = ?', filters.status);
+    if (filters.from) add('d.created_at >= ?', filters.from);
+    if (filters.to) add('d.created_at <= ?', filters.to);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = await this.db.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM decisions d ${clause}`, params);
+    const rows = await this.db.all<DecisionRow>(
+      `SELECT ${this.decisionColumns} FROM decisions d ${clause} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filters.limit, filters.offset],
+    );
+    return { count: Number(total?.n ?? 0), rows };
   }
 
   /** Sessions, newest first, with their latest decision (if any). */

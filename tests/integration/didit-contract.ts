@@ -275,7 +275,7 @@ export function diditContract(label: string, backend: DiditBackend) {
         expect(await client.sessions.batchDeleteSessions([created.session_number])).toEqual({ deleted: 1, deleted_records: 2, deleted_images: 2 });
         await expect(client.sessions.batchDeleteSessions([])).rejects.toThrow(/Didit API 400/);
         const db = server.storage.db;
-        for (const table of ['images', 'decisions', 'sessions', 'session_reviews', 'session_attempts', 'webhook_deliveries']) {
+        for (const table of ['images', 'decisions', 'sessions', 'reviews', 'session_attempts', 'webhook_deliveries']) {
           expect(Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n), table).toBe(0);
         }
         const dump = JSON.stringify(await db.all('SELECT * FROM audit_events'));
