@@ -4,13 +4,16 @@ import multipart from '@fastify/multipart';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { CodedError } from '../shared/errors';
 import type { PassiveEngine, ServerContext, ServerOptions } from './context';
+import { WebhookDestinations } from './destinations';
 import { installAuthHooks } from './http/auth';
 import { installErrorHandling } from './http/errors';
 import { createMetrics, type Metrics } from './metrics';
 import { SERVER_PLUGINS } from './plugins';
+import { loadSigningKey } from './signing';
 import { MAX_IMAGE_BYTES, Storage } from './storage';
 import { startWebhookDispatcher } from './webhooks';
 import { createLogger } from '../node/logging';
+import { Workflows } from './workflows';
 
 export type { PassiveEngine, ServerContext, ServerOptions, ServerPlugin } from './context';
 
@@ -72,6 +75,9 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   const engine = lazyEngine(options.engineFactory ?? loadKioskEngine);
   const ctx: ServerContext = {
     storage,
+    workflows: new Workflows(storage.db),
+    destinations: new WebhookDestinations(storage.db),
+    signingKey: await loadSigningKey(storage.db),
     metrics,
     now: options.now ?? Date.now,
     options,
@@ -95,7 +101,8 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   installAuthHooks(app, ctx);
   for (const plugin of plugins) if (plugin.routes) await app.register(plugin.routes, ctx);
 
-  const dispatcher = webhooks.length > 0 ? startWebhookDispatcher({ storage, targets: webhooks, metrics, pollMs: options.webhookPollMs }) : null;
+  // Always running: destinations can be added through the API at any time.
+  const dispatcher = startWebhookDispatcher({ storage, targets: webhooks, metrics, pollMs: options.webhookPollMs });
   let closed = false;
   return {
     app,
@@ -104,11 +111,11 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     async listen(listenOptions = {}) {
       return app.listen({ port: listenOptions.port ?? 8787, host: listenOptions.host ?? '127.0.0.1' });
     },
-    flushWebhooks: () => dispatcher?.flush() ?? Promise.resolve(),
+    flushWebhooks: () => dispatcher.flush(),
     async close() {
       if (closed) return;
       closed = true;
-      await dispatcher?.stop();
+      await dispatcher.stop();
       await app.close();
       await engine.close();
       await storage.close();
