@@ -89,7 +89,8 @@ export function consoleContract(label: string, backend: BackendFactory) {
 
     it('signs in with the right password only; the cookie is HttpOnly, SameSite=Strict, scoped to /console, not Secure on plain http', async () => {
       const anonymous = new ConsoleClient(base);
-      expect((await anonymous.request('GET', '/console/api/me')).status).toBe(401);
+      expect(await (await anonymous.request('GET', '/console/api/me')).json()).toEqual({ user: null, csrf_token: null });
+      expect((await anonymous.request('GET', '/console/api/sessions')).status).toBe(401);
       const wrong = await anonymous.login('admin', 'not the password at all');
       expect(wrong.status).toBe(401);
       expect(await wrong.json()).toMatchObject({ error: { code: 'LOGIN_FAILED' } });
@@ -116,7 +117,8 @@ export function consoleContract(label: string, backend: BackendFactory) {
       expect(actions).toContain('login.success:admin:');
 
       expect((await anonymous.request('POST', '/console/api/logout')).status).toBe(200);
-      expect((await anonymous.request('GET', '/console/api/me')).status).toBe(401);
+      expect(await (await anonymous.request('GET', '/console/api/me')).json()).toMatchObject({ user: null });
+      expect((await anonymous.request('GET', '/console/api/sessions')).status).toBe(401);
     });
 
     it('refuses a state-changing request without the CSRF token, or with another session’s', async () => {

@@ -147,10 +147,11 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
     return { ok: true };
   });
 
-  app.get('/console/api/me', viewer, async (request: ConsoleRequest) => ({
-    user: { username: request.consoleUser!.username, role: request.consoleUser!.role },
-    csrf_token: request.consoleCsrf,
-  }));
+  // "Who am I": answers (without error) whether a session exists, so the app can show the sign-in page.
+  app.get('/console/api/me', { config: consoleRoute(null) }, async (request) => {
+    const session = await store.session(request.cookies?.[SESSION_COOKIE] ?? '');
+    return session ? { user: { username: session.user.username, role: session.user.role }, csrf_token: session.csrfToken } : { user: null, csrf_token: null };
+  });
 
   // --- sessions ---
 
