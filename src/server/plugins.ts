@@ -2,6 +2,7 @@
 // route is served; its routes get the ServerContext.
 import type { ServerPlugin } from './context';
 import { CORE_MIGRATIONS } from './core-schema';
+import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { healthRoutes } from './routes/health';
@@ -19,4 +20,5 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'audit', routes: auditRoutes },
   { name: 'webhooks', routes: webhookRoutes },
   { name: 'passive', routes: passiveRoutes },
+  CONSOLE_PLUGIN,
 ];

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
 import { createServer, type LivenessServer } from '../../src/server';
-import { buildConsole, consolePlugin, ConsoleStore } from '../../src/server/console';
+import { buildConsole, ConsoleStore } from '../../src/server/console';
 import { makeResult } from '../../src/testkit/fault-support';
 import { CHROMIUM_MISSING, CHROMIUM_PATH, SKIP_REASON, collectErrors, screenshot, seriousViolations } from './helpers/browser';
 
@@ -41,9 +41,9 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     dir = mkdtempSync(join(tmpdir(), 'liveness-console-e2e-'));
     const consoleDir = join(dir, 'console');
     await buildConsole(consoleDir);
+    process.env.LIVENESS_CONSOLE_DIR = consoleDir;
     server = await createServer({ db: join(dir, 'server.sqlite'), apiKey: API_KEY, enrolTokens: ['tok-e2e'] });
-    store = await ConsoleStore.open(server.storage.db);
-    await server.app.register(consolePlugin, { storage: server.storage, store, consoleDir });
+    store = new ConsoleStore(server.storage.db);
     base = await server.listen({ port: 0 });
     await store.createUser(ADMIN.username, ADMIN.password, 'admin', { type: 'cli', name: 'cli:e2e' });
     await store.createUser(REVIEWER.username, REVIEWER.password, 'reviewer', { type: 'cli', name: 'cli:e2e' });
@@ -67,6 +67,7 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     await browser?.close();
     kiosk?.close();
     await server?.close();
+    delete process.env.LIVENESS_CONSOLE_DIR;
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
