@@ -2,6 +2,7 @@
 // route is served; its routes get the ServerContext.
 import type { ServerPlugin } from './context';
 import { CORE_MIGRATIONS } from './core-schema';
+import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { healthRoutes } from './routes/health';
@@ -23,4 +24,5 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'passive', routes: passiveRoutes },
   { name: 'workflows', routes: workflowRoutes },
   { name: 'kiosk', routes: kioskRoutes },
+  CONSOLE_PLUGIN,
 ];
