@@ -4,6 +4,7 @@ import type { ServerPlugin } from './context';
 import { CORE_MIGRATIONS } from './core-schema';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
+import { faceRoutes } from './faces/plugin';
 import { healthRoutes } from './routes/health';
 import { passiveRoutes } from './routes/passive';
 import { reviewRoutes } from './routes/reviews';
@@ -19,4 +20,5 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'audit', routes: auditRoutes },
   { name: 'webhooks', routes: webhookRoutes },
   { name: 'passive', routes: passiveRoutes },
+  { name: 'faces', routes: faceRoutes },
 ];
