@@ -25,4 +25,13 @@ export const faceRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) =>
   await faceSearchRoutes(app, deps);
   await ageEstimationRoutes(app, deps);
   await listRoutes(app, deps);
+  // Kiosks keep an encrypted offline copy of the face blocklist; only an enrolled kiosk's signed request gets it.
+  app.get('/v1/devices/blocklist', { config: { auth: 'device' } }, async () => ({
+    entries: (await deps.faces.blocklistFaces()).map((face) => ({
+      entry_uuid: face.entry_uuid,
+      list_uuid: face.list_uuid,
+      label: face.display_label,
+      embedding: Buffer.from(face.embedding.buffer, face.embedding.byteOffset, face.embedding.byteLength).toString('base64'),
+    })),
+  }));
 };
