@@ -6,6 +6,7 @@ type Command = { run(argv: string[]): Promise<number>; summary: string };
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: () => import('./commands/check'),
   eval: () => import('./commands/eval'),
+  'face-eval': () => import('./commands/face-eval'),
   bench: () => import('./commands/bench'),
   'build-models': () => import('./commands/build-models'),
   kiosk: () => import('./commands/kiosk'),
@@ -21,6 +22,7 @@ function usage(): string {
     '',
     '  check <file…>          passive (or --mode active|flash|action_flash) liveness of images and clips',
     '  eval <folder>          APCER/BPCER/ACER on a labelled folder (labels.csv)',
+    '  face-eval <folder>     FNMR/FMR and DET curve of face matching on identity-labelled photos',
     '  bench                  per-stage latency against the original runtime',
     '  build-models           build models/*.onnx from npm-shipped weights and verify them',
     '  kiosk                  serve the kiosk UI and its API to a browser in kiosk mode',

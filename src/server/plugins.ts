@@ -5,6 +5,7 @@ import { CORE_MIGRATIONS } from './core-schema';
 import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
+import { faceRoutes } from './faces/plugin';
 import { healthRoutes } from './routes/health';
 import { kioskRoutes } from './routes/kiosk';
 import { passiveRoutes } from './routes/passive';
@@ -25,4 +26,5 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'workflows', routes: workflowRoutes },
   { name: 'kiosk', routes: kioskRoutes },
   CONSOLE_PLUGIN,
+  { name: 'faces', routes: faceRoutes },
 ];

@@ -1,6 +1,7 @@
 // The kiosk service behind the IPC contract: one session at a time, the engine, the decision core, the store and
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
 import { randomUUID } from 'node:crypto';
+import type { LivenessResult } from '../../shared/result';
 import { parseLivenessConfig } from '../../shared/config';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
@@ -42,6 +43,8 @@ export interface KioskServiceOptions {
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
+  /** Screens a final decision before it is recorded (the offline face blocklist, ./blocklist.ts). */
+  screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
 }
 
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
@@ -242,11 +245,13 @@ export class KioskService {
     if (session.outcome) return session.outcome;
     if (!session.consented) throw new CodedError('FORBIDDEN', 'A session without consent cannot be finished; abandon it instead.');
     if (session.busy) throw new CodedError('CONFLICT', 'A frame is still being analysed; finish again when it is answered.');
-    const result = session.core.finish();
-    const referenceIndex = result.reference_image?.frameIndex;
+    const decided = session.core.finish();
+    const referenceIndex = decided.reference_image?.frameIndex;
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
-    const canRetry = result.retry_allowed ?? (result.status === 'In Progress' && result.attempts_used < result.max_attempts);
+    const mayRetry = decided.retry_allowed ?? (decided.status === 'In Progress' && decided.attempts_used < decided.max_attempts);
+    const result = !mayRetry && this.options.screenDecision ? await this.options.screenDecision(decided, reference) : decided;
+    const canRetry = mayRetry && result === decided;
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
     const outcome: SessionOutcome = {
