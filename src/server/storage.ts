@@ -7,7 +7,7 @@ import {
   canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
   type EvidenceRecord,
 } from '../node/sync/evidence';
-import { migrateServer } from './schema';
+import { migrateServer, type MigrationSet } from './schema';
 import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
 
 export const MAX_BATCH_RECORDS = 100;
@@ -137,13 +137,14 @@ export class Storage {
     private readonly webhooks: readonly WebhookTarget[] = [],
   ) {}
 
-  static async open(target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string }, webhooks: readonly WebhookTarget[] = []): Promise<Storage> {
+  /** Open the database and apply the migrations of every plugin (the core's first). */
+  static async open(target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string }, migrations: readonly MigrationSet[], webhooks: readonly WebhookTarget[] = []): Promise<Storage> {
     const db = target.databaseUrl
       ? openPostgres({ connectionString: target.databaseUrl, schema: target.pgSchema })
       : openSqlite(target.sqlitePath ?? 'liveness-server.sqlite');
     try {
       if (db.dialect === 'postgres' && target.pgSchema) await db.run(`CREATE SCHEMA IF NOT EXISTS ${target.pgSchema}`);
-      await migrateServer(db);
+      await migrateServer(db, migrations);
     } catch (err) {
       await db.close();
       throw err;

@@ -30,6 +30,7 @@ export const GUIDANCE_CODES = [
   'uncover_face',
   'hold_still',
   'no_face',
+  'wrong_movement',
 ] as const;
 export type GuidanceCode = (typeof GUIDANCE_CODES)[number];
 

@@ -1,24 +1,20 @@
 // PAD cues on real fixture faces (../shared/fixtures): every cue the fusion may choose is checked on real live and
 // attack material. The cues are fixed formulas, not fitted; a test that compares fixture rows the fusion was fitted
 // on says "in-sample" in its name.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type WorkerEngine } from '../../src/node/engine/index';
 import { computeTemporalPadCues, temporalSample, type TemporalPadCues, type TemporalSample } from '../../src/node/engine/pad/temporal-cues';
 import { defaultPadFusion } from '../../src/node/engine/pad-fusion';
 import { decodeVideoFrames } from '../../src/node/engine/video';
-import { parseLabels, type LabelRow } from '../../src/node/eval/labels';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const haveFixtures = existsSync(path.join(fixtures, 'labels.csv'));
+import type { LabelRow } from '../../src/node/eval/labels';
+import { fixtureLabels, fixturesDir as fixtures, haveFixtures } from '../../src/testkit/fixtures';
 
 /** Crops sampled per class and recording: evenly spaced, enough for a rank statistic, cheap on 2 cores. */
 const PER_CLASS = 6;
 
-const rows = (): LabelRow[] => parseLabels(readFileSync(path.join(fixtures, 'labels.csv'), 'utf8'));
+const rows = (): LabelRow[] => fixtureLabels();
 
 /** Recordings with live and replay crops of the same session (the pyimagesearch layout): source -> rows. */
 function pairedCropSources(): Map<string, LabelRow[]> {
