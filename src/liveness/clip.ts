@@ -18,6 +18,7 @@ import { randomHex, cryptoRandom } from './random';
 import { normalizeScore } from '../shared/bands';
 import { combineScores, judgeAttempt } from './scoring';
 import type { ChallengeOutcome, EvidenceFrame } from './types';
+import type { FlashTuning, PlanarTuning } from '../shared/tunables';
 
 export interface ClipOptions {
   /** The order the person was asked to perform, if known. */
@@ -29,6 +30,8 @@ export interface ClipOptions {
   sessionId?: string;
   now?: () => number;
   modelVersions?: Record<string, string>;
+  /** Site-refit flash and planar constants (`liveness calibrate`); default src/shared/tunables.ts. */
+  tuning?: { flash?: Readonly<FlashTuning>; planar?: Readonly<PlanarTuning> };
 }
 
 export interface ClipEvent {
@@ -88,6 +91,9 @@ export interface ClipAnalysis {
   evidence: EvidenceFrame[];
   /** Every challenge found in the clip, in time order. */
   events: ClipEvent[];
+  /** The flash and planar measures behind the scores (null when the mode did not run them). */
+  flash: FlashAnalysis | null;
+  planar: PlanarAnalysis | null;
 }
 
 /** Analyse a recorded clip's per-frame engine results (frames in time order). Throws CodedError INVALID_ARGUMENT. */
@@ -167,7 +173,7 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
     const stride = Math.max(1, singles.length / 120);
     const pts = [];
     for (let i = 0; i < singles.length; i += stride) pts.push(stablePoints(singles[Math.floor(i)].face.landmarks));
-    planar = analyzePlanarity(stablePoints(reference.face.landmarks), pts);
+    planar = analyzePlanarity(stablePoints(reference.face.landmarks), pts, options.tuning?.planar);
   }
   let flash: FlashAnalysis | null = null;
   if (flashMode && options.flashSequence) {
@@ -176,6 +182,8 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       singles.map((s) => ({ timestampMs: s.frame.timestampMs, regions: s.face.regions })),
       options.flashSequence,
       start,
+      undefined,
+      options.tuning?.flash,
     );
   }
 
@@ -255,5 +263,5 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       events_found: events.map((e) => e.challenge).join(','),
     },
   };
-  return { result, evidence: [...evidence.values()].sort((a, b) => a.frameIndex - b.frameIndex), events };
+  return { result, evidence: [...evidence.values()].sort((a, b) => a.frameIndex - b.frameIndex), events, flash, planar };
 }

@@ -24,6 +24,7 @@ const api: KioskApi = {
   giveConsent: invoke(API_METHODS.giveConsent),
   pushFrame: invoke(API_METHODS.pushFrame),
   markFlashStart: invoke(API_METHODS.markFlashStart),
+  reportCamera: invoke(API_METHODS.reportCamera),
   finishSession: invoke(API_METHODS.finishSession),
   abandonSession: invoke(API_METHODS.abandonSession),
   retrySession: invoke(API_METHODS.retrySession),
@@ -34,6 +35,9 @@ const api: KioskApi = {
   lockStaff: invoke(API_METHODS.lockStaff),
   queueStatus: invoke(API_METHODS.queueStatus),
   recentDecisions: invoke(API_METHODS.recentDecisions),
+  armPilot: invoke(API_METHODS.armPilot),
+  disarmPilot: invoke(API_METHODS.disarmPilot),
+  pilotStatus: invoke(API_METHODS.pilotStatus),
   onUpdate: (listener) => subscribe('session.update', listener as Listener),
   onResult: (listener) => subscribe('session.result', listener as Listener),
 };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CHALLENGES, FEEDBACK_CODES, LIVENESS_MODES, STATUSES } from './catalogue';
 import { ERROR_CODES, type CodedErrorShape } from './errors';
 import { flashSequenceSchema, livenessResultSchema } from './result';
+import { CAPTURE_LABELS, SUBJECT_REF_PATTERN } from './capture';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 /** Electron channel that carries every main -> renderer event ({event, payload}). */
@@ -149,6 +150,16 @@ export const decisionSummarySchema = z.object({
 });
 export type DecisionSummary = z.infer<typeof decisionSummarySchema>;
 
+export const pilotStatusSchema = z.object({
+  /** False when the kiosk was started without a pack recipient key (pilot capture is off). */
+  enabled: z.boolean(),
+  armed: z.enum(CAPTURE_LABELS).nullable(),
+  recording: z.boolean(),
+  packsWritten: z.number().int().min(0),
+  lastPack: z.string().nullable(),
+});
+export type PilotStatus = z.infer<typeof pilotStatusSchema>;
+
 const empty = z.object({}).strict();
 const ack = z.object({ ok: z.literal(true) });
 
@@ -178,6 +189,13 @@ export const channels = {
   /** The renderer showed the first flash colour at this time (same clock as the frames). */
   'session.flashStart': {
     request: z.object({ sessionId, timestampMs: z.number().finite().min(0) }).strict(),
+    response: ack,
+  },
+  /** Whether the camera held exposure and white balance for the flash (recorded in pilot capture packs). */
+  'session.camera': {
+    request: z
+      .object({ sessionId, exposureSupported: z.boolean(), exposureLocked: z.boolean(), whiteBalanceSupported: z.boolean(), whiteBalanceLocked: z.boolean() })
+      .strict(),
     response: ack,
   },
   'session.finish': {
@@ -221,6 +239,26 @@ export const channels = {
   'decisions.recent': {
     request: z.object({ token: staffToken, limit: z.number().int().min(1).max(100).default(20) }).strict(),
     response: z.array(decisionSummarySchema),
+  },
+  /** Staff: record the next session into a capture pack, with the filmed person's consent and a label. */
+  'pilot.arm': {
+    request: z
+      .object({
+        token: staffToken,
+        label: z.enum(CAPTURE_LABELS),
+        subjectRef: z.string().regex(SUBJECT_REF_PATTERN, 'the subject code is 1-64 letters, digits, _ or - (never a name)'),
+        consentConfirmed: z.literal(true, { message: 'the filmed person must have agreed to be recorded' }),
+      })
+      .strict(),
+    response: pilotStatusSchema,
+  },
+  'pilot.disarm': {
+    request: z.object({ token: staffToken }).strict(),
+    response: pilotStatusSchema,
+  },
+  'pilot.status': {
+    request: z.object({ token: staffToken }).strict(),
+    response: pilotStatusSchema,
   },
 } as const;
 
@@ -276,6 +314,7 @@ export interface KioskApi {
   giveConsent(request: RequestOf<'session.consent'>): Promise<Envelope<ResponseOf<'session.consent'>>>;
   pushFrame(request: RequestOf<'session.frame'>): Promise<Envelope<ResponseOf<'session.frame'>>>;
   markFlashStart(request: RequestOf<'session.flashStart'>): Promise<Envelope<ResponseOf<'session.flashStart'>>>;
+  reportCamera(request: RequestOf<'session.camera'>): Promise<Envelope<ResponseOf<'session.camera'>>>;
   finishSession(request: RequestOf<'session.finish'>): Promise<Envelope<ResponseOf<'session.finish'>>>;
   abandonSession(request: RequestOf<'session.abandon'>): Promise<Envelope<ResponseOf<'session.abandon'>>>;
   retrySession(request: RequestOf<'session.retry'>): Promise<Envelope<ResponseOf<'session.retry'>>>;
@@ -286,6 +325,9 @@ export interface KioskApi {
   lockStaff(request: RequestOf<'staff.lock'>): Promise<Envelope<ResponseOf<'staff.lock'>>>;
   queueStatus(request: RequestOf<'queue.status'>): Promise<Envelope<ResponseOf<'queue.status'>>>;
   recentDecisions(request: RequestOf<'decisions.recent'>): Promise<Envelope<ResponseOf<'decisions.recent'>>>;
+  armPilot(request: RequestOf<'pilot.arm'>): Promise<Envelope<ResponseOf<'pilot.arm'>>>;
+  disarmPilot(request: RequestOf<'pilot.disarm'>): Promise<Envelope<ResponseOf<'pilot.disarm'>>>;
+  pilotStatus(request: RequestOf<'pilot.status'>): Promise<Envelope<ResponseOf<'pilot.status'>>>;
   onUpdate(listener: (update: SessionUpdate) => void): Unsubscribe;
   onResult(listener: (outcome: SessionOutcome) => void): Unsubscribe;
 }
@@ -296,6 +338,7 @@ export const API_METHODS = {
   giveConsent: 'session.consent',
   pushFrame: 'session.frame',
   markFlashStart: 'session.flashStart',
+  reportCamera: 'session.camera',
   finishSession: 'session.finish',
   abandonSession: 'session.abandon',
   retrySession: 'session.retry',
@@ -306,6 +349,9 @@ export const API_METHODS = {
   lockStaff: 'staff.lock',
   queueStatus: 'queue.status',
   recentDecisions: 'decisions.recent',
+  armPilot: 'pilot.arm',
+  disarmPilot: 'pilot.disarm',
+  pilotStatus: 'pilot.status',
 } as const satisfies Record<string, Channel>;
 
 // --- WebSocket framing (browser host) ----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import { startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { openSettingsFile } from './settings-file';
+import { PilotRecorder } from '../calibration/recorder';
+import { readPublicKey } from '../calibration/pack';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -38,6 +40,8 @@ export interface ComposeOptions {
   sync?: KioskSyncOptions;
   /** Clock of the staff lockouts and token expiry (tests move it). */
   now?: () => number;
+  /** Pilot capture: packs sealed to this X25519 public key (PEM) are written to `dir` (default capture-packs/ beside the database). */
+  pilot?: { recipientPem: string; siteId: string; dir?: string };
 }
 
 export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
@@ -65,6 +69,9 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     sqlite.close();
     throw err;
   }
+  const pilot = options.pilot
+    ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
+    : undefined;
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -72,6 +79,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     settings,
     allowTestSeed: options.allowTestSeed,
     now: options.now,
+    pilot,
   });
   const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
   return {

@@ -24,6 +24,7 @@ import { hashPin, verifyPin } from './pin';
 import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
+import type { PilotRecorder } from '../calibration/recorder';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -42,6 +43,8 @@ export interface KioskServiceOptions {
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
+  /** Pilot capture (staff-armed capture packs); absent when the kiosk has no pack recipient key. */
+  pilot?: PilotRecorder;
 }
 
 const MAX_WRONG_PINS = 5;
@@ -134,8 +137,24 @@ export class KioskService {
         const session = this.ownSession(sessionId, context);
         if (!session.consented || session.outcome) throw new CodedError('CONFLICT', 'No attempt is running for this session.');
         session.core.markFlashStart(timestampMs);
+        this.options.pilot?.flashStarted(sessionId, timestampMs);
         return { ok: true };
       }
+      case 'session.camera': {
+        const { sessionId, ...lock } = request as ParsedRequestOf<'session.camera'>;
+        this.ownSession(sessionId, context);
+        this.options.pilot?.camera(sessionId, {
+          exposure_supported: lock.exposureSupported,
+          exposure_locked: lock.exposureLocked,
+          white_balance_supported: lock.whiteBalanceSupported,
+          white_balance_locked: lock.whiteBalanceLocked,
+        });
+        return { ok: true };
+      }
+      case 'pilot.arm':
+      case 'pilot.disarm':
+      case 'pilot.status':
+        return this.pilotRequest(channel, request as ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>);
       case 'session.finish':
         return this.finish((request as ParsedRequestOf<'session.finish'>).sessionId, context);
       case 'session.abandon':
@@ -194,6 +213,7 @@ export class KioskService {
       modelVersions: this.options.engine.modelVersions(),
     });
     this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null };
+    this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
 
@@ -233,6 +253,7 @@ export class KioskService {
     session.lastTimestampMs = request.timestampMs;
     const core = session.core.pushFrame({ ...analysis, timestampMs: request.timestampMs });
     if (core.retain && session.frames.size < MAX_FRAMES_KEPT) session.frames.set(core.frameIndex, request.jpeg.slice());
+    this.options.pilot?.frame(session.id, request.timestampMs, request.jpeg, analysis);
     const update: SessionUpdate = {
       sessionId: session.id,
       timestampMs: request.timestampMs,
@@ -263,6 +284,7 @@ export class KioskService {
     const canRetry = result.retry_allowed ?? (result.status === 'In Progress' && result.attempts_used < result.max_attempts);
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
+    this.sealPilotPack(session.id, result, !canRetry);
     const outcome: SessionOutcome = {
       sessionId: session.id,
       result,
@@ -280,6 +302,7 @@ export class KioskService {
     if (!session.outcome) throw new CodedError('CONFLICT', 'The current attempt is not finished yet.');
     if (!session.outcome.canRetry) throw new CodedError('FORBIDDEN', 'No retry is allowed for this session.');
     session.core.retry();
+    this.options.pilot?.retried(session.id, session.core.plan);
     session.outcome = null;
     session.lastTimestampMs = -1;
     session.frames = new Map();
@@ -296,6 +319,7 @@ export class KioskService {
   private async abandonCurrent(): Promise<void> {
     const session = this.session;
     this.session = null;
+    if (session) this.options.pilot?.abandoned(session.id);
     if (!session || !session.consented || (session.outcome && !session.outcome.canRetry)) return;
     try {
       await this.options.store.recordDecision(session.core.abandon());
@@ -328,6 +352,32 @@ export class KioskService {
 
   private emit<E extends EventName>(clientId: string, event: E, payload: EventPayloadOf<E>): void {
     for (const listener of this.listeners) listener(clientId, event, payload);
+  }
+
+  // --- pilot capture ---------------------------------------------------------------------------------------------
+
+  private pilotRequest(channel: 'pilot.arm' | 'pilot.disarm' | 'pilot.status', request: ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>) {
+    this.requireStaff(request.token);
+    this.requireChangedPin();
+    const pilot = this.options.pilot;
+    if (!pilot) {
+      if (channel === 'pilot.status') return { enabled: false, armed: null, recording: false, packsWritten: 0, lastPack: null };
+      throw new CodedError('FORBIDDEN', 'Pilot capture is off on this kiosk: start it with a pack recipient key (--pack-recipient).');
+    }
+    if (channel === 'pilot.arm') {
+      const { label, subjectRef } = request as ParsedRequestOf<'pilot.arm'>;
+      pilot.arm({ label, subjectRef });
+    } else if (channel === 'pilot.disarm') pilot.disarm();
+    return pilot.status();
+  }
+
+  /** A recorded pilot session is sealed into its pack; a failure to write it never loses the decision itself. */
+  private sealPilotPack(sessionId: string, result: SessionOutcome['result'], final: boolean): void {
+    try {
+      this.options.pilot?.finished(sessionId, result, final);
+    } catch (err) {
+      console.error(`kiosk: the pilot capture pack could not be written: ${toCodedError(err).code}`);
+    }
   }
 
   // --- staff -----------------------------------------------------------------------------------------------------
