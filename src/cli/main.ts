@@ -6,6 +6,7 @@ type Command = { run(argv: string[]): Promise<number>; summary: string };
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: () => import('./commands/check'),
   eval: () => import('./commands/eval'),
+  calibrate: () => import('./commands/calibrate'),
   bench: () => import('./commands/bench'),
   'build-models': () => import('./commands/build-models'),
   kiosk: () => import('./commands/kiosk'),
@@ -19,7 +20,8 @@ function usage(): string {
     'usage: liveness <command> [options]',
     '',
     '  check <file…>          passive (or --mode active|flash|action_flash) liveness of images and clips',
-    '  eval <folder>          APCER/BPCER/ACER on a labelled folder (labels.csv)',
+    '  eval <folder>          APCER/BPCER/ACER on a labelled folder (labels.csv), by PAD score or per kiosk mode',
+    '  calibrate <packs…>     pool pilot capture packs: refit constants, APCER/BPCER with 95% intervals',
     '  bench                  per-stage latency against the original runtime',
     '  build-models           build models/*.onnx from npm-shipped weights and verify them',
     '  kiosk                  serve the kiosk UI and its API to a browser in kiosk mode',
