@@ -345,6 +345,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const result = {
     measured_at: measuredAt,
+    // bin/liveness.mjs runs the compiled output of `npm run build:node` when it is fresh, else the sources via tsx.
+    started_from: import.meta.url.endsWith('.ts') ? 'TypeScript sources (tsx)' : 'compiled JavaScript (npm run build:node)',
     load_average: { start: round(loadBefore), end: round(loadavg()[0]) },
     cores: threads,
     frames: frames.length,
