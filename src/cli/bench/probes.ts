@@ -78,6 +78,10 @@ export interface KioskProbeResult {
     cpu_percent_of_one_core: number;
     /** The same in % of all the machine's cores. */
     cpu_percent_of_machine: number;
+    /** CPU time per analysed frame: unlike the share, it does not depend on how many frames a busy machine let through. */
+    cpu_ms_per_analysed_frame: number;
+    /** What analysing every frame at 30 fps would take, in % of one core (cpu_ms_per_analysed_frame x 30 / 10). */
+    cpu_percent_of_one_core_for_every_frame: number;
     cores: number;
   };
 }
@@ -222,6 +226,8 @@ async function guidanceShare(
     frames_dropped_busy: dropped,
     cpu_percent_of_one_core: Math.round(share * 10) / 10,
     cpu_percent_of_machine: Math.round((share / cores) * 10) / 10,
+    cpu_ms_per_analysed_frame: analysed ? Math.round(((cpu.user + cpu.system) / 1000 / analysed) * 100) / 100 : 0,
+    cpu_percent_of_one_core_for_every_frame: analysed ? Math.round((((cpu.user + cpu.system) / 1000 / analysed) * GUIDANCE_FPS) / 10) : 0,
     cores,
   };
 }

@@ -340,7 +340,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     log(`last frame to decision (kiosk service, JPEG in, decision stored): ${Object.entries(k.decision_latency).map(([mode, st]) => `${mode} median ${st.median_ms} ms (p95 ${st.p95_ms}, n ${st.n})`).join('; ')}`);
     const g = k.guidance;
-    log(`live guidance at ${g.fps_offered} fps for ${g.seconds} s: ${g.frames_analysed}/${g.frames_offered} frames analysed (${g.frames_dropped_busy} dropped while busy); CPU ${g.cpu_percent_of_one_core}% of one core = ${g.cpu_percent_of_machine}% of the ${g.cores}-core machine`);
+    log(`live guidance at ${g.fps_offered} fps for ${g.seconds} s: ${g.frames_analysed}/${g.frames_offered} frames analysed (${g.frames_dropped_busy} dropped while busy); CPU ${g.cpu_percent_of_one_core}% of one core = ${g.cpu_percent_of_machine}% of the ${g.cores}-core machine; ${g.cpu_ms_per_analysed_frame} ms CPU per analysed frame, so every frame at ${g.fps_offered} fps would take ${g.cpu_percent_of_one_core_for_every_frame}% of one core`);
   }
 
   const result = {
