@@ -34,6 +34,9 @@ const api: KioskApi = {
   lockStaff: invoke(API_METHODS.lockStaff),
   queueStatus: invoke(API_METHODS.queueStatus),
   recentDecisions: invoke(API_METHODS.recentDecisions),
+  getPrivacyFacts: invoke(API_METHODS.getPrivacyFacts),
+  syncStatus: invoke(API_METHODS.syncStatus),
+  staffAudit: invoke(API_METHODS.staffAudit),
   onUpdate: (listener) => subscribe('session.update', listener as Listener),
   onResult: (listener) => subscribe('session.result', listener as Listener),
 };

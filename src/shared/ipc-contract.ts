@@ -12,7 +12,7 @@ export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
 export const WS_PATH = '/api/ws';
 
 /** Version of the consent text the renderer shows; bump it whenever that text changes. */
-export const CONSENT_VERSION = '1';
+export const CONSENT_VERSION = '2';
 
 /** Largest JPEG frame accepted (a 1280x720 JPEG is ~100-300 kB). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -150,6 +150,34 @@ export const decisionSummarySchema = z.object({
 });
 export type DecisionSummary = z.infer<typeof decisionSummarySchema>;
 
+/** What the kiosk does with a person's data, for the consent screen (generated from the running configuration). */
+export const privacyFactsSchema = z.object({
+  /** Days the encrypted reference picture stays on the kiosk before it is purged (decisions are kept as metadata). */
+  imageRetentionDays: z.number().int().min(1),
+  /** Host of the central service decisions and reference pictures are sent to, or null when the kiosk is standalone. */
+  syncServer: z.string().max(256).nullable(),
+});
+export type PrivacyFacts = z.infer<typeof privacyFactsSchema>;
+
+export const syncStatusSchema = z.object({
+  /** Host of the central service, or null when sync is not configured. */
+  server: z.string().max(256).nullable(),
+  lastSuccessAt: z.string().nullable(),
+  /** Last failure as a stable category (offline, refused, server_error), never raw text; null after a success. */
+  lastProblem: z.enum(['offline', 'refused', 'server_error']).nullable(),
+  lastProblemAt: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const STAFF_ACTIONS = ['unlock', 'wrong_pin', 'lockout', 'pin_changed', 'settings_changed', 'lock'] as const;
+export const staffAuditEntrySchema = z.object({
+  at: z.string(),
+  action: z.enum(STAFF_ACTIONS),
+  /** Setting names changed (settings_changed only); never values that could identify a person. */
+  fields: z.array(z.string().max(64)).max(16).optional(),
+});
+export type StaffAuditEntry = z.infer<typeof staffAuditEntrySchema>;
+
 const empty = z.object({}).strict();
 const ack = z.object({ ok: z.literal(true) });
 
@@ -223,6 +251,18 @@ export const channels = {
     request: z.object({ token: staffToken, limit: z.number().int().min(1).max(100).default(20) }).strict(),
     response: z.array(decisionSummarySchema),
   },
+  'privacy.get': {
+    request: empty,
+    response: privacyFactsSchema,
+  },
+  'sync.status': {
+    request: z.object({ token: staffToken }).strict(),
+    response: syncStatusSchema,
+  },
+  'staff.audit': {
+    request: z.object({ token: staffToken, limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    response: z.array(staffAuditEntrySchema),
+  },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -287,6 +327,9 @@ export interface KioskApi {
   lockStaff(request: RequestOf<'staff.lock'>): Promise<Envelope<ResponseOf<'staff.lock'>>>;
   queueStatus(request: RequestOf<'queue.status'>): Promise<Envelope<ResponseOf<'queue.status'>>>;
   recentDecisions(request: RequestOf<'decisions.recent'>): Promise<Envelope<ResponseOf<'decisions.recent'>>>;
+  getPrivacyFacts(): Promise<Envelope<ResponseOf<'privacy.get'>>>;
+  syncStatus(request: RequestOf<'sync.status'>): Promise<Envelope<ResponseOf<'sync.status'>>>;
+  staffAudit(request: RequestOf<'staff.audit'>): Promise<Envelope<ResponseOf<'staff.audit'>>>;
   onUpdate(listener: (update: SessionUpdate) => void): Unsubscribe;
   onResult(listener: (outcome: SessionOutcome) => void): Unsubscribe;
 }
@@ -307,6 +350,9 @@ export const API_METHODS = {
   lockStaff: 'staff.lock',
   queueStatus: 'queue.status',
   recentDecisions: 'decisions.recent',
+  getPrivacyFacts: 'privacy.get',
+  syncStatus: 'sync.status',
+  staffAudit: 'staff.audit',
 } as const satisfies Record<string, Channel>;
 
 // --- WebSocket framing (browser host) ----------------------------------------------------------------------------

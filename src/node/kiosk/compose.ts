@@ -7,7 +7,7 @@ import { createEngine } from '../engine/index';
 import { createLivenessSession } from '../../liveness/index';
 import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
 import { checkServerUrl } from '../sync/client';
-import { startKioskSync, type KioskSyncOptions } from './background-sync';
+import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { openSettingsFile } from './settings-file';
@@ -19,7 +19,7 @@ export interface KioskPaths {
   configPath?: string;
 }
 
-/** Reference images are kept this long; the consent screen promises it (i18n consentKept). */
+/** Reference images are kept this long; the consent screen states it (privacy.get). */
 export const IMAGE_RETENTION_DAYS = 30;
 const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
@@ -65,6 +65,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     sqlite.close();
     throw err;
   }
+  const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -72,8 +73,11 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     settings,
     allowTestSeed: options.allowTestSeed,
     now: options.now,
+    // The consent screen is generated from these: what stays here, for how long, and where it is sent.
+    privacy: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: syncStatus?.current().server ?? null },
+    ...(syncStatus ? { syncStatus: syncStatus.current } : {}),
   });
-  const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
+  const syncLoop = options.sync && syncStatus ? startKioskSync(sqlite, options.sync, console.log, syncStatus) : null;
   return {
     service,
     async close() {

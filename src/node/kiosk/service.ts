@@ -15,6 +15,9 @@ import {
   type EventPayloadOf,
   type KioskSettings,
   type ParsedRequestOf,
+  type PrivacyFacts,
+  type StaffAuditEntry,
+  type SyncStatus,
   type ResponseOf,
   type SessionOutcome,
   type SessionPlan,
@@ -39,12 +42,20 @@ export interface KioskServiceOptions {
   settings: SettingsFile;
   /** Test mode: accept `testSeed` and liveness overrides in session.start (a host started with --test-seed only). */
   allowTestSeed?: boolean;
+  /** What the consent screen must say: retention on the kiosk and where data is sent (from compose). */
+  privacy?: PrivacyFacts;
+  /** The background sync's state for the staff panel (absent: the kiosk does not sync). */
+  syncStatus?: () => SyncStatus;
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
 }
 
 const MAX_WRONG_PINS = 5;
+/** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
+const DEFAULT_IMAGE_RETENTION_DAYS = 30;
+/** Staff audit entries kept in the settings file (oldest dropped first). */
+const MAX_AUDIT_ENTRIES = 500;
 const PIN_LOCKOUT_MS = 60_000;
 /** Each further lockout doubles, up to this: 5 guesses a minute would find a 6-digit PIN in weeks. */
 const MAX_PIN_LOCKOUT_MS = 60 * 60_000;
@@ -151,7 +162,7 @@ export class KioskService {
       case 'staff.setPin':
         return this.setPin(request as ParsedRequestOf<'staff.setPin'>);
       case 'staff.lock': {
-        this.staffTokens.delete((request as ParsedRequestOf<'staff.lock'>).token);
+        if (this.staffTokens.delete((request as ParsedRequestOf<'staff.lock'>).token)) this.audit('lock');
         return { ok: true };
       }
       case 'queue.status':
@@ -163,6 +174,18 @@ export class KioskService {
         this.requireStaff(token);
         this.requireChangedPin();
         return this.options.store.recentDecisions(limit);
+      }
+      case 'privacy.get':
+        return this.options.privacy ?? { imageRetentionDays: DEFAULT_IMAGE_RETENTION_DAYS, syncServer: null };
+      case 'sync.status':
+        this.requireStaff((request as ParsedRequestOf<'sync.status'>).token);
+        this.requireChangedPin();
+        return this.options.syncStatus?.() ?? { server: null, lastSuccessAt: null, lastProblem: null, lastProblemAt: null };
+      case 'staff.audit': {
+        const { token, limit } = request as ParsedRequestOf<'staff.audit'>;
+        this.requireStaff(token);
+        this.requireChangedPin();
+        return (this.options.settings.read().staffAudit ?? []).slice(-limit).reverse();
       }
     }
   }
@@ -346,10 +369,12 @@ export class KioskService {
     const state = this.options.settings.read();
     if (!(await verifyPin(pin, state.staffPinHash))) {
       this.wrongPins += 1;
+      this.audit('wrong_pin');
       if (this.wrongPins >= MAX_WRONG_PINS) {
         this.wrongPins = 0;
         this.lockouts += 1;
         this.lockedUntil = this.now() + Math.min(MAX_PIN_LOCKOUT_MS, PIN_LOCKOUT_MS * 2 ** (this.lockouts - 1));
+        this.audit('lockout');
       }
       throw new CodedError('UNAUTHORIZED', 'Wrong staff PIN.');
     }
@@ -357,6 +382,7 @@ export class KioskService {
     this.lockouts = 0;
     const token = randomBytes(32).toString('hex');
     this.staffTokens.set(token, now + this.staffIdleMs);
+    this.audit('unlock');
     return { token, expiresInS: Math.round(this.staffIdleMs / 1000), mustChangePin: state.pinMustChange };
   }
 
@@ -390,6 +416,7 @@ export class KioskService {
       throw new CodedError('INVALID_ARGUMENT', 'The new PIN must differ from the current one.');
     }
     this.options.settings.write({ ...state, staffPinHash: await hashPin(request.newPin), pinMustChange: false });
+    this.audit('pin_changed');
     return { ok: true as const };
   }
 
@@ -406,6 +433,25 @@ export class KioskService {
     }
     const settings: KioskSettings = { ...state.settings, ...rest, liveness: merged };
     this.options.settings.write({ ...state, settings });
+    this.audit('settings_changed', changedFields(state.settings, settings));
     return settings;
   }
+
+  /** Appends a staff action to the audit kept in the settings file (who: the kiosk; what; which settings). */
+  private audit(action: StaffAuditEntry['action'], fields?: string[]): void {
+    const state = this.options.settings.read();
+    const entry: StaffAuditEntry = { at: new Date(this.now()).toISOString(), action, ...(fields ? { fields } : {}) };
+    this.options.settings.write({ ...state, staffAudit: [...(state.staffAudit ?? []), entry].slice(-MAX_AUDIT_ENTRIES) });
+  }
+}
+
+/** Names of the settings that differ (liveness fields by their own name). */
+function changedFields(before: KioskSettings, after: KioskSettings): string[] {
+  const flat = (s: KioskSettings): Record<string, string> => {
+    const { liveness, ...rest } = s;
+    return Object.fromEntries([...Object.entries(liveness), ...Object.entries(rest)].map(([k, v]) => [k, JSON.stringify(v)]));
+  };
+  const a = flat(before);
+  const b = flat(after);
+  return Object.keys(b).filter((key) => a[key] !== b[key]).slice(0, 16);
 }
