@@ -3,12 +3,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir, repoRoot } from '../../src/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const genuine = path.join(fixtures, 'ageitgey__face_recognition/examples/obama.jpg');
+const genuine = path.join(fixturesDir, 'ageitgey__face_recognition/examples/obama.jpg');
 
 /** Runs the CLI; a process still alive after `killAfterMs` is killed and reported as `hung` (the bug, not a timing). */
 function cli(args: string[], killAfterMs = 120_000): Promise<{ code: number; stdout: string; stderr: string; hung: boolean }> {

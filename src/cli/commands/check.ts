@@ -10,23 +10,13 @@ import { sniffVideo } from '../../node/engine/video';
 import { assertRegularFile } from '../../node/regular-file';
 import type { LivenessResult } from '../../shared/result';
 import { passiveDecision, type PassiveResponse } from '../../liveness/passive';
-// H6 (clips): the clip handler and its flags live in ../check-clip.ts.
 import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
-import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions, type ClipCheckOptions } from '../check-clip';
+import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions } from '../check-clip';
+import type { CheckLine, CheckOptions } from '../check-types';
+
+export type { CheckLine, CheckOptions } from '../check-types';
 
 export const summary = 'passive (or --mode active|flash|action_flash) liveness of images and clips';
-
-export interface CheckOptions {
-  threshold: number;
-  maxBytes: number;
-  mode: LivenessMode;
-  /** Clip-only flags (--challenges, --expect-order, --flash-sequence, --fps). */
-  clip?: ClipCheckOptions;
-}
-
-export type CheckLine =
-  | { request_id: string; file: string; liveness: PassiveResponse | Record<string, unknown> }
-  | { file: string; error: CodedErrorShape };
 
 /** Passive check of one still image file. Never throws: a bad file becomes an error line. */
 export async function checkStill(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
@@ -39,15 +29,6 @@ export async function checkStill(engine: Engine, file: string, opts: CheckOption
   }
 }
 
-/**
- * EXTENSION POINT (clips and --mode active|flash|action_flash): assign a handler here (or replace this function)
- * to check video clips; until then a clip gets UNSUPPORTED_TYPE. It must not throw: return an error line instead.
- */
-export let checkClip: ((engine: Engine, file: string, opts: CheckOptions) => Promise<CheckLine>) | null = checkClipFile;
-export function registerClipHandler(handler: typeof checkClip): void {
-  checkClip = handler;
-}
-
 /** Route one file: clips to the clip handler, everything else to the still-image check. */
 export async function checkFile(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
   try {
@@ -57,8 +38,7 @@ export async function checkFile(engine: Engine, file: string, opts: CheckOptions
   }
   const head = await readHead(file);
   if (head && sniffVideo(head)) {
-    if (checkClip) return checkClip(engine, file, opts);
-    return { file, error: { code: 'UNSUPPORTED_TYPE', message: 'This is a video clip; `liveness check` analyses still images (JPEG, PNG, WebP, TIFF).' } };
+    return checkClipFile(engine, file, opts);
   }
   if (opts.mode !== 'passive') {
     return { file, error: { code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} needs a video clip; a still image can only be checked passively.` } };
