@@ -5,7 +5,7 @@ import { livenessConfigSchema, type LivenessConfig } from '../shared/config';
 import { CodedError } from '../shared/errors';
 import type { LivenessResult } from '../shared/result';
 import { AttemptLedger, type AttemptDecision } from './attempts';
-import { frameGuidance, significantFaces } from './guidance';
+import { frameGuidance, POSITIONING, significantFaces } from './guidance';
 import { buildPlan } from './plan';
 import { cryptoRandom, randomHex, seededRandom } from './random';
 import { chooseReference, computeAttempt, pendingOutcomes, selectEvidence, toResult, type Computed } from './session-decision';
@@ -36,8 +36,8 @@ function validateFrame(analysis: FrameAnalysis): void {
 }
 
 /** The frame's guidance as the person sees it: a wrong movement during a challenge says "the other way". */
-function guidanceFor(a: Attempt, analysis: FrameAnalysis, previous: Attempt['lastFace']): GuidanceCode[] {
-  const guidance = frameGuidance(analysis, previous, a.phase);
+function guidanceFor(a: Attempt, analysis: FrameAnalysis, previous: Attempt['lastFace'], gapMs: number): GuidanceCode[] {
+  const guidance = frameGuidance(analysis, previous, a.phase, gapMs);
   return a.phase === 'challenge' && a.inGrace ? ['wrong_movement', ...guidance] : guidance;
 }
 
@@ -98,12 +98,13 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
     const a = attempt;
     const t = analysis.timestampMs;
     if (t < a.lastTimestamp) throw new CodedError('INVALID_ARGUMENT', 'Frame timestamps must not go backwards.');
+    const gapMs = Number.isFinite(a.lastTimestamp) ? t - a.lastTimestamp : undefined;
     a.lastTimestamp = t;
     if (a.stepStartMs === null) a.stepStartMs = t;
     const frameIndex = a.frames.length;
     const faces = significantFaces(analysis);
     const previous = a.lastFace;
-    const frameCodes = frameGuidance(analysis, previous, a.phase);
+    const frameCodes = frameGuidance(analysis, previous, a.phase, gapMs);
     const subject = faces.length === 1 ? faces[0] : undefined;
     const face = subject ? recordFace(subject, frameIndex, t) : null;
     const record: FrameRecord = { frameIndex, timestampMs: t, width: analysis.width, height: analysis.height, phase: a.phase, faceCount: faces.length, face };
@@ -117,7 +118,7 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
     else if (a.phase === 'challenge') report = stepChallenge(a, t, face, frameIndex);
     else if (a.phase === 'flash') report = stepFlash(a, t, face, record);
 
-    const guidance = guidanceFor(a, analysis, previous);
+    const guidance = guidanceFor(a, analysis, previous, gapMs ?? POSITIONING.stillReferenceGapMs);
     const retain = noteRetention(a, record, phaseAtStart, frameCodes) || report.retain;
     if (retain) a.retained.add(frameIndex);
     const update = buildUpdate(a, t, guidance, report, retain, frameIndex);

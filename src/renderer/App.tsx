@@ -1,5 +1,7 @@
 // The kiosk's screens as one small state machine: attract -> consent -> capture -> result (-> retry), and staff mode.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+// Every screen but attract returns to attract when left alone; per-customer choices are cleared on the way.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CodedErrorShape } from '../shared/errors';
 import type { KioskApi, KioskSettings, Language, SessionOutcome, SessionPlan } from '../shared/ipc-contract';
 import { DIRECTION, translator } from './i18n';
 import { AttractScreen } from './screens/Attract';
@@ -19,6 +21,10 @@ export type Screen =
 const query = new URLSearchParams(location.search);
 /** `?privacy=blur` blurs the camera preview (README screenshots must not show a real person's face). */
 const PRIVACY_BLUR = query.get('privacy') === 'blur';
+/** `?idleS=N` shortens every idle timeout to N seconds (the e2e suite; it can only make the kiosk reset sooner). */
+const IDLE_OVERRIDE_S = Number(query.get('idleS')) > 0 ? Number(query.get('idleS')) : null;
+/** While the service is unreachable, the banner checks it again this often and clears itself once it answers. */
+const RECONNECT_CHECK_MS = 3000;
 
 export function App({ api }: { api: KioskApi }) {
   const [screen, setScreen] = useState<Screen>({ name: 'attract' });
@@ -26,20 +32,32 @@ export function App({ api }: { api: KioskApi }) {
   const [language, setLanguage] = useState<Language>('en');
   const [largeText, setLargeText] = useState(false);
   const [highContrast, setHighContrast] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [fillLight, setFillLight] = useState(false);
+  const [error, setError] = useState<CodedErrorShape | null>(null);
+  const [customer, setCustomer] = useState(0);
   const t = useMemo(() => translator(language), [language]);
+  const settingsRef = useRef<KioskSettings | null>(null);
 
   const loadSettings = useCallback(async () => {
     const response = await api.getConfig();
     if (response.ok) {
+      settingsRef.current = response.value;
       setSettings(response.value);
       setLanguage(response.value.language);
-    } else setError(response.error.message);
+      setError((current) => (current?.code === 'NETWORK_ERROR' ? null : current));
+    } else setError(response.error);
   }, [api]);
 
   useEffect(() => {
     void loadSettings();
   }, [loadSettings]);
+
+  // The connection banner goes away by itself once the service answers again.
+  useEffect(() => {
+    if (error?.code !== 'NETWORK_ERROR') return;
+    const timer = window.setInterval(() => void loadSettings(), RECONNECT_CHECK_MS);
+    return () => window.clearInterval(timer);
+  }, [error, loadSettings]);
 
   useEffect(() => {
     document.documentElement.lang = language;
@@ -47,11 +65,16 @@ export function App({ api }: { api: KioskApi }) {
     document.title = t('appTitle');
   }, [language, t]);
 
+  /** Back to attract for the next person: their language, display options, fill light and any error are cleared. */
   const backToAttract = useCallback(() => {
     setScreen({ name: 'attract' });
     setError(null);
-    if (settings) setLanguage(settings.language);
-  }, [settings]);
+    setLargeText(false);
+    setHighContrast(false);
+    setFillLight(false);
+    setCustomer((n) => n + 1);
+    setLanguage(settingsRef.current?.language ?? 'en');
+  }, []);
 
   const start = useCallback(async () => {
     setError(null);
@@ -66,29 +89,38 @@ export function App({ api }: { api: KioskApi }) {
     }
     const response = await api.startSession({ ...(testSeed ? { testSeed } : {}), ...(overrides ? { config: overrides } : {}) });
     if (response.ok) setScreen({ name: 'consent', plan: response.value });
-    else setError(response.error.message);
+    else setError(response.error);
   }, [api]);
 
-  const classes = ['app', largeText ? 'large-text' : '', highContrast ? 'high-contrast' : '', PRIVACY_BLUR ? 'privacy-blur' : '']
+  const classes = [
+    'app',
+    largeText ? 'large-text' : '',
+    highContrast ? 'high-contrast' : '',
+    PRIVACY_BLUR ? 'privacy-blur' : '',
+    fillLight && screen.name === 'capture' ? 'fill-light' : '',
+  ]
     .filter(Boolean)
     .join(' ');
 
   return (
-    <div className={classes} data-screen={screen.name}>
+    <div className={classes} data-screen={screen.name} data-customer={customer}>
       {error && (
-        <p className="error-banner" role="alert">
-          {t('error', { message: error })}
+        <p className="error-banner" role="alert" data-code={error.code}>
+          {error.code === 'NETWORK_ERROR' ? t('connectionLost') : t('error')}
         </p>
       )}
       {screen.name === 'attract' && (
         <AttractScreen
           t={t}
+          settings={settings}
           language={language}
           onLanguage={setLanguage}
           largeText={largeText}
           onLargeText={setLargeText}
           highContrast={highContrast}
           onHighContrast={setHighContrast}
+          idleS={IDLE_OVERRIDE_S}
+          onIdle={backToAttract}
           onStart={() => void start()}
           onStaff={() => setScreen({ name: 'staff' })}
         />
@@ -98,12 +130,17 @@ export function App({ api }: { api: KioskApi }) {
           t={t}
           api={api}
           plan={screen.plan}
+          idleS={IDLE_OVERRIDE_S}
           onAgreed={(plan) => setScreen({ name: 'capture', plan })}
           onDeclined={() => setScreen({ name: 'declined' })}
+          onIdle={() => {
+            void api.abandonSession({ sessionId: screen.plan.sessionId });
+            backToAttract();
+          }}
           onError={setError}
         />
       )}
-      {screen.name === 'declined' && <DeclinedScreen t={t} onBack={backToAttract} />}
+      {screen.name === 'declined' && <DeclinedScreen t={t} idleS={IDLE_OVERRIDE_S} onBack={backToAttract} />}
       {screen.name === 'capture' && settings && (
         <CaptureScreen
           key={`${screen.plan.sessionId}:${screen.plan.attempt}`}
@@ -112,7 +149,12 @@ export function App({ api }: { api: KioskApi }) {
           plan={screen.plan}
           language={language}
           cameraDeviceId={settings.cameraDeviceId}
-          onOutcome={(outcome) => setScreen({ name: 'result', outcome })}
+          idleS={IDLE_OVERRIDE_S}
+          onFillLight={setFillLight}
+          onOutcome={(outcome) => {
+            setFillLight(false);
+            setScreen({ name: 'result', outcome });
+          }}
           onCancel={backToAttract}
           onError={setError}
         />
@@ -122,7 +164,7 @@ export function App({ api }: { api: KioskApi }) {
           t={t}
           api={api}
           outcome={screen.outcome}
-          timeoutS={settings.resultTimeoutS}
+          timeoutS={IDLE_OVERRIDE_S ?? settings.resultTimeoutS}
           onRetry={(plan) => setScreen({ name: 'capture', plan })}
           onDone={backToAttract}
           onError={setError}
@@ -132,11 +174,13 @@ export function App({ api }: { api: KioskApi }) {
         <StaffScreen
           t={t}
           api={api}
+          idleS={IDLE_OVERRIDE_S}
           onClose={() => {
             void loadSettings();
             backToAttract();
           }}
           onSettings={(next) => {
+            settingsRef.current = next;
             setSettings(next);
             setLanguage(next.language);
           }}

@@ -14,7 +14,7 @@ export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
 export const WS_PATH = '/api/ws';
 
 /** Version of the consent text the renderer shows; bump it whenever that text changes. */
-export const CONSENT_VERSION = '1';
+export const CONSENT_VERSION = '2';
 
 /** Largest JPEG frame accepted (a 1280x720 JPEG is ~100-300 kB). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -138,6 +138,34 @@ export const pilotStatusSchema = z.object({
 });
 export type PilotStatus = z.infer<typeof pilotStatusSchema>;
 
+/** What the kiosk does with a person's data, for the consent screen (generated from the running configuration). */
+export const privacyFactsSchema = z.object({
+  /** Days the encrypted reference picture stays on the kiosk before it is purged (decisions are kept as metadata). */
+  imageRetentionDays: z.number().int().min(1),
+  /** Host of the central service decisions and reference pictures are sent to, or null when the kiosk is standalone. */
+  syncServer: z.string().max(256).nullable(),
+});
+export type PrivacyFacts = z.infer<typeof privacyFactsSchema>;
+
+export const syncStatusSchema = z.object({
+  /** Host of the central service, or null when sync is not configured. */
+  server: z.string().max(256).nullable(),
+  lastSuccessAt: z.string().nullable(),
+  /** Last failure as a stable category (offline, refused, server_error), never raw text; null after a success. */
+  lastProblem: z.enum(['offline', 'refused', 'server_error']).nullable(),
+  lastProblemAt: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const STAFF_ACTIONS = ['unlock', 'wrong_pin', 'lockout', 'pin_changed', 'settings_changed', 'lock'] as const;
+export const staffAuditEntrySchema = z.object({
+  at: z.string(),
+  action: z.enum(STAFF_ACTIONS),
+  /** Setting names changed (settings_changed only); never values that could identify a person. */
+  fields: z.array(z.string().max(64)).max(16).optional(),
+});
+export type StaffAuditEntry = z.infer<typeof staffAuditEntrySchema>;
+
 const empty = z.object({}).strict();
 const ack = z.object({ ok: z.literal(true) });
 
@@ -257,6 +285,21 @@ export const channels = {
     method: 'pilotStatus',
     request: z.object({ token: staffToken }).strict(),
     response: pilotStatusSchema,
+  },
+  'privacy.get': {
+    method: 'getPrivacyFacts',
+    request: empty,
+    response: privacyFactsSchema,
+  },
+  'sync.status': {
+    method: 'syncStatus',
+    request: z.object({ token: staffToken }).strict(),
+    response: syncStatusSchema,
+  },
+  'staff.audit': {
+    method: 'staffAudit',
+    request: z.object({ token: staffToken, limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    response: z.array(staffAuditEntrySchema),
   },
 } as const satisfies Record<string, ChannelSpec>;
 

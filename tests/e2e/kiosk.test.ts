@@ -53,6 +53,18 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     axe[name] = await seriousViolations(page);
   }
 
+  /** Records every text the capture screen shows, with its phase, so a test can check what was never shown. */
+  async function recordGuidance(page: Page): Promise<void> {
+    await page.evaluate(() => {
+      const log: { phase: string; text: string }[] = [];
+      (window as unknown as { guidanceLog: typeof log }).guidanceLog = log;
+      new MutationObserver(() => {
+        const screen = document.querySelector('.capture');
+        if (screen) log.push({ phase: screen.getAttribute('data-phase') ?? '', text: (screen as HTMLElement).innerText });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+  }
+
   async function startAndConsent(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByRole('button', { name: 'I agree', exact: true }).waitFor();
@@ -64,6 +76,9 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await visit(page, '01-attract');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByRole('button', { name: 'I agree', exact: true }).waitFor();
+    // Consent is generated from this kiosk's real data flow: 30-day retention, no central service configured.
+    await expect.poll(() => page.locator('.consent-points').innerText()).toContain('for 30 days');
+    expect(await page.locator('.consent-points').innerText()).toContain('Nothing is sent anywhere');
     await visit(page, '02-consent');
     await page.getByRole('button', { name: 'I agree', exact: true }).click();
     // Live guidance from the engine appears while the person is positioned.
@@ -74,6 +89,10 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await expect.poll(() => status.innerText()).toMatch(/Approved|Declined|In Review/);
     await visit(page, '04-result');
     expect(await status.getAttribute('data-status')).toMatch(/^(Approved|Declined|In Review)$/);
+    // A final result gives a short reference number and the next step, and no "Try again" (no retry exists).
+    expect(await page.locator('.reference-number').innerText()).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(await page.locator('.next-step').innerText()).not.toBe('');
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Done', exact: true }).click();
     await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
     await page.close();
@@ -86,14 +105,19 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     // stream is not used to draw one); the UI must ask exactly that.
     const expected = createLivenessSession(parseLivenessConfig(config), { seed, sessionId: 'reference' }).plan.challenges;
     const page = await openPage(faceBrowser, { testSeed: seed, config: JSON.stringify(config) });
+    await recordGuidance(page);
     await startAndConsent(page);
     const prompt = page.locator('.challenge-text');
     await prompt.waitFor({ timeout: 90_000 });
     expect(await prompt.getAttribute('data-challenge')).toBe(expected[0]);
     await visit(page, '05-challenge');
-    const status = page.getByRole('status');
+    const status = page.locator('.result-status');
     await status.waitFor({ timeout: 90_000 });
-    await expect.poll(() => status.innerText()).toMatch(/Approved|Declined|In Review/);
+    await expect.poll(() => status.innerText()).toMatch(/Approved|Declined|In Review|Let us try again/);
+    const log = await page.evaluate(() => (window as unknown as { guidanceLog: { phase: string; text: string }[] }).guidanceLog);
+    const challengeLines = log.filter((entry) => entry.phase === 'challenge');
+    expect(challengeLines.length).toBeGreaterThan(0);
+    expect(challengeLines.filter((entry) => /hold still/i.test(entry.text))).toEqual([]);
     await page.close();
   });
 
@@ -107,10 +131,18 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await startAndConsent(page);
     const overlay = page.locator('.flash-overlay');
     await overlay.waitFor({ timeout: 90_000 });
-    await expect.poll(() => overlay.getAttribute('data-step'), { timeout: 10_000 }).toMatch(/^[0-9]+$/);
-    const shown = await overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step) }));
-    if (shown.step < flash!.steps.length) expect(allowed.has(shown.colour), `${shown.colour} at step ${shown.step}`).toBe(true);
+    // Sample until a step inside the sequence is on screen (before/after it shows the rest grey), then check it.
+    const inSequence = async () =>
+      overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step ?? -1) }));
+    await expect.poll(async () => (await inSequence()).step, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(0);
+    const shown = await inSequence();
+    expect(shown.step).toBeLessThan(flash!.steps.length);
+    expect(allowed.has(shown.colour), `${shown.colour} at step ${shown.step}`).toBe(true);
     expect(await overlay.boundingBox()).toMatchObject({ x: 0, y: 0, width: 1280, height: 800 });
+    // The oval, the progress and Cancel stay visible on the coloured field.
+    expect(await page.locator('.oval-guide').isVisible()).toBe(true);
+    expect(await page.getByRole('progressbar', { name: 'Coloured light' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Cancel', exact: true }).isVisible()).toBe(true);
     await screenshot(page, '06-flash');
     const status = page.getByRole('status');
     await status.waitFor({ timeout: 90_000 });
@@ -161,7 +193,9 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
 
   it('staff mode: a wrong PIN is refused, the default PIN must be changed, then the threshold can be changed', async () => {
     const page = await openPage(faceBrowser);
-    await page.getByRole('button', { name: 'Staff', exact: true }).click();
+    // No staff button on the customer's screen: staff hold the top corner.
+    expect(await page.getByRole('button', { name: 'Staff' }).count()).toBe(0);
+    await openStaffByGesture(page);
     await page.getByLabel('Staff PIN').fill('000000');
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Wrong PIN.');
@@ -170,6 +204,10 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByLabel('New PIN (6 to 12 digits)').waitFor();
     await visit(page, '13-staff-change-pin');
+    // A bad PIN format gets a sentence, not a schema error.
+    await page.getByLabel('New PIN (6 to 12 digits)').fill('12');
+    await page.getByRole('button', { name: 'Change PIN', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('The new PIN must be 6 to 12 digits.');
     await page.getByLabel('New PIN (6 to 12 digits)').fill(NEW_PIN);
     await page.getByRole('button', { name: 'Change PIN', exact: true }).click();
     const threshold = page.getByLabel('Pass threshold (0-100)');
@@ -177,8 +215,12 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await threshold.fill('80');
     await page.getByRole('button', { name: 'Save settings', exact: true }).click();
     await expect.poll(() => page.locator('.staff-form.settings [role="status"]').innerText()).toContain('Settings saved.');
-    // Decisions from the sessions above are in the queue and listed.
+    // Decisions from the sessions above are listed with reference numbers; the queue and sync are in plain words.
     await page.locator('table.recent tbody tr').first().waitFor();
+    expect(await page.locator('table.recent tbody tr td.reference-cell').first().innerText()).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(await page.locator('.queue').innerText()).toContain('Waiting to be sent');
+    expect(await page.locator('[data-sync]').innerText()).toContain('not connected to a central service');
+    await expect.poll(() => page.locator('.audit').innerText()).toContain('Settings changed (Pass threshold (0-100))');
     await page.evaluate(() => document.querySelector('.screen')?.scrollTo(0, 0));
     await visit(page, '14-staff-panel');
     const persisted = JSON.parse(readFileSync(join(kiosk.dir, 'kiosk-config.json'), 'utf8')) as {
@@ -194,6 +236,15 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
     await page.close();
   });
+
+  async function openStaffByGesture(page: Page): Promise<void> {
+    const corner = await page.getByTestId('staff-corner').boundingBox();
+    expect(corner).not.toBeNull();
+    await page.mouse.move(corner!.x + corner!.width / 2, corner!.y + corner!.height / 2);
+    await page.mouse.down();
+    await page.getByLabel('Staff PIN').waitFor({ timeout: 10_000 });
+    await page.mouse.up();
+  }
 
   it('the host serves strict security headers', async () => {
     const response = await fetch(kiosk.url);

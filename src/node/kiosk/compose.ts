@@ -9,7 +9,7 @@ import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '
 import { checkServerUrl, createSyncClient } from '../sync/client';
 import { CodedError } from '../../shared/errors';
 import { defaultKeyProvider } from '../store/keys';
-import { startKioskSync, type KioskSyncOptions } from './background-sync';
+import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { createBlocklistScreen, syncBlocklist } from './blocklist';
@@ -25,7 +25,7 @@ export interface KioskPaths {
   configPath?: string;
 }
 
-/** Reference images are kept this long; the consent screen promises it (i18n consentKept). */
+/** Reference images are kept this long; the consent screen states it (privacy.get). */
 export const IMAGE_RETENTION_DAYS = 30;
 const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
@@ -82,6 +82,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   const pilot = options.pilot
     ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
     : undefined;
+  const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -91,8 +92,11 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     now: options.now,
     screenDecision: createBlocklistScreen(blocklist, engine),
     pilot,
+    // The consent screen is generated from these: what stays here, for how long, and where it is sent.
+    privacy: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: syncStatus?.current().server ?? null },
+    ...(syncStatus ? { syncStatus: syncStatus.current } : {}),
   });
-  const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
+  const syncLoop = options.sync && syncStatus ? startKioskSync(sqlite, options.sync, console.log, syncStatus) : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
     const { serverUrl, enrolToken } = options.sync;

@@ -16,6 +16,8 @@ import {
   type EventPayloadOf,
   type KioskSettings,
   type ParsedRequestOf,
+  type PrivacyFacts,
+  type SyncStatus,
   type ResponseOf,
   type SessionOutcome,
   type SessionPlan,
@@ -41,6 +43,10 @@ export interface KioskServiceOptions {
   settings: SettingsFile;
   /** Test mode: accept `testSeed` and liveness overrides in session.start (a host started with --test-seed only). */
   allowTestSeed?: boolean;
+  /** What the consent screen must say: retention on the kiosk and where data is sent (from compose). */
+  privacy?: PrivacyFacts;
+  /** The background sync's state for the staff panel (absent: the kiosk does not sync). */
+  syncStatus?: () => SyncStatus;
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
@@ -50,6 +56,8 @@ export interface KioskServiceOptions {
   pilot?: PilotRecorder;
 }
 
+/** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
+const DEFAULT_IMAGE_RETENTION_DAYS = 30;
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
 const MAX_FRAMES_KEPT = 240;
 
@@ -165,6 +173,17 @@ export class KioskService {
       this.staff.require(token);
       this.staff.requireChangedPin();
       return this.options.store.recentDecisions(limit);
+    },
+    'privacy.get': () => this.options.privacy ?? { imageRetentionDays: DEFAULT_IMAGE_RETENTION_DAYS, syncServer: null },
+    'sync.status': ({ token }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      return this.options.syncStatus?.() ?? { server: null, lastSuccessAt: null, lastProblem: null, lastProblemAt: null };
+    },
+    'staff.audit': ({ token, limit }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      return this.staff.auditLog(limit);
     },
   };
 
@@ -382,6 +401,19 @@ export class KioskService {
     }
     const settings: KioskSettings = { ...state.settings, ...rest, liveness: merged };
     this.options.settings.write({ ...state, settings });
+    this.staff.record('settings_changed', changedFields(state.settings, settings));
     return settings;
   }
+
+}
+
+/** Names of the settings that differ (liveness fields by their own name). */
+function changedFields(before: KioskSettings, after: KioskSettings): string[] {
+  const flat = (s: KioskSettings): Record<string, string> => {
+    const { liveness, ...rest } = s;
+    return Object.fromEntries([...Object.entries(liveness), ...Object.entries(rest)].map(([k, v]) => [k, JSON.stringify(v)]));
+  };
+  const a = flat(before);
+  const b = flat(after);
+  return Object.keys(b).filter((key) => a[key] !== b[key]).slice(0, 16);
 }

@@ -4,6 +4,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CodedError } from '../../shared/errors';
 import { hashPin, verifyPin } from './pin';
 import type { SettingsFile } from './settings-file';
+import type { StaffAuditEntry } from '../../shared/ipc-contract';
+
+/** Staff audit entries kept in the settings file (oldest dropped first). */
+export const MAX_AUDIT_ENTRIES = 500;
 
 /** Wrong PINs before staff mode locks. */
 export const MAX_WRONG_PINS = 5;
@@ -47,7 +51,19 @@ export class StaffAuth {
   }
 
   lock(token: string): void {
-    this.tokens.delete(token);
+    if (this.tokens.delete(token)) this.record('lock');
+  }
+
+  /** Appends a staff action to the audit kept in the settings file (what, when, which settings; never a PIN). */
+  record(action: StaffAuditEntry['action'], fields?: string[]): void {
+    const state = this.options.settings.read();
+    const entry: StaffAuditEntry = { at: new Date(this.now()).toISOString(), action, ...(fields ? { fields } : {}) };
+    this.options.settings.write({ ...state, staffAudit: [...(state.staffAudit ?? []), entry].slice(-MAX_AUDIT_ENTRIES) });
+  }
+
+  /** The latest staff actions, newest first. */
+  auditLog(limit: number): StaffAuditEntry[] {
+    return (this.options.settings.read().staffAudit ?? []).slice(-limit).reverse();
   }
 
   /** Throws unless the token is a live staff token; each use extends it. */
@@ -81,6 +97,7 @@ export class StaffAuth {
       throw new CodedError('INVALID_ARGUMENT', 'The new PIN must differ from the current one.');
     }
     this.options.settings.write({ ...state, staffPinHash: await hashPin(newPin), pinMustChange: false });
+    this.record('pin_changed');
   }
 
   private async unlockNow(pin: string): Promise<StaffSession> {
@@ -91,10 +108,12 @@ export class StaffAuth {
     const state = this.options.settings.read();
     if (!(await verifyPin(pin, state.staffPinHash))) {
       this.wrongPins += 1;
+      this.record('wrong_pin');
       if (this.wrongPins >= MAX_WRONG_PINS) {
         this.wrongPins = 0;
         this.lockouts += 1;
         this.lockedUntil = this.now() + Math.min(MAX_PIN_LOCKOUT_MS, PIN_LOCKOUT_MS * 2 ** (this.lockouts - 1));
+        this.record('lockout');
       }
       throw new CodedError('UNAUTHORIZED', 'Wrong staff PIN.');
     }
@@ -102,6 +121,7 @@ export class StaffAuth {
     this.lockouts = 0;
     const token = randomBytes(32).toString('hex');
     this.tokens.set(token, now + this.idleMs);
+    this.record('unlock');
     return { token, expiresInS: Math.round(this.idleMs / 1000), mustChangePin: state.pinMustChange };
   }
 }

@@ -2,14 +2,24 @@
 // Frames go to the engine as JPEG at ~15 fps; a frame is dropped (not queued) while the previous one is in flight.
 import { useEffect, useRef, useState } from 'react';
 import type { Challenge } from '../../shared/catalogue';
-import type { KioskApi, Language, SessionOutcome, SessionPlan, SessionUpdate } from '../../shared/ipc-contract';
+import type { CodedErrorShape } from '../../shared/errors';
+import type { GuidanceCode, KioskApi, Language, SessionOutcome, SessionPlan, SessionUpdate } from '../../shared/ipc-contract';
 import { FLASH_REST_RGB, flashStepAt } from '../../liveness/flash';
+import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
-import { ChallengeIcon } from './icons';
+import { IdleNotice } from './IdleNotice';
+import { ChallengeIcon, TickIcon } from './icons';
 
 const FRAME_INTERVAL_MS = 66;
 const FRAME_WIDTH = 640;
 const JPEG_QUALITY = 0.85;
+/** How long the tick stays after a movement counted (long enough to see, short of the next prompt's reading time). */
+const TICK_MS = 900;
+/**
+ * A dark face first gets the screen as fill light (a white, full-brightness page) and this long for the camera's
+ * exposure to follow, before the person is asked to move; a person at a fixed kiosk often cannot move.
+ */
+export const FILL_LIGHT_FIRST_MS = 4000;
 
 interface Props {
   t: Translate;
@@ -17,19 +27,50 @@ interface Props {
   plan: SessionPlan;
   language: Language;
   cameraDeviceId: string | null;
+  idleS: number | null;
+  onFillLight(on: boolean): void;
   onOutcome(outcome: SessionOutcome): void;
   onCancel(): void;
-  onError(message: string): void;
+  onError(error: CodedErrorShape): void;
 }
 
 type CameraState = 'starting' | 'live' | 'failed';
 
-export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcome, onCancel, onError }: Props) {
+export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, onFillLight, onOutcome, onCancel, onError }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [camera, setCamera] = useState<CameraState>('starting');
   const [update, setUpdate] = useState<SessionUpdate | null>(null);
   const [finishing, setFinishing] = useState(false);
+  const [tickUntil, setTickUntil] = useState(0);
+  const [fillLightSince, setFillLightSince] = useState<number | null>(null);
+  const [, setNow] = useState(0);
   const clockOrigin = useRef(performance.now());
+  const lastIndex = useRef(0);
+
+  // A camera that never starts must not keep the kiosk here: back to attract after a while, with a countdown.
+  const idle = useIdleTimeout(camera === 'failed' ? (idleS ?? IDLE_TIMEOUT_S.cameraFailed) : null, () => void cancel());
+
+  // A tick when a movement counted (the challenge index moved on).
+  useEffect(() => {
+    if (!update) return;
+    if (update.challengeIndex > lastIndex.current) {
+      lastIndex.current = update.challengeIndex;
+      setTickUntil(performance.now() + TICK_MS);
+      const timer = window.setTimeout(() => setNow(performance.now()), TICK_MS + 20);
+      return () => window.clearTimeout(timer);
+    }
+  }, [update]);
+
+  // Too dark: the screen becomes the fill light first; only later is the person asked to find more light.
+  const tooDark = update?.guidance.includes('too_dark') ?? false;
+  useEffect(() => {
+    if (!tooDark || fillLightSince !== null) return;
+    setFillLightSince(performance.now());
+    onFillLight(true);
+    const timer = window.setTimeout(() => setNow(performance.now()), FILL_LIGHT_FIRST_MS + 20);
+    return () => window.clearTimeout(timer);
+  }, [tooDark, fillLightSince, onFillLight]);
+  const fillLightSettling = fillLightSince !== null && performance.now() - fillLightSince < FILL_LIGHT_FIRST_MS;
 
   // Camera: the chosen device (or the default), stopped when the screen goes away.
   useEffect(() => {
@@ -89,9 +130,9 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
           const next = response.value;
           setUpdate((previous) => (previous && previous.timestampMs > next.timestampMs ? previous : next));
           if (next.done) setFinishing(true);
-        } else if (response.error.code === 'NOT_FOUND' || response.error.code === 'FORBIDDEN') {
+        } else if (response.error.code === 'NOT_FOUND' || response.error.code === 'FORBIDDEN' || response.error.code === 'NETWORK_ERROR') {
           stopped = true;
-          onError(response.error.message);
+          onError(response.error);
         }
         // RATE_LIMITED (dropped) and CONFLICT (attempt already decided) need nothing: the result event follows.
       } finally {
@@ -105,18 +146,29 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
     };
   }, [api, camera, plan.sessionId, onError]);
 
-  const cancel = async () => {
+  async function cancel() {
     await api.abandonSession({ sessionId: plan.sessionId });
     onCancel();
-  };
+  }
 
   const phase = update?.phase ?? 'positioning';
   const challenge = phase === 'challenge' ? (update?.currentChallenge ?? null) : null;
+  const showTick = performance.now() < tickUntil;
   useSpeech(challenge ? t(challengeKey(challenge)) : null, language);
 
   return (
-    <main className="screen capture" aria-busy={finishing}>
+    <main className={`screen capture phase-${phase}`} aria-busy={finishing} data-phase={phase}>
       <h1 className="visually-hidden">{t('cameraHeading')}</h1>
+      {phase === 'flash' && plan.flash && (
+        <FlashOverlay
+          plan={plan}
+          clockOrigin={clockOrigin.current}
+          onStarted={(timestampMs) => void api.markFlashStart({ sessionId: plan.sessionId, timestampMs })}
+        />
+      )}
+      {phase === 'positioning' && plan.challenges.length > 0 && camera === 'live' && (
+        <p className="intro">{t('challengeIntro', { n: plan.challenges.length })}</p>
+      )}
       <div className="camera">
         <video ref={videoRef} className="preview" muted playsInline aria-label={t('cameraPreview')} />
         <svg className="oval-guide" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true" focusable="false">
@@ -129,27 +181,42 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
           <rect width="100" height="100" className="oval-dim" mask="url(#oval-hole)" />
           <ellipse cx="50" cy="48" rx="21" ry="34" className={`oval-line ${update && update.guidance.length === 0 ? 'ok' : ''}`} />
         </svg>
+        {showTick && (
+          <div className="tick" role="status" aria-label={t('stepDone')}>
+            <TickIcon />
+            <span>{t('stepDone')}</span>
+          </div>
+        )}
       </div>
       {phase === 'challenge' && challenge && update && (
-        <ChallengePrompt t={t} challenge={challenge} index={update.challengeIndex} total={update.challengesTotal} progress={update.challengeProgress} secondsLeft={update.secondsLeft} />
+        <ChallengePrompt
+          t={t}
+          challenge={challenge}
+          index={update.challengeIndex}
+          total={update.challengesTotal}
+          progress={update.challengeProgress}
+          secondsLeft={update.secondsLeft}
+          wrongMovement={update.guidance.includes('wrong_movement')}
+        />
+      )}
+      {phase === 'flash' && update && (
+        <div className="flash-progress">
+          <p className="flash-text">{t('flashing')}</p>
+          <progress max={100} value={Math.round(update.challengeProgress * 100)} aria-label={t('flashProgress')} />
+        </div>
       )}
       <section className="guidance-panel" aria-live="polite">
         {camera === 'starting' && <p className="guidance">{t('cameraStarting')}</p>}
         {camera === 'failed' && (
-          <p className="guidance" role="alert">
-            {t('cameraError')}
-          </p>
+          <>
+            <p className="guidance" role="alert">
+              {t('cameraError')}
+            </p>
+            <IdleNotice t={t} secondsLeft={idle.secondsLeft} always />
+          </>
         )}
-        {camera === 'live' && <Guidance t={t} update={update} finishing={finishing} />}
+        {camera === 'live' && <Guidance t={t} update={update} finishing={finishing} fillLightSettling={fillLightSettling} />}
       </section>
-      {phase === 'flash' && plan.flash && (
-        <FlashOverlay
-          t={t}
-          plan={plan}
-          clockOrigin={clockOrigin.current}
-          onStarted={(timestampMs) => void api.markFlashStart({ sessionId: plan.sessionId, timestampMs })}
-        />
-      )}
       <div className="actions bottom">
         <button type="button" className="secondary" onClick={() => void cancel()}>
           {t('cancel')}
@@ -159,16 +226,31 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
   );
 }
 
-function Guidance({ t, update, finishing }: { t: Translate; update: SessionUpdate | null; finishing: boolean }) {
+/** What to tell the person now: a challenge's own prompt carries wrong_movement, and hold_still is never shown there. */
+function visibleGuidance(update: SessionUpdate, fillLightSettling: boolean): GuidanceCode[] {
+  return update.guidance.filter(
+    (code) => code !== 'wrong_movement' && !(update.phase === 'challenge' && code === 'hold_still') && !(fillLightSettling && code === 'too_dark'),
+  );
+}
+
+function Guidance({ t, update, finishing, fillLightSettling }: { t: Translate; update: SessionUpdate | null; finishing: boolean; fillLightSettling: boolean }) {
   if (finishing) return <p className="guidance">{t('checking')}</p>;
   if (!update) return <p className="guidance">{t('positioning')}</p>;
-  const first = update.guidance[0];
+  if (fillLightSettling && update.guidance.includes('too_dark')) {
+    return (
+      <p className="guidance" data-guidance="fill_light">
+        {t('fillLight')}
+      </p>
+    );
+  }
+  const shown = visibleGuidance(update, fillLightSettling);
+  const first = shown[0];
   const status =
     update.phase === 'capturing' ? t('capturing') : update.phase === 'flash' ? t('flashing') : update.phase === 'positioning' ? t('positioning') : null;
   return (
     <>
       {first ? (
-        <p className="guidance warn" data-guidance={update.guidance.join(' ')}>
+        <p className="guidance warn" data-guidance={shown.join(' ')}>
           {t(guidanceKey(first))}
         </p>
       ) : (
@@ -190,14 +272,16 @@ interface PromptProps {
   total: number;
   progress: number;
   secondsLeft: number;
+  wrongMovement: boolean;
 }
 
-function ChallengePrompt({ t, challenge, index, total, progress, secondsLeft }: PromptProps) {
+function ChallengePrompt({ t, challenge, index, total, progress, secondsLeft, wrongMovement }: PromptProps) {
   const text = t(challengeKey(challenge));
   return (
-    <section className="challenge" aria-label={t('challengeOf', { i: index + 1, n: total })}>
+    <section className={`challenge ${wrongMovement ? 'wrong' : ''}`} aria-label={t('challengeOf', { i: index + 1, n: total })}>
       <ChallengeIcon challenge={challenge} />
-      <p className="challenge-text" data-challenge={challenge}>
+      <p className="challenge-text" data-challenge={challenge} data-wrong-movement={wrongMovement ? 'true' : undefined}>
+        {wrongMovement && <span className="wrong-movement">{t('guidance_wrong_movement')} </span>}
         {text}
       </p>
       <p className="challenge-step">{t('challengeOf', { i: index + 1, n: total })}</p>
@@ -216,7 +300,7 @@ function ChallengePrompt({ t, challenge, index, total, progress, secondsLeft }: 
  * Full-screen colour from the plan's sequence. The first colour goes up on the next paint and that moment is reported
  * to the decision core (same clock as the frames), so the reflections are matched to what the screen really showed.
  */
-function FlashOverlay({ t, plan, clockOrigin, onStarted }: { t: Translate; plan: SessionPlan; clockOrigin: number; onStarted(timestampMs: number): void }) {
+function FlashOverlay({ plan, clockOrigin, onStarted }: { plan: SessionPlan; clockOrigin: number; onStarted(timestampMs: number): void }) {
   const ref = useRef<HTMLDivElement>(null);
   const started = useRef(onStarted);
   useEffect(() => {
@@ -242,11 +326,8 @@ function FlashOverlay({ t, plan, clockOrigin, onStarted }: { t: Translate; plan:
     frame = requestAnimationFrame(paint);
     return () => cancelAnimationFrame(frame);
   }, [plan.flash, clockOrigin]);
-  return (
-    <div ref={ref} className="flash-overlay" role="presentation">
-      <p className="flash-text">{t('flashing')}</p>
-    </div>
-  );
+  // The coloured field sits behind the preview, the oval, the progress and Cancel (they stay visible on it).
+  return <div ref={ref} className="flash-overlay" role="presentation" />;
 }
 
 /** Reads each new challenge aloud when the platform can (kiosks may have no voices; that is fine). */

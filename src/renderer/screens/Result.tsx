@@ -1,7 +1,12 @@
-// Result: Approved / Declined / In Review in a status region, retry guidance from feedback_codes, auto-return.
+// Result: the outcome in a status region, a short reference number to show staff, the next step, "Try again" only
+// where a retry exists (with why the attempt did not count), and a visible countdown back to attract.
 import { useEffect, useState } from 'react';
+import type { CodedErrorShape } from '../../shared/errors';
 import type { KioskApi, SessionOutcome, SessionPlan } from '../../shared/ipc-contract';
+import { referenceNumber } from '../../shared/reference';
 import { challengeHintKeys, feedbackKey, type StringKey, type Translate } from '../i18n';
+import { IdleNotice } from './IdleNotice';
+import { TickIcon } from './icons';
 
 interface Props {
   t: Translate;
@@ -10,14 +15,21 @@ interface Props {
   timeoutS: number;
   onRetry(plan: SessionPlan): void;
   onDone(): void;
-  onError(message: string): void;
+  onError(error: CodedErrorShape): void;
 }
 
-const HEADINGS: Record<string, { title: StringKey; body: StringKey | null }> = {
-  Approved: { title: 'approved', body: 'approvedBody' },
-  Declined: { title: 'declined', body: 'declinedBody' },
-  'In Review': { title: 'inReview', body: 'inReviewBody' },
-  Abandoned: { title: 'abandoned', body: null },
+interface Wording {
+  title: StringKey;
+  body: StringKey;
+  next: StringKey;
+  tone: 'approved' | 'review' | 'declined' | 'retry';
+}
+
+const WORDING: Record<string, Wording> = {
+  Approved: { title: 'approved', body: 'approvedBody', next: 'nextApproved', tone: 'approved' },
+  'In Review': { title: 'inReview', body: 'inReviewBody', next: 'nextReview', tone: 'review' },
+  Declined: { title: 'declined', body: 'declinedBody', next: 'nextDeclined', tone: 'declined' },
+  Abandoned: { title: 'abandoned', body: 'abandonedBody', next: 'nextAbandoned', tone: 'declined' },
 };
 
 export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onError }: Props) {
@@ -37,22 +49,24 @@ export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onErr
     }
     const timer = window.setTimeout(() => setSecondsLeft((s) => s - 1), 1000);
     return () => window.clearTimeout(timer);
+    // finish only changes with the outcome, which remounts this screen
   }, [secondsLeft]);
 
   const retry = async () => {
     const response = await api.retrySession({ sessionId: outcome.sessionId });
     if (response.ok) onRetry(response.value);
-    else onError(response.error.message);
+    else onError(response.error);
   };
 
-  const heading = canRetry ? { title: 'retryNeeded' as StringKey, body: null } : (HEADINGS[result.status] ?? { title: 'declined', body: 'declinedBody' });
-  const tone = canRetry ? 'retry' : result.status === 'Approved' ? 'approved' : result.status === 'In Review' ? 'review' : 'declined';
+  const wording = WORDING[result.status] ?? WORDING.Declined;
+  const tone = canRetry ? 'retry' : wording.tone;
   return (
     <main className={`screen result ${tone}`}>
       <div role="status" className="result-status" data-status={result.status} data-feedback={result.feedback_codes.join(' ')}>
-        <h1>{t(heading.title)}</h1>
-        {heading.body && <p className="lead">{t(heading.body)}</p>}
-        {outcome.feedback.length > 0 && (
+        {tone === 'approved' && <TickIcon />}
+        <h1>{t(canRetry ? 'retryNeeded' : wording.title)}</h1>
+        {!canRetry && <p className="lead">{t(wording.body)}</p>}
+        {canRetry && outcome.feedback.length > 0 && (
           <ul className="feedback">
             {outcome.feedback.map((item) => (
               <li key={item.code} data-code={item.code}>
@@ -68,6 +82,17 @@ export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onErr
             </p>
           ))}
         {canRetry && <p className="attempts">{t('attemptsLeft', { n: outcome.attemptsLeft })}</p>}
+        {!canRetry && (
+          <>
+            <p className="reference">
+              <span className="reference-label">{t('referenceLabel')}</span>
+              <strong className="reference-number" data-reference={referenceNumber(outcome.sessionId)} dir="ltr">
+                {referenceNumber(outcome.sessionId)}
+              </strong>
+            </p>
+            <p className="next-step">{t(wording.next)}</p>
+          </>
+        )}
       </div>
       <div className="actions">
         {canRetry && (
@@ -79,7 +104,7 @@ export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onErr
           {t('done')}
         </button>
       </div>
-      <p className="countdown">{t('returningIn', { n: secondsLeft })}</p>
+      <IdleNotice t={t} secondsLeft={secondsLeft} always />
     </main>
   );
 }

@@ -1,6 +1,8 @@
-// Staff mode behind the PIN: replace the default PIN, configure the kiosk, see the queue and recent decisions.
+// Staff mode behind the PIN: replace the default PIN, the central service's sync status, the queue in plain words,
+// recent sessions with their reference numbers, settings grouped by what the mode uses, and the staff action audit.
 import { useEffect, useState, type FormEvent } from 'react';
 import { CHALLENGES, LIVENESS_MODES, type Challenge, type LivenessMode } from '../../shared/catalogue';
+import type { CodedErrorShape } from '../../shared/errors';
 import {
   LANGUAGES,
   type DecisionSummary,
@@ -8,23 +10,61 @@ import {
   type KioskSettings,
   type Language,
   type QueueStatus,
+  type StaffAuditEntry,
+  type SyncStatus,
 } from '../../shared/ipc-contract';
-import { LANGUAGE_NAMES, challengeKey, type StringKey, type Translate } from '../i18n';
+import { referenceNumber } from '../../shared/reference';
+import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
+import { LANGUAGE_NAMES, QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
+import { IdleNotice } from './IdleNotice';
 
 interface Props {
   t: Translate;
   api: KioskApi;
+  idleS: number | null;
   onClose(): void;
   onSettings(settings: KioskSettings): void;
 }
 
-export function StaffScreen({ t, api, onClose, onSettings }: Props) {
+/** Setting names in the audit, as the labels staff see on this panel. */
+const FIELD_LABELS: Record<string, StringKey> = {
+  liveness_mode: 'mode',
+  liveness_threshold: 'threshold',
+  liveness_challenges: 'challenges',
+  face_liveness_max_attempts: 'attempts',
+  no_flash: 'noFlash',
+  language: 'language',
+  cameraDeviceId: 'camera',
+};
+
+/** A staff-facing sentence for a refused request (never the service's developer text). */
+function staffMessage(t: Translate, error: CodedErrorShape): string {
+  switch (error.code) {
+    case 'UNAUTHORIZED':
+      return t('staffExpired');
+    case 'RATE_LIMITED':
+      return t('pinLocked');
+    case 'NETWORK_ERROR':
+      return t('connectionLost');
+    default:
+      return t('error');
+  }
+}
+
+export function StaffScreen({ t, api, idleS, onClose, onSettings }: Props) {
   const [token, setToken] = useState<string | null>(null);
   const [mustChangePin, setMustChangePin] = useState(false);
+  const [expired, setExpired] = useState(false);
 
   const lock = async () => {
     if (token) await api.lockStaff({ token });
     onClose();
+  };
+  // Left open and unused, staff mode locks itself and the kiosk returns to attract.
+  const idle = useIdleTimeout(idleS ?? IDLE_TIMEOUT_S.staff, () => void lock());
+  const onExpired = () => {
+    setToken(null);
+    setExpired(true);
   };
 
   return (
@@ -34,15 +74,18 @@ export function StaffScreen({ t, api, onClose, onSettings }: Props) {
         <UnlockForm
           t={t}
           api={api}
+          notice={expired ? t('staffExpired') : null}
           onUnlocked={(value, mustChange) => {
+            setExpired(false);
             setToken(value);
             setMustChangePin(mustChange);
           }}
           onCancel={onClose}
         />
       )}
-      {token && mustChangePin && <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} />}
-      {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} />}
+      {token && mustChangePin && <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} onExpired={onExpired} />}
+      {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} onExpired={onExpired} />}
+      <IdleNotice t={t} secondsLeft={idle.secondsLeft} onStay={idle.reset} />
       {token && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => void lock()}>
@@ -54,15 +97,27 @@ export function StaffScreen({ t, api, onClose, onSettings }: Props) {
   );
 }
 
-function UnlockForm({ t, api, onUnlocked, onCancel }: { t: Translate; api: KioskApi; onUnlocked(token: string, mustChange: boolean): void; onCancel(): void }) {
+function UnlockForm({
+  t,
+  api,
+  notice,
+  onUnlocked,
+  onCancel,
+}: {
+  t: Translate;
+  api: KioskApi;
+  notice: string | null;
+  onUnlocked(token: string, mustChange: boolean): void;
+  onCancel(): void;
+}) {
   const [pin, setPin] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(notice);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const response = await api.unlockStaff({ pin });
     setPin('');
     if (response.ok) onUnlocked(response.value.token, response.value.mustChangePin);
-    else setMessage(response.error.code === 'UNAUTHORIZED' ? t('wrongPin') : response.error.message);
+    else setMessage(response.error.code === 'UNAUTHORIZED' || response.error.code === 'INVALID_PAYLOAD' ? t('wrongPin') : staffMessage(t, response.error));
   };
   return (
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
@@ -85,17 +140,39 @@ function UnlockForm({ t, api, onUnlocked, onCancel }: { t: Translate; api: Kiosk
   );
 }
 
-function ChangePin({ t, api, token, mandatory, onChanged }: { t: Translate; api: KioskApi; token: string; mandatory?: boolean; onChanged(): void }) {
+function ChangePin({
+  t,
+  api,
+  token,
+  mandatory,
+  onChanged,
+  onExpired,
+}: {
+  t: Translate;
+  api: KioskApi;
+  token: string;
+  mandatory?: boolean;
+  onChanged(): void;
+  onExpired(): void;
+}) {
   const [pin, setPin] = useState('');
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // The format is checked here too, so the person reads a sentence rather than a schema error.
+    if (!/^\d{6,12}$/.test(pin)) {
+      setMessage({ text: t('pinFormat'), error: true });
+      return;
+    }
     const response = await api.setStaffPin({ token, newPin: pin });
     setPin('');
     if (response.ok) {
       setMessage({ text: t('pinChanged'), error: false });
       onChanged();
-    } else setMessage({ text: response.error.message, error: true });
+    } else if (response.error.code === 'UNAUTHORIZED') onExpired();
+    else if (response.error.code === 'INVALID_PAYLOAD') setMessage({ text: t('pinFormat'), error: true });
+    else if (response.error.code === 'INVALID_ARGUMENT') setMessage({ text: t('pinSame'), error: true });
+    else setMessage({ text: staffMessage(t, response.error), error: true });
   };
   return (
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
@@ -114,25 +191,53 @@ function ChangePin({ t, api, token, mandatory, onChanged }: { t: Translate; api:
   );
 }
 
-function StaffPanel({ t, api, token, onSettings }: { t: Translate; api: KioskApi; token: string; onSettings(settings: KioskSettings): void }) {
+function StaffPanel({
+  t,
+  api,
+  token,
+  onSettings,
+  onExpired,
+}: {
+  t: Translate;
+  api: KioskApi;
+  token: string;
+  onSettings(settings: KioskSettings): void;
+  onExpired(): void;
+}) {
   const [draft, setDraft] = useState<KioskSettings | null>(null);
   const [queue, setQueue] = useState<QueueStatus | null>(null);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
   const [recent, setRecent] = useState<DecisionSummary[]>([]);
+  const [audit, setAudit] = useState<StaffAuditEntry[]>([]);
   const [cameras, setCameras] = useState<MediaDeviceInfo[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
+  const refresh = () => {
+    const guard = <T,>(apply: (value: T) => void) => (r: { ok: true; value: T } | { ok: false; error: CodedErrorShape }) => {
+      if (r.ok) apply(r.value);
+      else if (r.error.code === 'UNAUTHORIZED') onExpired();
+    };
+    void api.getConfig().then(guard(setDraft));
+    void api.queueStatus({ token }).then(guard(setQueue));
+    void api.syncStatus({ token }).then(guard(setSync));
+    void api.recentDecisions({ token, limit: 10 }).then(guard(setRecent));
+    void api.staffAudit({ token, limit: 10 }).then(guard(setAudit));
+  };
+
   useEffect(() => {
-    void api.getConfig().then((r) => r.ok && setDraft(r.value));
-    void api.queueStatus({ token }).then((r) => r.ok && setQueue(r.value));
-    void api.recentDecisions({ token, limit: 10 }).then((r) => r.ok && setRecent(r.value));
+    refresh();
     void navigator.mediaDevices
       ?.enumerateDevices()
       .then((devices) => setCameras(devices.filter((d) => d.kind === 'videoinput')))
       .catch(() => setCameras([]));
+    // refresh reads only api and token
   }, [api, token]);
 
   if (!draft) return null;
   const liveness = draft.liveness;
+  const mode = liveness.liveness_mode;
+  const usesChallenges = mode === 'active' || mode === 'action_flash';
+  const usesFlash = mode === 'flash' || mode === 'action_flash';
   const setLiveness = (patch: Partial<KioskSettings['liveness']>) => setDraft({ ...draft, liveness: { ...liveness, ...patch } });
   const toggleChallenge = (challenge: Challenge, on: boolean) => {
     const next = on ? CHALLENGES.filter((c) => c === challenge || liveness.liveness_challenges.includes(c)) : liveness.liveness_challenges.filter((c) => c !== challenge);
@@ -159,68 +264,82 @@ function StaffPanel({ t, api, token, onSettings }: { t: Translate; api: KioskApi
       setDraft(response.value);
       onSettings(response.value);
       setMessage({ text: t('saved'), error: false });
-    } else setMessage({ text: response.error.message, error: true });
+      refresh();
+    } else if (response.error.code === 'UNAUTHORIZED') onExpired();
+    else setMessage({ text: staffMessage(t, response.error), error: true });
   };
 
   return (
     <div className="staff-panel">
       <form className="staff-form settings" onSubmit={(event) => void save(event)}>
-        <label htmlFor="mode">{t('mode')}</label>
-        <select id="mode" value={liveness.liveness_mode} onChange={(e) => setLiveness({ liveness_mode: e.target.value as LivenessMode })}>
-          {LIVENESS_MODES.map((mode) => (
-            <option key={mode} value={mode}>
-              {t(`mode_${mode}` as StringKey)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="threshold">{t('threshold')}</label>
-        <input
-          id="threshold"
-          type="number"
-          min={0}
-          max={100}
-          step={1}
-          value={liveness.liveness_threshold}
-          onChange={(e) => setLiveness({ liveness_threshold: Math.round(Number(e.target.value)) })}
-        />
-        <fieldset>
-          <legend>{t('challenges')}</legend>
-          {CHALLENGES.map((challenge) => (
-            <label key={challenge} className="check">
-              <input type="checkbox" checked={liveness.liveness_challenges.includes(challenge)} onChange={(e) => toggleChallenge(challenge, e.target.checked)} />
-              {t(challengeKey(challenge))}
-            </label>
-          ))}
+        <fieldset className="group">
+          <legend>{t('generalSettings')}</legend>
+          <label htmlFor="mode">{t('mode')}</label>
+          <select id="mode" value={mode} onChange={(e) => setLiveness({ liveness_mode: e.target.value as LivenessMode })}>
+            {LIVENESS_MODES.map((m) => (
+              <option key={m} value={m}>
+                {t(`mode_${m}` as StringKey)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="threshold">{t('threshold')}</label>
+          <input
+            id="threshold"
+            type="number"
+            min={0}
+            max={100}
+            step={1}
+            value={liveness.liveness_threshold}
+            onChange={(e) => setLiveness({ liveness_threshold: Math.round(Number(e.target.value)) })}
+          />
+          <label htmlFor="attempts">{t('attempts')}</label>
+          <select id="attempts" value={liveness.face_liveness_max_attempts} onChange={(e) => setLiveness({ face_liveness_max_attempts: Number(e.target.value) })}>
+            {[1, 2, 3].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="language">{t('language')}</label>
+          <select id="language" value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
+            {LANGUAGES.map((code) => (
+              <option key={code} value={code} lang={code}>
+                {LANGUAGE_NAMES[code]}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="camera">{t('camera')}</label>
+          <select id="camera" value={draft.cameraDeviceId ?? ''} onChange={(e) => setDraft({ ...draft, cameraDeviceId: e.target.value || null })}>
+            <option value="">{t('systemCamera')}</option>
+            {cameras.map((camera, index) => (
+              <option key={camera.deviceId || index} value={camera.deviceId}>
+                {camera.label || `${t('camera')} ${index + 1}`}
+              </option>
+            ))}
+          </select>
         </fieldset>
-        <label htmlFor="attempts">{t('attempts')}</label>
-        <select id="attempts" value={liveness.face_liveness_max_attempts} onChange={(e) => setLiveness({ face_liveness_max_attempts: Number(e.target.value) })}>
-          {[1, 2, 3].map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-        <label className="check">
-          <input type="checkbox" checked={liveness.no_flash} onChange={(e) => setLiveness({ no_flash: e.target.checked })} />
-          {t('noFlash')}
-        </label>
-        <label htmlFor="language">{t('language')}</label>
-        <select id="language" value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
-          {LANGUAGES.map((code) => (
-            <option key={code} value={code} lang={code}>
-              {LANGUAGE_NAMES[code]}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="camera">{t('camera')}</label>
-        <select id="camera" value={draft.cameraDeviceId ?? ''} onChange={(e) => setDraft({ ...draft, cameraDeviceId: e.target.value || null })}>
-          <option value="">{t('systemCamera')}</option>
-          {cameras.map((camera, index) => (
-            <option key={camera.deviceId || index} value={camera.deviceId}>
-              {camera.label || `${t('camera')} ${index + 1}`}
-            </option>
-          ))}
-        </select>
+        {(usesChallenges || usesFlash) && (
+          <fieldset className="group" data-mode-settings={mode}>
+            <legend>{t('modeSettings')}</legend>
+            {usesChallenges && (
+              <fieldset>
+                <legend>{t('challenges')}</legend>
+                {CHALLENGES.map((challenge) => (
+                  <label key={challenge} className="check">
+                    <input type="checkbox" checked={liveness.liveness_challenges.includes(challenge)} onChange={(e) => toggleChallenge(challenge, e.target.checked)} />
+                    {t(challengeKey(challenge))}
+                  </label>
+                ))}
+              </fieldset>
+            )}
+            {usesFlash && (
+              <label className="check">
+                <input type="checkbox" checked={liveness.no_flash} onChange={(e) => setLiveness({ no_flash: e.target.checked })} />
+                {t('noFlash')}
+              </label>
+            )}
+          </fieldset>
+        )}
         {message && (
           <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
             {message.text}
@@ -230,14 +349,16 @@ function StaffPanel({ t, api, token, onSettings }: { t: Translate; api: KioskApi
           {t('save')}
         </button>
       </form>
-      <section className="staff-info" aria-labelledby="queue-heading">
+      <section className="staff-info" aria-labelledby="sync-heading">
+        <h2 id="sync-heading">{t('syncHeading')}</h2>
+        {sync && <SyncSummary t={t} sync={sync} />}
         <h2 id="queue-heading">{t('queue')}</h2>
         {queue && (
           <dl className="queue" data-total={queue.total}>
-            {Object.entries(queue.counts).map(([state, count]) => (
-              <div key={state}>
-                <dt>{state}</dt>
-                <dd>{count}</dd>
+            {QUEUE_STATES.map((state) => (
+              <div key={state} data-state={state}>
+                <dt>{t(queueStateKey(state))}</dt>
+                <dd>{queue.counts[state] ?? 0}</dd>
               </div>
             ))}
           </dl>
@@ -249,6 +370,7 @@ function StaffPanel({ t, api, token, onSettings }: { t: Translate; api: KioskApi
           <table className="recent">
             <thead>
               <tr>
+                <th scope="col">{t('refCol')}</th>
                 <th scope="col">{t('timeCol')}</th>
                 <th scope="col">{t('modeCol')}</th>
                 <th scope="col">{t('scoreCol')}</th>
@@ -258,17 +380,48 @@ function StaffPanel({ t, api, token, onSettings }: { t: Translate; api: KioskApi
             <tbody>
               {recent.map((decision) => (
                 <tr key={decision.session_id}>
+                  <td dir="ltr" className="reference-cell">
+                    {referenceNumber(decision.session_id)}
+                  </td>
                   <td>{new Date(decision.created_at).toLocaleString()}</td>
-                  <td>{decision.liveness_mode}</td>
+                  <td>{t(`mode_${decision.liveness_mode}` as StringKey)}</td>
                   <td>{Math.round(decision.liveness_score)}</td>
-                  <td>{decision.status}</td>
+                  <td>{t(statusKey(decision.status))}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <ChangePin t={t} api={api} token={token} onChanged={() => undefined} />
+        <h2>{t('auditHeading')}</h2>
+        {audit.length === 0 ? (
+          <p>{t('noAudit')}</p>
+        ) : (
+          <ul className="audit">
+            {audit.map((entry, index) => (
+              <li key={`${entry.at}-${index}`} data-action={entry.action}>
+                <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time> {t(auditKey(entry.action))}
+                {entry.fields && entry.fields.some((field) => field in FIELD_LABELS) && (
+                  <span className="fields"> ({entry.fields.flatMap((field) => (field in FIELD_LABELS ? [t(FIELD_LABELS[field])] : [])).join(', ')})</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        <ChangePin t={t} api={api} token={token} onChanged={refresh} onExpired={onExpired} />
       </section>
     </div>
+  );
+}
+
+function SyncSummary({ t, sync }: { t: Translate; sync: SyncStatus }) {
+  if (!sync.server) return <p data-sync="none">{t('syncNotConfigured')}</p>;
+  return (
+    <dl className="sync" data-sync={sync.lastProblem ?? 'ok'}>
+      <dt>{t('syncServer')}</dt>
+      <dd dir="ltr">{sync.server}</dd>
+      <dt>{t('syncLastSuccess')}</dt>
+      <dd>{sync.lastSuccessAt ? new Date(sync.lastSuccessAt).toLocaleString() : t('syncNever')}</dd>
+      <dd className={sync.lastProblem ? 'form-error' : 'notice'}>{sync.lastProblem ? t(syncProblemKey(sync.lastProblem)) : t('syncOk')}</dd>
+    </dl>
   );
 }

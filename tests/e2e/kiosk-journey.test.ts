@@ -1,0 +1,192 @@
+// The customer journey at the kiosk's real screen sizes: every screen in 1080x1920 portrait and 1920x1080 landscape
+// with large text and high contrast, nothing important outside the viewport or hidden by overflow, axe on each;
+// every screen left alone returns to attract; nothing a customer chose carries over to the next one.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
+import { FACE_CLIP, makeClip } from './helpers/clips';
+import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
+
+if (CHROMIUM_MISSING) console.warn(`e2e kiosk journey suite ${SKIP_REASON}`);
+
+const VIEWPORTS = {
+  portrait: { width: 1080, height: 1920 },
+  landscape: { width: 1920, height: 1080 },
+} as const;
+/** Short idle timeouts for the idle checks (the app's ?idleS hook can only make it reset sooner). */
+const IDLE_S = 12;
+
+/** Visible important elements whose box leaves the viewport, and screens whose content overflows (a kiosk cannot scroll). */
+async function offScreen(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const width = window.innerWidth;
+    const height = window.innerHeight;
+    const selector = 'button, h1, .challenge, .camera, .result-status, .reference-number, .consent-points, .idle-notice, .journey, progress, .guidance';
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
+      if (box.left < -1 || box.top < -1 || box.right > width + 1 || box.bottom > height + 1) {
+        problems.push(`${element.tagName.toLowerCase()}.${element.className} at ${Math.round(box.left)},${Math.round(box.top)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+      }
+    }
+    for (const screen of Array.from(document.querySelectorAll<HTMLElement>('.screen'))) {
+      if (screen.scrollHeight > screen.clientHeight + 1) problems.push(`.screen overflows by ${screen.scrollHeight - screen.clientHeight}px`);
+    }
+    return problems;
+  });
+}
+
+describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM_MISSING ? ` (${SKIP_REASON})` : ''}`, () => {
+  let kiosk: KioskProcess;
+  let browser: Browser;
+  const errors: string[] = [];
+  const axe: Record<string, string[]> = {};
+  const layout: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    kiosk = await startKioskProcess({ testSeed: true });
+    browser = await launchChromium(makeClip(FACE_CLIP));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await kiosk?.stop();
+  });
+
+  async function openPage(viewport: { width: number; height: number }, query: Record<string, string> = {}, init?: () => void): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.once('close', () => void context.close());
+    collectErrors(page, errors);
+    if (init) await page.addInitScript(init);
+    await page.goto(`${kiosk.url}?${new URLSearchParams({ privacy: 'blur', ...query })}`);
+    await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
+    return page;
+  }
+
+  async function check(page: Page, name: string): Promise<void> {
+    layout[name] = await offScreen(page);
+    axe[name] = await seriousViolations(page);
+    await screenshot(page, name);
+  }
+
+  async function displayOptionsOn(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Large text' }).click();
+    await page.getByRole('button', { name: 'High contrast' }).click();
+  }
+
+  async function expectFreshAttract(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Start', exact: true }).waitFor({ timeout: 30_000 });
+    const state = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      classes: document.querySelector('.app')?.className ?? '',
+      pressed: Array.from(document.querySelectorAll('.toggles [aria-pressed="true"]')).length,
+    }));
+    expect(state).toEqual({ lang: 'en', classes: 'app privacy-blur', pressed: 0 });
+  }
+
+  for (const [orientation, viewport] of Object.entries(VIEWPORTS)) {
+    it(`${orientation}: attract, consent, challenge, result with large text and high contrast, all on screen`, async () => {
+      const config = { liveness_mode: 'active', liveness_challenges: ['head_left', 'blink'], challenge_timeout_s: 3, face_liveness_max_attempts: 1 };
+      const page = await openPage(viewport, { testSeed: `journey-${orientation}`, config: JSON.stringify(config) });
+      await displayOptionsOn(page);
+      await check(page, `${orientation}-01-attract`);
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await page.getByRole('button', { name: 'I agree', exact: true }).waitFor();
+      await expect.poll(() => page.locator('[data-fact="kept"]').count()).toBe(1);
+      await check(page, `${orientation}-02-consent`);
+      await page.getByRole('button', { name: 'I agree', exact: true }).click();
+      await page.locator('.challenge-text').waitFor({ timeout: 90_000 });
+      // A challenge lasts seconds: measure it at once (axe runs on the longer-lived screens and in kiosk.test.ts).
+      const cancelShown = await page.getByRole('button', { name: 'Cancel', exact: true }).isVisible();
+      layout[`${orientation}-03-challenge`] = await offScreen(page);
+      await screenshot(page, `${orientation}-03-challenge`);
+      expect(cancelShown).toBe(true);
+      const status = page.locator('.result-status');
+      await status.waitFor({ timeout: 90_000 });
+      await check(page, `${orientation}-04-result`);
+      await page.getByRole('button', { name: 'Done', exact: true }).click();
+      // The next customer starts clean: no large text, no high contrast, the kiosk's language.
+      await expectFreshAttract(page);
+      await page.close();
+    });
+
+    it(`${orientation}: the flash keeps the oval, the progress and Cancel on screen`, async () => {
+      const config = { liveness_mode: 'flash', face_liveness_max_attempts: 1 };
+      const page = await openPage(viewport, { testSeed: `flash-${orientation}`, config: JSON.stringify(config) });
+      await displayOptionsOn(page);
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await page.getByRole('button', { name: 'I agree', exact: true }).click();
+      await page.locator('.flash-progress').waitFor({ timeout: 90_000 });
+      // The flash lasts about 5 s: read everything at once, then take the screenshot.
+      const shown = await page.evaluate(() =>
+        ['.oval-guide', '.flash-progress progress', '.actions.bottom button'].map((selector) => {
+          const box = document.querySelector(selector)?.getBoundingClientRect();
+          return Boolean(box && box.width > 0 && box.height > 0);
+        }),
+      );
+      layout[`${orientation}-05-flash`] = await offScreen(page);
+      await screenshot(page, `${orientation}-05-flash`);
+      expect(shown).toEqual([true, true, true]);
+      await page.locator('.result-status').waitFor({ timeout: 90_000 });
+      await page.close();
+    });
+  }
+
+  it('every screen left alone returns to attract, and the customer\'s choices are cleared', async () => {
+    const viewport = VIEWPORTS.landscape;
+    const idle = { idleS: String(IDLE_S) };
+    // Consent (after choosing Arabic, large text and high contrast): a countdown, then attract as new.
+    const consent = await openPage(viewport, idle);
+    await displayOptionsOn(consent);
+    await consent.getByRole('button', { name: 'العربية' }).click();
+    await consent.getByRole('button', { name: 'ابدأ', exact: true }).click();
+    await consent.locator('.consent-points').waitFor();
+    await consent.getByRole('timer').waitFor({ timeout: 30_000 });
+    await screenshot(consent, 'idle-01-consent-countdown');
+    await expectFreshAttract(consent);
+    await consent.close();
+
+    // "No check was made".
+    const declined = await openPage(viewport, idle);
+    await declined.getByRole('button', { name: 'Start', exact: true }).click();
+    await declined.getByRole('button', { name: 'No, thank you', exact: true }).click();
+    await declined.getByRole('heading', { name: 'No check was made' }).waitFor();
+    await expectFreshAttract(declined);
+    await declined.close();
+
+    // The camera is unavailable (no device: getUserMedia refused at the boundary we do not own).
+    const noCamera = await openPage(viewport, idle, () => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    });
+    await noCamera.getByRole('button', { name: 'Start', exact: true }).click();
+    await noCamera.getByRole('button', { name: 'I agree', exact: true }).click();
+    await noCamera.getByText('The camera is not available').waitFor();
+    await screenshot(noCamera, 'idle-02-camera-unavailable');
+    await expectFreshAttract(noCamera);
+    await noCamera.close();
+
+    // Staff mode's PIN form.
+    const staff = await openPage(viewport, idle);
+    await staff.keyboard.press('Control+Shift+S');
+    await staff.getByLabel('Staff PIN').waitFor();
+    await expectFreshAttract(staff);
+    await staff.close();
+
+    // A result.
+    const result = await openPage(viewport, { ...idle, config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }) });
+    await result.getByRole('button', { name: 'Start', exact: true }).click();
+    await result.getByRole('button', { name: 'I agree', exact: true }).click();
+    await result.locator('.result-status').waitFor({ timeout: 90_000 });
+    await expectFreshAttract(result);
+    await result.close();
+  });
+
+  it('nothing off-screen, no overflow, no console errors and no serious accessibility violations on any screen', () => {
+    expect(Object.keys(layout).length).toBe(10);
+    for (const [screen, problems] of Object.entries(layout)) expect({ screen, problems }).toEqual({ screen, problems: [] });
+    for (const [screen, violations] of Object.entries(axe)) expect({ screen, violations }).toEqual({ screen, violations: [] });
+    expect(errors).toEqual([]);
+  });
+});
