@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): lint, type-check, then unit, integration and end-to-end suites.
-# It installs what only Debian has (Chromium, for the browser tests) when it is missing and we are root.
+# It installs what only Debian has (Chromium, poppler-utils) when it is missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+# What only Debian has: Chromium (browser tests) and poppler-utils (the evidence-PDF test reads the PDF with pdftotext).
+missing=()
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then missing+=(chromium); fi
+if ! command -v pdftotext >/dev/null 2>&1; then missing+=(poppler-utils); fi
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test: installing Debian's chromium for the browser tests"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "test: could not install chromium; the e2e suite will say it was skipped"
+    echo "test: installing Debian's ${missing[*]} for the browser and PDF tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || echo "test: could not install ${missing[*]}; the tests that need them will say they were skipped"
   fi
 fi
 
-if [ ! -f models/manifest.json ] || ! ls models/*.onnx >/dev/null 2>&1; then
-  node bin/liveness.mjs build-models
-fi
+# Every model in the manifest, built or verified (cached builds take under a second each).
+node bin/liveness.mjs build-models
 
 npx eslint .
 npm run --silent typecheck
