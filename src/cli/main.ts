@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'build-models': () => import('./commands/build-models'),
   kiosk: () => import('./commands/kiosk'),
   server: () => import('./commands/server'),
+  admin: () => import('./commands/admin'),
   queue: () => import('./commands/queue'),
   sync: () => import('./commands/sync'),
 };
@@ -26,6 +27,7 @@ function usage(): string {
     '  build-models           build models/*.onnx from npm-shipped weights and verify them',
     '  kiosk                  serve the kiosk UI and its API to a browser in kiosk mode',
     '  server                 the central API that kiosks sync to',
+    '  admin create           a console account (the first admin; no default account exists)',
     '  queue                  the local decision queue',
     '  sync                   send queued decisions to the central API',
     '',

@@ -4,19 +4,20 @@ import type { FaceAnalysis } from '../shared/analysis';
 import type { Challenge } from '../shared/catalogue';
 import type { ChallengeOutcome } from './types';
 import { clamp01, median } from '../shared/stats';
+import { tuned } from '../shared/tunables';
 
 /** Degrees beyond the neutral yaw a head turn must reach. */
-export const TURN_DEGREES = 20;
+export const TURN_DEGREES = tuned('turnDegrees');
 /** Degrees from neutral that count as "back". */
-export const RETURN_DEGREES = 8;
+export const RETURN_DEGREES = tuned('returnDegrees');
 /** Both eyes must dip below this fraction of their open baseline... */
-export const BLINK_CLOSED_FRACTION = 0.5;
+export const BLINK_CLOSED_FRACTION = tuned('blinkClosedFraction');
 /** ...and come back above this fraction. */
-export const BLINK_REOPEN_FRACTION = 0.8;
+export const BLINK_REOPEN_FRACTION = tuned('blinkReopenFraction');
 /** Smile must rise this much (0-1 scale) above the neutral smile... */
-export const SMILE_RISE = 0.25;
+export const SMILE_RISE = tuned('smileRise');
 /** ...in this many consecutive frames (one noisy frame is not a smile). */
-export const SMILE_FRAMES = 2;
+export const SMILE_FRAMES = tuned('smileFrames');
 
 /** The person's neutral face, measured while they held still during positioning. */
 export interface Baseline {

@@ -38,7 +38,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-describe.skipIf(!haveFixtures)(`recorded clips${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
+describe.skipIf(!haveFixtures)(`recorded clips (in-sample: the challenge thresholds were read off these fixture clips)${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
   let engine: Engine;
   let dir: string;
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import type { BBox, FaceQuality, FaceRegion, HeadPose, Point3 } from '../../shar
 import type { RgbFrame } from './api';
 import { rectMeanRgb } from './image-ops';
 import { clamp01, median } from '../../shared/stats';
+import { tuned } from '../../shared/tunables';
 
 /** MediaPipe mesh indices (subject's left = image right in an unmirrored frame). */
 export const MESH = {
@@ -112,11 +113,11 @@ export function meshEyes(mesh: Point3[]): { left: number; right: number; leftEar
 }
 
 /** Mouth-corner spread over the outer-eye-corner distance: ~0.55 neutral, ~0.8 broad smile (fixture photos). */
-export const SMILE_SPREAD_NEUTRAL = 0.56;
-export const SMILE_SPREAD_FULL = 0.82;
+export const SMILE_SPREAD_NEUTRAL = tuned('smileSpreadNeutral');
+export const SMILE_SPREAD_FULL = tuned('smileSpreadFull');
 /** Corner lift (lip centre below the corner line, over mouth width): ~0 neutral, 0.10-0.16 smiling. */
-export const SMILE_LIFT_NEUTRAL = 0.02;
-export const SMILE_LIFT_FULL = 0.14;
+export const SMILE_LIFT_NEUTRAL = tuned('smileLiftNeutral');
+export const SMILE_LIFT_FULL = tuned('smileLiftFull');
 
 /**
  * Smile 0-1: mouth corners spread (relative to the eye distance, so it does not depend on face size) and lifted
@@ -204,7 +205,7 @@ export interface QualityInputs {
 }
 
 /** Laplacian variance (0-255 units, on the 192-pixel face crop) that reads as fully sharp. */
-export const SHARP_LAPLACIAN_VARIANCE = 400;
+export const SHARP_LAPLACIAN_VARIANCE = tuned('sharpLaplacianVariance');
 
 export function faceQuality(q: QualityInputs): FaceQuality {
   const luminance = clamp01(q.meanLuma / 255) * 100;
