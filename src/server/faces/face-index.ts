@@ -279,9 +279,16 @@ export class FaceIndex {
         return rows.map((row) => ({ row, cosine: Number(row.cosine) }));
       });
     } else {
-      const rows = await this.db.all<FaceRow & { embedding: Uint8Array }>(`${select}, f.embedding${from}`);
-      scored = rows.map((row) => ({ row, cosine: dot(embedding, embeddingFromBytes(row.embedding)) }));
-      scored.sort((a, b) => b.cosine - a.cosine);
+      // Exact: score every stored vector from its bytes, then read the details of the best few only.
+      const rows = await this.db.all<{ uuid: string; session_id: string | null; embedding: Uint8Array }>('SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1');
+      const best = rows
+        .filter((row) => !options.excludeSessionId || row.session_id !== options.excludeSessionId)
+        .map((row) => ({ uuid: row.uuid, cosine: dotBytes(embedding, row.embedding) }))
+        .sort((a, b) => b.cosine - a.cosine)
+        .slice(0, limit);
+      const details = best.length === 0 ? [] : await this.db.all<FaceRow>(`${select}${from} AND f.uuid IN (${best.map((_, i) => `$${i + 1}`).join(', ')})`, best.map((b) => b.uuid));
+      const byUuid = new Map(details.map((row) => [row.uuid, row]));
+      scored = best.filter((b) => byUuid.has(b.uuid)).map((b) => ({ row: byUuid.get(b.uuid)!, cosine: b.cosine }));
     }
     return scored
       .filter(({ row }) => !options.excludeSessionId || row.session_id !== options.excludeSessionId)
@@ -325,9 +332,11 @@ export class FaceIndex {
   }
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
+/** Dot product with a stored embedding read straight from its little-endian float32 bytes (no copy). */
+function dotBytes(a: Float32Array, bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  for (let i = 0; i < a.length; i++) sum += a[i] * view.getFloat32(i * 4, true);
   return sum;
 }
 

@@ -1,0 +1,91 @@
+// The server's face index on both databases: SQLite (the embedded default) and real PostgreSQL (TEST_DATABASE_URL,
+// a fresh schema; exact search unless the server has pgvector). Lists, entries, enrolment, search order, erasure.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_DIMENSIONS, FaceIndex } from '../../src/server/faces/face-index';
+import { screenFace } from '../../src/server/faces/screening';
+import { openPostgres, openSqlite, type SqlDb } from '../../src/server/sql';
+
+/** A unit vector along axis `i`, tilted towards axis `j` to a chosen cosine (deterministic test faces). */
+function face(i: number, j = i, cosine = 1): Float32Array {
+  const v = new Float32Array(EMBEDDING_DIMENSIONS);
+  v[i] = cosine;
+  if (j !== i) v[j] = Math.sqrt(1 - cosine * cosine);
+  return v;
+}
+
+function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => Promise<void> }>) {
+  describe(`face index on ${name}`, () => {
+    it('keeps lists and entries, ranks faces, raises the screening warnings, and erases what is deleted', async () => {
+      const { db, cleanup } = await open();
+      try {
+        const index = await FaceIndex.open(db);
+        const again = await FaceIndex.open(db); // a second instance on the same database: migrations run once
+        expect((await again.listLists({ limit: 10, offset: 0 })).count).toBe(1);
+        const blocklist = await index.systemBlocklist();
+        const entry = await index.createEntry(blocklist.uuid, { display_label: 'case 1', embedding: face(0) });
+        await index.enrolFace({ source: 'session', sessionId: 's-1', vendorData: 'alice', status: 'Approved', searchable: true, embedding: face(1) });
+        await index.enrolFace({ source: 'api_request', sessionId: 'r-1', vendorData: 'bob', status: 'Approved', searchable: false, embedding: face(1) });
+
+        const hits = await index.search(face(0, 2, 0.99));
+        expect(hits[0]).toMatchObject({ source: 'list_entry', list_type: 'blocklist', entry_uuid: entry.uuid });
+        expect(hits[0].similarity).toBeGreaterThan(90);
+        expect(hits.some((h) => h.session_id === 'r-1')).toBe(false); // not searchable
+
+        const blocked = await screenFace(index, face(0, 2, 0.99), { vendorData: 'carol' });
+        expect(blocked).toMatchObject({ warnings: ['FACE_IN_BLOCKLIST'], statusOverride: 'Declined' });
+        const duplicate = await screenFace(index, face(1, 3, 0.62), { vendorData: 'mallory' });
+        expect(duplicate).toMatchObject({ warnings: ['POSSIBLE_DUPLICATED_FACE'], statusOverride: 'In Review' });
+        expect((await screenFace(index, face(1), { vendorData: 'alice' })).warnings).toEqual([]);
+        expect((await screenFace(index, face(1), { sessionId: 's-1' })).warnings).toEqual([]);
+
+        await index.deleteEntry(blocklist.uuid, entry.uuid);
+        expect(await db.all('SELECT uuid FROM face_embeddings WHERE list_entry_uuid = $1', [entry.uuid])).toEqual([]);
+        expect(await index.eraseSession('s-1')).toBe(1);
+        expect(await index.countFaces()).toBe(1);
+        await expect(index.deleteList(blocklist.uuid)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+        await expect(index.createList({ name: 'x', list_type: 'blocklist', entry_type: 'face' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        await expect(index.createEntry(blocklist.uuid, { value: 'not a face' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        console.log(`face index on ${name}: vector search ${index.vectorSearch ? 'pgvector HNSW' : 'exact'}`);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
+
+contract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'face-index-'));
+  const db = openSqlite(join(dir, 'faces.sqlite'));
+  return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
+});
+
+const url = process.env.TEST_DATABASE_URL;
+if (url) {
+  contract('PostgreSQL', async () => {
+    const schema = `faces_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const db = openPostgres({ connectionString: url, schema });
+    return {
+      db,
+      async cleanup() {
+        await db.close();
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      },
+    };
+  });
+} else {
+  describe.skip('face index on PostgreSQL: SKIPPED because TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)', () => {
+    it('needs TEST_DATABASE_URL', () => undefined);
+  });
+}
