@@ -6,6 +6,7 @@ import type { Metrics } from './metrics';
 import type { ServerMigration } from './schema';
 import type { SigningKey } from './signing';
 import type { DeviceRow, Storage, WebhookTarget } from './storage';
+import type { Logger } from 'pino';
 import type { Workflows } from './workflows';
 
 /** What the passive endpoint needs from the kiosk's engine. */
@@ -15,6 +16,8 @@ export interface PassiveEngine {
 }
 
 export interface ServerOptions {
+  /** Structured logger (pino); default: silent. `liveness server` passes one that writes JSON lines to stdout. */
+  logger?: Logger;
   /** SQLite file (the default store). */
   db?: string;
   /** postgres://… (several instances may share it). */

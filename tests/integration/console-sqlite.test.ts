@@ -29,7 +29,7 @@ describe('liveness admin create', () => {
     const dir = mkdtempSync(join(tmpdir(), 'liveness-admin-cli-'));
     const db = join(dir, 'server.sqlite');
     try {
-      const storage = await Storage.open({ sqlitePath: db });
+      const storage = await Storage.open({ sqlitePath: db }, []);
       const store = await ConsoleStore.open(storage.db);
       expect(await store.listUsers()).toEqual([]);
       await storage.close();
@@ -48,7 +48,7 @@ describe('liveness admin create', () => {
       expect(duplicate.code).toBe(1);
       expect(duplicate.stderr).toMatch(/CONFLICT/);
 
-      const reopened = await Storage.open({ sqlitePath: db });
+      const reopened = await Storage.open({ sqlitePath: db }, []);
       const again = await ConsoleStore.open(reopened.db);
       expect((await again.listUsers()).map((user) => [user.username, user.role])).toEqual([['alice', 'admin']]);
       const login = await again.login('alice', 'a long enough passphrase', null);

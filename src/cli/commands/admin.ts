@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../args';
 import { Storage } from '../../server/storage';
 import { ConsoleStore, ROLES } from '../../server/console/store';
 import { MIN_PASSWORD_LENGTH } from '../../server/console/passwords';
+import { SERVER_PLUGINS } from '../../server/plugins';
 
 export const summary = 'console accounts: create the first admin';
 
@@ -75,7 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   const password = await readSecret('password: ');
   if (process.stdin.isTTY && (await readSecret('again: ')) !== password) throw new CodedError('INVALID_ARGUMENT', 'The two passwords differ.');
 
-  const storage = await Storage.open({ sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl });
+  const storage = await Storage.open(
+    { sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl },
+    SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] })),
+  );
   try {
     const store = await ConsoleStore.open(storage.db);
     const user = await store.createUser(values.username, password, values.role!, { type: 'cli', name: `cli:${userInfo().username}` });

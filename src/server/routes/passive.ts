@@ -63,6 +63,7 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
       throw new CodedError('ENGINE_FAILURE', 'The liveness engine failed on this image.', { cause: err });
     }
     const { passiveDecision } = await import('../../liveness/passive');
+    ctx.metrics.observeEngineTimings(analysis.timings);
     const decision = passiveDecision(analysis, threshold);
     ctx.metrics.passive.inc({ status: decision.status });
     // Didit's documented shape: the check under `liveness`, warnings as objects with a risk code.
