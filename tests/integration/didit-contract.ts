@@ -115,6 +115,7 @@ export function diditContract(label: string, backend: DiditBackend) {
       const big = join(dir, 'big.jpg');
       writeFileSync(big, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(5 * 1024 * 1024 + 10)]));
       await expect(client.standalone.passiveLiveness(big)).rejects.toThrow(/Didit API 400 .*FILE_TOO_LARGE/);
+      await expect(client.standalone.passiveLiveness(photo, { rotate_image: 'sometimes' })).rejects.toThrow(/Didit API 400 .*INVALID_ARGUMENT.*rotate_image/);
       const empty = await fetch(`${base}/v3/passive-liveness/`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: new FormData() });
       expect(empty.status).toBe(400);
       expect((await empty.json()).error.code).toMatch(/INVALID_PAYLOAD|UNSUPPORTED_TYPE/);

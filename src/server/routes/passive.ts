@@ -45,6 +45,10 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     }
     const { validateStill } = await import('../../node/engine/decode');
     validateStill(image, { maxBytes: MAX_IMAGE_BYTES });
+    for (const flag of ['save_api_request', 'rotate_image']) {
+      if (fields[flag] !== undefined && !['true', 'false'].includes(fields[flag].toLowerCase())) throw new CodedError('INVALID_ARGUMENT', `${flag} must be true or false.`);
+    }
+    if ((fields.vendor_data ?? '').length > 500) throw new CodedError('INVALID_ARGUMENT', 'vendor_data is longer than 500 characters.');
     let threshold: number | undefined;
     const rawThreshold = fields.face_liveness_score_decline_threshold ?? fields.liveness_threshold;
     if (rawThreshold !== undefined) {
