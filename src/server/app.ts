@@ -29,7 +29,7 @@ export interface LivenessServer {
 
 async function loadKioskEngine(): Promise<PassiveEngine> {
   // Resolved at run time so the server starts (and serves everything else) without the models.
-  const module = (await import(new URL('../node/engine/index.ts', import.meta.url).href)) as { createEngine: () => Promise<PassiveEngine> };
+  const module = (await import('../node/engine/index')) as { createEngine: () => Promise<PassiveEngine> };
   return module.createEngine();
 }
 

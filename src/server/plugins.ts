@@ -2,8 +2,10 @@
 // route is served; its routes get the ServerContext.
 import type { ServerPlugin } from './context';
 import { CORE_MIGRATIONS } from './core-schema';
+import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
+import { faceRoutes } from './faces/plugin';
 import { healthRoutes } from './routes/health';
 import { kioskRoutes } from './routes/kiosk';
 import { passiveRoutes } from './routes/passive';
@@ -23,4 +25,6 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'passive', routes: passiveRoutes },
   { name: 'workflows', routes: workflowRoutes },
   { name: 'kiosk', routes: kioskRoutes },
+  CONSOLE_PLUGIN,
+  { name: 'faces', routes: faceRoutes },
 ];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Storage } from '../../src/server/storage';
+import { SERVER_PLUGINS } from '../../src/server/plugins';
 import { ConsoleStore } from '../../src/server/console';
 import { cliPath, repoRoot } from '../../src/testkit/fault-support';
 import { consoleContract } from './console-contract';
@@ -24,13 +25,15 @@ function adminCreate(args: string[], stdin: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
+const migrations = SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] }));
+
 describe('liveness admin create', () => {
   it('creates the first admin from a piped password; refuses a short password and a duplicate; no account exists before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'liveness-admin-cli-'));
     const db = join(dir, 'server.sqlite');
     try {
-      const storage = await Storage.open({ sqlitePath: db }, []);
-      const store = await ConsoleStore.open(storage.db);
+      const storage = await Storage.open({ sqlitePath: db }, migrations);
+      const store = new ConsoleStore(storage.db);
       expect(await store.listUsers()).toEqual([]);
       await storage.close();
 
@@ -48,8 +51,8 @@ describe('liveness admin create', () => {
       expect(duplicate.code).toBe(1);
       expect(duplicate.stderr).toMatch(/CONFLICT/);
 
-      const reopened = await Storage.open({ sqlitePath: db }, []);
-      const again = await ConsoleStore.open(reopened.db);
+      const reopened = await Storage.open({ sqlitePath: db }, migrations);
+      const again = new ConsoleStore(reopened.db);
       expect((await again.listUsers()).map((user) => [user.username, user.role])).toEqual([['alice', 'admin']]);
       const login = await again.login('alice', 'a long enough passphrase', null);
       expect(login.ok).toBe(true);

@@ -10,6 +10,7 @@ import { createEngine, type WorkerEngine } from '../../src/node/engine/index';
 import { passiveDecision } from '../../src/liveness/passive';
 import { PAD_CUE_NAMES } from '../../src/node/engine/pad-cues';
 import { padFusionFeatureNames } from '../../src/node/engine/pad-fusion';
+import { PAD_CNN_COMPONENTS } from '../../src/node/engine/pipeline';
 import { fixturePaths, fixturesDir } from '../../src/testkit/fixtures';
 
 const fixtures = fixturesDir;
@@ -114,8 +115,8 @@ describe('engine on genuine whole images', () => {
     try {
       const analysis = await full.analyzeImage(await readFile(path.join(fixtures, 'serengil__deepface/tests/unit/dataset/img10.jpg')));
       const { components } = analysis.faces[0].pad;
-      expect(Object.keys(components).sort()).toEqual(['cnn_antispoof', 'cnn_liveness', ...PAD_CUE_NAMES].sort());
-      for (const cnn of ['cnn_antispoof', 'cnn_liveness']) {
+      expect(Object.keys(components).sort()).toEqual([...PAD_CNN_COMPONENTS, ...PAD_CUE_NAMES].sort());
+      for (const cnn of PAD_CNN_COMPONENTS) {
         expect(components[cnn]).toBeGreaterThanOrEqual(0);
         expect(components[cnn]).toBeLessThanOrEqual(1);
       }

@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
 import { Storage } from '../../server/storage';
+import { SERVER_PLUGINS } from '../../server/plugins';
 import { ConsoleStore, ROLES } from '../../server/console/store';
 import { MIN_PASSWORD_LENGTH } from '../../server/console/passwords';
-import { SERVER_PLUGINS } from '../../server/plugins';
 
 export const summary = 'console accounts: create the first admin';
 
@@ -76,12 +76,11 @@ export async function run(argv: string[]): Promise<number> {
   const password = await readSecret('password: ');
   if (process.stdin.isTTY && (await readSecret('again: ')) !== password) throw new CodedError('INVALID_ARGUMENT', 'The two passwords differ.');
 
-  const storage = await Storage.open(
-    { sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl },
-    SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] })),
-  );
+  // Every plugin's tables, as `liveness server` would make them: this may be the database's first use.
+  const migrations = SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] }));
+  const storage = await Storage.open({ sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl }, migrations);
   try {
-    const store = await ConsoleStore.open(storage.db);
+    const store = new ConsoleStore(storage.db);
     const user = await store.createUser(values.username, password, values.role!, { type: 'cli', name: `cli:${userInfo().username}` });
     console.log(`created ${user.role} ${user.username}; sign in at <server>/console/`);
     return 0;

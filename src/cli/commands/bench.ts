@@ -1,89 +1,43 @@
-// `npm run bench`: per-stage latency of the ONNX pipeline on real fixture faces at 640x480, and in the same run the
-// same pipeline code with the same weights on their original runtime (tfjs, wasm backend), to print the ratio.
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+// `npm run bench`: per-stage latency of the ONNX pipeline on real fixture faces at 640x480 and, frame by frame in the
+// same run, the same pipeline code on the same weights in their original runtime (tfjs-wasm) and the open peer
+// @vladmandic/human (tfjs-wasm, its own face pipeline); then the worker round trip, start-up, memory, decision
+// latency and guidance CPU (probes in fresh child processes). Writes artifacts/bench.json and warns on slowdowns.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
-import { CodedError } from '../../shared/errors';
 import type { RgbFrame } from '../../node/engine/api';
 import { createEngine } from '../../node/engine/index';
 import { resolveSourcePackage } from '../../build/model-build';
+import { HumanPeer } from '../../build/human-peer';
 import { manifestEntry, modelsDir } from '../../node/engine/model-store';
 import { FramePipeline, PIPELINE_MODELS, REDETECT_EVERY, type ModelSession, type PipelineSessions } from '../../node/engine/pipeline';
-import { loadPipeline } from '../../node/engine/sessions';
+import { loadPipeline, openSession } from '../../node/engine/sessions';
 import { TfjsReferenceModel } from '../../build/tfjs-reference';
-import { decodeVideo } from '../../node/engine/video';
+import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequences } from '../bench/frames';
+import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION } from '../bench/history';
+import { engineProbe, kioskProbe, runProbeChild, type EngineProbeResult, type KioskProbeResult } from '../bench/probes';
 
-export const summary = 'per-stage latency against the original runtime';
+export const summary = 'per-stage latency against the original runtime and the peer library';
 
-const WIDTH = 640;
-const HEIGHT = 480;
 const STAGES = ['detect', 'landmarks', 'iris', 'pad', 'pad_cues', 'metrics', 'total'] as const;
+/** Where the result is written (CI keeps artifacts/); the previous file there is the baseline for the warning. */
+const DEFAULT_OUT = path.join('artifacts', 'bench.json');
+/** A probe needs frames past its warm-up (200) and a few RSS samples (every 100) to say whether memory grows. */
+const RSS_MIN_PROBE_FRAMES = 400;
 
-const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames N] [--no-reference] [--worker-frames 50] [--threads 1]
+const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames N] [--peer-frames N] [--no-reference] [--no-peer]
+                      [--worker-frames 50] [--probe-frames 1000] [--no-probes] [--threads 1] [--out ${DEFAULT_OUT}]
 
-  Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip
-  frames, letterboxed) and reports median and p95 per stage; then runs the same pipeline code with the same weights
-  on tfjs (wasm backend) on the same frames and prints the ratio; then the worker round trip (createEngine).
-  --json prints one JSON object as the last line.`;
-
-function fixturesDir(): string {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  return process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-}
-
-async function toBenchFrame(input: sharp.Sharp): Promise<RgbFrame> {
-  const { data, info } = await input
-    .rotate()
-    .resize(WIDTH, HEIGHT, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height };
-}
-
-function readLabels(): { dir: string; rows: string[][] } {
-  const dir = fixturesDir();
-  try {
-    return { dir, rows: readFileSync(path.join(dir, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')) };
-  } catch {
-    throw new CodedError('FILE_NOT_FOUND', `No fixtures at ${dir} (set LIVENESS_FIXTURES).`);
-  }
-}
-
-/** Consecutive frames (15 fps) of the genuine clips, as a kiosk camera delivers them, for the tracked figure. */
-async function clipSequences(count: number): Promise<RgbFrame[][]> {
-  const { dir, rows } = readLabels();
-  const clips = rows.filter((r) => r[2] === 'video' && r[1] === 'real');
-  const per = Math.ceil(count / Math.max(1, clips.length));
-  const sequences: RgbFrame[][] = [];
-  for (const clip of clips) {
-    const decoded = await decodeVideo(path.join(dir, clip[0]), { fps: 15, maxWidth: WIDTH, maxFrames: per });
-    sequences.push(await Promise.all(decoded.map((f) => toBenchFrame(sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } })))));
-  }
-  return sequences;
-}
-
-/** Fixture faces at 640x480: genuine and spoof photos/crops letterboxed, and frames sampled from the clips. */
-export async function benchFrames(count: number): Promise<RgbFrame[]> {
-  const { dir, rows } = readLabels();
-  const toFrame = toBenchFrame;
-  const stills = rows.filter((r) => (r[2] === 'image' || r[2] === 'crop') && (r[1] === 'real' || r[1] === 'spoof'));
-  const clips = rows.filter((r) => r[2] === 'video');
-  const frames: RgbFrame[] = [];
-  // Half from clips (webcam-like), half from photos and crops.
-  const perClip = Math.ceil(count / 2 / Math.max(1, clips.length));
-  for (const clip of clips) {
-    const decoded = await decodeVideo(path.join(dir, clip[0]), { fps: 4, maxWidth: WIDTH, maxFrames: perClip });
-    for (const f of decoded) frames.push(await toFrame(sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } })));
-  }
-  for (let i = 0; frames.length < count; i++) frames.push(await toFrame(sharp(path.join(dir, stills[i % stills.length][0]))));
-  return frames.slice(0, count);
-}
+  Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip frames,
+  letterboxed) and reports median and p95 per stage. On the same frames, interleaved frame by frame so that machine
+  load hits every runtime alike, it runs the same pipeline code with the same weights on tfjs (wasm backend) and
+  @vladmandic/human (tfjs wasm, its own face pipeline, the same models enabled) and prints both ratios. Then the
+  worker round trip (createEngine), and in fresh child processes model load, RSS over --probe-frames frames of the
+  engine and of the kiosk service, last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
+  The JSON result is written to --out; a stage slower than the previous result there by more than
+  ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning (never a failure). --json also prints it as the last line.`;
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -103,19 +57,48 @@ function stats(values: number[]): StageStats {
   return { median_ms: round(percentile(sorted, 50)), p95_ms: round(percentile(sorted, 95)) };
 }
 
-/** Runs every frame through a pipeline and returns per-stage samples (ms). */
-async function measure(pipeline: FramePipeline, frames: RgbFrame[], warmup: number, onProgress: (i: number) => void): Promise<Record<string, number[]>> {
-  for (let i = 0; i < Math.min(warmup, frames.length); i++) await pipeline.analyze(frames[i]);
-  const samples: Record<string, number[]> = Object.fromEntries(STAGES.map((s) => [s, []]));
-  samples.faces = [];
+type Samples = Record<string, number[]>;
+
+function emptySamples(): Samples {
+  return Object.fromEntries([...STAGES, 'faces'].map((k) => [k, []]));
+}
+
+async function sampleFrame(pipeline: FramePipeline, frame: RgbFrame, into: Samples): Promise<void> {
+  const timings: Record<string, number> = {};
+  const analysis = await pipeline.analyze(frame, {}, timings);
+  for (const s of STAGES) into[s].push(timings[s] ?? 0);
+  into.faces.push(analysis.faces.length);
+}
+
+/**
+ * Every frame through ONNX, then (for the first refCount / peerCount frames) through the tfjs reference and Human,
+ * one frame at a time: a burst of load from another process then slows all three alike, so the ratios hold.
+ */
+async function measureInterleaved(
+  frames: RgbFrame[],
+  onnx: FramePipeline,
+  reference: { pipeline: FramePipeline; count: number } | null,
+  peer: { human: HumanPeer; count: number } | null,
+  onProgress: (i: number) => void,
+): Promise<{ onnx: Samples; reference: Samples; peer: { ms: number[]; faces: number[] } }> {
+  const warm = Math.min(5, frames.length);
+  for (let i = 0; i < warm; i++) {
+    await onnx.analyze(frames[i]);
+    if (reference && i < reference.count) await reference.pipeline.analyze(frames[i]);
+    if (peer && i < peer.count) await peer.human.detect(frames[i]);
+  }
+  const out = { onnx: emptySamples(), reference: emptySamples(), peer: { ms: [] as number[], faces: [] as number[] } };
   for (let i = 0; i < frames.length; i++) {
-    const timings: Record<string, number> = {};
-    const analysis = await pipeline.analyze(frames[i], {}, timings);
-    for (const s of STAGES) samples[s].push(timings[s] ?? 0);
-    samples.faces.push(analysis.faces.length);
+    await sampleFrame(onnx, frames[i], out.onnx);
+    if (reference && i < reference.count) await sampleFrame(reference.pipeline, frames[i], out.reference);
+    if (peer && i < peer.count) {
+      const t = performance.now();
+      out.peer.faces.push(await peer.human.detect(frames[i]));
+      out.peer.ms.push(performance.now() - t);
+    }
     onProgress(i + 1);
   }
-  return samples;
+  return out;
 }
 
 /** The tfjs original behind the ModelSession interface, so the reference runs the very same pipeline code. */
@@ -148,6 +131,17 @@ async function referencePipeline(): Promise<FramePipeline> {
   return new FramePipeline(sessions as unknown as PipelineSessions);
 }
 
+/** Per-model session open time in this process (the files are in the page cache by now: a warm start). */
+async function sessionLoadTimes(): Promise<Record<string, number>> {
+  const times: Record<string, number> = {};
+  for (const name of PIPELINE_MODELS) {
+    const t = performance.now();
+    await openSession(name);
+    times[name] = round(performance.now() - t);
+  }
+  return times;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -156,9 +150,15 @@ export async function run(argv: string[]): Promise<number> {
       options: {
         frames: { type: 'string', default: '200' },
         'reference-frames': { type: 'string' },
+        'peer-frames': { type: 'string' },
         'worker-frames': { type: 'string', default: '50' },
+        'probe-frames': { type: 'string', default: '1000' },
         'no-reference': { type: 'boolean', default: false },
+        'no-peer': { type: 'boolean', default: false },
+        'no-probes': { type: 'boolean', default: false },
+        probe: { type: 'string' },
         threads: { type: 'string' },
+        out: { type: 'string', default: DEFAULT_OUT },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -172,11 +172,23 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const frameCount = Number(values.frames);
-  const refCount = values['reference-frames'] === undefined ? frameCount : Number(values['reference-frames']);
+  const refCount = values['no-reference'] ? 0 : values['reference-frames'] === undefined ? frameCount : Number(values['reference-frames']);
+  const peerCount = values['no-peer'] ? 0 : values['peer-frames'] === undefined ? frameCount : Number(values['peer-frames']);
   const workerCount = Number(values['worker-frames']);
-  if (![frameCount, refCount, workerCount].every((n) => Number.isInteger(n) && n >= 0) || frameCount < 1) {
+  const probeCount = values['no-probes'] ? 0 : Number(values['probe-frames']);
+  if (![frameCount, refCount, peerCount, workerCount, probeCount].every((n) => Number.isInteger(n) && n >= 0) || frameCount < 1) {
     console.error(`liveness bench: frame counts must be positive integers\n\n${USAGE}`);
     return 1;
+  }
+  // A probe child: one figure, as JSON on the last line of stdout.
+  if (values.probe !== undefined) {
+    if (values.probe !== 'engine' && values.probe !== 'kiosk') {
+      console.error(`liveness bench: --probe is engine or kiosk\n\n${USAGE}`);
+      return 1;
+    }
+    const frames = Math.max(RSS_MIN_PROBE_FRAMES, probeCount);
+    console.log(JSON.stringify(values.probe === 'engine' ? await engineProbe(frames) : await kioskProbe(frames)));
+    return 0;
   }
   const log = (line: string): void => {
     if (!values.json) console.log(line);
@@ -187,13 +199,20 @@ export async function run(argv: string[]): Promise<number> {
     if (process.stderr.isTTY && i === total) process.stderr.write('\n');
   };
 
+  const measuredAt = new Date().toISOString();
+  const loadBefore = loadavg()[0];
   const frames = await benchFrames(frameCount);
   const threads = availableParallelism();
-  log(`bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpus()[0]?.model ?? 'cpu'}); Node ${process.version}`);
+  log(`bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpus()[0]?.model ?? 'cpu'}); Node ${process.version}; load average ${loadBefore.toFixed(2)} at ${measuredAt}`);
 
   const intraOp = values.threads === undefined ? 1 : Number(values.threads);
   const onnx = await loadPipeline({ intraOpNumThreads: intraOp });
-  const samples = await measure(onnx, frames, 10, progress('onnxruntime', frames.length));
+  const sessionLoadMs = await sessionLoadTimes();
+  const reference = refCount > 0 ? { pipeline: await referencePipeline(), count: Math.min(refCount, frames.length) } : null;
+  const peer = peerCount > 0 ? { human: await HumanPeer.load('still'), count: Math.min(peerCount, frames.length) } : null;
+  const runs = await measureInterleaved(frames, onnx, reference, peer, progress('frames', frames.length));
+  const samples = runs.onnx;
+
   const facesFound = samples.faces.filter((n) => n > 0).length;
   const stages: Record<string, StageStats> = {};
   for (const s of STAGES) if (s !== 'total') stages[s] = stats(samples[s]);
@@ -205,7 +224,7 @@ export async function run(argv: string[]): Promise<number> {
   log(`onnxruntime-node ${ort.env.versions?.common ?? ''} (intra-op threads ${intraOp}), in-process, faces found on ${facesFound}/${frames.length} frames`);
   log('stage        median ms   p95 ms');
   for (const [name, st] of Object.entries(stages)) log(`${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}`);
-  log(`${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}`);
+  log(`${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}   (a still: the detector on every frame)`);
   log(`  without iris:      median ${withoutIris.median_ms.toFixed(2)} ms, p95 ${withoutIris.p95_ms.toFixed(2)} ms`);
   log(`  without PAD cues:  median ${withoutCues.median_ms.toFixed(2)} ms, p95 ${withoutCues.p95_ms.toFixed(2)} ms`);
 
@@ -228,59 +247,108 @@ export async function run(argv: string[]): Promise<number> {
   const trackedWithoutIris = stats(trackedNoIris);
   log(`tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`);
 
-  let reference: { median_ms: number; p95_ms: number; stages: Record<string, StageStats>; frames: number } | null = null;
+  let referenceResult: { median_ms: number; p95_ms: number; stages: Record<string, StageStats>; frames: number } | null = null;
   let ratio: number | null = null;
   let modelRatio: number | null = null;
-  if (!values['no-reference'] && refCount > 0) {
-    const refFrames = frames.slice(0, refCount);
-    const tfjs = await referencePipeline();
-    const ref = await measure(tfjs, refFrames, 3, progress('tfjs-wasm', refFrames.length));
+  if (reference) {
+    const ref = runs.reference;
+    const n = reference.count;
     const refStages: Record<string, StageStats> = {};
     for (const s of STAGES) if (s !== 'total') refStages[s] = stats(ref[s]);
-    reference = { ...stats(ref.total), stages: refStages, frames: refFrames.length };
+    referenceResult = { ...stats(ref.total), stages: refStages, frames: n };
     // Same frames for both: compare medians over the frames both runs saw.
-    const onnxSame = stats(samples.total.slice(0, refFrames.length));
-    ratio = round(reference.median_ms / onnxSame.median_ms);
-    const modelTime = (s: Record<string, number[]>, i: number): number => s.total[i] - s.pad_cues[i] - s.metrics[i];
-    const modelOnnx = stats(refFrames.map((_, i) => modelTime(samples, i)));
-    const modelRef = stats(refFrames.map((_, i) => modelTime(ref, i)));
+    const onnxSame = stats(samples.total.slice(0, n));
+    ratio = round(referenceResult.median_ms / onnxSame.median_ms);
+    const modelTime = (s: Samples, i: number): number => s.total[i] - s.pad_cues[i] - s.metrics[i];
+    const modelOnnx = stats(ref.total.map((_, i) => modelTime(samples, i)));
+    const modelRef = stats(ref.total.map((_, i) => modelTime(ref, i)));
     modelRatio = round(modelRef.median_ms / modelOnnx.median_ms);
     log('');
-    log(`tfjs ${'4.22'} wasm backend (single thread; same pipeline code, same weights, same ${refFrames.length} frames)`);
+    log(`tfjs 4.22 wasm backend (single thread; same pipeline code, same weights, same ${n} frames, interleaved)`);
     log('stage        median ms   p95 ms   ratio (tfjs/onnx median)');
     for (const [name, st] of Object.entries(refStages)) {
-      const o = stats(samples[name].slice(0, refFrames.length)).median_ms;
+      const o = stats(samples[name].slice(0, n)).median_ms;
       log(`${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}   ${o > 0 ? (st.median_ms / o).toFixed(1) + 'x' : '-'}`);
     }
-    log(`${'pipeline'.padEnd(12)} ${reference.median_ms.toFixed(2).padStart(9)} ${reference.p95_ms.toFixed(2).padStart(8)}   ${ratio}x`);
+    log(`${'pipeline'.padEnd(12)} ${referenceResult.median_ms.toFixed(2).padStart(9)} ${referenceResult.p95_ms.toFixed(2).padStart(8)}   ${ratio}x`);
     log(`  model stages only (pipeline minus PAD cues and metrics, identical JS in both): ${modelRatio}x`);
   }
 
-  let worker: { median_ms: number; p95_ms: number; frames: number; transport_median_ms: number } | null = null;
+  let peerResult: (StageStats & { library: string; frames: number; faces_found: number; load_ms: number }) | null = null;
+  let peerRatio: number | null = null;
+  if (peer) {
+    const n = peer.count;
+    peerResult = { ...stats(runs.peer.ms), library: peer.human.description, frames: n, faces_found: runs.peer.faces.filter((f) => f > 0).length, load_ms: Math.round(peer.human.loadMs) };
+    peerRatio = round(peerResult.median_ms / stats(samples.total.slice(0, n)).median_ms);
+    log('');
+    log(`peer: ${peerResult.library}, its own face pipeline (BlazeFace, FaceMesh, Iris, antispoof, liveness; every model on every frame), same ${n} frames, interleaved`);
+    log(`  median ${peerResult.median_ms} ms, p95 ${peerResult.p95_ms} ms, faces found on ${peerResult.faces_found}/${n}; the engine is ${peerRatio}x faster (target 7x); against the same weights on tfjs-wasm ${ratio ?? '-'}x`);
+  }
+
+  let worker: Record<string, number> | null = null;
+  let engineLoadMs: number | null = null;
   if (workerCount > 0) {
     const engine = await createEngine();
+    engineLoadMs = Math.round(engine.modelLoadMs);
     try {
       const wFrames = frames.slice(0, workerCount);
       // The worker's code warms up (JIT) on its own, like the in-process run above.
       for (let i = 0; i < Math.min(10, wFrames.length); i++) await engine.analyzeFrame(wFrames[i]);
-      const trips: number[] = [];
-      const transport: number[] = [];
+      const parts: Record<string, number[]> = { trip: [], analysis: [], to_worker: [], from_worker: [], in_process: [] };
       for (const f of wFrames) {
         const t = performance.now();
         const analysis = await engine.analyzeFrame(f);
-        const trip = performance.now() - t;
-        trips.push(trip);
-        transport.push(trip - (analysis.timings.total ?? 0));
+        parts.trip.push(performance.now() - t);
+        parts.analysis.push(analysis.timings.total ?? 0);
+        parts.to_worker.push(analysis.timings.to_worker ?? 0);
+        parts.from_worker.push(analysis.timings.from_worker ?? 0);
+        // The same frame in this thread right after: what the trip costs beyond the analysis itself.
+        const timings: Record<string, number> = {};
+        await onnx.analyze(f, {}, timings);
+        parts.in_process.push(timings.total);
       }
-      worker = { ...stats(trips), frames: wFrames.length, transport_median_ms: stats(transport).median_ms };
+      const med = (k: string) => stats(parts[k]).median_ms;
+      worker = {
+        median_ms: med('trip'),
+        p95_ms: stats(parts.trip).p95_ms,
+        frames: wFrames.length,
+        analysis_in_worker_median_ms: med('analysis'),
+        to_worker_median_ms: med('to_worker'),
+        from_worker_median_ms: med('from_worker'),
+        transport_median_ms: round(stats(parts.trip.map((t, i) => t - parts.analysis[i])).median_ms),
+        same_frames_in_process_median_ms: med('in_process'),
+      };
       log('');
-      log(`worker round trip (createEngine().analyzeFrame: copy, transfer, analysis, result back): median ${worker.median_ms} ms, p95 ${worker.p95_ms} ms over ${wFrames.length} frames; of which messaging median ${worker.transport_median_ms} ms`);
+      log(`worker round trip (createEngine().analyzeFrame): median ${worker.median_ms} ms (p95 ${worker.p95_ms}) over ${wFrames.length} frames = analysis in the worker ${worker.analysis_in_worker_median_ms} ms + messaging ${worker.transport_median_ms} ms (to the worker ${worker.to_worker_median_ms}, back ${worker.from_worker_median_ms}); the same frames in-process ${worker.same_frames_in_process_median_ms} ms`);
     } finally {
       await engine.close();
     }
   }
 
+  let engineProbeResult: EngineProbeResult | null = null;
+  let kioskProbeResult: KioskProbeResult | null = null;
+  if (probeCount > 0) {
+    log('');
+    log(`probes: ${probeCount} frames through a fresh engine process, then through a fresh kiosk service process …`);
+    engineProbeResult = (await runProbeChild('engine', probeCount)) as EngineProbeResult;
+    kioskProbeResult = (await runProbeChild('kiosk', probeCount)) as KioskProbeResult;
+    const e = engineProbeResult;
+    const k = kioskProbeResult;
+    log(`model load: engine start ${e.engine_start_ms} ms (sessions ${e.model_load_ms} ms); kiosk service start ${k.kiosk_start_ms} ms; per model (warm) ${Object.entries(sessionLoadMs).map(([m, v]) => `${m} ${v}`).join(', ')} ms`);
+    for (const [name, m] of [['engine', e.memory], ['kiosk service', k.memory]] as const) {
+      log(`RSS ${name}: ${m.rss_mb_after_load} MB after load, ${m.rss_mb_after_warmup} MB after warm-up, ${m.rss_mb_at_end} MB after ${m.frames} frames: ${m.grows ? 'GROWS' : 'does not grow'} (${m.growth_mb >= 0 ? '+' : ''}${m.growth_mb} MB, tolerance ${m.tolerance_mb} MB)`);
+    }
+    log(`last frame to decision (kiosk service, JPEG in, decision stored): ${Object.entries(k.decision_latency).map(([mode, st]) => `${mode} median ${st.median_ms} ms (p95 ${st.p95_ms}, n ${st.n})`).join('; ')}`);
+    const g = k.guidance;
+    log(`live guidance at ${g.fps_offered} fps for ${g.seconds} s: ${g.frames_analysed}/${g.frames_offered} frames analysed (${g.frames_dropped_busy} dropped while busy); CPU ${g.cpu_percent_of_one_core}% of one core = ${g.cpu_percent_of_machine}% of the ${g.cores}-core machine; ${g.cpu_ms_per_analysed_frame} ms CPU per analysed frame, so every frame at ${g.fps_offered} fps would take ${g.cpu_percent_of_one_core_for_every_frame}% of one core`);
+  }
+
   const result = {
+    measured_at: measuredAt,
+    // bin/liveness.mjs runs the compiled output of `npm run build:node` when it is fresh, else the sources via tsx.
+    started_from: import.meta.url.endsWith('.ts') ? 'TypeScript sources (tsx)' : 'compiled JavaScript (npm run build:node)',
+    load_average: { start: round(loadBefore), end: round(loadavg()[0]) },
+    cores: threads,
     frames: frames.length,
     resolution: `${WIDTH}x${HEIGHT}`,
     faces_found: facesFound,
@@ -290,12 +358,41 @@ export async function run(argv: string[]): Promise<number> {
     pipeline_tracked: { ...tracked, frames: trackedTotals.length, faces_found: trackedFound },
     pipeline_tracked_without_iris: trackedWithoutIris,
     stages,
-    reference: reference ? { runtime: 'tfjs-wasm', ...reference } : null,
+    reference: referenceResult ? { runtime: 'tfjs-wasm', ...referenceResult } : null,
     ratio,
     model_ratio: modelRatio,
+    peer: peerResult,
+    ratio_vs_peer: peerRatio,
     worker_round_trip: worker,
-    targets: { median_ms: 8, ratio: 5 },
+    model_load_ms: { engine: engineProbeResult?.engine_start_ms ?? null, engine_sessions: engineProbeResult?.model_load_ms ?? engineLoadMs, kiosk_service: kioskProbeResult?.kiosk_start_ms ?? null, per_model_warm: sessionLoadMs, peer: peerResult?.load_ms ?? null },
+    memory: engineProbeResult && kioskProbeResult ? { engine: engineProbeResult.memory, kiosk_service: kioskProbeResult.memory } : null,
+    decision_latency: kioskProbeResult?.decision_latency ?? null,
+    guidance_cpu: kioskProbeResult?.guidance ?? null,
+    targets: { still_median_ms: 8, tracked_median_ms: 4, ratio_vs_peer: 7 },
   };
+  writeResult(values.out, result, log);
   if (values.json) console.log(JSON.stringify(result));
   return 0;
+}
+
+/** Writes the result, after warning about every figure that slowed by more than 10% against the file it replaces. */
+function writeResult(file: string, result: Record<string, unknown>, log: (line: string) => void): void {
+  let previous: { measured_at?: string } | undefined;
+  if (existsSync(file)) {
+    try {
+      previous = JSON.parse(readFileSync(file, 'utf8')) as { measured_at?: string };
+    } catch {
+      log(`bench: the previous result ${file} is not JSON; no comparison this time`);
+    }
+  }
+  if (previous) {
+    const slow = compareWithPrevious(previous, result);
+    // stderr, so the warning shows in CI's test output even with --json.
+    for (const s of slow) console.error(describeSlowdown(s, previous.measured_at));
+    if (!slow.length) log(`bench: no figure slowed by more than ${SLOWDOWN_WARN_FRACTION * 100}% against ${file} (${previous.measured_at ?? 'undated'})`);
+    result.history = { previous_measured_at: previous.measured_at ?? null, slowed: slow };
+  }
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  log(`bench: wrote ${file}`);
 }

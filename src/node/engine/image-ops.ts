@@ -351,3 +351,36 @@ export function cropLumaStats(
   const lapMean = n ? lapSum / n : 0;
   return { meanLuma: sum / (w * w), laplacianVariance: n ? lapSq / n - lapMean * lapMean : 0 };
 }
+
+/**
+ * Mean luma (0-255) of each cell of a grid x grid partition of the rectangle [x0, y0, w, h], reading every
+ * `step`-th pixel: a face's signature, compared between camera frames to tell whether the face has moved.
+ */
+export function cellLuma(frame: RgbFrame, [x0, y0, w, h]: [number, number, number, number], grid: number, out: Float32Array, step = 2): void {
+  const left = Math.max(0, Math.floor(x0));
+  const top = Math.max(0, Math.floor(y0));
+  const right = Math.min(frame.width, Math.ceil(x0 + w));
+  const bottom = Math.min(frame.height, Math.ceil(y0 + h));
+  const counts = new Uint32Array(grid * grid);
+  out.fill(0, 0, grid * grid);
+  const cellW = Math.max(1, right - left) / grid;
+  const cellH = Math.max(1, bottom - top) / grid;
+  const d = frame.data;
+  for (let y = top; y < bottom; y += step) {
+    const row = Math.min(grid - 1, Math.floor((y - top) / cellH)) * grid;
+    for (let x = left; x < right; x += step) {
+      const i = (y * frame.width + x) * 3;
+      const cell = row + Math.min(grid - 1, Math.floor((x - left) / cellW));
+      out[cell] += luma(d[i], d[i + 1], d[i + 2]);
+      counts[cell]++;
+    }
+  }
+  for (let c = 0; c < grid * grid; c++) out[c] = counts[c] ? out[c] / counts[c] : 0;
+}
+
+/** The largest change of one cell between two signatures of the same grid (0-255). */
+export function maxCellChange(a: Float32Array, b: Float32Array, cells: number): number {
+  let max = 0;
+  for (let c = 0; c < cells; c++) max = Math.max(max, Math.abs(a[c] - b[c]));
+  return max;
+}

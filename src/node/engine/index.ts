@@ -1,18 +1,20 @@
-// createEngine(): the Engine over a pool of inference worker threads (one by default). Decoding stays here (sharp
-// works on libuv's pool, so it never blocks the event loop); frames travel to the worker as transferred buffers.
+// createEngine(): the Engine over a pool of inference worker threads (one by default). An encoded still travels to
+// the worker as it is (tens of KB) and is decoded there once; raw frames travel as transferred buffers.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { CodedError } from '../../shared/errors';
-import type { AnalyzeOptions, Engine, RgbFrame } from './api';
-import { decodeStill } from './decode';
+import type { AnalyzeOptions, Engine, FaceDescriber, LargestFaceDescription, RgbFrame } from './api';
+import { FaceEmbedder } from './face-embedding';
+import { decodeStill, validateStill } from './decode';
 import { modelVersions } from './model-store';
 import type { PipelineConfig } from './pipeline';
 import type { PipelineLoadOptions } from './sessions';
+import { wallClockMs } from './wall-clock';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
-export type { AnalyzeOptions, Engine, RgbFrame } from './api';
+export type { AnalyzeOptions, Engine, FaceDescriber, LargestFaceDescription, RgbFrame } from './api';
 
 export interface EngineOptions {
   /** Inference worker threads (default 1). Each holds its own sessions. */
@@ -28,9 +30,11 @@ export interface EngineOptions {
 }
 
 /** An Engine whose workers can be inspected and crashed on purpose (tests). */
-export interface WorkerEngine extends Engine {
+export interface WorkerEngine extends Engine, FaceDescriber {
   /** Number of times a worker died and was replaced. */
   readonly restarts: number;
+  /** Milliseconds the slowest worker took to open its verified model sessions at start. */
+  readonly modelLoadMs: number;
   /** Test hook: make worker `index` throw an uncaught error, as a crash would. Resolves when it has died. */
   crashWorkerForTest(index?: number): Promise<void>;
 }
@@ -56,6 +60,7 @@ function workerSpec(): { entry: string | URL; eval: boolean } {
 class WorkerSlot {
   worker!: Worker;
   ready!: Promise<void>;
+  loadMs = 0;
   readonly pending = new Map<number, Pending>();
   private dead = false;
   private deathWaiters: (() => void)[] = [];
@@ -78,7 +83,10 @@ class WorkerSlot {
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: WorkerResponse): void => {
-        if (message.type === 'ready') resolve();
+        if (message.type === 'ready') {
+          this.loadMs = message.loadMs;
+          resolve();
+        }
         else if (message.type === 'init-error') reject(new CodedError(message.error.code as never, message.error.message));
         else this.settle(message);
       };
@@ -99,7 +107,10 @@ class WorkerSlot {
     const entry = this.pending.get(message.id);
     if (!entry) return;
     this.pending.delete(message.id);
-    if (message.type === 'result') entry.resolve(message.analysis);
+    if (message.type === 'result') {
+      message.analysis.timings.from_worker = Math.round((wallClockMs() - message.finishedAt) * 1000) / 1000;
+      entry.resolve(message.analysis);
+    }
     else entry.reject(new CodedError(message.error.code as never, message.error.message));
   }
 
@@ -137,7 +148,8 @@ class WorkerSlot {
 function ownedBuffer(data: Uint8Array, mayTransfer: boolean): ArrayBuffer {
   const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
   if (mayTransfer && whole) return data.buffer as ArrayBuffer;
-  return data.slice().buffer as ArrayBuffer;
+  // new Uint8Array(view) always copies (a Buffer's slice() would return a view of a shared pool slab).
+  return new Uint8Array(data).buffer as ArrayBuffer;
 }
 
 function hashString(text: string): number {
@@ -165,18 +177,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     throw err;
   }
 
-  async function analyzeFrame(frame: RgbFrame, analyzeOptions: AnalyzeOptions = {}, decodeMs?: number, owned = false): Promise<FrameAnalysis> {
+  /** The worker for a request: a capture session always goes to the same one (it holds the session's tracked faces). */
+  function pickSlot(analyzeOptions: AnalyzeOptions): WorkerSlot {
     if (closed) throw new CodedError('ENGINE_FAILURE', 'The engine has been closed.');
-    if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== frame.width * frame.height * 3) {
-      throw new CodedError('INVALID_ARGUMENT', `A ${frame.width}x${frame.height} RGB frame needs ${frame.width * frame.height * 3} bytes, not ${frame.data.length}.`);
-    }
-    // Frames of one capture session go to one worker, which holds that session's tracked faces.
-    const slot =
-      analyzeOptions.trackId !== undefined ? slots[hashString(analyzeOptions.trackId) % slots.length] : slots.reduce((best, s) => (s.busy < best.busy ? s : best));
-    await slot.ready;
-    const buffer = ownedBuffer(frame.data, owned || analyzeOptions.transfer === true);
-    const { transfer: _transfer, maxBytes: _maxBytes, ...workerOptions } = analyzeOptions;
-    const id = nextId++;
+    if (analyzeOptions.trackId !== undefined) return slots[hashString(analyzeOptions.trackId) % slots.length];
+    return slots.reduce((best, s) => (s.busy < best.busy ? s : best));
+  }
+
+  /** Posts one request to a worker and settles with its analysis; a worker that hangs is killed and replaced. */
+  function submit(slot: WorkerSlot, request: WorkerRequest, transfer: ArrayBuffer[]): Promise<FrameAnalysis> {
     const timeoutMs = options.frameTimeoutMs ?? 30_000;
     return new Promise<FrameAnalysis>((resolve, reject) => {
       // A hung worker is killed; its exit handler rejects this frame with ENGINE_FAILURE and starts a new one.
@@ -186,24 +195,62 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
         clearTimeout(watchdog);
         fn(value);
       };
-      slot.post(
-        { type: 'frame', id, buffer, width: frame.width, height: frame.height, options: workerOptions, decodeMs },
-        [buffer],
-        { resolve: settle(resolve), reject: settle(reject) },
-      );
+      slot.post(request, transfer, { resolve: settle(resolve), reject: settle(reject) });
     });
+  }
+
+  // The identity model opens on first use: kiosks that never match faces never load it.
+  let embedder: Promise<FaceEmbedder> | undefined;
+  const openEmbedder = () => {
+    embedder ??= FaceEmbedder.open({ modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads ?? 1 }).catch((err) => {
+      embedder = undefined;
+      throw err;
+    });
+    return embedder;
+  };
+
+  const workerOptions = ({ transfer: _transfer, maxBytes: _maxBytes, ...rest }: AnalyzeOptions) => rest;
+
+  async function analyzeFrame(frame: RgbFrame, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
+    if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== frame.width * frame.height * 3) {
+      throw new CodedError('INVALID_ARGUMENT', `A ${frame.width}x${frame.height} RGB frame needs ${frame.width * frame.height * 3} bytes, not ${frame.data.length}.`);
+    }
+    const slot = pickSlot(analyzeOptions);
+    await slot.ready;
+    const buffer = ownedBuffer(frame.data, analyzeOptions.transfer === true);
+    const request: WorkerRequest = { type: 'frame', id: nextId++, buffer, width: frame.width, height: frame.height, options: workerOptions(analyzeOptions), sentAt: wallClockMs() };
+    return submit(slot, request, [buffer]);
+  }
+
+  async function analyzeImage(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
+    const maxBytes = analyzeOptions.maxBytes ?? options.maxImageBytes;
+    // Type and size are checked here, so a PDF or a 50 MB file is refused without waking a worker.
+    validateStill(bytes, { maxBytes });
+    const slot = pickSlot(analyzeOptions);
+    await slot.ready;
+    // The encoded bytes are small: a copy keeps the caller's buffer (the kiosk keeps the JPEG as evidence).
+    const encoded = ownedBuffer(bytes, false);
+    const request: WorkerRequest = { type: 'image', id: nextId++, bytes: encoded, maxBytes, options: workerOptions(analyzeOptions), sentAt: wallClockMs() };
+    return submit(slot, request, [encoded]);
   }
 
   return {
     get restarts() {
       return restarts;
     },
-    async analyzeImage(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
-      const started = performance.now();
-      const frame = await decodeStill(bytes, { maxBytes: analyzeOptions.maxBytes ?? options.maxImageBytes });
-      return analyzeFrame(frame, analyzeOptions, performance.now() - started, true);
+    get modelLoadMs() {
+      return Math.max(...slots.map((slot) => slot.loadMs));
     },
-    analyzeFrame: (frame, analyzeOptions) => analyzeFrame(frame, analyzeOptions),
+    analyzeImage,
+    analyzeFrame,
+    async describeLargestFace(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<LargestFaceDescription | null> {
+      const frame = await decodeStill(bytes, { maxBytes: analyzeOptions.maxBytes ?? options.maxImageBytes });
+      const analysis = await analyzeFrame(frame, { ...analyzeOptions, transfer: false });
+      const face = analysis.faces[0];
+      if (!face) return null;
+      const { embedding, age } = await (await openEmbedder()).describe(frame, face.landmarks);
+      return { analysis, face, embedding, age };
+    },
     modelVersions: () => ({ ...versions }),
     async crashWorkerForTest(index = 0): Promise<void> {
       const slot = slots[index];
@@ -216,6 +263,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
       if (closed) return;
       closed = true;
       await Promise.all(slots.map((slot) => slot.close()));
+      if (embedder) await (await embedder.catch(() => null))?.close();
     },
   };
 }

@@ -13,7 +13,7 @@ import {
   type RawDetectorOutputs,
 } from './blazeface';
 import { faceQuality, headPose, meshEyes, eyeAspectRatio, eyeOpenness, occlusionEstimate, regionColours, smileAndMouth } from './face-metrics';
-import { applyAffine, composeAffine, cropLumaStats, frameMeanLuma, rectAffine, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
+import { applyAffine, cellLuma, composeAffine, cropLumaStats, frameMeanLuma, maxCellChange, rectAffine, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
 import { computePadCues } from './pad-cues';
 import { fusePad, padFusionFeatureNames } from './pad-fusion';
 
@@ -38,6 +38,16 @@ const LIVENESS_SIZE = 32;
  */
 const LIVENESS_BOX_SCALE = 1.2;
 const LIVENESS_REAL_INDEX = 1;
+/**
+ * PAD fusion candidates at other contexts (tools/fit-pad.ts keeps one only if it lowers the held-out error): the
+ * liveness CNN on the bare mesh box and on a wide box with the surroundings, antispoof on the mesh box instead of the
+ * 192 mesh crop.
+ */
+const LIVENESS_TIGHT_SCALE = 1.0;
+const LIVENESS_WIDE_SCALE = 1.8;
+const ANTISPOOF_BOX_SCALE = 1.0;
+/** Every CNN output the PAD stage can report, as probabilities (the physical cues are in pad-cues.ts). */
+export const PAD_CNN_COMPONENTS = ['cnn_antispoof', 'cnn_liveness', 'cnn_liveness_tight', 'cnn_liveness_wide', 'cnn_antispoof_box'];
 
 export interface PipelineConfig {
   /** Detector score for a face to count (0-1). */
@@ -55,6 +65,11 @@ export interface PipelineConfig {
    * rest (a CNN run, FFTs, the ring scan); 'all' every CNN and cue, for fitting the fusion (tools/fit-pad.ts).
    */
   padComponents: 'fusion' | 'all';
+  /**
+   * Camera frames (with a trackId): when the face has not moved since its mesh was last computed (see
+   * STILL_FACE_MAX_CELL_CHANGE), reuse that mesh and those irises instead of running both models again.
+   */
+  reuseStillFaces: boolean;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -65,6 +80,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   meshCropScale: 1.4,
   irisCropScale: 2.3,
   padComponents: 'fusion',
+  reuseStillFaces: true,
 };
 
 /** Which detector keypoint sits at the image-left / image-right eye of an upright, unmirrored face. */
@@ -93,16 +109,33 @@ interface FaceSeed {
   score: number;
 }
 
+interface IrisResult {
+  points: Point3[];
+  leftEar: number;
+  rightEar: number;
+}
+
 interface FaceCandidate {
   seed: FaceSeed;
   meshResult: MeshResult;
   box: BBox;
+  /** The irises of this mesh, once computed (a still face reuses them with the mesh). */
+  iris?: IrisResult;
+}
+
+/** The last face whose mesh ran, and its signature then, to tell whether the face has moved since. */
+interface StillReference {
+  candidate: FaceCandidate;
+  signature: Float32Array;
+  /** Frames in a row that reused it. */
+  reused: number;
 }
 
 interface Track {
   seeds: FaceSeed[];
   framesSinceDetection: number;
   lastUsed: number;
+  still?: StillReference;
 }
 
 /** While tracking, the detector still runs every this many frames (new faces, multiple-face warnings). */
@@ -111,6 +144,17 @@ const MAX_TRACKS = 16;
 /** The mesh's extent is ~6% larger than the detector's box and centred ~4.5% of it lower (measured on fixtures). */
 const MESH_TO_DETECTOR_SIZE = 1 / 1.06;
 const MESH_CENTRE_TO_DETECTOR = 0.045;
+/** The face signature: mean luma of each cell of a STILL_GRID x STILL_GRID grid over the face box. */
+const STILL_GRID = 16;
+/**
+ * A face counts as not moved when no cell of its signature changed by more than this (luma, 0-255) since its mesh
+ * last ran. Tuned on the fixture selfie clips at 15 fps (tests/integration/still-face.test.ts): a blink changes the
+ * eye cells by 8-30, a head turn most cells by more; webcam noise and JPEG stay under 2.5. Re-tune by printing
+ * the per-frame maxCellChange on the clips there.
+ */
+export const STILL_FACE_MAX_CELL_CHANGE = 4;
+/** Even a face that stays still gets a fresh mesh and irises at least every this many frames. */
+const STILL_FACE_MAX_REUSE = 4;
 
 function seedFromDetection(det: Detection): FaceSeed {
   const l = det.keypoints[EYE_IMAGE_LEFT];
@@ -164,6 +208,7 @@ class Buffers {
   readonly irisTensor = new ort.Tensor('float32', this.iris, [2, IRIS_SIZE, IRIS_SIZE, 3]);
   readonly antispoofTensor = new ort.Tensor('float32', this.antispoof, [1, ANTISPOOF_SIZE, ANTISPOOF_SIZE, 3]);
   readonly livenessTensor = new ort.Tensor('float32', this.liveness, [1, LIVENESS_SIZE, LIVENESS_SIZE, 3]);
+  readonly signature = new Float32Array(STILL_GRID * STILL_GRID);
 }
 
 export class FramePipeline {
@@ -196,8 +241,11 @@ export class FramePipeline {
     };
     const track = options.trackId !== undefined ? this.tracks.get(options.trackId) : undefined;
     let candidates: FaceCandidate[] | undefined;
+    let reused = false;
     if (track && track.seeds.length && track.framesSinceDetection < REDETECT_EVERY) {
-      candidates = await this.meshSeeds(frame, track.seeds, stage);
+      const still = this.stillFace(frame, track, options, stage);
+      reused = still !== undefined;
+      candidates = still ?? (await this.meshSeeds(frame, track.seeds, stage));
       // A face lost while tracking: fall back to the detector on this very frame.
       if (candidates.length < track.seeds.length) candidates = undefined;
       else track.framesSinceDetection++;
@@ -207,10 +255,10 @@ export class FramePipeline {
       candidates = await this.detectFaces(frame, stage, options.trackId === undefined);
       if (track) track.framesSinceDetection = 0;
     }
-    if (options.trackId !== undefined) this.remember(options.trackId, track, candidates);
 
     const faces: FaceAnalysis[] = [];
     for (const candidate of candidates) faces.push(await this.describeFace(frame, candidate, options, stage));
+    if (options.trackId !== undefined) this.remember(frame, options.trackId, track, candidates, reused);
     faces.sort((p, q) => q.bbox[2] * q.bbox[3] - p.bbox[2] * p.bbox[3]);
     const t = now();
     const frameLuminance = (frameMeanLuma(frame) / 255) * 100;
@@ -231,10 +279,46 @@ export class FramePipeline {
     this.tracks.delete(trackId);
   }
 
-  private remember(trackId: string, track: Track | undefined, candidates: FaceCandidate[]): void {
+  /** Frames whose mesh and irises were reused because the face had not moved (since the pipeline started). */
+  stillFramesReused = 0;
+
+  /**
+   * The tracked face, reused as it is, when it has not moved since its mesh last ran (one face only: several faces
+   * are rare at a kiosk and always get fresh meshes). Undefined: run the mesh.
+   */
+  private stillFace(frame: RgbFrame, track: Track, options: AnalyzeOptions, stage: (name: string, since: number) => number): FaceCandidate[] | undefined {
+    const still = track.still;
+    if (!this.config.reuseStillFaces || !still || track.seeds.length !== 1 || still.reused >= STILL_FACE_MAX_REUSE) return undefined;
+    // Irises asked for now but not computed then: run the models.
+    if (options.irises !== false && !still.candidate.iris) return undefined;
+    const t = now();
+    cellLuma(frame, still.candidate.box, STILL_GRID, this.buffers.signature);
+    const moved = maxCellChange(this.buffers.signature, still.signature, STILL_GRID * STILL_GRID) > STILL_FACE_MAX_CELL_CHANGE;
+    stage('landmarks', t);
+    if (moved) return undefined;
+    still.reused++;
+    this.stillFramesReused++;
+    // The mesh-crop buffer holds an older frame: the PAD CNN must crop this one again.
+    this.meshBufferHolds = undefined;
+    return [still.candidate];
+  }
+
+  private remember(frame: RgbFrame, trackId: string, track: Track | undefined, candidates: FaceCandidate[], reused: boolean): void {
     const seeds = candidates.map((c) => seedFromMesh(c.meshResult.mesh, c.seed.score));
+    let still = track?.still;
+    if (!reused) {
+      // A fresh mesh: this frame's face becomes the reference the next frames are compared with.
+      still = undefined;
+      if (candidates.length === 1) {
+        const signature = new Float32Array(STILL_GRID * STILL_GRID);
+        cellLuma(frame, candidates[0].box, STILL_GRID, signature);
+        still = { candidate: candidates[0], signature, reused: 0 };
+      }
+    }
     if (track) {
-      track.seeds = seeds;
+      // A reused face keeps its seeds: they came from the same mesh.
+      if (!reused) track.seeds = seeds;
+      track.still = still;
       track.lastUsed = ++this.trackClock;
       return;
     }
@@ -242,7 +326,7 @@ export class FramePipeline {
       const oldest = [...this.tracks.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0][0];
       this.tracks.delete(oldest);
     }
-    this.tracks.set(trackId, { seeds, framesSinceDetection: 0, lastUsed: ++this.trackClock });
+    this.tracks.set(trackId, { seeds, framesSinceDetection: 0, lastUsed: ++this.trackClock, still });
   }
 
   /** Every face: the fast 128 detector when it is sure, else the 256 detector with its retries. */
@@ -342,10 +426,11 @@ export class FramePipeline {
 
   private async describeFace(
     frame: RgbFrame,
-    { seed, meshResult, box: bbox }: FaceCandidate,
+    candidate: FaceCandidate,
     options: AnalyzeOptions,
     stage: (name: string, since: number) => number,
   ): Promise<FaceAnalysis> {
+    const { seed, meshResult, box: bbox } = candidate;
     const { mesh, faceFlag, crop } = meshResult;
     let t = now();
     if (this.meshBufferHolds !== meshResult) {
@@ -370,11 +455,13 @@ export class FramePipeline {
 
     let landmarks: Point3[] = mesh;
     if (options.irises !== false) {
-      const iris = await this.runIris(frame, mesh, crop);
+      const reusedIris = candidate.iris;
+      const iris = reusedIris ?? (await this.runIris(frame, mesh, crop));
+      candidate.iris = iris;
       landmarks = [...mesh, ...iris.points];
       // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
       eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
-      t = stage('iris', t);
+      if (!reusedIris) t = stage('iris', t);
     }
 
     // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
@@ -391,8 +478,19 @@ export class FramePipeline {
       const out = await this.sessions.liveness.run({ input: b.livenessTensor });
       components.cnn_liveness = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
     }
+    for (const [name, scale] of [['cnn_liveness_tight', LIVENESS_TIGHT_SCALE], ['cnn_liveness_wide', LIVENESS_WIDE_SCALE]] as const) {
+      if (!wants(name)) continue;
+      sampleAffine(frame, scaledBox(bbox, frame, scale, LIVENESS_SIZE), LIVENESS_SIZE, LIVENESS_SIZE, b.liveness, 0, 1 / 255, 0, false, true);
+      const out = await this.sessions.liveness.run({ input: b.livenessTensor });
+      components[name] = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
+    }
+    if (wants('cnn_antispoof_box')) {
+      sampleAffine(frame, scaledBox(bbox, frame, ANTISPOOF_BOX_SCALE, ANTISPOOF_SIZE), ANTISPOOF_SIZE, ANTISPOOF_SIZE, b.antispoof, 0, 1 / 255, 0);
+      const out = await this.sessions.antispoof.run({ input: b.antispoofTensor });
+      components.cnn_antispoof_box = firstOutput(out, this.sessions.antispoof)[0];
+    }
     const cuesStart = now();
-    Object.assign(components, computePadCues(frame, bbox, this.padWanted));
+    Object.assign(components, computePadCues(frame, bbox, this.padWanted, mesh));
     stage('pad_cues', cuesStart);
     const padScore = fusePad(components);
     stage('pad', t);
@@ -412,7 +510,7 @@ export class FramePipeline {
   }
 
   /** Both eyes in one batch of two 64x64 crops; the subject's left eye is mirrored (the model expects a right eye). */
-  private async runIris(frame: RgbFrame, mesh: Point3[], crop: Affine): Promise<{ points: Point3[]; leftEar: number; rightEar: number }> {
+  private async runIris(frame: RgbFrame, mesh: Point3[], crop: Affine): Promise<IrisResult> {
     const toCrop = invertAffine(crop);
     const eyeBox = (outer: number, inner: number): { cx: number; cy: number; side: number } => {
       const [ox, oy] = applyAffine(toCrop, mesh[outer][0], mesh[outer][1]);
@@ -488,16 +586,21 @@ export function invertAffine(t: Affine): Affine {
 }
 
 /** The mesh box enlarged about its centre and clipped to the frame (the liveness CNN's input rectangle). */
-function livenessBox([x, y, w, h]: BBox, frame: RgbFrame): Affine {
+function livenessBox(bbox: BBox, frame: RgbFrame): Affine {
+  return scaledBox(bbox, frame, LIVENESS_BOX_SCALE, LIVENESS_SIZE);
+}
+
+/** The box enlarged `scale` times about its centre, clipped to the frame, mapped to a side x side input. */
+function scaledBox([x, y, w, h]: BBox, frame: RgbFrame, scale: number, side: number): Affine {
   const cx = x + w / 2;
   const cy = y + h / 2;
-  const hw = (w * LIVENESS_BOX_SCALE) / 2;
-  const hh = (h * LIVENESS_BOX_SCALE) / 2;
+  const hw = (w * scale) / 2;
+  const hh = (h * scale) / 2;
   const x0 = Math.max(0, cx - hw);
   const y0 = Math.max(0, cy - hh);
   const x1 = Math.min(frame.width, Math.max(x0 + 1, cx + hw));
   const y1 = Math.min(frame.height, Math.max(y0 + 1, cy + hh));
-  return rectAffine(x0, y0, x1, y1, LIVENESS_SIZE, LIVENESS_SIZE);
+  return rectAffine(x0, y0, x1, y1, side, side);
 }
 
 /** Intersection over the smaller box's area: 1 when one box holds the other. */

@@ -1,19 +1,30 @@
 // The inference worker thread: owns the ORT sessions and runs the pipeline one frame at a time, off the event loop.
+// Encoded stills are decoded here, once, into the buffer the pipeline reads: no decoded frame ever crosses threads.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CodedError, toCodedError } from '../../shared/errors';
-import type { AnalyzeOptions } from './api';
+import type { FrameAnalysis } from '../../shared/analysis';
+import type { AnalyzeOptions, RgbFrame } from './api';
+import { decodeStill } from './decode';
 import type { FramePipeline } from './pipeline';
 import { loadPipeline, type PipelineLoadOptions } from './sessions';
+import { wallClockMs } from './wall-clock';
+
+
+type WorkerOptions = Omit<AnalyzeOptions, 'transfer' | 'maxBytes'>;
 
 export type WorkerRequest =
-  | { type: 'frame'; id: number; buffer: ArrayBuffer; width: number; height: number; options: AnalyzeOptions; decodeMs?: number }
+  /** A decoded RGB frame; `buffer` was transferred (moved, not copied). `sentAt` is wallClockMs() when posted. */
+  | { type: 'frame'; id: number; buffer: ArrayBuffer; width: number; height: number; options: WorkerOptions; sentAt: number }
+  /** An encoded still, already validated by type and size on the caller's side; decoded here. */
+  | { type: 'image'; id: number; bytes: ArrayBuffer; maxBytes?: number; options: WorkerOptions; sentAt: number }
   /** Test hook: throw an uncaught error inside the worker, as a native crash or a bug would. */
   | { type: 'crash'; id: number };
 
 export type WorkerResponse =
-  | { type: 'ready' }
+  | { type: 'ready'; loadMs: number }
   | { type: 'init-error'; error: { code: string; message: string } }
-  | { type: 'result'; id: number; analysis: import('../../shared/analysis').FrameAnalysis }
+  /** `finishedAt`: wallClockMs() when the result was posted (the caller books the way back as timings.from_worker). */
+  | { type: 'result'; id: number; analysis: FrameAnalysis; finishedAt: number }
   | { type: 'error'; id: number; error: { code: string; message: string } };
 
 const port = parentPort;
@@ -35,12 +46,20 @@ async function handle(request: WorkerRequest): Promise<void> {
     });
     return;
   }
+  // Time from the caller's postMessage to now: message passing plus any frame queued ahead of this one.
+  const timings: Record<string, number> = { to_worker: wallClockMs() - request.sentAt };
   try {
     if (!pipeline) throw new CodedError('ENGINE_FAILURE', 'The inference worker has no models loaded.');
-    const frame = { data: new Uint8Array(request.buffer), width: request.width, height: request.height };
-    const timings: Record<string, number> = request.decodeMs !== undefined ? { decode: request.decodeMs } : {};
+    let frame: RgbFrame;
+    if (request.type === 'image') {
+      const started = performance.now();
+      frame = await decodeStill(new Uint8Array(request.bytes), { maxBytes: request.maxBytes, transferable: false });
+      timings.decode = performance.now() - started;
+    } else {
+      frame = { data: new Uint8Array(request.buffer), width: request.width, height: request.height };
+    }
     const analysis = await pipeline.analyze(frame, request.options, timings);
-    post({ type: 'result', id: request.id, analysis });
+    post({ type: 'result', id: request.id, analysis, finishedAt: wallClockMs() });
   } catch (err) {
     const coded =
       err instanceof CodedError ? err.toJSON() : { code: 'ENGINE_FAILURE', message: `Frame analysis failed: ${(err as Error)?.message ?? String(err)}` };
@@ -55,8 +74,9 @@ port.on('message', (request: WorkerRequest) => {
 });
 
 try {
+  const started = performance.now();
   pipeline = await loadPipeline(loadOptions);
-  post({ type: 'ready' });
+  post({ type: 'ready', loadMs: performance.now() - started });
 } catch (err) {
   post({ type: 'init-error', error: toCodedError(err) });
 }

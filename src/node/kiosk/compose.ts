@@ -6,11 +6,17 @@ import { livenessResultSchema } from '../../shared/result';
 import { createEngine } from '../engine/index';
 import { createLivenessSession } from '../../liveness/index';
 import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
-import { checkServerUrl } from '../sync/client';
+import { checkServerUrl, createSyncClient } from '../sync/client';
+import { CodedError } from '../../shared/errors';
+import { defaultKeyProvider } from '../store/keys';
 import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
+import { createBlocklistScreen, syncBlocklist } from './blocklist';
+import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
+import { PilotRecorder } from '../calibration/recorder';
+import { readPublicKey } from '../calibration/pack';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -25,8 +31,13 @@ const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface ComposedKiosk {
   service: KioskService;
+  /** Fetch the face blocklist from the central API into the encrypted local copy (needs `sync`); entries kept. */
+  refreshBlocklist(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** How often a syncing kiosk refreshes its offline face blocklist. */
+export const BLOCKLIST_REFRESH_MS = 15 * 60 * 1000;
 
 export interface ComposeOptions {
   allowTestSeed?: boolean;
@@ -38,6 +49,8 @@ export interface ComposeOptions {
   sync?: KioskSyncOptions;
   /** Clock of the staff lockouts and token expiry (tests move it). */
   now?: () => number;
+  /** Pilot capture: packs sealed to this X25519 public key (PEM) are written to `dir` (default capture-packs/ beside the database). */
+  pilot?: { recipientPem: string; siteId: string; dir?: string };
 }
 
 export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
@@ -66,6 +79,10 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     throw err;
   }
   const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
+  const blocklist = new BlocklistStore(sqlite.db, options.keyProvider ?? defaultKeyProvider(dbPath));
+  const pilot = options.pilot
+    ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
+    : undefined;
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -73,14 +90,28 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     settings,
     allowTestSeed: options.allowTestSeed,
     now: options.now,
+    screenDecision: createBlocklistScreen(blocklist, engine),
+    pilot,
     // The consent screen is generated from these: what stays here, for how long, and where it is sent.
     privacy: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: syncStatus?.current().server ?? null },
     ...(syncStatus ? { syncStatus: syncStatus.current } : {}),
   });
   const syncLoop = options.sync && syncStatus ? startKioskSync(sqlite, options.sync, console.log, syncStatus) : null;
+  const refreshBlocklist = async (): Promise<number> => {
+    if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
+    const { serverUrl, enrolToken } = options.sync;
+    const deviceId = sqlite.getSetting(`device_id@${new URL(serverUrl).origin}`) ?? (await createSyncClient({ store: sqlite, serverUrl, enrolToken }).drainOnce()).deviceId;
+    return syncBlocklist({ serverUrl, deviceId, decisions: sqlite, blocklist });
+  };
+  const refresher = options.sync
+    ? setInterval(() => void refreshBlocklist().catch((err) => console.error(`kiosk: blocklist refresh will retry: ${(err as Error).message}`)), BLOCKLIST_REFRESH_MS)
+    : null;
+  refresher?.unref();
   return {
     service,
+    refreshBlocklist,
     async close() {
+      if (refresher) clearInterval(refresher);
       clearInterval(sweeper);
       await syncLoop?.stop();
       await service.close();

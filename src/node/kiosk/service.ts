@@ -1,6 +1,7 @@
 // The kiosk service behind the IPC contract: one session at a time, the engine, the decision core, the store and
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
 import { randomUUID } from 'node:crypto';
+import type { LivenessResult } from '../../shared/result';
 import { parseLivenessConfig } from '../../shared/config';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
@@ -26,6 +27,7 @@ import { StaffAuth } from './staff-auth';
 import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
+import type { PilotRecorder } from '../calibration/recorder';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -48,6 +50,10 @@ export interface KioskServiceOptions {
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
+  /** Screens a final decision before it is recorded (the offline face blocklist, ./blocklist.ts). */
+  screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
+  /** Pilot capture (staff-armed capture packs); absent when the kiosk has no pack recipient key. */
+  pilot?: PilotRecorder;
 }
 
 /** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
@@ -128,8 +134,22 @@ export class KioskService {
       const session = this.ownSession(sessionId, context);
       if (!session.consented || session.outcome) throw new CodedError('CONFLICT', 'No attempt is running for this session.');
       session.core.markFlashStart(timestampMs);
+      this.options.pilot?.flashStarted(sessionId, timestampMs);
       return { ok: true };
     },
+    'session.camera': ({ sessionId, ...lock }, context) => {
+      this.ownSession(sessionId, context);
+      this.options.pilot?.camera(sessionId, {
+        exposure_supported: lock.exposureSupported,
+        exposure_locked: lock.exposureLocked,
+        white_balance_supported: lock.whiteBalanceSupported,
+        white_balance_locked: lock.whiteBalanceLocked,
+      });
+      return { ok: true };
+    },
+    'pilot.arm': (request) => this.pilotRequest('pilot.arm', request),
+    'pilot.disarm': (request) => this.pilotRequest('pilot.disarm', request),
+    'pilot.status': (request) => this.pilotRequest('pilot.status', request),
     'session.finish': ({ sessionId }, context) => this.finish(sessionId, context),
     'session.abandon': ({ sessionId }, context) => this.abandon(sessionId, context),
     'session.retry': ({ sessionId }, context) => this.retry(sessionId, context),
@@ -199,6 +219,7 @@ export class KioskService {
       modelVersions: this.options.engine.modelVersions(),
     });
     this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null };
+    this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
 
@@ -238,6 +259,7 @@ export class KioskService {
     session.lastTimestampMs = request.timestampMs;
     const core = session.core.pushFrame({ ...analysis, timestampMs: request.timestampMs });
     if (core.retain && session.frames.size < MAX_FRAMES_KEPT) session.frames.set(core.frameIndex, request.jpeg.slice());
+    this.options.pilot?.frame(session.id, request.timestampMs, request.jpeg, analysis);
     const update: SessionUpdate = {
       sessionId: session.id,
       timestampMs: request.timestampMs,
@@ -261,13 +283,16 @@ export class KioskService {
     if (session.outcome) return session.outcome;
     if (!session.consented) throw new CodedError('FORBIDDEN', 'A session without consent cannot be finished; abandon it instead.');
     if (session.busy) throw new CodedError('CONFLICT', 'A frame is still being analysed; finish again when it is answered.');
-    const result = session.core.finish();
-    const referenceIndex = result.reference_image?.frameIndex;
+    const decided = session.core.finish();
+    const referenceIndex = decided.reference_image?.frameIndex;
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
-    const canRetry = result.retry_allowed ?? (result.status === 'In Progress' && result.attempts_used < result.max_attempts);
+    const mayRetry = decided.retry_allowed ?? (decided.status === 'In Progress' && decided.attempts_used < decided.max_attempts);
+    const result = !mayRetry && this.options.screenDecision ? await this.options.screenDecision(decided, reference) : decided;
+    const canRetry = mayRetry && result === decided;
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
+    this.sealPilotPack(session.id, result, !canRetry);
     const outcome: SessionOutcome = {
       sessionId: session.id,
       result,
@@ -285,6 +310,7 @@ export class KioskService {
     if (!session.outcome) throw new CodedError('CONFLICT', 'The current attempt is not finished yet.');
     if (!session.outcome.canRetry) throw new CodedError('FORBIDDEN', 'No retry is allowed for this session.');
     session.core.retry();
+    this.options.pilot?.retried(session.id, session.core.plan);
     session.outcome = null;
     session.lastTimestampMs = -1;
     session.frames = new Map();
@@ -301,6 +327,7 @@ export class KioskService {
   private async abandonCurrent(): Promise<void> {
     const session = this.session;
     this.session = null;
+    if (session) this.options.pilot?.abandoned(session.id);
     if (!session || !session.consented || (session.outcome && !session.outcome.canRetry)) return;
     try {
       await this.options.store.recordDecision(session.core.abandon());
@@ -333,6 +360,32 @@ export class KioskService {
 
   private emit<E extends EventName>(clientId: string, event: E, payload: EventPayloadOf<E>): void {
     for (const listener of this.listeners) listener(clientId, event, payload);
+  }
+
+  // --- pilot capture ---------------------------------------------------------------------------------------------
+
+  private pilotRequest(channel: 'pilot.arm' | 'pilot.disarm' | 'pilot.status', request: ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>) {
+    this.staff.require(request.token);
+    this.staff.requireChangedPin();
+    const pilot = this.options.pilot;
+    if (!pilot) {
+      if (channel === 'pilot.status') return { enabled: false, armed: null, recording: false, packsWritten: 0, lastPack: null };
+      throw new CodedError('FORBIDDEN', 'Pilot capture is off on this kiosk: start it with a pack recipient key (--pack-recipient).');
+    }
+    if (channel === 'pilot.arm') {
+      const { label, subjectRef } = request as ParsedRequestOf<'pilot.arm'>;
+      pilot.arm({ label, subjectRef });
+    } else if (channel === 'pilot.disarm') pilot.disarm();
+    return pilot.status();
+  }
+
+  /** A recorded pilot session is sealed into its pack; a failure to write it never loses the decision itself. */
+  private sealPilotPack(sessionId: string, result: SessionOutcome['result'], final: boolean): void {
+    try {
+      this.options.pilot?.finished(sessionId, result, final);
+    } catch (err) {
+      console.error(`kiosk: the pilot capture pack could not be written: ${toCodedError(err).code}`);
+    }
   }
 
   private setConfig(request: ParsedRequestOf<'config.set'>): KioskSettings {

@@ -1,16 +1,18 @@
 // The business console's HTTP side: /console (the built React app) and /console/api (JSON, session cookie + CSRF).
-// Registered into the API server with one line; owns its own auth (the API's x-api-key / device auth is skipped).
+// A server plugin (one line in plugins.ts); its routes authenticate themselves (auth 'plugin'), and it lends the
+// API's x-api-key check a resolver for the per-user keys it issues.
 import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CHALLENGES, LIVENESS_MODES, STATUSES } from '../../shared/catalogue';
 import { CodedError } from '../../shared/errors';
-import type { Storage } from '../storage';
+import type { ServerContext, ServerPlugin } from '../context';
 import { CONSOLE_OUT } from './build';
 import { toCsv } from './csv';
-import { REVIEW_ACTIONS, storageConsoleData, type ConsoleData } from './data';
+import { REVIEW_ACTIONS, storageConsoleData } from './data';
+import { CONSOLE_MIGRATIONS } from './schema';
 import { consoleSecurityHeaders, registerConsoleStatic } from './static';
 import { ConsoleStore, ROLES, roleAtLeast, WORKFLOW_CHECKS, type Actor, type ConsoleUser, type Role } from './store';
 
@@ -21,16 +23,8 @@ export const CSV_EXPORT_MAX_ROWS = 10_000;
 export const SESSION_COOKIE = 'lk_console_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
-export interface ConsolePluginOptions {
-  storage: Storage;
-  /** The store, when the caller opened it already (the API's auth hook uses it to resolve per-user API keys). */
-  store?: ConsoleStore;
-  /** Built console (default out/console). */
-  consoleDir?: string;
-  /** Override the data adapter (default: over the API's Storage). */
-  data?: ConsoleData;
-  loginRateLimit?: { max: number; timeWindow: number };
-}
+/** Where the built console is served from (env LIVENESS_CONSOLE_DIR; default out/console). */
+export const consoleDir = () => process.env.LIVENESS_CONSOLE_DIR || CONSOLE_OUT;
 
 type ConsoleRequest = FastifyRequest & { consoleUser?: ConsoleUser; consoleCsrf?: string };
 
@@ -82,23 +76,30 @@ function sameSecret(a: string, b: unknown): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-/** The API's auth hook skips console routes ('public'); the console's own hook checks the session and this role. */
+/** The API's auth hook leaves console routes to the console ('plugin'); its own hook checks the session and this role. */
 export function consoleRoute(role: Role | null, extra: Record<string, unknown> = {}): FastifyContextConfig {
-  return { auth: 'public', ...(role ? { consoleRole: role } : {}), ...extra } as FastifyContextConfig;
+  return { auth: 'plugin', ...(role ? { consoleRole: role } : {}), ...extra } as FastifyContextConfig;
 }
 
 const codedReply = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } });
 
-export async function consolePlugin(app: FastifyInstance, options: ConsolePluginOptions): Promise<void> {
-  const store = options.store ?? (await ConsoleStore.open(options.storage.db));
-  const data = options.data ?? storageConsoleData(options.storage);
+export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const store = new ConsoleStore(ctx.storage.db, ctx.now);
+  const data = storageConsoleData(ctx.storage);
+  // Integrators' per-user keys: the API checks its shared key first, then asks here; every use is audited.
+  ctx.apiKeyResolvers.push(async (key) => {
+    const principal = await store.resolveApiKey(key);
+    if (!principal) return null;
+    await store.recordApiKeyUse(principal);
+    return { kind: 'user', name: principal.username, role: principal.role };
+  });
   if (!app.hasReplyDecorator('setCookie')) await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: () => new CodedError('RATE_LIMITED', 'Too many sign-in attempts from this address; wait a minute and try again.'),
   });
 
-  registerConsoleStatic(app, options.consoleDir ?? CONSOLE_OUT);
+  registerConsoleStatic(app, consoleDir());
 
   const actorOf = (request: ConsoleRequest): Actor => ({ type: 'user', name: request.consoleUser!.username, ip: request.ip });
   const secure = (request: FastifyRequest) => request.protocol === 'https';
@@ -125,7 +126,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
   const reviewer = { config: consoleRoute('reviewer') };
   const admin = { config: consoleRoute('admin') };
 
-  app.post('/console/api/login', { config: consoleRoute(null, { rateLimit: options.loginRateLimit ?? LOGIN_RATE_LIMIT }) }, async (request, reply) => {
+  app.post('/console/api/login', { config: consoleRoute(null, { rateLimit: LOGIN_RATE_LIMIT }) }, async (request, reply) => {
     // JSON only: a cross-site HTML form cannot send it, so a login CSRF would need CORS, which we never grant.
     if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
       throw new CodedError('UNSUPPORTED_TYPE', 'Sign in with a JSON body {"username", "password"}.');
@@ -147,10 +148,11 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
     return { ok: true };
   });
 
-  app.get('/console/api/me', viewer, async (request: ConsoleRequest) => ({
-    user: { username: request.consoleUser!.username, role: request.consoleUser!.role },
-    csrf_token: request.consoleCsrf,
-  }));
+  // "Who am I": answers (without error) whether a session exists, so the app can show the sign-in page.
+  app.get('/console/api/me', { config: consoleRoute(null) }, async (request) => {
+    const session = await store.session(request.cookies?.[SESSION_COOKIE] ?? '');
+    return session ? { user: { username: session.user.username, role: session.user.role }, csrf_token: session.csrfToken } : { user: null, csrf_token: null };
+  });
 
   // --- sessions ---
 
@@ -272,4 +274,6 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
     await store.disableUser(Number(request.params.id), actorOf(request));
     return { ok: true };
   });
-}
+};
+
+export const CONSOLE_PLUGIN: ServerPlugin = { name: 'console', migrations: CONSOLE_MIGRATIONS, routes: consoleRoutes };

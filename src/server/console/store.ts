@@ -6,7 +6,6 @@ import { CodedError } from '../../shared/errors';
 import { canonicalJson, GENESIS_HASH } from '../../node/sync/evidence';
 import { isUniqueViolation, type SqlDb, type SqlRunner } from '../sql';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { migrateConsole } from './schema';
 
 export const ROLES = ['viewer', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -154,13 +153,11 @@ export function validateWebhookUrl(raw: string): string {
 }
 
 export class ConsoleStore {
-  private constructor(readonly db: SqlDb, private readonly now: () => number) {}
-
-  /** Open on the API's database (the same SqlDb) and migrate the console's tables. */
-  static async open(db: SqlDb, now: () => number = Date.now): Promise<ConsoleStore> {
-    await migrateConsole(db);
-    return new ConsoleStore(db, now);
-  }
+  /** On the API's database (the same SqlDb); its tables are the `console` plugin's migrations. */
+  constructor(
+    readonly db: SqlDb,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   // --- audit (append-only: the storage has no update or delete for it, and triggers refuse them) ---
 
@@ -373,11 +370,12 @@ export class ConsoleStore {
     return { type: 'api_key', keyId: Number(row.id), userId: Number(row.user_id), username: row.username, role: row.role };
   }
 
-  /** Every use of an API key goes to the audit log (method and path only: never bodies or the key). */
-  async recordApiKeyUse(principal: ApiKeyPrincipal, method: string, path: string, ip: string | null): Promise<void> {
+  /** Every use of an API key goes to the audit log (what was called when known; never bodies or the key). */
+  async recordApiKeyUse(principal: ApiKeyPrincipal, call: { method?: string; path?: string; ip?: string | null } = {}): Promise<void> {
+    const detail = call.method && call.path ? { method: call.method, path: call.path } : {};
     await this.db.tx(async (q) => {
       await q.run('UPDATE console_api_keys SET last_used_at = $1 WHERE id = $2', [nowIso(), principal.keyId]);
-      await this.appendAudit(q, { type: 'api_key', name: principal.username, ip }, 'api_key.use', `api_key:${principal.keyId}`, { method, path });
+      await this.appendAudit(q, { type: 'api_key', name: principal.username, ip: call.ip ?? null }, 'api_key.use', `api_key:${principal.keyId}`, detail);
     });
   }
 

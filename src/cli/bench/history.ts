@@ -1,0 +1,52 @@
+// Performance history: compares this bench result with the previous one and names every stage that slowed down.
+// A warning, never a failure: timings on a shared machine are noisy, so a human reads them, no test asserts them.
+
+/** A stage whose median grew by more than this fraction over the previous result is reported (the issue's 10%). */
+export const SLOWDOWN_WARN_FRACTION = 0.1;
+/** Medians below this (ms) are timer noise at this resolution; they are never reported as slower. */
+const MIN_COMPARABLE_MS = 0.2;
+
+export interface Slowdown {
+  /** Dotted path of the figure in the bench JSON, e.g. "stages.detect". */
+  figure: string;
+  previous_ms: number;
+  current_ms: number;
+  /** (current - previous) / previous. */
+  change: number;
+}
+
+/** Every median the history tracks, by dotted path; absent figures (a part of the bench skipped) are left out. */
+export function trackedMedians(result: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  const visit = (value: unknown, at: string): void => {
+    if (!value || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      const here = at ? `${at}.${key}` : key;
+      if (key === 'median_ms' && typeof child === 'number' && Number.isFinite(child)) out[at] = child;
+      // The peer and the reference are other people's code: their speed is context, not our regression.
+      else if (key !== 'peer' && key !== 'reference' && key !== 'history') visit(child, here);
+    }
+  };
+  visit(result, '');
+  return out;
+}
+
+/** The figures that slowed by more than SLOWDOWN_WARN_FRACTION, worst first. */
+export function compareWithPrevious(previous: unknown, current: unknown): Slowdown[] {
+  const before = trackedMedians(previous);
+  const now = trackedMedians(current);
+  const slow: Slowdown[] = [];
+  for (const [figure, current_ms] of Object.entries(now)) {
+    const previous_ms = before[figure];
+    if (previous_ms === undefined || previous_ms < MIN_COMPARABLE_MS) continue;
+    // Rounded to 0.1% first, so that float noise never turns exactly 10% into "more than 10%".
+    const change = Math.round(((current_ms - previous_ms) / previous_ms) * 1000) / 1000;
+    if (change > SLOWDOWN_WARN_FRACTION) slow.push({ figure, previous_ms, current_ms, change });
+  }
+  return slow.sort((a, b) => b.change - a.change);
+}
+
+export function describeSlowdown(s: Slowdown, previousAt: string | undefined): string {
+  const when = previousAt ? ` (${previousAt})` : '';
+  return `bench: warning: ${s.figure} median ${s.current_ms} ms is ${Math.round(s.change * 100)}% slower than the previous result${when}, ${s.previous_ms} ms`;
+}

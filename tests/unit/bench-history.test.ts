@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION, trackedMedians } from '../../src/cli/bench/history';
+
+const result = (detect: number, total: number, peer = 300) => ({
+  measured_at: '2026-11-29T19:00:00.000Z',
+  pipeline: { median_ms: total, p95_ms: total * 2 },
+  stages: { detect: { median_ms: detect, p95_ms: 9 }, metrics: { median_ms: 0.05, p95_ms: 0.1 } },
+  peer: { median_ms: peer, p95_ms: 400, library: 'human' },
+  reference: { median_ms: 50, stages: { detect: { median_ms: 20 } } },
+});
+
+describe('bench history', () => {
+  it('tracks our medians by path and leaves out the peer and the reference runtime', () => {
+    expect(trackedMedians(result(2, 8))).toEqual({ pipeline: 8, 'stages.detect': 2, 'stages.metrics': 0.05 });
+  });
+
+  it('names a stage that slowed by more than 10% and only that one', () => {
+    const slow = compareWithPrevious(result(2, 8), result(2.5, 8.4));
+    expect(slow).toEqual([{ figure: 'stages.detect', previous_ms: 2, current_ms: 2.5, change: 0.25 }]);
+    expect(describeSlowdown(slow[0], '2026-11-29T19:00:00.000Z')).toMatch(/warning: stages\.detect median 2\.5 ms is 25% slower than the previous result/);
+  });
+
+  it('stays quiet at exactly the threshold, on speed-ups, on timer-noise figures and on a slower peer', () => {
+    const edge = 8 * (1 + SLOWDOWN_WARN_FRACTION);
+    expect(compareWithPrevious(result(2, 8), result(1, edge))).toEqual([]);
+    expect(compareWithPrevious(result(2, 8, 100), result(2, 8, 900))).toEqual([]);
+    const noisy = result(2, 8);
+    noisy.stages.metrics.median_ms = 0.15;
+    expect(compareWithPrevious(result(2, 8), noisy)).toEqual([]);
+  });
+
+  it('ignores figures the previous run did not have (a part of the bench was skipped)', () => {
+    const current = { ...result(2, 8), worker_round_trip: { median_ms: 12 } };
+    expect(compareWithPrevious(result(2, 8), current)).toEqual([]);
+    expect(compareWithPrevious(null, current)).toEqual([]);
+  });
+});
