@@ -1,15 +1,19 @@
 // The central API, composed: storage and migrations, the body parsers, error handling, auth hooks, then every plugin.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { CodedError } from '../shared/errors';
 import type { PassiveEngine, ServerContext, ServerOptions } from './context';
+import { WebhookDestinations } from './destinations';
 import { installAuthHooks } from './http/auth';
 import { installErrorHandling } from './http/errors';
 import { createMetrics, type Metrics } from './metrics';
 import { SERVER_PLUGINS } from './plugins';
+import { loadSigningKey } from './signing';
 import { MAX_IMAGE_BYTES, Storage } from './storage';
 import { startWebhookDispatcher } from './webhooks';
+import { createLogger } from '../node/logging';
+import { Workflows } from './workflows';
 
 export type { PassiveEngine, ServerContext, ServerOptions, ServerPlugin } from './context';
 
@@ -71,6 +75,9 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   const engine = lazyEngine(options.engineFactory ?? loadKioskEngine);
   const ctx: ServerContext = {
     storage,
+    workflows: new Workflows(storage.db),
+    destinations: new WebhookDestinations(storage.db),
+    signingKey: await loadSigningKey(storage.db),
     metrics,
     now: options.now ?? Date.now,
     options,
@@ -80,19 +87,22 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   };
 
   // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
+  const app = Fastify({ loggerInstance: (options.logger ?? createLogger({ name: 'server', level: 'silent' })) as FastifyBaseLogger, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installRawJsonParser(app);
   await app.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12, headerPairs: 100 } });
   installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {
-    metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, code: String(reply.statusCode) });
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, code: String(reply.statusCode) });
+    metrics.requestSeconds.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
   installAuthHooks(app, ctx);
   for (const plugin of plugins) if (plugin.routes) await app.register(plugin.routes, ctx);
 
-  const dispatcher = webhooks.length > 0 ? startWebhookDispatcher({ storage, targets: webhooks, metrics, pollMs: options.webhookPollMs }) : null;
+  // Always running: destinations can be added through the API at any time.
+  const dispatcher = startWebhookDispatcher({ storage, targets: webhooks, metrics, pollMs: options.webhookPollMs });
   let closed = false;
   return {
     app,
@@ -101,11 +111,11 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     async listen(listenOptions = {}) {
       return app.listen({ port: listenOptions.port ?? 8787, host: listenOptions.host ?? '127.0.0.1' });
     },
-    flushWebhooks: () => dispatcher?.flush() ?? Promise.resolve(),
+    flushWebhooks: () => dispatcher.flush(),
     async close() {
       if (closed) return;
       closed = true;
-      await dispatcher?.stop();
+      await dispatcher.stop();
       await app.close();
       await engine.close();
       await storage.close();

@@ -1,9 +1,13 @@
 // What every route plugin of the central API is given: storage, metrics, the clock, the options and the engine.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FrameAnalysis } from '../shared/analysis';
+import type { WebhookDestinations } from './destinations';
 import type { Metrics } from './metrics';
 import type { ServerMigration } from './schema';
+import type { SigningKey } from './signing';
 import type { DeviceRow, Storage, WebhookTarget } from './storage';
+import type { Logger } from 'pino';
+import type { Workflows } from './workflows';
 
 /** What the passive endpoint needs from the kiosk's engine. */
 export interface PassiveEngine {
@@ -12,6 +16,8 @@ export interface PassiveEngine {
 }
 
 export interface ServerOptions {
+  /** Structured logger (pino); default: silent. `liveness server` passes one that writes JSON lines to stdout. */
+  logger?: Logger;
   /** SQLite file (the default store). */
   db?: string;
   /** postgres://… (several instances may share it). */
@@ -46,6 +52,10 @@ export type ApiKeyResolver = (key: string) => Promise<ApiPrincipal | null>;
 
 export interface ServerContext {
   storage: Storage;
+  workflows: Workflows;
+  destinations: WebhookDestinations;
+  /** Signs workflow envelopes and session tokens; its public key is given to kiosks at enrolment and sync. */
+  signingKey: SigningKey;
   metrics: Metrics;
   now: () => number;
   options: ServerOptions;

@@ -6,10 +6,12 @@ import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { healthRoutes } from './routes/health';
+import { kioskRoutes } from './routes/kiosk';
 import { passiveRoutes } from './routes/passive';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/sessions';
 import { webhookRoutes } from './routes/webhooks';
+import { workflowRoutes } from './routes/workflows';
 
 export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'core', migrations: CORE_MIGRATIONS },
@@ -20,5 +22,7 @@ export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'audit', routes: auditRoutes },
   { name: 'webhooks', routes: webhookRoutes },
   { name: 'passive', routes: passiveRoutes },
+  { name: 'workflows', routes: workflowRoutes },
+  { name: 'kiosk', routes: kioskRoutes },
   CONSOLE_PLUGIN,
 ];

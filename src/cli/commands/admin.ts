@@ -76,9 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   const password = await readSecret('password: ');
   if (process.stdin.isTTY && (await readSecret('again: ')) !== password) throw new CodedError('INVALID_ARGUMENT', 'The two passwords differ.');
 
-  // Every plugin's tables, as `liveness server` would make them: this may be the database's first use.
-  const migrations = SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] }));
-  const storage = await Storage.open({ sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl }, migrations);
+  const storage = await Storage.open(
+    { sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl },
+    SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] })),
+  );
   try {
     const store = new ConsoleStore(storage.db);
     const user = await store.createUser(values.username, password, values.role!, { type: 'cli', name: `cli:${userInfo().username}` });

@@ -82,7 +82,7 @@ const codedReply = (reply: FastifyReply, status: number, code: string, message: 
 
 export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const store = new ConsoleStore(ctx.storage.db, ctx.now);
-  const data = storageConsoleData(ctx.storage);
+  const data = storageConsoleData({ storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now });
   // Integrators' per-user keys: the API checks its shared key first, then asks here; every use is audited.
   ctx.apiKeyResolvers.push(async (key) => {
     const principal = await store.resolveApiKey(key);

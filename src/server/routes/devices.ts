@@ -17,7 +17,10 @@ export const deviceRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ct
     verifySignedRequest(signedRequestOf(request), request.body.public_key, ctx.now());
     const result = await ctx.storage.enrol(request.body.token, request.body.public_key);
     if (!result.ok) return errorReply(reply, result.code === 'INVALID_PAYLOAD' ? 400 : 401, result.code, result.message);
-    return reply.code(result.created ? 201 : 200).send({ device_id: result.deviceId, enrolled: true });
+    // The key that signs workflows and session tokens, for the kiosk to pin from its first contact.
+    return reply.code(result.created ? 201 : 200).send({
+      device_id: result.deviceId, enrolled: true, workflow_key_id: ctx.signingKey.keyId, workflow_public_key: ctx.signingKey.publicKeyPem,
+    });
   });
 
   app.post('/v1/decisions', { config: { auth: 'device' }, bodyLimit: 48 * 1024 * 1024, schema: { body: batchSchema } }, async (request, reply) => {

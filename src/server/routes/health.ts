@@ -8,5 +8,5 @@ export const healthRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ct
     return { status: 'ok' };
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(ctx.metrics.render()));
+  app.get('/metrics', async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.render()));
 };

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { CodedError } from '../../shared/errors';
 import type { ServerContext } from '../context';
+import { formatWarnings } from '../didit';
 import { isFrameworkError } from '../http/errors';
 import { MAX_IMAGE_BYTES } from '../storage';
 
@@ -58,8 +59,15 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
       throw new CodedError('ENGINE_FAILURE', 'The liveness engine failed on this image.', { cause: err });
     }
     const { passiveDecision } = await import('../../liveness/passive');
+    ctx.metrics.observeEngineTimings(analysis.timings);
     const decision = passiveDecision(analysis, threshold);
     ctx.metrics.passive.inc({ status: decision.status });
-    return reply.send({ request_id: randomUUID(), ...decision, created_at: new Date(ctx.now()).toISOString() });
+    // Didit's documented shape: the check under `liveness`, warnings as objects with a risk code.
+    return reply.send({
+      request_id: randomUUID(),
+      liveness: { ...decision, warnings: formatWarnings(decision.warnings) },
+      vendor_data: fields.vendor_data ?? null,
+      created_at: new Date(ctx.now()).toISOString(),
+    });
   });
 };
