@@ -189,6 +189,7 @@ const en = {
   error_CONFLICT: 'Someone changed this in the meantime. Reload and check.',
   error_INVALID_ARGUMENT: 'Some fields are not valid. Check them and try again.',
   error_NETWORK: 'The server cannot be reached. Check the connection and try again.',
+  error_WALK_IN_SESSION: 'A walk-in session made at a kiosk cannot be sent back; create a new session for the person.',
   error_other: 'Something went wrong on the server. Try again; if it persists, tell the administrator.',
 };
 
@@ -378,6 +379,7 @@ const es: Strings = {
   error_CONFLICT: 'Alguien lo cambió mientras tanto. Recargue y compruébelo.',
   error_INVALID_ARGUMENT: 'Algunos campos no son válidos. Revíselos y vuelva a intentarlo.',
   error_NETWORK: 'No se puede contactar con el servidor. Compruebe la conexión y vuelva a intentarlo.',
+  error_WALK_IN_SESSION: 'Una sesión sin cita hecha en un quiosco no se puede devolver; cree una sesión nueva para la persona.',
   error_other: 'Algo falló en el servidor. Vuelva a intentarlo; si persiste, avise al administrador.',
 };
 
@@ -564,6 +566,7 @@ const fr: Strings = {
   error_CONFLICT: 'Quelqu’un l’a modifié entre-temps. Rechargez et vérifiez.',
   error_INVALID_ARGUMENT: 'Certains champs ne sont pas valides. Vérifiez-les et réessayez.',
   error_NETWORK: 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
+  error_WALK_IN_SESSION: 'Une session sans rendez-vous faite sur une borne ne peut pas être renvoyée ; créez une nouvelle session pour la personne.',
   error_other: 'Une erreur est survenue sur le serveur. Réessayez ; si cela persiste, prévenez l’administrateur.',
 };
 
@@ -750,6 +753,7 @@ const ar: Strings = {
   error_CONFLICT: 'غيّر أحدهم هذا في الأثناء. أعد التحميل وتحقق.',
   error_INVALID_ARGUMENT: 'بعض الحقول غير صالحة. راجعها ثم حاول مجددًا.',
   error_NETWORK: 'تعذّر الوصول إلى الخادم. تحقق من الاتصال ثم حاول مجددًا.',
+  error_WALK_IN_SESSION: 'لا يمكن إعادة جلسة دون موعد أُجريت في كشك؛ أنشئ جلسة جديدة للشخص.',
   error_other: 'حدث خطأ في الخادم. حاول مجددًا؛ وإن استمر فأبلغ المسؤول.',
 };
 

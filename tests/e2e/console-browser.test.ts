@@ -140,11 +140,11 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     await page.getByLabel('Comment (what you checked)').fill('Face matches the ID card shown at the counter');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved: the session is now Approved.' }).waitFor();
-    await page.getByText('rui.reviewer: Approve (In Review → Approved)').waitFor();
+    await page.getByText('rui.reviewer: Approved (In Review → Approved)').waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
 
     const decision = await (await fetch(`${base}/v3/session/walk-in-0002/decision/`, { headers: { 'x-api-key': API_KEY } })).json();
-    expect(decision).toMatchObject({ status: 'Approved', reviews: [{ user: 'rui.reviewer', decision: 'Approve', comment: 'Face matches the ID card shown at the counter' }] });
+    expect(decision).toMatchObject({ status: 'Approved', reviews: [{ user: 'rui.reviewer', decision: 'Approved', comment: 'Face matches the ID card shown at the counter' }] });
     await page.getByRole('link', { name: 'Review queue' }).click();
     await expect.poll(() => page.getByRole('row').count()).toBe(2);
     // A reviewer has no admin screens.

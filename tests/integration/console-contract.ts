@@ -164,29 +164,34 @@ export function consoleContract(label: string, backend: BackendFactory) {
       expect(audit.results.find((entry: { action: string }) => entry.action === 'session.review.decline')).toMatchObject({ actor: 'reviewer', target: 'session:sess-a' });
     });
 
-    it('settles the review queue: Approve, Decline and Resubmit with a comment, each visible in the API and audited', async () => {
+    it('settles the review queue: Approve and Decline with a comment (Resubmit only for teller sessions), visible in the API and audited', async () => {
       await syncDecisions([['sess-1', 60], ['sess-2', 61], ['sess-3', 62], ['sess-ok', 90]]);
       const reviewer = await signedIn('reviewer');
       const queue = await (await reviewer.request('GET', '/console/api/review-queue')).json();
       expect(queue.results.map((s: { session_id: string }) => s.session_id).sort()).toEqual(['sess-1', 'sess-2', 'sess-3']);
-      for (const [id, action, status] of [['sess-1', 'Approve', 'Approved'], ['sess-2', 'Decline', 'Declined'], ['sess-3', 'Resubmit', 'Resubmitted']]) {
+      for (const [id, action, status] of [['sess-1', 'Approve', 'Approved'], ['sess-2', 'Decline', 'Declined']]) {
         const response = await reviewer.request('POST', `/console/api/sessions/${id}/review`, { action, comment: `${action} after checking` });
         expect(await response.json()).toEqual({ status });
       }
-      expect((await (await reviewer.request('GET', '/console/api/review-queue')).json()).count).toBe(0);
+      // Resubmit goes through the branch flow, which sends only teller-made sessions back: a walk-in is refused.
+      const resubmit = await reviewer.request('POST', '/console/api/sessions/sess-3/review', { action: 'Resubmit', comment: 'again' });
+      expect(resubmit.status).toBe(409);
+      expect(await resubmit.json()).toMatchObject({ error: { code: 'WALK_IN_SESSION' } });
+      expect((await (await reviewer.request('GET', '/console/api/review-queue')).json()).results.map((s: { session_id: string }) => s.session_id)).toEqual(['sess-3']);
       const again = await reviewer.request('POST', '/console/api/sessions/sess-1/review', { action: 'Decline' });
       expect(again.status).toBe(409);
       const detail = await (await reviewer.request('GET', '/console/api/sessions/sess-1')).json();
-      expect(detail.reviews).toEqual([expect.objectContaining({ decision: 'Approve', reviewer: 'reviewer', note: 'Approve after checking', new_status: 'Approved' })]);
+      expect(detail.reviews).toEqual([expect.objectContaining({ decision: 'Approved', reviewer: 'reviewer', note: 'Approve after checking', new_status: 'Approved' })]);
       expect(detail.evidence.check).toEqual({ record_hash_ok: true, signature_ok: true, chain_link_ok: true, image_hash_ok: true, verified: true });
       expect(detail.result.challenge_sequence).toEqual(['head_left', 'smile']);
       const image = await reviewer.request('GET', '/console/api/sessions/sess-1/image');
       expect(image.headers.get('content-type')).toBe('image/jpeg');
       expect(Buffer.from(await image.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
       const decision = await (await fetch(`${base}/v3/session/sess-2/decision/`, { headers: { 'x-api-key': API_KEY } })).json();
-      expect(decision).toMatchObject({ status: 'Declined', reviews: [{ user: 'reviewer', decision: 'Decline', comment: 'Decline after checking' }] });
+      expect(decision).toMatchObject({ status: 'Declined', reviews: [{ user: 'reviewer', decision: 'Declined', comment: 'Decline after checking' }] });
       const actions = (await store.listAudit({ limit: 50, offset: 0, actor: 'reviewer' })).results.map((entry) => entry.action);
-      expect(actions).toEqual(expect.arrayContaining(['session.review.approve', 'session.review.decline', 'session.review.resubmit', 'session.view_image']));
+      expect(actions).toEqual(expect.arrayContaining(['session.review.approve', 'session.review.decline', 'session.view_image']));
+      expect(actions).not.toContain('session.review.resubmit');
     });
 
     it('keeps the audit log append-only: no update or delete in the storage API, and the database refuses them', async () => {

@@ -3,19 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
 import { createServer } from '../../server/app';
+import { ensureConsoleBuilt } from '../../server/console/build';
 import type { WebhookTarget } from '../../server/storage';
 import { createLogger } from '../../node/logging';
 
 export const summary = 'the central API that kiosks sync to';
 
 const HELP = `usage: liveness server [--port 8787] [--host 127.0.0.1] [--db file.sqlite | --database-url postgres://…]
-                       [--api-key KEY] [--enrol-token TOKEN]… [--webhook URL=SECRET]…
+                       [--api-key KEY] [--enrol-token TOKEN]… [--webhook URL=SECRET]… [--build-console]
 
   --db FILE            SQLite database (default liveness-server.sqlite)
   --database-url URL   PostgreSQL instead (several instances may share it); env LIVENESS_DATABASE_URL
   --api-key KEY        key integrators send as x-api-key; env LIVENESS_API_KEY (a random one is made and printed if absent)
   --enrol-token TOKEN  one-time kiosk enrolment token (repeatable); env LIVENESS_ENROL_TOKENS (comma-separated)
-  --webhook URL=SECRET session.status.updated subscriber, signed with HMAC-SHA256 (repeatable)`;
+  --webhook URL=SECRET session.status.updated subscriber, signed with HMAC-SHA256 (repeatable)
+  --build-console      build the business console (served at /console) before starting; needs vite`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       'enrol-token': { type: 'string', multiple: true },
       webhook: { type: 'string', multiple: true },
+      'build-console': { type: 'boolean', default: false },
     },
     HELP,
   );
@@ -57,8 +60,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const logger = createLogger({ name: 'server' });
   const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks, logger });
+  const consoleState = await ensureConsoleBuilt(values['build-console'] === true);
   const address = await server.listen({ port, host: values.host });
   console.log(`liveness server listening on ${address} (${databaseUrl ? 'PostgreSQL' : `SQLite ${values.db ?? 'liveness-server.sqlite'}`})`);
+  console.log(consoleState === 'missing' || consoleState === 'unavailable'
+    ? `business console: not built${consoleState === 'unavailable' ? ' (vite is not installed)' : ''}; start once with --build-console`
+    : `business console: ${address}/console/ (first admin: liveness admin create --username NAME)`);
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

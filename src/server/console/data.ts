@@ -1,13 +1,15 @@
 // What the console reads and changes in the API's data (sessions, reviews, kiosks), behind one small interface.
-// Calls the API's Storage where it has the method; the few queries it lacks (search, Resubmit, kiosk summary) are
-// here and marked, to move into the API's storage when it grows them.
+// Calls the API's Storage and branch flow where they have the method (reviews go through changeStatus, like the
+// API's update-status); the queries they lack (search, kiosk summary) are here and marked.
 import { canonicalJson, GENESIS_HASH, importPublicKey, sha256Hex, verifyEd25519, type EvidenceRecord } from '../../node/sync/evidence';
 import { CodedError } from '../../shared/errors';
 import type { LivenessResult } from '../../shared/result';
-import type { DecisionRow, ReviewRow, Storage } from '../storage';
+import { changeStatus, type BranchDeps } from '../branch';
+import type { DecisionRow, ReviewRow } from '../storage';
 
 export const REVIEW_ACTIONS = ['Approve', 'Decline', 'Resubmit'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+const NEW_STATUS: Record<ReviewAction, string> = { Approve: 'Approved', Decline: 'Declined', Resubmit: 'Resubmitted' };
 
 export interface SessionFilters {
   status?: string;
@@ -106,7 +108,8 @@ export function checkEvidence(row: DecisionRow, publicKeyPem: string | null, pre
   };
 }
 
-export function storageConsoleData(storage: Storage): ConsoleData {
+export function storageConsoleData(deps: BranchDeps): ConsoleData {
+  const storage = deps.storage;
   const db = storage.db;
   const columns = `d.id, d.device_id, d.seq, d.session_id, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
     d.hash, d.prev_hash, d.signature, d.image_sha256, (SELECT COUNT(*) FROM images i WHERE i.session_id = d.session_id) AS has_image`;
@@ -161,24 +164,12 @@ export function storageConsoleData(storage: Storage): ConsoleData {
     image: (id) => storage.getImage(id),
 
     async settle(id, action, reviewer, comment) {
-      if (action !== 'Resubmit') {
-        const outcome = await storage.review(id, action, reviewer, comment);
-        if (outcome.ok) return { status: outcome.status };
-        if (outcome.code === 'NOT_FOUND') throw new CodedError('NOT_FOUND', `No session ${id}.`);
-        throw new CodedError('CONFLICT', `Session ${id} is ${outcome.status}, not In Review.`);
-      }
-      // Resubmit is not in the API's storage yet: the session goes back to the person for a new attempt.
-      return db.tx(async (q) => {
-        const row = await q.get<{ status: string }>(`SELECT status FROM decisions WHERE session_id = $1${db.forUpdate}`, [id]);
-        if (!row) throw new CodedError('NOT_FOUND', `No session ${id}.`);
-        if (row.status !== 'In Review') throw new CodedError('CONFLICT', `Session ${id} is ${row.status}, not In Review.`);
-        await q.run("UPDATE decisions SET status = 'Resubmitted' WHERE session_id = $1", [id]);
-        await q.run(
-          "INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, 'Resubmit', $2, 'Resubmitted', $3, $4, $5)",
-          [id, row.status, reviewer, comment, new Date().toISOString()],
-        );
-        return { status: 'Resubmitted' };
-      });
+      const session = await storage.getSession(id);
+      if (!session) throw new CodedError('NOT_FOUND', `No session ${id}.`);
+      // The console settles only what waits for a person; the API's update-status may also overrule a decision.
+      if (session.status !== 'In Review') throw new CodedError('CONFLICT', `Session ${id} is ${session.status}, not In Review.`);
+      const after = await changeStatus(deps, id, { newStatus: NEW_STATUS[action], comment, reviewer });
+      return { status: after.session.status };
     },
 
     async kiosks() {

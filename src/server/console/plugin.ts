@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CHALLENGES, LIVENESS_MODES, STATUSES } from '../../shared/catalogue';
 import { CodedError } from '../../shared/errors';
 import type { ServerContext, ServerPlugin } from '../context';
-import { CONSOLE_OUT } from './build';
+import { consoleDir } from './build';
 import { toCsv } from './csv';
 import { REVIEW_ACTIONS, storageConsoleData } from './data';
 import { CONSOLE_MIGRATIONS } from './schema';
@@ -22,9 +22,6 @@ export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 };
 export const CSV_EXPORT_MAX_ROWS = 10_000;
 export const SESSION_COOKIE = 'lk_console_session';
 export const CSRF_HEADER = 'x-csrf-token';
-
-/** Where the built console is served from (env LIVENESS_CONSOLE_DIR; default out/console). */
-export const consoleDir = () => process.env.LIVENESS_CONSOLE_DIR || CONSOLE_OUT;
 
 type ConsoleRequest = FastifyRequest & { consoleUser?: ConsoleUser; consoleCsrf?: string };
 
@@ -85,7 +82,7 @@ const codedReply = (reply: FastifyReply, status: number, code: string, message: 
 
 export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const store = new ConsoleStore(ctx.storage.db, ctx.now);
-  const data = storageConsoleData(ctx.storage);
+  const data = storageConsoleData({ storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now });
   // Integrators' per-user keys: the API checks its shared key first, then asks here; every use is audited.
   ctx.apiKeyResolvers.push(async (key) => {
     const principal = await store.resolveApiKey(key);

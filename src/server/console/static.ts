@@ -47,7 +47,7 @@ export function registerConsoleStatic(app: FastifyInstance, dir: string): void {
       body = await readFile(path);
     } catch {
       if (relative === 'index.html') {
-        return reply.code(503).send({ error: { code: 'NOT_FOUND', message: 'The console is not built yet: `liveness server` builds it at start when vite is installed (npm install with dev dependencies).' } });
+        return reply.code(503).send({ error: { code: 'CONSOLE_NOT_BUILT', message: 'The console is not built yet: start the server once with --build-console.' } });
       }
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
     }
