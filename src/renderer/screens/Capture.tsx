@@ -6,6 +6,7 @@ import type { KioskApi, Language, SessionOutcome, SessionPlan, SessionUpdate } f
 import { FLASH_REST_RGB, flashStepAt } from '../../liveness/flash';
 import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
 import { ChallengeIcon } from './icons';
+import { lockForFlash } from '../camera/exposure';
 
 const FRAME_INTERVAL_MS = 66;
 const FRAME_WIDTH = 640;
@@ -30,6 +31,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
   const [update, setUpdate] = useState<SessionUpdate | null>(null);
   const [finishing, setFinishing] = useState(false);
   const clockOrigin = useRef(performance.now());
+  const trackRef = useRef<MediaStreamTrack | null>(null);
 
   // Camera: the chosen device (or the default), stopped when the screen goes away.
   useEffect(() => {
@@ -42,6 +44,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
       .then(async (media) => {
         if (cancelled) return media.getTracks().forEach((track) => track.stop());
         stream = media;
+        trackRef.current = media.getVideoTracks()[0] ?? null;
         const element = videoRef.current;
         if (!element) return;
         element.srcObject = media;
@@ -147,7 +150,10 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, onOutcom
           t={t}
           plan={plan}
           clockOrigin={clockOrigin.current}
-          onStarted={(timestampMs) => void api.markFlashStart({ sessionId: plan.sessionId, timestampMs })}
+          onStarted={(timestampMs) => {
+            void api.markFlashStart({ sessionId: plan.sessionId, timestampMs });
+            void holdCameraForFlash(api, plan.sessionId, trackRef.current);
+          }}
         />
       )}
       <div className="actions bottom">
@@ -247,6 +253,12 @@ function FlashOverlay({ t, plan, clockOrigin, onStarted }: { t: Translate; plan:
       <p className="flash-text">{t('flashing')}</p>
     </div>
   );
+}
+
+/** Lock exposure and white balance for the flash where the camera allows it, and tell the kiosk what happened. */
+async function holdCameraForFlash(api: KioskApi, sessionId: string, track: MediaStreamTrack | null): Promise<void> {
+  const state = await lockForFlash(track);
+  await api.reportCamera({ sessionId, ...state });
 }
 
 /** Reads each new challenge aloud when the platform can (kiosks may have no voices; that is fine). */

@@ -10,15 +10,18 @@ import {
   type QueueStatus,
 } from '../../shared/ipc-contract';
 import { LANGUAGE_NAMES, challengeKey, type StringKey, type Translate } from '../i18n';
+import { PilotCapture } from './PilotCapture';
 
 interface Props {
   t: Translate;
   api: KioskApi;
   onClose(): void;
   onSettings(settings: KioskSettings): void;
+  /** Pilot capture armed: start the recorded session. */
+  onPilotStart(): void;
 }
 
-export function StaffScreen({ t, api, onClose, onSettings }: Props) {
+export function StaffScreen({ t, api, onClose, onSettings, onPilotStart }: Props) {
   const [token, setToken] = useState<string | null>(null);
   const [mustChangePin, setMustChangePin] = useState(false);
 
@@ -43,6 +46,7 @@ export function StaffScreen({ t, api, onClose, onSettings }: Props) {
       )}
       {token && mustChangePin && <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} />}
       {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} />}
+      {token && !mustChangePin && <PilotCapture t={t} api={api} token={token} onStart={onPilotStart} />}
       {token && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => void lock()}>
