@@ -3,6 +3,7 @@
 import type { FaceAnalysis } from '../shared/analysis';
 import type { Challenge } from '../shared/catalogue';
 import type { ChallengeOutcome } from './types';
+import { clamp01, median } from '../shared/stats';
 import { tuned } from '../shared/tunables';
 
 /** Degrees beyond the neutral yaw a head turn must reach. */
@@ -48,12 +49,6 @@ export function sampleOf(face: FaceAnalysis, frameIndex: number, timestampMs: nu
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 export function baselineOf(samples: readonly ChallengeSample[]): Baseline {
   return {
     yaw: median(samples.map((s) => s.yaw)),
@@ -74,8 +69,6 @@ export interface ChallengeTracker {
   /** Outcome so far; `timedOut` marks a window that ended without completion. */
   outcome(timedOut: boolean): ChallengeOutcome;
 }
-
-const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
 /** Credit 0-100 for a completed challenge: 85 at the minimum amplitude, 100 at a clear one. */
 export function challengeCredit(challenge: Challenge, amplitude: number): number {

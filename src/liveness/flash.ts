@@ -18,6 +18,7 @@ import type { FlashSequence, FlashStep } from '../shared/result';
 import { DEFAULT_FLASH_TUNING, type FlashTuning } from '../shared/tunables';
 import { randomHex, randomInt, seededRandom } from './random';
 import type { RandomSource } from './types';
+import { clamp01, mean } from '../shared/stats';
 
 export type Rgb = [number, number, number];
 
@@ -316,8 +317,6 @@ const LAG_STEP_MS = 10;
 /** Weight that puts the curvature (2 of the 5 regions' degrees of freedom) on the spread's scale. */
 const CURVATURE_WEIGHT = 2.5;
 
-const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 function emittedAt(sequence: FlashSequence, elapsedMs: number, restRgb: Rgb): Rgb {
   const i = flashStepAt(sequence, elapsedMs);

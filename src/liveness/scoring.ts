@@ -22,11 +22,10 @@ import type { FlashAnalysis } from './flash';
 import type { PlanarAnalysis } from './planar';
 import type { ChallengeOutcome, GuidanceCode } from './types';
 import { ATTACK_FLOOR } from './passive';
+import { mean } from '../shared/stats';
 import { tuned } from '../shared/tunables';
 
 const HEAD_TURNS = new Set(['head_left', 'head_right']);
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function poseVariationScore(outcomes: readonly ChallengeOutcome[]): number | null {
   const asked = outcomes.filter((o) => HEAD_TURNS.has(o.challenge));

@@ -2,6 +2,7 @@
 import type { BBox, FaceQuality, FaceRegion, HeadPose, Point3 } from '../../shared/analysis';
 import type { RgbFrame } from './api';
 import { rectMeanRgb } from './image-ops';
+import { clamp01, median } from '../../shared/stats';
 import { tuned } from '../../shared/tunables';
 
 /** MediaPipe mesh indices (subject's left = image right in an unmirrored frame). */
@@ -33,7 +34,6 @@ export const MESH = {
 type P = Point3 | [number, number];
 
 const dist2d = (p: P, q: P): number => Math.hypot(p[0] - q[0], p[1] - q[1]);
-const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 const DEG = 180 / Math.PI;
 
 function sub(p: Point3, q: Point3): [number, number, number] {
@@ -185,7 +185,6 @@ export function occlusionEstimate(regions: Record<FaceRegion, [number, number, n
     const s = r + g + b || 1;
     return { r: r / s, g: g / s, y: 0.299 * r + 0.587 * g + 0.114 * b };
   });
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const mr = median(chroma.map((c) => c.r));
   const mg = median(chroma.map((c) => c.g));
   const my = median(chroma.map((c) => c.y)) || 1;
