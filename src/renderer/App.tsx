@@ -184,6 +184,7 @@ export function App({ api }: { api: KioskApi }) {
             setSettings(next);
             setLanguage(next.language);
           }}
+          onPilotStart={() => void start()}
         />
       )}
     </div>

@@ -162,6 +162,20 @@ const en = {
   'status_Kyc Expired': "Expired",
   staffGestureHint: "Staff: press and hold the top corner, or use the staff card.",
   error: "Something went wrong. Please ask a member of staff for help.",
+  pilotHeading: "Pilot capture (calibration)",
+  pilotOff: "Pilot capture is off on this kiosk: it needs the calibration team's key (start the kiosk with --pack-recipient).",
+  pilotIntro: "Records the next session whole (frames, flash colours, timings, analysis) into an encrypted capture pack for calibration.",
+  pilotLabel: "What will be in front of the camera",
+  pilotLabel_genuine: "Genuine person",
+  pilotLabel_print: "Printed photo",
+  pilotLabel_screen_replay: "Screen replay",
+  pilotLabel_mask: "Mask",
+  pilotLabel_other: "Other attack",
+  pilotSubject: "Subject code (never a name)",
+  pilotConsent: "The person being filmed has agreed to be recorded for calibration.",
+  pilotStart: "Record the next session",
+  pilotPacks: "Capture packs recorded on this kiosk: {n}",
+  pilotLast: "Last pack: {name}",
 };
 export type StringKey = keyof typeof en;
 type Dictionary = Record<StringKey, string>;
@@ -323,6 +337,20 @@ const es: Dictionary = {
   'status_Kyc Expired': "Caducado",
   staffGestureHint: "Personal: mantenga pulsada la esquina superior o use la tarjeta de personal.",
   error: "Algo salió mal. Pida ayuda a un miembro del personal.",
+  pilotHeading: "Captura piloto (calibración)",
+  pilotOff: "La captura piloto está desactivada en este quiosco: necesita la clave del equipo de calibración (inicie el quiosco con --pack-recipient).",
+  pilotIntro: "Graba la próxima sesión completa (imágenes, colores del destello, tiempos, análisis) en un paquete cifrado para la calibración.",
+  pilotLabel: "Qué habrá delante de la cámara",
+  pilotLabel_genuine: "Persona real",
+  pilotLabel_print: "Foto impresa",
+  pilotLabel_screen_replay: "Reproducción en pantalla",
+  pilotLabel_mask: "Máscara",
+  pilotLabel_other: "Otro ataque",
+  pilotSubject: "Código de sujeto (nunca un nombre)",
+  pilotConsent: "La persona filmada ha aceptado ser grabada para la calibración.",
+  pilotStart: "Grabar la próxima sesión",
+  pilotPacks: "Paquetes de captura grabados en este quiosco: {n}",
+  pilotLast: "Último paquete: {name}",
 };
 
 const fr: Dictionary = {
@@ -482,6 +510,20 @@ const fr: Dictionary = {
   'status_Kyc Expired': "Expiré",
   staffGestureHint: "Personnel : appui long sur le coin supérieur, ou carte du personnel.",
   error: "Un problème est survenu. Demandez de l'aide à un membre du personnel.",
+  pilotHeading: "Capture pilote (calibrage)",
+  pilotOff: "La capture pilote est désactivée sur cette borne : elle nécessite la clé de l'équipe de calibrage (démarrez la borne avec --pack-recipient).",
+  pilotIntro: "Enregistre la prochaine session entière (images, couleurs du flash, temps, analyse) dans un paquet chiffré pour le calibrage.",
+  pilotLabel: "Ce qui sera devant la caméra",
+  pilotLabel_genuine: "Personne réelle",
+  pilotLabel_print: "Photo imprimée",
+  pilotLabel_screen_replay: "Rejeu sur écran",
+  pilotLabel_mask: "Masque",
+  pilotLabel_other: "Autre attaque",
+  pilotSubject: "Code du sujet (jamais un nom)",
+  pilotConsent: "La personne filmée a accepté d'être enregistrée pour le calibrage.",
+  pilotStart: "Enregistrer la prochaine session",
+  pilotPacks: "Paquets de capture enregistrés sur cette borne : {n}",
+  pilotLast: "Dernier paquet : {name}",
 };
 
 const ar: Dictionary = {
@@ -641,6 +683,20 @@ const ar: Dictionary = {
   'status_Kyc Expired': "منتهي الصلاحية",
   staffGestureHint: "الموظفون: اضغط مطولًا على الزاوية العلوية أو استخدم بطاقة الموظف.",
   error: "حدث خطأ. يُرجى طلب المساعدة من أحد الموظفين.",
+  pilotHeading: "التسجيل التجريبي (المعايرة)",
+  pilotOff: "التسجيل التجريبي متوقف في هذا الجهاز: يحتاج إلى مفتاح فريق المعايرة (شغّل الجهاز مع --pack-recipient).",
+  pilotIntro: "يسجّل الجلسة التالية كاملة (الصور وألوان الوميض والتوقيت والتحليل) في حزمة مشفّرة للمعايرة.",
+  pilotLabel: "ما الذي سيكون أمام الكاميرا",
+  pilotLabel_genuine: "شخص حقيقي",
+  pilotLabel_print: "صورة مطبوعة",
+  pilotLabel_screen_replay: "إعادة عرض على شاشة",
+  pilotLabel_mask: "قناع",
+  pilotLabel_other: "هجوم آخر",
+  pilotSubject: "رمز الشخص (ليس اسمًا أبدًا)",
+  pilotConsent: "وافق الشخص الذي يتم تصويره على تسجيله لأغراض المعايرة.",
+  pilotStart: "سجّل الجلسة التالية",
+  pilotPacks: "حزم التسجيل في هذا الجهاز: {n}",
+  pilotLast: "آخر حزمة: {name}",
 };
 
 /** Every locale's own strings, with no fallback (tests check each is complete and really translated). */

@@ -4,6 +4,7 @@
 import type { FrameAnalysis } from '../../shared/analysis';
 import type { Challenge } from '../../shared/catalogue';
 import { parseLivenessConfig } from '../../shared/config';
+import { percentileOfSorted } from '../../shared/stats';
 import { DEFAULT_FLASH_TUNING, DEFAULT_PLANAR_TUNING, TUNABLES, type FlashTuning, type PlanarTuning } from '../../shared/tunables';
 import type { CaptureLabel } from '../../shared/capture';
 import { analyzeClip } from '../../liveness/clip';
@@ -90,13 +91,7 @@ export function rateTable(attempts: readonly AttemptResult[]): RateTable {
   return { bpcer: withSubjects(genuine, genuine.filter((a) => !a.accepted).length), apcer };
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+const quantile = (values: readonly number[], q: number): number => percentileOfSorted([...values].sort((a, b) => a - b), q * 100);
 
 export interface ConstantRefit {
   name: string;

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { normalizeScore } from '../../shared/bands';
+import { median } from '../../shared/stats';
 import { LIVENESS_MODES, type LivenessMode, type Status } from '../../shared/catalogue';
 import { parseLivenessConfig } from '../../shared/config';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
@@ -69,12 +70,6 @@ export function fusionProvenance(): FusionProvenance {
     crossValidation: json.cross_validation ?? null,
   };
 }
-
-const median = (values: number[]): number => {
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function sha16(file: string): Promise<string | null> {
   try {

@@ -9,6 +9,7 @@ import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
 import { IdleNotice } from './IdleNotice';
 import { ChallengeIcon, TickIcon } from './icons';
+import { lockForFlash } from '../camera/exposure';
 
 const FRAME_INTERVAL_MS = 66;
 const FRAME_WIDTH = 640;
@@ -45,6 +46,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
   const [fillLightSince, setFillLightSince] = useState<number | null>(null);
   const [, setNow] = useState(0);
   const clockOrigin = useRef(performance.now());
+  const trackRef = useRef<MediaStreamTrack | null>(null);
   const lastIndex = useRef(0);
 
   // A camera that never starts must not keep the kiosk here: back to attract after a while, with a countdown.
@@ -83,6 +85,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
       .then(async (media) => {
         if (cancelled) return media.getTracks().forEach((track) => track.stop());
         stream = media;
+        trackRef.current = media.getVideoTracks()[0] ?? null;
         const element = videoRef.current;
         if (!element) return;
         element.srcObject = media;
@@ -163,7 +166,11 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
         <FlashOverlay
           plan={plan}
           clockOrigin={clockOrigin.current}
-          onStarted={(timestampMs) => void api.markFlashStart({ sessionId: plan.sessionId, timestampMs })}
+          onStarted={(timestampMs) => {
+            void api.markFlashStart({ sessionId: plan.sessionId, timestampMs });
+            // Exposure and white balance held for the flash where the camera allows; the pack records whether they were.
+            void holdCameraForFlash(api, plan.sessionId, trackRef.current);
+          }}
         />
       )}
       {phase === 'positioning' && plan.challenges.length > 0 && camera === 'live' && (
@@ -328,6 +335,12 @@ function FlashOverlay({ plan, clockOrigin, onStarted }: { plan: SessionPlan; clo
   }, [plan.flash, clockOrigin]);
   // The coloured field sits behind the preview, the oval, the progress and Cancel (they stay visible on it).
   return <div ref={ref} className="flash-overlay" role="presentation" />;
+}
+
+/** Lock exposure and white balance for the flash where the camera allows it, and tell the kiosk what happened. */
+async function holdCameraForFlash(api: KioskApi, sessionId: string, track: MediaStreamTrack | null): Promise<void> {
+  const state = await lockForFlash(track);
+  await api.reportCamera({ sessionId, ...state });
 }
 
 /** Reads each new challenge aloud when the platform can (kiosks may have no voices; that is fine). */

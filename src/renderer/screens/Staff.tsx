@@ -17,6 +17,7 @@ import { referenceNumber } from '../../shared/reference';
 import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { LANGUAGE_NAMES, QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
 import { IdleNotice } from './IdleNotice';
+import { PilotCapture } from './PilotCapture';
 
 interface Props {
   t: Translate;
@@ -24,6 +25,8 @@ interface Props {
   idleS: number | null;
   onClose(): void;
   onSettings(settings: KioskSettings): void;
+  /** Pilot capture armed: start the recorded session. */
+  onPilotStart(): void;
 }
 
 /** Setting names in the audit, as the labels staff see on this panel. */
@@ -51,7 +54,7 @@ function staffMessage(t: Translate, error: CodedErrorShape): string {
   }
 }
 
-export function StaffScreen({ t, api, idleS, onClose, onSettings }: Props) {
+export function StaffScreen({ t, api, idleS, onClose, onSettings, onPilotStart }: Props) {
   const [token, setToken] = useState<string | null>(null);
   const [mustChangePin, setMustChangePin] = useState(false);
   const [expired, setExpired] = useState(false);
@@ -85,6 +88,7 @@ export function StaffScreen({ t, api, idleS, onClose, onSettings }: Props) {
       )}
       {token && mustChangePin && <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} onExpired={onExpired} />}
       {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} onExpired={onExpired} />}
+      {token && !mustChangePin && <PilotCapture t={t} api={api} token={token} onStart={onPilotStart} />}
       <IdleNotice t={t} secondsLeft={idle.secondsLeft} onStay={idle.reset} />
       {token && (
         <div className="actions">

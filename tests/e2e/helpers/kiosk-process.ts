@@ -13,10 +13,11 @@ export interface KioskProcess {
   stop(): Promise<void>;
 }
 
-export async function startKioskProcess(options: { testSeed?: boolean } = {}): Promise<KioskProcess> {
+export async function startKioskProcess(options: { testSeed?: boolean; extraArgs?: string[] } = {}): Promise<KioskProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'liveness-e2e-kiosk-'));
   const args = [resolve(REPO_ROOT, 'bin', 'liveness.mjs'), 'kiosk', '--port', '0', '--db', join(dir, 'kiosk.sqlite'), '--config', join(dir, 'kiosk-config.json')];
   if (options.testSeed) args.push('--test-seed');
+  if (options.extraArgs) args.push(...options.extraArgs);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
