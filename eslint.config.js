@@ -14,7 +14,7 @@ const pureBoundary = {
   'no-restricted-imports': ['error', {
     paths: [...nodeBuiltins, ...nativeOrRuntime].map((name) => ({
       name,
-      message: 'Pure code (src/shared, src/liveness, src/renderer) must not import Node, Electron or native modules.',
+      message: 'Pure code (src/shared, src/liveness, src/renderer, src/console) must not import Node, Electron or native modules.',
     })),
     patterns: [
       { group: ['node:*'], message: 'Pure code must not import node:* modules.' },
@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   // Folders by runtime: src/shared and src/liveness run everywhere, src/renderer in the browser, src/main and
   // src/preload are the Electron glue, everything else is plain Node (src/build and src/testkit only at build/test time).
-  { files: ['src/shared/**/*.ts', 'src/liveness/**/*.ts', 'src/renderer/**/*.{ts,tsx}'], rules: pureBoundary },
+  { files: ['src/shared/**/*.ts', 'src/liveness/**/*.ts', 'src/renderer/**/*.{ts,tsx}', 'src/console/**/*.{ts,tsx}'], rules: pureBoundary },
   { files: ['src/node/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/build/**/*.ts', 'src/testkit/**/*.ts'], rules: noElectron },
   { files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'tools/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

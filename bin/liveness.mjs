@@ -33,4 +33,7 @@ if (useCompiled()) {
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once output is flushed: a command has finished its work, so a lingering handle (a worker, a socket a failed
+// step left open) must not keep the process alive.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

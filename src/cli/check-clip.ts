@@ -9,21 +9,9 @@ import type { FrameAnalysis } from '../shared/analysis';
 import type { Engine } from '../node/engine/api';
 import { decodeVideoFrames } from '../node/engine/video';
 import { analyzeClip } from '../liveness/clip';
-import type { CheckLine, CheckOptions } from './commands/check';
+import type { CheckLine, CheckOptions, ClipCheckOptions } from './check-types';
 
-/** Clip-only options of `liveness check` (see CLIP_USAGE). */
-export interface ClipCheckOptions {
-  challenges?: Challenge[];
-  expectOrder?: Challenge[];
-  /** Path of the JSON flash sequence that was shown ({seed, steps:[{rgb, durationMs}]}, or a result holding one). */
-  flashSequenceFile?: string;
-  /** When the first colour was shown, ms from the clip's start (default: the first frame). */
-  flashStartMs?: number;
-  /** Frames sampled per second (default 10; flash modes need at least 8 frames over the sequence). */
-  fps?: number;
-  /** Frames are scaled down to at most this width (default 640). */
-  maxWidth?: number;
-}
+export type { ClipCheckOptions } from './check-types';
 
 export const CLIP_USAGE = `  Clips (mp4, webm, mov; the container is sniffed, not taken from the name):
   --mode M               passive | active | flash | action_flash

@@ -3,19 +3,21 @@
 import type { FaceAnalysis } from '../shared/analysis';
 import type { Challenge } from '../shared/catalogue';
 import type { ChallengeOutcome } from './types';
+import { clamp01, median } from '../shared/stats';
+import { tuned } from '../shared/tunables';
 
 /** Degrees beyond the neutral yaw a head turn must reach. */
-export const TURN_DEGREES = 20;
+export const TURN_DEGREES = tuned('turnDegrees');
 /** Degrees from neutral that count as "back". */
-export const RETURN_DEGREES = 8;
+export const RETURN_DEGREES = tuned('returnDegrees');
 /** Both eyes must dip below this fraction of their open baseline... */
-export const BLINK_CLOSED_FRACTION = 0.5;
+export const BLINK_CLOSED_FRACTION = tuned('blinkClosedFraction');
 /** ...and come back above this fraction. */
-export const BLINK_REOPEN_FRACTION = 0.8;
+export const BLINK_REOPEN_FRACTION = tuned('blinkReopenFraction');
 /** Smile must rise this much (0-1 scale) above the neutral smile... */
-export const SMILE_RISE = 0.25;
+export const SMILE_RISE = tuned('smileRise');
 /** ...in this many consecutive frames (one noisy frame is not a smile). */
-export const SMILE_FRAMES = 2;
+export const SMILE_FRAMES = tuned('smileFrames');
 
 /** The person's neutral face, measured while they held still during positioning. */
 export interface Baseline {
@@ -47,12 +49,6 @@ export function sampleOf(face: FaceAnalysis, frameIndex: number, timestampMs: nu
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 export function baselineOf(samples: readonly ChallengeSample[]): Baseline {
   return {
     yaw: median(samples.map((s) => s.yaw)),
@@ -73,8 +69,6 @@ export interface ChallengeTracker {
   /** Outcome so far; `timedOut` marks a window that ended without completion. */
   outcome(timedOut: boolean): ChallengeOutcome;
 }
-
-const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
 /** Credit 0-100 for a completed challenge: 85 at the minimum amplitude, 100 at a clear one. */
 export function challengeCredit(challenge: Challenge, amplitude: number): number {

@@ -18,6 +18,7 @@ import { randomHex, cryptoRandom } from './random';
 import { normalizeScore } from '../shared/bands';
 import { combineScores, judgeAttempt } from './scoring';
 import type { ChallengeOutcome, EvidenceFrame } from './types';
+import { median } from '../shared/stats';
 
 export interface ClipOptions {
   /** The order the person was asked to perform, if known. */
@@ -67,9 +68,7 @@ export function findChallengeEvents(samples: readonly ChallengeSample[], baselin
 /** Median of the frames' PAD scores, 0-100 integer; null without frames. */
 function medianPadScore(scores: readonly number[]): number | null {
   if (scores.length === 0) return null;
-  const sorted = [...scores].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return normalizeScore(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+  return normalizeScore(median(scores));
 }
 
 const notDone = (challenge: Challenge, reason: ChallengeOutcome['reason']): ChallengeOutcome => ({

@@ -15,8 +15,10 @@
 import type { FaceRegion } from '../shared/analysis';
 import { CodedError } from '../shared/errors';
 import type { FlashSequence, FlashStep } from '../shared/result';
+import { DEFAULT_FLASH_TUNING, type FlashTuning } from '../shared/tunables';
 import { randomHex, randomInt, seededRandom } from './random';
 import type { RandomSource } from './types';
+import { clamp01, mean } from '../shared/stats';
 
 export type Rgb = [number, number, number];
 
@@ -297,24 +299,24 @@ export interface FlashAnalysis {
   regions: Partial<Record<FaceRegion, RegionResponse>>;
 }
 
-// Calibration constants (log-colour units); exported so evaluation can report against them.
-export const FLASH_MIN_FRAMES = 8;
-export const FLASH_MIN_COVERAGE = 0.6;
+// Calibration constants (log-colour units), from src/shared/tunables.ts; exported so evaluation can report against them.
+export const FLASH_MIN_FRAMES = DEFAULT_FLASH_TUNING.minFrames;
+export const FLASH_MIN_COVERAGE = DEFAULT_FLASH_TUNING.minCoverage;
 /** Below this explained change (log units) the face did not respond at all (a screen lighting itself). */
-export const FLASH_NO_RESPONSE_ACTIVITY = 0.012;
+export const FLASH_NO_RESPONSE_ACTIVITY = DEFAULT_FLASH_TUNING.noResponseActivity;
 /** An explained change this large counts fully. */
-export const FLASH_FULL_AMPLITUDE = 0.12;
+export const FLASH_FULL_AMPLITUDE = DEFAULT_FLASH_TUNING.fullAmplitude;
 /** Spatial variation of a flat surface (geometry alone: the falloff and angle across a print near the screen)... */
-export const FLASH_VARIATION_FLAT = 0.045;
+export const FLASH_VARIATION_FLAT = DEFAULT_FLASH_TUNING.variationFlat;
 /** ...and of a clearly 3D face. */
-export const FLASH_VARIATION_3D = 0.065;
-const FOLLOW_LOW = 0.45;
-const FOLLOW_HIGH = 0.85;
+export const FLASH_VARIATION_3D = DEFAULT_FLASH_TUNING.variation3d;
 /** Linear floor added before the log, so black or clipped pixels stay finite. */
 const LOG_FLOOR = 2e-3;
+/** Lag search step, ms (a third of a 30 fps frame interval). */
+const LAG_STEP_MS = 10;
+/** Weight that puts the curvature (2 of the 5 regions' degrees of freedom) on the spread's scale. */
+const CURVATURE_WEIGHT = 2.5;
 
-const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 function emittedAt(sequence: FlashSequence, elapsedMs: number, restRgb: Rgb): Rgb {
   const i = flashStepAt(sequence, elapsedMs);
@@ -343,49 +345,22 @@ function logLinear(rgb: readonly number[]): Rgb {
   return [Math.log(r + LOG_FLOOR), Math.log(g + LOG_FLOOR), Math.log(b + LOG_FLOOR)];
 }
 
-/**
- * Score how the face's colour followed the emitted sequence: per region the log colour against the background's,
- * its lag-aligned correlation with the emitted linear colour (lag 0-300 ms), its strength, and the spread of the
- * albedo-free gain across regions (see the physics above).
- * score = 100 * min(follow, strength) * (0.35 + 0.65 * variation), each factor 0-1: a flat print that follows the
- * sequence tops out at 35, a screen that emits its own light or a replay of another sequence near 0.
- * Verdicts: 'mismatch' (structured colour change the sequence does not explain: attack when it clearly ignores the
- * sequence), 'no_response' (never an attack: could be strong ambient light), 'flat' (attack when very uniform and
- * strongly following), 'live' / 'weak' by score, 'insufficient' (< 8 frames or < 60% of the steps seen).
- */
-export function analyzeFlashResponse(
-  frames: readonly FlashFrame[],
-  sequence: FlashSequence,
-  startMs: number,
-  restRgb: Rgb = FLASH_REST_RGB,
-): FlashAnalysis {
+/** The frames that can see the sequence at some lag in the search range (time order), and the steps they cover. */
+function framesInWindow(frames: readonly FlashFrame[], sequence: FlashSequence, startMs: number): { used: FlashFrame[]; coverage: number } {
   const total = flashDurationMs(sequence);
-  // Frames that can see the sequence at some lag in the search range.
   const used = frames
     .filter((f) => f.timestampMs >= startMs && f.timestampMs <= startMs + total + FLASH_MAX_LAG_MS)
     .sort((a, b) => a.timestampMs - b.timestampMs);
   const seenSteps = new Set(used.map((f) => flashStepAt(sequence, f.timestampMs - startMs)).filter((i) => i >= 0 && i < sequence.steps.length));
-  const coverage = seenSteps.size / sequence.steps.length;
-  const empty: FlashAnalysis = {
-    score: 0,
-    verdict: 'insufficient',
-    attack: false,
-    lagMs: 0,
-    meanCorrelation: 0,
-    meanAmplitude: 0,
-    absoluteAmplitude: 0,
-    activity: 0,
-    unexplained: 0,
-    spatialVariation: 0,
-    coverage,
-    frames: used.length,
-    regions: {},
-  };
-  if (used.length < FLASH_MIN_FRAMES || coverage < FLASH_MIN_COVERAGE) return empty;
+  return { used, coverage: seenSteps.size / sequence.steps.length };
+}
 
-  // Reflected signal per face region: ln(region) - ln(background), per linear channel (the background cancels the
-  // camera's exposure and white-balance drift); and the region's own log colour, whose gain measures the light it
-  // catches in absolute terms (a large print's own margin is its "background" and responds like the face does).
+/**
+ * Per face region, centred channel-stacked log colours: `reflected` = ln(region) - ln(background) (the background
+ * cancels the camera's exposure and white-balance drift), `absolute` = the region's own log colour, whose gain measures
+ * the light it catches in absolute terms (a large print's own margin is its "background" and responds like the face).
+ */
+function regionSignals(used: readonly FlashFrame[]): { reflected: Map<FaceRegion, number[]>; absolute: Map<FaceRegion, number[]> } {
   const reflected = new Map<FaceRegion, number[]>();
   const absolute = new Map<FaceRegion, number[]>();
   for (const region of FACE_RESPONSE_REGIONS) {
@@ -401,77 +376,111 @@ export function analyzeFlashResponse(
       ),
     );
   }
-  // Structured (slowly varying) change only: white camera noise has var(diff) = 2 var, so var - var(diff)/2 ~ 0.
+  return { reflected, absolute };
+}
+
+/** Structured (slowly varying) change of an n-frame stack: white camera noise has var(diff) = 2 var, so var - var(diff)/2 ~ 0. */
+function structuredChange(x: number[], n: number): number {
+  let variance = 0;
+  let diffVariance = 0;
+  for (let ch = 0; ch < 3; ch++) {
+    for (let i = 0; i < n; i++) {
+      variance += x[ch * n + i] ** 2;
+      if (i > 0) diffVariance += (x[ch * n + i] - x[ch * n + i - 1]) ** 2;
+    }
+  }
+  return Math.sqrt(Math.max(0, variance / (3 * n) - diffVariance / (3 * (n - 1)) / 2));
+}
+
+interface GainFit {
+  fitted: number[];
+  gains: number[];
+}
+
+/**
+ * Per channel, the gain g = <s, e> / <e, e> (the log change per unit of emitted linear light; one gain per channel
+ * because the ambient light differs per channel), and fitted = g * e.
+ */
+function fitGains(sig: number[], emitted: number[], n: number): GainFit {
+  const fitted = new Array<number>(sig.length);
+  const gains: number[] = [];
+  for (let ch = 0; ch < 3; ch++) {
+    let se = 0;
+    let e2 = 0;
+    for (let i = ch * n; i < (ch + 1) * n; i++) {
+      se += sig[i] * emitted[i];
+      e2 += emitted[i] * emitted[i];
+    }
+    const g = e2 > 1e-15 ? se / e2 : 0;
+    gains.push(g);
+    for (let i = ch * n; i < (ch + 1) * n; i++) fitted[i] = g * emitted[i];
+  }
+  return { fitted, gains };
+}
+
+/** Correlation of the reflected signal with the emitted one at one lag; a negative gain counts against. */
+function signedCorrelation(sig: number[], { fitted, gains }: GainFit): number {
+  const ss = dot(sig, sig);
+  const ff = dot(fitted, fitted);
+  if (ss <= 1e-18 || ff <= 1e-18) return 0;
+  const r = dot(sig, fitted) / Math.sqrt(ss * ff);
+  return mean(gains) >= 0 ? r : -r;
+}
+
+interface LagAlignment {
+  lag: number;
+  /** Mean |correlation| over the regions at that lag. */
+  strength: number;
+  /** Mean signed correlation over the regions at that lag. */
+  correlation: number;
+  /** The centred emitted linear colour at that lag. */
+  emitted: number[];
+}
+
+/**
+ * The lag (0-300 ms) where the sequence explains the face best either way (a face darker in the flash than its
+ * background is aligned too, and then scores as no response rather than as an unexplained change); null when the
+ * emitted colour never changes over the frames.
+ */
+function alignLag(used: readonly FlashFrame[], reflected: readonly number[][], sequence: FlashSequence, startMs: number, restRgb: Rgb): LagAlignment | null {
   const n = used.length;
-  const structured = (x: number[]): number => {
-    let variance = 0;
-    let diffVariance = 0;
-    for (let ch = 0; ch < 3; ch++) {
-      for (let i = 0; i < n; i++) {
-        variance += x[ch * n + i] ** 2;
-        if (i > 0) diffVariance += (x[ch * n + i] - x[ch * n + i - 1]) ** 2;
-      }
-    }
-    return Math.sqrt(Math.max(0, variance / (3 * n) - diffVariance / (3 * (n - 1)) / 2));
-  };
-  const activity = mean([...reflected.values()].map(structured));
-
-  // Per region and channel: gain g = <s, e> / <e, e> (the log change per unit of emitted linear light; one gain per
-  // channel because the ambient light differs per channel), fitted = g * e.
-  const fit = (sig: number[], emitted: number[]): { fitted: number[]; gains: number[] } => {
-    const fitted = new Array<number>(sig.length);
-    const gains: number[] = [];
-    for (let ch = 0; ch < 3; ch++) {
-      let se = 0;
-      let e2 = 0;
-      for (let i = ch * n; i < (ch + 1) * n; i++) {
-        se += sig[i] * emitted[i];
-        e2 += emitted[i] * emitted[i];
-      }
-      const g = e2 > 1e-15 ? se / e2 : 0;
-      gains.push(g);
-      for (let i = ch * n; i < (ch + 1) * n; i++) fitted[i] = g * emitted[i];
-    }
-    return { fitted, gains };
-  };
-  // Correlation of the reflected signal with the emitted one at one lag; a negative gain counts against.
-  const signedCorrelation = (sig: number[], fitted: number[], gains: number[]): number => {
-    const ss = dot(sig, sig);
-    const ff = dot(fitted, fitted);
-    if (ss <= 1e-18 || ff <= 1e-18) return 0;
-    const r = dot(sig, fitted) / Math.sqrt(ss * ff);
-    return mean(gains) >= 0 ? r : -r;
-  };
-
-  // The lag is where the sequence explains the face best either way (a face darker in the flash than its background
-  // is aligned too, and then scores as no response rather than as an unexplained change).
-  let best = { lag: 0, strength: -Infinity, correlation: 0, emitted: [] as number[] };
-  for (let lag = 0; lag <= FLASH_MAX_LAG_MS; lag += 10) {
+  let best: LagAlignment | null = null;
+  for (let lag = 0; lag <= FLASH_MAX_LAG_MS; lag += LAG_STEP_MS) {
     const emitted = centredStack(used.map((f) => linear(emittedAt(sequence, f.timestampMs - startMs - lag, restRgb))));
     if (dot(emitted, emitted) <= 1e-12) continue;
-    const correlations = [...reflected.values()].map((sig) => {
-      const { fitted, gains } = fit(sig, emitted);
-      return signedCorrelation(sig, fitted, gains);
-    });
+    const correlations = reflected.map((sig) => signedCorrelation(sig, fitGains(sig, emitted, n)));
     const strength = mean(correlations.map(Math.abs));
-    if (strength > best.strength) best = { lag, strength, correlation: mean(correlations), emitted };
+    if (!best || strength > best.strength) best = { lag, strength, correlation: mean(correlations), emitted };
   }
-  if (!Number.isFinite(best.strength)) return empty;
+  return best;
+}
 
-  const fits = [...reflected].map(([region, sig]) => ({ region, sig, ...fit(sig, best.emitted) }));
-  // Spatial variation on the absolute gains (each region's own log colour on the emitted light, ~ k / ambient per
-  // channel), per channel relative to the channel's mean gain (the ambient light, which differs per channel, cancels):
-  //  - spread: the coefficient of variation over the 5 regions;
-  //  - curvature: the same after removing a planar gradient over the regions' layout. A flat print near the screen
-  //    does show a gradient (falloff and angle change across it); only a curved surface (the nose forward, the
-  //    cheeks turned away) leaves something after it.
-  // Both averaged over channels weighted by the signal each carries; spatialVariation = (spread + 2.5 * curvature) / 2
-  // (2.5 puts the curvature, 2 of 5 degrees of freedom, on the spread's scale). Per channel rather than on a channel
-  // average: skin highlights add light by surface angle but not by albedo, so a 3D face varies differently per channel.
-  const absoluteGains = FACE_RESPONSE_REGIONS.map((region) => fit(absolute.get(region)!, best.emitted).gains);
+interface SpatialResponse {
+  /** (spread + 2.5 * curvature) / 2 of the channel-weighted relative gains. */
+  spatialVariation: number;
+  /** Each region's gain relative to the face's mean gain (FACE_RESPONSE_REGIONS order). */
+  relative: number[];
+  /** Mean gain over channels per region (FACE_RESPONSE_REGIONS order). */
+  meanGain: number[];
+  /** RMS log-colour change of the regions' own colour explained by the sequence. */
+  absoluteAmplitude: number;
+}
+
+/**
+ * Spatial variation on the absolute gains (each region's own log colour on the emitted light, ~ k / ambient per
+ * channel), per channel relative to the channel's mean gain (the ambient light, which differs per channel, cancels):
+ *  - spread: the coefficient of variation over the 5 regions;
+ *  - curvature: the same after removing a planar gradient over the regions' layout. A flat print near the screen
+ *    does show a gradient (falloff and angle change across it); only a curved surface (the nose forward, the cheeks
+ *    turned away) leaves something after it.
+ * Both averaged over channels weighted by the signal each carries. Per channel rather than on a channel average: skin
+ * highlights add light by surface angle but not by albedo, so a 3D face varies differently per channel.
+ */
+function spatialResponse(absolute: ReadonlyMap<FaceRegion, number[]>, emitted: number[], n: number): SpatialResponse {
+  const absoluteGains = FACE_RESPONSE_REGIONS.map((region) => fitGains(absolute.get(region)!, emitted, n).gains);
   const channelEnergy = [0, 1, 2].map((ch) => {
     let e2 = 0;
-    for (let i = ch * n; i < (ch + 1) * n; i++) e2 += best.emitted[i] ** 2;
+    for (let i = ch * n; i < (ch + 1) * n; i++) e2 += emitted[i] ** 2;
     return e2 / n;
   });
   const channelMeanGain = [0, 1, 2].map((ch) => mean(absoluteGains.map((g) => g[ch])));
@@ -490,66 +499,142 @@ export function analyzeFlashResponse(
     spread += weights[ch] * spreadOf(ch, (g) => g - m);
     curvature += weights[ch] * spreadOf(ch, (g, r) => g - m - slopeX * REGION_LAYOUT[r][0] - slopeY * REGION_LAYOUT[r][1]);
   }
-  const spatialVariation = weightSum > 0 ? (spread + 2.5 * curvature) / weightSum / 2 : 0;
+  const spatialVariation = weightSum > 0 ? (spread + CURVATURE_WEIGHT * curvature) / weightSum / 2 : 0;
   const relative = absoluteGains.map((gains) =>
     weightSum > 0 ? gains.reduce((s, g, ch) => s + (weights[ch] > 0 ? (weights[ch] * g) / channelMeanGain[ch] : 0), 0) / weightSum : 0,
   );
-  // How strongly the face's own colour follows the sequence, before the background is taken off.
   const absoluteAmplitude = Math.sqrt(mean(absoluteGains.map((g) => g.reduce((s, v, ch) => s + v * v * channelEnergy[ch], 0) / 3)));
+  return { spatialVariation, relative, meanGain: absoluteGains.map(mean), absoluteAmplitude };
+}
 
+interface ExplainedChange {
+  regions: Partial<Record<FaceRegion, RegionResponse>>;
+  /** Mean explained change over the regions, against the background, counted only where it follows (log units). */
+  meanAmplitude: number;
+  /** Structured change the sequence does not explain, mean over regions. */
+  unexplained: number;
+  /** Change the sequence explains whatever its sign, mean over regions. */
+  explained: number;
+}
+
+/** Per region: how well and how strongly the reflected signal follows the emitted colour at the chosen lag. */
+function explainedChange(reflected: ReadonlyMap<FaceRegion, number[]>, emitted: number[], n: number, spatial: SpatialResponse): ExplainedChange {
   const regions: Partial<Record<FaceRegion, RegionResponse>> = {};
   const amplitudes: number[] = [];
   const unexplainedPerRegion: number[] = [];
   const explainedPerRegion: number[] = [];
-  fits.forEach(({ region, sig, fitted, gains }, i) => {
-    const correlation = signedCorrelation(sig, fitted, gains);
-    const explainedRms = Math.sqrt(dot(fitted, fitted) / fitted.length);
+  [...reflected].forEach(([region, sig], i) => {
+    const gainFit = fitGains(sig, emitted, n);
+    const correlation = signedCorrelation(sig, gainFit);
+    const explainedRms = Math.sqrt(dot(gainFit.fitted, gainFit.fitted) / gainFit.fitted.length);
     const amplitude = Math.max(0, correlation) * explainedRms;
-    regions[region] = { correlation, gain: mean(absoluteGains[i]), relativeGain: relative[i], amplitude };
+    regions[region] = { correlation, gain: spatial.meanGain[i], relativeGain: spatial.relative[i], amplitude };
     amplitudes.push(amplitude);
-    unexplainedPerRegion.push(structured(sig.map((v, k) => v - fitted[k])));
+    unexplainedPerRegion.push(structuredChange(sig.map((v, k) => v - gainFit.fitted[k]), n));
     explainedPerRegion.push(explainedRms);
   });
-  const meanAmplitude = mean(amplitudes);
-  const meanCorrelation = best.correlation;
-  // Colour change on the face that our sequence does not explain (a replay of another sequence, a screen's own video).
-  const unexplained = mean(unexplainedPerRegion);
-  // Change the sequence explains, whatever its sign.
-  const explained = mean(explainedPerRegion);
+  return { regions, meanAmplitude: mean(amplitudes), unexplained: mean(unexplainedPerRegion), explained: mean(explainedPerRegion) };
+}
 
-  const follow = clamp01((meanCorrelation - FOLLOW_LOW) / (FOLLOW_HIGH - FOLLOW_LOW));
-  const strength = clamp01(meanAmplitude / FLASH_FULL_AMPLITUDE);
-  const variation = clamp01((spatialVariation - FLASH_VARIATION_FLAT) / (FLASH_VARIATION_3D - FLASH_VARIATION_FLAT));
-  const score = Math.round(100 * Math.min(follow, strength) * (0.35 + 0.65 * variation));
+interface FlashMeasures {
+  meanCorrelation: number;
+  meanAmplitude: number;
+  absoluteAmplitude: number;
+  spatialVariation: number;
+  unexplained: number;
+  explained: number;
+}
 
-  let verdict: FlashVerdict;
-  let attack = false;
-  if (unexplained >= 2 * FLASH_NO_RESPONSE_ACTIVITY && unexplained >= explained) {
-    verdict = 'mismatch';
+/** score = 100 * min(follow, strength) * (0.35 + 0.65 * variation), each factor 0-1. */
+function flashScore(m: FlashMeasures, tuning: Readonly<FlashTuning>): number {
+  const follow = clamp01((m.meanCorrelation - tuning.followLow) / (tuning.followHigh - tuning.followLow));
+  const strength = clamp01(m.meanAmplitude / tuning.fullAmplitude);
+  const variation = clamp01((m.spatialVariation - tuning.variationFlat) / (tuning.variation3d - tuning.variationFlat));
+  return Math.round(100 * Math.min(follow, strength) * (0.35 + 0.65 * variation));
+}
+
+/** The verdict and whether it is a high-confidence attack, from the measures and the score. */
+function flashVerdict(m: FlashMeasures, score: number, tuning: Readonly<FlashTuning>): { verdict: FlashVerdict; attack: boolean } {
+  if (m.unexplained >= 2 * tuning.noResponseActivity && m.unexplained >= m.explained) {
     // Strong colour changes that ignore the sequence chosen now: a replay of another sequence.
-    attack = meanCorrelation < 0.15 && unexplained >= 4 * FLASH_NO_RESPONSE_ACTIVITY;
-  } else if (meanAmplitude < FLASH_NO_RESPONSE_ACTIVITY) {
-    // The face changes no more than the background: a screen lighting itself, or too much ambient light.
-    verdict = 'no_response';
-  } else if (spatialVariation < FLASH_VARIATION_FLAT && absoluteAmplitude >= FLASH_FULL_AMPLITUDE && meanCorrelation >= 0.5) {
-    verdict = 'flat';
+    return { verdict: 'mismatch', attack: m.meanCorrelation < 0.15 && m.unexplained >= 4 * tuning.noResponseActivity };
+  }
+  // The face changes no more than the background: a screen lighting itself, or too much ambient light.
+  if (m.meanAmplitude < tuning.noResponseActivity) return { verdict: 'no_response', attack: false };
+  if (m.spatialVariation < tuning.variationFlat && m.absoluteAmplitude >= tuning.fullAmplitude && m.meanCorrelation >= 0.5) {
     // Catches the screen's light strongly but uniformly everywhere: a flat surface lit by the screen.
-    attack = spatialVariation < FLASH_VARIATION_FLAT / 2 && meanCorrelation >= 0.6;
-  } else verdict = score >= 50 ? 'live' : 'weak';
+    return { verdict: 'flat', attack: m.spatialVariation < tuning.variationFlat / 2 && m.meanCorrelation >= 0.6 };
+  }
+  return { verdict: score >= 50 ? 'live' : 'weak', attack: false };
+}
 
+/**
+ * Score how the face's colour followed the emitted sequence: per region the log colour against the background's,
+ * its lag-aligned correlation with the emitted linear colour (lag 0-300 ms), its strength, and the spread of the
+ * albedo-free gain across regions (see the physics above).
+ * score = 100 * min(follow, strength) * (0.35 + 0.65 * variation), each factor 0-1: a flat print that follows the
+ * sequence tops out at 35, a screen that emits its own light or a replay of another sequence near 0.
+ * Verdicts: 'mismatch' (structured colour change the sequence does not explain: attack when it clearly ignores the
+ * sequence), 'no_response' (never an attack: could be strong ambient light), 'flat' (attack when very uniform and
+ * strongly following), 'live' / 'weak' by score, 'insufficient' (< 8 frames or < 60% of the steps seen).
+ * `tuning` defaults to src/shared/tunables.ts; `liveness calibrate` passes refit values.
+ */
+export function analyzeFlashResponse(
+  frames: readonly FlashFrame[],
+  sequence: FlashSequence,
+  startMs: number,
+  restRgb: Rgb = FLASH_REST_RGB,
+  tuning: Readonly<FlashTuning> = DEFAULT_FLASH_TUNING,
+): FlashAnalysis {
+  const { used, coverage } = framesInWindow(frames, sequence, startMs);
+  const empty: FlashAnalysis = {
+    score: 0,
+    verdict: 'insufficient',
+    attack: false,
+    lagMs: 0,
+    meanCorrelation: 0,
+    meanAmplitude: 0,
+    absoluteAmplitude: 0,
+    activity: 0,
+    unexplained: 0,
+    spatialVariation: 0,
+    coverage,
+    frames: used.length,
+    regions: {},
+  };
+  if (used.length < tuning.minFrames || coverage < tuning.minCoverage) return empty;
+
+  const n = used.length;
+  const { reflected, absolute } = regionSignals(used);
+  const activity = mean([...reflected.values()].map((x) => structuredChange(x, n)));
+  const best = alignLag(used, [...reflected.values()], sequence, startMs, restRgb);
+  if (!best) return empty;
+
+  const spatial = spatialResponse(absolute, best.emitted, n);
+  const change = explainedChange(reflected, best.emitted, n, spatial);
+  const measures: FlashMeasures = {
+    meanCorrelation: best.correlation,
+    meanAmplitude: change.meanAmplitude,
+    absoluteAmplitude: spatial.absoluteAmplitude,
+    spatialVariation: spatial.spatialVariation,
+    unexplained: change.unexplained,
+    explained: change.explained,
+  };
+  const score = flashScore(measures, tuning);
+  const { verdict, attack } = flashVerdict(measures, score, tuning);
   return {
     score,
     verdict,
     attack,
     lagMs: best.lag,
-    meanCorrelation,
-    meanAmplitude,
-    absoluteAmplitude,
+    meanCorrelation: measures.meanCorrelation,
+    meanAmplitude: measures.meanAmplitude,
+    absoluteAmplitude: measures.absoluteAmplitude,
     activity,
-    unexplained,
-    spatialVariation,
+    unexplained: measures.unexplained,
+    spatialVariation: measures.spatialVariation,
     coverage,
-    frames: used.length,
-    regions,
+    frames: n,
+    regions: change.regions,
   };
 }

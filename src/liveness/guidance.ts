@@ -1,6 +1,6 @@
 // Per-frame positioning guidance: is there one well-lit, centred, large-enough, uncovered face, held still? PURE.
 import type { FaceAnalysis, FrameAnalysis } from '../shared/analysis';
-import type { GuidanceCode } from './types';
+import type { GuidanceCode, SessionPhase } from './types';
 
 export const POSITIONING = {
   /** Face luminance 0-100 band. */
@@ -47,8 +47,14 @@ export function isStill(face: FaceAnalysis, previous: FaceAnalysis | undefined):
   );
 }
 
-/** Guidance for one frame; `previous` is the subject's face in the previous frame (for hold_still). */
-export function frameGuidance(analysis: FrameAnalysis, previous: FaceAnalysis | undefined): GuidanceCode[] {
+/** Phases where the person is asked to keep still; during challenges and the flash a moving face is expected. */
+const STILL_PHASES: readonly SessionPhase[] = ['positioning', 'capturing'];
+
+/**
+ * Guidance for one frame; `previous` is the subject's face in the previous frame (for hold_still), `phase` the
+ * session phase the frame arrives in (hold_still is never asked during a challenge: the challenge is a movement).
+ */
+export function frameGuidance(analysis: FrameAnalysis, previous: FaceAnalysis | undefined, phase: SessionPhase = 'positioning'): GuidanceCode[] {
   const faces = significantFaces(analysis);
   if (faces.length === 0) return ['no_face'];
   if (faces.length > 1) return ['one_person'];
@@ -61,6 +67,6 @@ export function frameGuidance(analysis: FrameAnalysis, previous: FaceAnalysis | 
   else if (q.faceSize > POSITIONING.maxFaceSize) out.push('move_back');
   if (q.centering < POSITIONING.minCentering) out.push('center_face');
   if (q.occlusion > POSITIONING.maxOcclusion) out.push('uncover_face');
-  if (!isStill(face, previous)) out.push('hold_still');
+  if (STILL_PHASES.includes(phase) && !isStill(face, previous)) out.push('hold_still');
   return out;
 }

@@ -2,9 +2,10 @@
 import type { BBox, FaceAnalysis, FrameAnalysis } from '../shared/analysis';
 import { DEFAULT_THRESHOLD, normalizeScore, statusForScore, type DecidedStatus } from '../shared/bands';
 import type { Warning } from '../shared/catalogue';
+import { tuned } from '../shared/tunables';
 
 /** A PAD score below this is treated as a confirmed presentation attack (declines at once, never retried). */
-export const ATTACK_FLOOR = 30;
+export const ATTACK_FLOOR = tuned('padAttackFloor');
 
 export interface PassiveEntity {
   bbox: BBox;

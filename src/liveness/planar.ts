@@ -9,6 +9,7 @@
 // ("not measured") when fewer than PLANAR_MIN_FRAMES frames moved PLANAR_MIN_MOTION: small motion cannot tell a face
 // from a photo. Where motion was required (a completed head turn, the no-flash path) scoring.ts counts null as 0.
 import type { Point3 } from '../shared/analysis';
+import { DEFAULT_PLANAR_TUNING, type PlanarTuning } from '../shared/tunables';
 import { symmetricEigen } from './linalg';
 
 export type Point2 = [number, number];
@@ -32,15 +33,15 @@ export const PLANAR_LANDMARKS: readonly number[] = [
  * face from a plane. Below it the mesh model's own depth guess dominates: a sway of a few degrees or a tilted photo
  * both give ~0.02-0.06 with residuals that overlap; a real head turn gives 0.2-0.4.
  */
-export const PLANAR_MIN_MOTION = 0.07;
+export const PLANAR_MIN_MOTION = DEFAULT_PLANAR_TUNING.minMotion;
 /** Excess residual of a plane: jitter plus the depth the mesh model hallucinates on a tilted photo (0.02-0.035). */
-export const PLANAR_RESIDUAL_FLAT = 0.04;
+export const PLANAR_RESIDUAL_FLAT = DEFAULT_PLANAR_TUNING.residualFlat;
 /** Excess residual at which the parallax is clearly 3D (head turns of 20+ degrees: 0.1-0.5). */
-export const PLANAR_RESIDUAL_3D = 0.1;
+export const PLANAR_RESIDUAL_3D = DEFAULT_PLANAR_TUNING.residual3d;
 /** Excess residual below which clear motion is a confirmed plane (LIVENESS_FACE_ATTACK). */
-export const PLANAR_ATTACK_RESIDUAL = 0.01;
+export const PLANAR_ATTACK_RESIDUAL = DEFAULT_PLANAR_TUNING.attackResidual;
 /** Frames with enough motion needed for a score. */
-export const PLANAR_MIN_FRAMES = 2;
+export const PLANAR_MIN_FRAMES = DEFAULT_PLANAR_TUNING.minFrames;
 
 /** The stable landmark subset as 2D points (all points when the mesh is not the 468/478 one). */
 export function stablePoints(landmarks: readonly (Point3 | readonly number[])[]): Point2[] {
@@ -200,7 +201,11 @@ function quantile(values: number[], q: number): number {
  * of this capture (the low quartile of residuals: near-neutral frames) is subtracted, so a noisy detector does not make
  * a photo look 3D; what remains in the moving frames is parallax.
  */
-export function analyzePlanarity(reference: readonly Point2[], frames: readonly (readonly Point2[])[]): PlanarAnalysis {
+export function analyzePlanarity(
+  reference: readonly Point2[],
+  frames: readonly (readonly Point2[])[],
+  tuning: Readonly<PlanarTuning> = DEFAULT_PLANAR_TUNING,
+): PlanarAnalysis {
   const all: { index: number; similarity: number; homography: number }[] = [];
   frames.forEach((points, index) => {
     if (points.length !== reference.length || points.length < 8) return;
@@ -211,17 +216,17 @@ export function analyzePlanarity(reference: readonly Point2[], frames: readonly 
   const noise = enough ? quantile(all.map((f) => f.homography), 0.25) : 0;
   const results: PlanarFrameResult[] = all
     .map((f) => ({ index: f.index, motion: f.similarity - noiseSimilarity, residual: Math.max(0, f.homography - noise) }))
-    .filter((f) => f.motion >= PLANAR_MIN_MOTION);
+    .filter((f) => f.motion >= tuning.minMotion);
   const maxMotion = Math.max(0, ...all.map((f) => f.similarity - noiseSimilarity));
-  if (results.length < PLANAR_MIN_FRAMES) {
+  if (results.length < tuning.minFrames) {
     return { score: null, attack: false, motionFrames: results.length, residual: null, noise, maxMotion, frames: results };
   }
   const residual = quantile(results.map((r) => r.residual), 0.75);
   const score = Math.round(
-    100 * Math.min(1, Math.max(0, (residual - PLANAR_RESIDUAL_FLAT) / (PLANAR_RESIDUAL_3D - PLANAR_RESIDUAL_FLAT))),
+    100 * Math.min(1, Math.max(0, (residual - tuning.residualFlat) / (tuning.residual3d - tuning.residualFlat))),
   );
   // High confidence: clear perspective change in several frames that still fits one plane to within jitter (a plane
   // leaves < 0.01; the mesh model's depth guess on a photo 0.02-0.035, scored 0 but not flagged; a head 0.07+).
-  const attack = residual < PLANAR_ATTACK_RESIDUAL;
+  const attack = residual < tuning.attackResidual;
   return { score, attack, motionFrames: results.length, residual, noise, maxMotion, frames: results };
 }

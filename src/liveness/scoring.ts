@@ -22,10 +22,10 @@ import type { FlashAnalysis } from './flash';
 import type { PlanarAnalysis } from './planar';
 import type { ChallengeOutcome, GuidanceCode } from './types';
 import { ATTACK_FLOOR } from './passive';
+import { mean } from '../shared/stats';
+import { tuned } from '../shared/tunables';
 
 const HEAD_TURNS = new Set(['head_left', 'head_right']);
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function poseVariationScore(outcomes: readonly ChallengeOutcome[]): number | null {
   const asked = outcomes.filter((o) => HEAD_TURNS.has(o.challenge));
@@ -132,7 +132,7 @@ export interface AttemptVerdict {
 
 /** PAD this low over the best frames is a confirmed attack (shared with the passive decision). */
 export const PAD_ATTACK_FLOOR = ATTACK_FLOOR;
-export const MIN_FACE_QUALITY = 40;
+export const MIN_FACE_QUALITY = tuned('minFaceQuality');
 
 const GUIDANCE_FEEDBACK: Partial<Record<GuidanceCode, FeedbackCode>> = {
   no_face: 'NO_FACE_DETECTED',

@@ -17,6 +17,8 @@ export const GUIDANCE_CODES = [
   'center_face',
   'uncover_face',
   'hold_still',
+  /** During a challenge: a movement other than the one asked; the person is shown "the other way" (grace period). */
+  'wrong_movement',
 ] as const;
 export type GuidanceCode = (typeof GUIDANCE_CODES)[number];
 

@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeKiosk, type ComposedKiosk } from '../node/kiosk/compose';
 import { createSealedKeyProvider } from '../node/store/index';
-import { appFileFor, originOf } from '../node/host/app-protocol';
+import { appFileFor } from '../node/host/app-protocol';
 import { electronContentSecurityPolicy } from '../node/host/security-headers';
 import { registerIpc } from './ipc';
+import { installPermissionHandlers } from './permissions';
 import { APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
@@ -44,12 +45,7 @@ async function start(): Promise<void> {
   kioskSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
-  const fromUs = (url: string | undefined) => originOf(url) === origin;
-  kioskSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const videoOnly = permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((type) => type === 'video');
-    callback(Boolean(videoOnly) && fromUs(details.requestingUrl));
-  });
-  kioskSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permission === 'media' && fromUs(requestingOrigin));
+  installPermissionHandlers(kioskSession, origin);
 
   const dataDir = app.getPath('userData');
   let kiosk: ComposedKiosk;

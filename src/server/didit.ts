@@ -1,15 +1,10 @@
-// Didit-compatible shapes of a stored decision: the session decision and the session list entry.
+// Didit-compatible shapes: the session decision, a review, and the session list entry.
 import type { Warning } from '../shared/catalogue';
-import type { LivenessResult } from '../shared/result';
 import type { EvidenceRecord } from '../node/sync/evidence';
-import type { DecisionRow, ReviewRow } from './storage';
+import type { RecordVerification } from './evidence-check';
+import type { DecisionRow, ReviewRow, SessionRow } from './storage';
+import { MODE_TO_METHOD as METHOD } from './workflows';
 
-const METHOD: Record<LivenessResult['liveness_mode'], string> = {
-  passive: 'PASSIVE',
-  active: 'ACTIVE_3D',
-  flash: 'FLASHING',
-  action_flash: 'ACTION_FLASHING',
-};
 
 const WARNING_TEXT: Record<Warning, { log_type: 'error' | 'warning'; short: string; long: string }> = {
   LOW_LIVENESS_SCORE: { log_type: 'warning', short: 'Low liveness score', long: 'The liveness score is below the threshold; the capture may not show a live person.' },
@@ -33,81 +28,95 @@ export function formatWarnings(warnings: readonly Warning[]) {
   }));
 }
 
-/** GET /v3/session/{id}/decision/ body. The reference image is a link, never inline. */
-export function formatDecision(row: DecisionRow, reviews: ReviewRow[], baseUrl: string) {
-  const record = JSON.parse(row.record_json) as EvidenceRecord;
-  const result = record.result;
-  const imageUrl = Number(row.has_image) > 0 ? `${baseUrl}/v3/session/${encodeURIComponent(row.session_id)}/reference-image` : null;
+/** GET /v3/session/{id}/decision/ body: the session, its latest check (if a kiosk recorded one), reviews and evidence. */
+export function formatDecision(session: SessionRow, row: DecisionRow | undefined, reviews: ReviewRow[], baseUrl: string, verification: RecordVerification | null = null) {
+  const result = row ? (JSON.parse(row.record_json) as EvidenceRecord).result : null;
+  const imageUrl = row && Number(row.has_image) > 0 ? `${baseUrl}/v3/session/${encodeURIComponent(session.session_id)}/reference-image` : null;
   return {
-    session_id: row.session_id,
-    session_number: Number(row.id),
-    status: row.status,
+    session_id: session.session_id,
+    session_number: Number(session.id),
+    status: session.status,
+    workflow_id: session.workflow_id,
     features: ['LIVENESS'],
-    vendor_data: row.device_id,
-    kiosk: row.device_id,
-    created_at: result.created_at,
-    received_at: row.received_at,
-    liveness_checks: [
-      {
-        status: result.status,
-        method: METHOD[result.liveness_mode],
-        liveness_mode: result.liveness_mode,
-        score: result.liveness_score,
-        liveness_passed: result.liveness_passed,
-        liveness_threshold: result.liveness_threshold,
-        reference_image: imageUrl,
-        video_url: null,
-        warnings: formatWarnings(result.warnings),
-        face_quality: result.face_quality,
-        face_luminance: result.face_luminance,
-        challenges_completed: result.challenges_completed,
-        challenge_sequence: result.challenge_sequence,
-        flash_sequence: result.flash_sequence,
-        frames_captured: result.frames_captured,
-        pose_variation_score: result.pose_variation_score,
-        expression_variation_score: result.expression_variation_score,
-        passive_score: result.passive_score,
-        flash_score: result.flash_score,
-        planar_score: result.planar_score,
-        attempts_used: result.attempts_used,
-        max_attempts: result.max_attempts,
-        feedback_codes: result.feedback_codes,
-        model_versions: result.model_versions,
-        reference_image_meta: result.reference_image,
-      },
-    ],
-    reviews: reviews.map((review) => ({
-      user: review.reviewer,
-      decision: review.decision,
-      previous_status: review.previous_status,
-      new_status: review.new_status,
-      comment: review.note,
-      created_at: review.reviewed_at,
-    })),
-    evidence: {
-      device_id: row.device_id,
-      seq: Number(row.seq),
-      hash: row.hash,
-      prev_hash: row.prev_hash,
-      signature: row.signature,
-      image_sha256: row.image_sha256,
-      chain_verified: true,
-    },
+    vendor_data: session.vendor_data,
+    metadata: session.metadata_json ? (JSON.parse(session.metadata_json) as unknown) : null,
+    callback: session.callback,
+    kiosk: session.device_id,
+    created_at: result?.created_at ?? session.created_at,
+    received_at: row?.received_at ?? null,
+    liveness_checks: result
+      ? [
+          {
+            status: result.status,
+            method: METHOD[result.liveness_mode],
+            liveness_mode: result.liveness_mode,
+            score: result.liveness_score,
+            liveness_passed: result.liveness_passed,
+            liveness_threshold: result.liveness_threshold,
+            reference_image: imageUrl,
+            video_url: null,
+            warnings: formatWarnings(result.warnings),
+            face_quality: result.face_quality,
+            face_luminance: result.face_luminance,
+            challenges_completed: result.challenges_completed,
+            challenge_sequence: result.challenge_sequence,
+            flash_sequence: result.flash_sequence,
+            frames_captured: result.frames_captured,
+            pose_variation_score: result.pose_variation_score,
+            expression_variation_score: result.expression_variation_score,
+            passive_score: result.passive_score,
+            flash_score: result.flash_score,
+            planar_score: result.planar_score,
+            attempts_used: result.attempts_used,
+            max_attempts: result.max_attempts,
+            feedback_codes: result.feedback_codes,
+            model_versions: result.model_versions,
+            reference_image_meta: result.reference_image,
+          },
+        ]
+      : [],
+    reviews: reviews.map(formatReview),
+    evidence: row
+      ? {
+          device_id: row.device_id,
+          seq: Number(row.seq),
+          hash: row.hash,
+          prev_hash: row.prev_hash,
+          signature: row.signature,
+          image_sha256: row.image_sha256,
+          verification,
+          chain_verified: verification ? verification.verified : null,
+        }
+      : null,
   };
 }
 
-/** One entry of GET /v3/sessions. */
-export function formatListEntry(row: DecisionRow) {
-  const result = (JSON.parse(row.record_json) as EvidenceRecord).result;
+/** One entry of a session's review trail (Didit's reviews list). */
+export function formatReview(review: ReviewRow) {
   return {
-    session_id: row.session_id,
-    session_number: Number(row.id),
-    status: row.status,
-    kiosk: row.device_id,
-    liveness_mode: result.liveness_mode,
-    score: result.liveness_score,
-    warnings: result.warnings,
-    created_at: result.created_at,
-    received_at: row.received_at,
+    user: review.reviewer,
+    decision: review.decision,
+    previous_status: review.previous_status,
+    new_status: review.new_status,
+    comment: review.note,
+    created_at: review.reviewed_at,
+  };
+}
+
+/** One entry of GET /v3/sessions/. */
+export function formatListEntry(session: SessionRow, row: DecisionRow | undefined) {
+  const result = row ? (JSON.parse(row.record_json) as EvidenceRecord).result : null;
+  return {
+    session_id: session.session_id,
+    session_number: Number(session.id),
+    status: session.status,
+    workflow_id: session.workflow_id,
+    vendor_data: session.vendor_data,
+    kiosk: session.device_id,
+    liveness_mode: result?.liveness_mode ?? null,
+    score: result?.liveness_score ?? null,
+    warnings: result?.warnings ?? [],
+    created_at: result?.created_at ?? session.created_at,
+    received_at: row?.received_at ?? null,
   };
 }

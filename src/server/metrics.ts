@@ -1,41 +1,50 @@
-// Prometheus text exposition of this instance's counters (each instance exports its own; Prometheus sums them).
+// Prometheus metrics (prom-client), one registry per server instance: each instance exports its own, Prometheus
+// sums them. Counters for what happened, histograms for how long requests and engine stages took.
+import { Counter, Histogram, Registry } from 'prom-client';
 
-type Labels = Record<string, string>;
-
-class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = JSON.stringify(Object.entries(labels).sort());
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(JSON.stringify(Object.entries(labels).sort()))?.value ?? 0;
-  }
-  render(): string {
-    const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) {
-      const text = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-      lines.push(`${this.name}${text ? `{${text}}` : ''} ${value}`);
-    }
-    return lines.join('\n');
-  }
-}
+/** Seconds; spans a cached health check (1 ms) to a cold engine load on a slow kiosk PC (10 s). */
+const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds; an engine stage runs 0.5-50 ms on the 2-core reference machine (`npm run bench`). */
+const STAGE_BUCKETS = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256];
 
 export function createMetrics() {
-  const requests = new Counter('liveness_http_requests_total', 'HTTP requests by route and status code.');
-  const decisions = new Counter('liveness_decisions_total', 'Decision records received, by outcome (accepted, duplicate, rejected, deferred).');
-  const webhooks = new Counter('liveness_webhook_deliveries_total', 'Webhook delivery attempts by outcome (delivered, retry, failed).');
-  const passive = new Counter('liveness_passive_checks_total', 'Standalone passive-liveness checks by status.');
+  const registry = new Registry();
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const requests = counter('liveness_http_requests_total', 'HTTP requests by route and status code.', ['route', 'method', 'code']);
+  const decisions = counter('liveness_decisions_total', 'Decision records received, by outcome (accepted, duplicate, rejected, deferred).', ['outcome']);
+  const webhooks = counter('liveness_webhook_deliveries_total', 'Webhook delivery attempts by outcome (delivered, retry, failed).', ['outcome']);
+  const passive = counter('liveness_passive_checks_total', 'Standalone passive-liveness checks by status.', ['status']);
+  const requestSeconds = new Histogram({
+    name: 'liveness_http_request_duration_seconds',
+    help: 'Time from a request arriving to its answer being sent, by route.',
+    labelNames: ['route', 'method'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [registry],
+  });
+  const engineStageSeconds = new Histogram({
+    name: 'liveness_engine_stage_seconds',
+    help: 'Time per engine stage (decode, detect, mesh, iris, pad, total) for images the server analysed.',
+    labelNames: ['stage'] as const,
+    buckets: STAGE_BUCKETS,
+    registers: [registry],
+  });
   return {
+    registry,
     requests,
     decisions,
     webhooks,
     passive,
-    render: () => [requests, decisions, webhooks, passive].map((counter) => counter.render()).join('\n') + '\n',
+    requestSeconds,
+    engineStageSeconds,
+    /** Record an engine analysis's per-stage timings (milliseconds, as FrameAnalysis carries them). */
+    observeEngineTimings(timings: Record<string, number> | undefined): void {
+      for (const [stage, ms] of Object.entries(timings ?? {})) {
+        if (Number.isFinite(ms) && ms >= 0) engineStageSeconds.observe({ stage }, ms / 1000);
+      }
+    },
+    contentType: registry.contentType,
+    render: (): Promise<string> => registry.metrics(),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -7,7 +7,8 @@ import {
   canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
   type EvidenceRecord,
 } from '../node/sync/evidence';
-import { migrateServer } from './schema';
+import { CORE_MIGRATIONS } from './core-schema';
+import { migrateServer, type MigrationSet } from './schema';
 import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
 
 export const MAX_BATCH_RECORDS = 100;
@@ -62,11 +63,30 @@ export interface DecisionRow {
   signature: string;
   image_sha256: string | null;
   has_image: number;
+  /** The session the record belongs to: its own session_id (walk-in) or the central session it was an attempt of. */
+  session_ref: string;
+}
+
+/** A session: made centrally (origin api: Not Started until a kiosk takes it) or by a kiosk walk-in (origin kiosk). */
+export interface SessionRow {
+  id: number;
+  session_id: string;
+  origin: 'api' | 'kiosk';
+  status: string;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  settings_json: string | null;
+  vendor_data: string | null;
+  callback: string | null;
+  metadata_json: string | null;
+  device_id: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ReviewRow {
   session_id: string;
-  decision: string;
+  decision: string | null;
   previous_status: string;
   new_status: string;
   reviewer: string;
@@ -82,6 +102,8 @@ export interface WebhookTarget {
 export interface WebhookDelivery {
   id: number;
   url: string;
+  /** A destination made through /v3/webhook/destinations/ (its secret is in the database); null for --webhook targets. */
+  destination_id: string | null;
   event: string;
   payload: string;
   attempts: number;
@@ -90,6 +112,10 @@ export interface WebhookDelivery {
 export interface ListFilters {
   kiosk?: string;
   status?: string;
+  vendor_data?: string;
+  workflow_id?: string;
+  /** Matched against session_id and vendor_data. */
+  search?: string;
   from?: string;
   to?: string;
   limit: number;
@@ -137,13 +163,18 @@ export class Storage {
     private readonly webhooks: readonly WebhookTarget[] = [],
   ) {}
 
-  static async open(target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string }, webhooks: readonly WebhookTarget[] = []): Promise<Storage> {
+  /** Open the database and apply the migrations of every plugin (the core's first). */
+  static async open(
+    target: { sqlitePath?: string; databaseUrl?: string; pgSchema?: string },
+    migrations: readonly MigrationSet[] = [{ plugin: 'core', migrations: CORE_MIGRATIONS }],
+    webhooks: readonly WebhookTarget[] = [],
+  ): Promise<Storage> {
     const db = target.databaseUrl
       ? openPostgres({ connectionString: target.databaseUrl, schema: target.pgSchema })
       : openSqlite(target.sqlitePath ?? 'liveness-server.sqlite');
     try {
       if (db.dialect === 'postgres' && target.pgSchema) await db.run(`CREATE SCHEMA IF NOT EXISTS ${target.pgSchema}`);
-      await migrateServer(db);
+      await migrateServer(db, migrations);
     } catch (err) {
       await db.close();
       throw err;
@@ -198,16 +229,46 @@ export class Storage {
     ]);
   }
 
+  /** Queue a signed status.updated event for every --webhook target and every enabled destination subscribed to it. */
   private async enqueueWebhooks(q: SqlRunner, sessionId: string, status: string, extra: Record<string, unknown>): Promise<void> {
-    if (this.webhooks.length === 0) return;
+    const destinations = (await q.all<{ uuid: string; url: string; subscribed_events_json: string }>(
+      'SELECT uuid, url, subscribed_events_json FROM webhook_destinations WHERE enabled = 1 ORDER BY created_at',
+    )).filter((d) => {
+      const events = JSON.parse(d.subscribed_events_json) as string[];
+      return events.length === 0 || events.includes('status.updated');
+    });
+    const targets = [...this.webhooks.map((t) => ({ url: t.url, destinationId: null as string | null })), ...destinations.map((d) => ({ url: d.url, destinationId: d.uuid }))];
+    if (targets.length === 0) return;
+    const session = await q.get<{ vendor_data: string | null; workflow_id: string | null; metadata_json: string | null }>(
+      'SELECT vendor_data, workflow_id, metadata_json FROM sessions WHERE session_id = $1', [sessionId],
+    );
     const timestamp = Math.floor(Date.now() / 1000);
-    const payload = JSON.stringify({ event: 'session.status.updated', webhook_type: 'status.updated', session_id: sessionId, status, timestamp, created_at: timestamp, ...extra });
-    for (const target of this.webhooks) {
+    const payload = JSON.stringify({
+      event: 'session.status.updated', webhook_type: 'status.updated', session_id: sessionId, status, timestamp, created_at: timestamp,
+      vendor_data: session?.vendor_data ?? null, workflow_id: session?.workflow_id ?? null,
+      metadata: session?.metadata_json ? JSON.parse(session.metadata_json) : null, ...extra,
+    });
+    for (const target of targets) {
       await q.run(
-        "INSERT INTO webhook_deliveries (url, event, session_id, payload, state, attempts, next_attempt_at, created_at) VALUES ($1, 'session.status.updated', $2, $3, 'pending', 0, $4, $5)",
-        [target.url, sessionId, payload, Date.now(), nowIso()],
+        "INSERT INTO webhook_deliveries (url, destination_id, event, session_id, payload, state, attempts, next_attempt_at, created_at) VALUES ($1, $2, 'session.status.updated', $3, $4, 'pending', 0, $5, $6)",
+        [target.url, target.destinationId, sessionId, payload, Date.now(), nowIso()],
       );
     }
+  }
+
+  /** The one way a session's status changes: the session, its latest decision, and a webhook to every subscriber. */
+  async setSessionStatus(q: SqlRunner, sessionId: string, status: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await q.run('UPDATE sessions SET status = $1, updated_at = $2 WHERE session_id = $3', [status, nowIso(), sessionId]);
+    await q.run('UPDATE decisions SET status = $1 WHERE id = (SELECT MAX(id) FROM decisions WHERE session_ref = $2)', [status, sessionId]);
+    await this.enqueueWebhooks(q, sessionId, status, extra);
+  }
+
+  /** Record a reviewer's action or note on a session's trail. */
+  async addReviewEntry(q: SqlRunner, entry: { sessionId: string; decision: string | null; previousStatus: string; newStatus: string; reviewer: string; note: string | null }): Promise<void> {
+    await q.run(
+      'INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [entry.sessionId, entry.decision, entry.previousStatus, entry.newStatus, entry.reviewer, entry.note, nowIso()],
+    );
   }
 
   /**
@@ -235,7 +296,9 @@ export class Storage {
           await refuse('rejected', check.code, check.message);
           break;
         }
-        const existing = await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq]);
+        // A record erased at an integrator's request still answers duplicate when its kiosk sends it again.
+        const existing = (await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq]))
+          ?? (await q.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq]));
         if (existing) {
           if (existing.hash === entry.hash) {
             outcomes.push({ seq, session_id: sessionId, status: 'duplicate' });
@@ -253,20 +316,29 @@ export class Storage {
           break;
         }
         const clash = await q.get('SELECT 1 AS x FROM decisions WHERE session_id = $1', [sessionId]);
-        if (clash) {
+        const sessionRef = clash ? null : await this.sessionForRecord(q, sessionId, deviceId);
+        if (clash || sessionRef === null) {
           await refuse('rejected', 'SESSION_CONFLICT', `Session ${sessionId} was already recorded by another record.`);
           break;
         }
         const result = entry.record.result as LivenessResult;
         await q.run(
           `INSERT INTO decisions (device_id, seq, session_id, idempotency_key, status, decided_status, liveness_mode, liveness_score,
-             created_at, received_at, record_json, hash, prev_hash, signature, image_sha256)
-           VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+             created_at, received_at, record_json, hash, prev_hash, signature, image_sha256, session_ref)
+           VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           [deviceId, seq, sessionId, entry.idempotency_key, result.status, result.liveness_mode, result.liveness_score, result.created_at,
-            nowIso(), canonicalJson(entry.record), entry.hash, entry.record.prev_hash, entry.signature, entry.record.image_sha256],
+            nowIso(), canonicalJson(entry.record), entry.hash, entry.record.prev_hash, entry.signature, entry.record.image_sha256, sessionRef],
         );
         if (check.image) await q.run("INSERT INTO images (session_id, mime, bytes) VALUES ($1, 'image/jpeg', $2)", [sessionId, check.image]);
-        await this.enqueueWebhooks(q, sessionId, result.status, { vendor_data: deviceId, kiosk: deviceId });
+        if (sessionRef === sessionId && !(await q.get('SELECT 1 AS x FROM sessions WHERE session_id = $1', [sessionId]))) {
+          await q.run(
+            "INSERT INTO sessions (session_id, origin, status, vendor_data, device_id, created_at, updated_at) VALUES ($1, 'kiosk', $2, $3, $3, $4, $5)",
+            [sessionId, result.status, deviceId, result.created_at, nowIso()],
+          );
+        } else {
+          await q.run('UPDATE sessions SET device_id = $1 WHERE session_id = $2', [deviceId, sessionRef]);
+        }
+        await this.setSessionStatus(q, sessionRef, result.status, { kiosk: deviceId });
         lastSeq = seq;
         lastHash = entry.hash;
         outcomes.push({ seq, session_id: sessionId, status: 'accepted' });
@@ -278,22 +350,64 @@ export class Storage {
     });
   }
 
-  private decisionColumns = `d.id, d.device_id, d.seq, d.session_id, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
+  /**
+   * Which session a record lands on: the central session whose attempt it is (the session goes from In Progress to
+   * the decided status), or a new walk-in session of its own. Null when its session was already decided by another
+   * record (a second kiosk taking the same token).
+   */
+  private async sessionForRecord(q: SqlRunner, recordSessionId: string, deviceId: string): Promise<string | null> {
+    const attempt = await q.get<{ session_id: string; claimed_by: string | null }>('SELECT session_id, claimed_by FROM session_attempts WHERE attempt_id = $1', [recordSessionId]);
+    const central = attempt?.session_id ?? (await q.get<{ session_id: string }>("SELECT session_id FROM sessions WHERE session_id = $1 AND origin = 'api'", [recordSessionId]))?.session_id;
+    if (!central) return recordSessionId;
+    if (attempt && attempt.claimed_by === null) {
+      // Taken offline from its QR: the first record is the claim.
+      await q.run('UPDATE session_attempts SET claimed_by = $1, claimed_at = $2 WHERE attempt_id = $3 AND claimed_by IS NULL', [deviceId, nowIso(), recordSessionId]);
+    } else if (attempt && attempt.claimed_by !== deviceId) {
+      return null;
+    }
+    return central;
+  }
+
+  private decisionColumns = `d.id, d.device_id, d.seq, d.session_id, d.session_ref, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
     d.hash, d.prev_hash, d.signature, d.image_sha256, (SELECT COUNT(*) FROM images i WHERE i.session_id = d.session_id) AS has_image`;
 
+  /** The latest decision of a session (a resubmitted session has one per attempt). */
   getDecision(sessionId: string): Promise<DecisionRow | undefined> {
-    return this.db.get<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_id = $1`, [sessionId]);
+    return this.db.get<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1`, [sessionId]);
+  }
+
+  /** Every decision of a session, oldest first. */
+  decisionsOf(sessionId: string): Promise<DecisionRow[]> {
+    return this.db.all<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_ref = $1 ORDER BY d.id`, [sessionId]);
+  }
+
+  /** The record a device sent just before this one, if the server still holds it. */
+  async previousRecordOf(deviceId: string, seq: number): Promise<{ hash: string } | undefined> {
+    return (await this.db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]))
+      ?? this.db.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]);
+  }
+
+  getSession(sessionId: string): Promise<SessionRow | undefined> {
+    return this.db.get<SessionRow>('SELECT * FROM sessions WHERE session_id = $1', [sessionId]);
   }
 
   reviewsOf(sessionId: string): Promise<ReviewRow[]> {
     return this.db.all<ReviewRow>('SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id', [sessionId]);
   }
 
+  /** The reference image of a session's latest decision that has one. */
   async getImage(sessionId: string): Promise<Buffer | null> {
-    const row = await this.db.get<{ bytes: Buffer }>('SELECT bytes FROM images WHERE session_id = $1', [sessionId]);
+    const row = await this.db.get<{ bytes: Buffer }>(
+      'SELECT i.bytes FROM images i JOIN decisions d ON d.session_id = i.session_id WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1',
+      [sessionId],
+    );
     return row ? Buffer.from(row.bytes) : null;
   }
 
+  /**
+   * Decision records, newest first (the console's list; the v3 API lists sessions with listSessions, which also shows
+   * sessions no kiosk has taken yet).
+   */
   async listDecisions(filters: ListFilters): Promise<{ count: number; rows: DecisionRow[] }> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -314,19 +428,45 @@ export class Storage {
     return { count: Number(total?.n ?? 0), rows };
   }
 
+  /** Sessions, newest first, with their latest decision (if any). */
+  async listSessions(filters: ListFilters): Promise<{ count: number; rows: Array<{ session: SessionRow; decision: DecisionRow | undefined }> }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      let text = clause;
+      for (const value of values) {
+        params.push(value);
+        text = text.replace('?', `$${params.length}`);
+      }
+      where.push(text);
+    };
+    if (filters.kiosk) add('s.device_id = ?', filters.kiosk);
+    if (filters.status) add('s.status = ?', filters.status);
+    if (filters.vendor_data) add('s.vendor_data = ?', filters.vendor_data);
+    if (filters.workflow_id) add('s.workflow_id = ?', filters.workflow_id);
+    if (filters.search) add("(s.session_id LIKE ? ESCAPE '\\' OR s.vendor_data LIKE ? ESCAPE '\\')", ...Array(2).fill(`%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    if (filters.from) add('s.created_at >= ?', filters.from);
+    if (filters.to) add('s.created_at <= ?', filters.to);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = await this.db.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM sessions s ${clause}`, params);
+    const sessions = await this.db.all<SessionRow>(
+      `SELECT s.* FROM sessions s ${clause} ORDER BY s.created_at DESC, s.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filters.limit, filters.offset],
+    );
+    const rows = [];
+    for (const session of sessions) rows.push({ session, decision: await this.getDecision(session.session_id) });
+    return { count: Number(total?.n ?? 0), rows };
+  }
+
   /** Settle an In Review decision; who and when are recorded, and subscribers are told. */
   async review(sessionId: string, decision: 'Approve' | 'Decline', reviewer: string, note: string | null): Promise<{ ok: true; status: string } | { ok: false; code: 'NOT_FOUND' | 'NOT_IN_REVIEW'; status?: string }> {
     return this.db.tx(async (q) => {
-      const row = await q.get<{ status: string; device_id: string }>(`SELECT status, device_id FROM decisions WHERE session_id = $1${this.db.forUpdate}`, [sessionId]);
+      const row = await q.get<{ status: string; device_id: string | null }>(`SELECT status, device_id FROM sessions WHERE session_id = $1${this.db.forUpdate}`, [sessionId]);
       if (!row) return { ok: false, code: 'NOT_FOUND' } as const;
       if (row.status !== 'In Review') return { ok: false, code: 'NOT_IN_REVIEW', status: row.status } as const;
       const status = decision === 'Approve' ? 'Approved' : 'Declined';
-      await q.run('UPDATE decisions SET status = $1 WHERE session_id = $2', [status, sessionId]);
-      await q.run(
-        'INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [sessionId, decision, row.status, status, reviewer, note, nowIso()],
-      );
-      await this.enqueueWebhooks(q, sessionId, status, { vendor_data: row.device_id, kiosk: row.device_id, reviewer });
+      await this.addReviewEntry(q, { sessionId, decision, previousStatus: row.status, newStatus: status, reviewer, note });
+      await this.setSessionStatus(q, sessionId, status, { kiosk: row.device_id, reviewer });
       return { ok: true, status } as const;
     });
   }
@@ -348,7 +488,7 @@ export class Storage {
       for (const { id } of due) {
         const changed = await q.run('UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND locked_until <= $3', [nowMs + leaseMs, id, nowMs]);
         if (changed === 0) continue;
-        const row = await q.get<WebhookDelivery>('SELECT id, url, event, payload, attempts FROM webhook_deliveries WHERE id = $1', [id]);
+        const row = await q.get<WebhookDelivery>('SELECT id, url, destination_id, event, payload, attempts FROM webhook_deliveries WHERE id = $1', [id]);
         if (row) claimed.push({ ...row, id: Number(row.id), attempts: Number(row.attempts) });
       }
       return claimed;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CHALLENGES, FEEDBACK_CODES, LIVENESS_MODES, STATUSES } from './catalogue';
 import { ERROR_CODES, type CodedErrorShape } from './errors';
 import { flashSequenceSchema, livenessResultSchema } from './result';
+import { livenessOverridesSchema, livenessSettingsSchema } from './config';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 /** Electron channel that carries every main -> renderer event ({event, payload}). */
@@ -30,6 +31,7 @@ export const GUIDANCE_CODES = [
   'uncover_face',
   'hold_still',
   'no_face',
+  'wrong_movement',
 ] as const;
 export type GuidanceCode = (typeof GUIDANCE_CODES)[number];
 
@@ -46,18 +48,7 @@ const jpegBytes = z
   .refine((bytes) => bytes.byteLength > 0, 'jpeg must not be empty')
   .refine((bytes) => bytes.byteLength <= MAX_FRAME_BYTES, `jpeg must be at most ${MAX_FRAME_BYTES} bytes`);
 
-export const livenessOverridesSchema = z
-  .object({
-    liveness_mode: z.enum(LIVENESS_MODES),
-    liveness_threshold: z.number().int().min(0).max(100),
-    liveness_challenges: z.array(z.enum(CHALLENGES)).min(1).max(CHALLENGES.length),
-    face_liveness_max_attempts: z.number().int().min(1).max(3),
-    challenge_timeout_s: z.number().min(2).max(30),
-    no_flash: z.boolean(),
-  })
-  .partial()
-  .strict();
-export type LivenessOverrides = z.infer<typeof livenessOverridesSchema>;
+export { livenessOverridesSchema, type LivenessOverrides } from './config';
 
 export const sessionPlanSchema = z.object({
   sessionId,
@@ -103,32 +94,19 @@ export const sessionOutcomeSchema = z.object({
 });
 export type SessionOutcome = z.infer<typeof sessionOutcomeSchema>;
 
-export const kioskSettingsSchema = z.object({
-  liveness: z.object({
-    liveness_mode: z.enum(LIVENESS_MODES),
-    liveness_threshold: z.number().int().min(0).max(100),
-    liveness_challenges: z.array(z.enum(CHALLENGES)).min(1),
-    face_liveness_max_attempts: z.number().int().min(1).max(3),
-    challenge_timeout_s: z.number().min(2).max(30),
-    no_flash: z.boolean(),
-  }),
+/** Kiosk-wide settings besides liveness, each field written once; the patch is derived from the full schema. */
+const kioskSettingsFields = {
   language: z.enum(LANGUAGES),
   /** Chosen camera (MediaDeviceInfo.deviceId), or null for the system default. */
   cameraDeviceId: z.string().max(256).nullable(),
   /** Seconds the result stays on screen before the kiosk returns to the attract screen. */
   resultTimeoutS: z.number().int().min(5).max(300),
-});
+};
+
+export const kioskSettingsSchema = z.object({ liveness: livenessSettingsSchema, ...kioskSettingsFields });
 export type KioskSettings = z.infer<typeof kioskSettingsSchema>;
 
-export const kioskSettingsPatchSchema = z
-  .object({
-    liveness: livenessOverridesSchema,
-    language: z.enum(LANGUAGES),
-    cameraDeviceId: z.string().max(256).nullable(),
-    resultTimeoutS: z.number().int().min(5).max(300),
-  })
-  .partial()
-  .strict();
+export const kioskSettingsPatchSchema = z.object({ liveness: livenessOverridesSchema, ...kioskSettingsFields }).partial().strict();
 export type KioskSettingsPatch = z.infer<typeof kioskSettingsPatchSchema>;
 
 export const queueStatusSchema = z.object({
@@ -154,8 +132,11 @@ const ack = z.object({ ok: z.literal(true) });
 
 // --- the channel map ------------------------------------------------------------------------------------------
 
+// Adding a channel is one entry here (its API method name and both schemas) plus its handler in KioskService: the
+// renderer's API type, the preload's object and the WebSocket client are all derived from this map.
 export const channels = {
   'session.start': {
+    method: 'startSession',
     request: z
       .object({
         config: livenessOverridesSchema.optional(),
@@ -166,10 +147,12 @@ export const channels = {
     response: sessionPlanSchema,
   },
   'session.consent': {
+    method: 'giveConsent',
     request: z.object({ sessionId, accepted: z.boolean(), consentVersion: z.string().min(1).max(32) }).strict(),
     response: z.object({ sessionId, consented: z.boolean() }),
   },
   'session.frame': {
+    method: 'pushFrame',
     request: z
       .object({ sessionId, timestampMs: z.number().finite().min(0), jpeg: jpegBytes })
       .strict(),
@@ -177,52 +160,69 @@ export const channels = {
   },
   /** The renderer showed the first flash colour at this time (same clock as the frames). */
   'session.flashStart': {
+    method: 'markFlashStart',
     request: z.object({ sessionId, timestampMs: z.number().finite().min(0) }).strict(),
     response: ack,
   },
   'session.finish': {
+    method: 'finishSession',
     request: z.object({ sessionId }).strict(),
     response: sessionOutcomeSchema,
   },
   'session.abandon': {
+    method: 'abandonSession',
     request: z.object({ sessionId }).strict(),
     response: ack,
   },
   'session.retry': {
+    method: 'retrySession',
     request: z.object({ sessionId }).strict(),
     response: sessionPlanSchema,
   },
   'config.get': {
+    method: 'getConfig',
     request: empty,
     response: kioskSettingsSchema,
   },
   'config.set': {
+    method: 'setConfig',
     request: z.object({ token: staffToken, patch: kioskSettingsPatchSchema }).strict(),
     response: kioskSettingsSchema,
   },
   'staff.unlock': {
+    method: 'unlockStaff',
     request: z.object({ pin: z.string().min(1).max(64) }).strict(),
     response: z.object({ token: staffToken, expiresInS: z.number().int().positive(), mustChangePin: z.boolean() }),
   },
   'staff.setPin': {
+    method: 'setStaffPin',
     request: z
       .object({ token: staffToken, newPin: z.string().regex(/^\d{6,12}$/, 'the new PIN must be 6 to 12 digits') })
       .strict(),
     response: ack,
   },
   'staff.lock': {
+    method: 'lockStaff',
     request: z.object({ token: staffToken }).strict(),
     response: ack,
   },
   'queue.status': {
+    method: 'queueStatus',
     request: z.object({ token: staffToken }).strict(),
     response: queueStatusSchema,
   },
   'decisions.recent': {
+    method: 'recentDecisions',
     request: z.object({ token: staffToken, limit: z.number().int().min(1).max(100).default(20) }).strict(),
     response: z.array(decisionSummarySchema),
   },
-} as const;
+} as const satisfies Record<string, ChannelSpec>;
+
+interface ChannelSpec {
+  method: string;
+  request: z.ZodType;
+  response: z.ZodType;
+}
 
 export type Channel = keyof typeof channels;
 export const CHANNELS = Object.keys(channels) as Channel[];
@@ -230,12 +230,14 @@ export type RequestOf<C extends Channel> = z.input<(typeof channels)[C]['request
 export type ParsedRequestOf<C extends Channel> = z.output<(typeof channels)[C]['request']>;
 export type ResponseOf<C extends Channel> = z.output<(typeof channels)[C]['response']>;
 
+/** main -> renderer events, each with the API method that subscribes to it. */
 export const events = {
-  'session.update': sessionUpdateSchema,
-  'session.result': sessionOutcomeSchema,
+  'session.update': { method: 'onUpdate', payload: sessionUpdateSchema },
+  'session.result': { method: 'onResult', payload: sessionOutcomeSchema },
 } as const;
 export type EventName = keyof typeof events;
-export type EventPayloadOf<E extends EventName> = z.output<(typeof events)[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export type EventPayloadOf<E extends EventName> = z.output<(typeof events)[E]['payload']>;
 
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
@@ -271,42 +273,30 @@ export function describeIssues(error: z.ZodError): string {
 
 export type Unsubscribe = () => void;
 
-export interface KioskApi {
-  startSession(request?: RequestOf<'session.start'>): Promise<Envelope<ResponseOf<'session.start'>>>;
-  giveConsent(request: RequestOf<'session.consent'>): Promise<Envelope<ResponseOf<'session.consent'>>>;
-  pushFrame(request: RequestOf<'session.frame'>): Promise<Envelope<ResponseOf<'session.frame'>>>;
-  markFlashStart(request: RequestOf<'session.flashStart'>): Promise<Envelope<ResponseOf<'session.flashStart'>>>;
-  finishSession(request: RequestOf<'session.finish'>): Promise<Envelope<ResponseOf<'session.finish'>>>;
-  abandonSession(request: RequestOf<'session.abandon'>): Promise<Envelope<ResponseOf<'session.abandon'>>>;
-  retrySession(request: RequestOf<'session.retry'>): Promise<Envelope<ResponseOf<'session.retry'>>>;
-  getConfig(): Promise<Envelope<ResponseOf<'config.get'>>>;
-  setConfig(request: RequestOf<'config.set'>): Promise<Envelope<ResponseOf<'config.set'>>>;
-  unlockStaff(request: RequestOf<'staff.unlock'>): Promise<Envelope<ResponseOf<'staff.unlock'>>>;
-  setStaffPin(request: RequestOf<'staff.setPin'>): Promise<Envelope<ResponseOf<'staff.setPin'>>>;
-  lockStaff(request: RequestOf<'staff.lock'>): Promise<Envelope<ResponseOf<'staff.lock'>>>;
-  queueStatus(request: RequestOf<'queue.status'>): Promise<Envelope<ResponseOf<'queue.status'>>>;
-  recentDecisions(request: RequestOf<'decisions.recent'>): Promise<Envelope<ResponseOf<'decisions.recent'>>>;
-  onUpdate(listener: (update: SessionUpdate) => void): Unsubscribe;
-  onResult(listener: (outcome: SessionOutcome) => void): Unsubscribe;
-}
+type MethodOf<C extends Channel> = (typeof channels)[C]['method'];
+/** A request whose every field is optional may be left out (`getConfig()`, `startSession()`). */
+type RequestArgs<C extends Channel> = Record<string, never> extends RequestOf<C> ? [request?: RequestOf<C>] : [request: RequestOf<C>];
 
-/** KioskApi method name -> contract channel (the preload and the WebSocket client are built from this table). */
-export const API_METHODS = {
-  startSession: 'session.start',
-  giveConsent: 'session.consent',
-  pushFrame: 'session.frame',
-  markFlashStart: 'session.flashStart',
-  finishSession: 'session.finish',
-  abandonSession: 'session.abandon',
-  retrySession: 'session.retry',
-  getConfig: 'config.get',
-  setConfig: 'config.set',
-  unlockStaff: 'staff.unlock',
-  setStaffPin: 'staff.setPin',
-  lockStaff: 'staff.lock',
-  queueStatus: 'queue.status',
-  recentDecisions: 'decisions.recent',
-} as const satisfies Record<string, Channel>;
+/** One method per channel, named by the channel's `method`. */
+export type KioskRequestMethods = {
+  [C in Channel as MethodOf<C>]: (...args: RequestArgs<C>) => Promise<Envelope<ResponseOf<C>>>;
+};
+/** One subscription per event, named by the event's `method`. */
+export type KioskEventMethods = {
+  [E in EventName as (typeof events)[E]['method']]: (listener: (payload: EventPayloadOf<E>) => void) => Unsubscribe;
+};
+export type KioskApi = KioskRequestMethods & KioskEventMethods;
+
+/** KioskApi request method name -> contract channel (the preload and the WebSocket client are built from this). */
+export const API_METHODS = Object.fromEntries(CHANNELS.map((channel) => [channels[channel].method, channel])) as {
+  [C in Channel as MethodOf<C>]: C;
+};
+/** KioskApi subscription method name -> event. */
+export const EVENT_METHODS = Object.fromEntries(EVENT_NAMES.map((event) => [events[event].method, event])) as {
+  [E in EventName as (typeof events)[E]['method']]: E;
+};
+/** Every name the renderer's API object has, and nothing else. */
+export const KIOSK_API_METHOD_NAMES = [...Object.keys(API_METHODS), ...Object.keys(EVENT_METHODS)].sort() as (keyof KioskApi)[];
 
 // --- WebSocket framing (browser host) ----------------------------------------------------------------------------
 // Text messages: {"id": n, "channel": "...", "payload": {...}} -> {"id": n, "result": Envelope}; events

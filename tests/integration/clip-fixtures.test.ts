@@ -1,11 +1,9 @@
 // Recorded clips through the real CLI and the real engine: a head-turn selfie reports its turns, and every replay
 // video in the fixtures (labels.csv: spoof, video) is never Approved, in any mode.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVENESS_MODES } from '../../src/shared/catalogue';
 import { livenessResultSchema } from '../../src/shared/result';
@@ -13,10 +11,9 @@ import { createEngine, type Engine } from '../../src/node/engine/index';
 import { generateFlashSequence } from '../../src/liveness/flash';
 import { seededRandom } from '../../src/liveness/random';
 import { analyzeClipFile, analyzeClipFrames, scoreClip } from '../../src/cli/check-clip';
+import { fixturePaths, fixturesDir, haveFixtures, repoRoot } from '../../src/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const haveFixtures = existsSync(path.join(fixtures, 'labels.csv'));
+const fixtures = fixturesDir;
 const HEAD_TURN_CLIP = 'Krzysiek354__Python_Face_Detection/videos/real.mp4';
 const ALL_CHALLENGES_CLIP = 'ZubairCracksCode__anit-spoofing/videos/real.mov';
 /** labels.csv real videos that are selfie captures (the Hamilton clip is broadcast footage with scene cuts). */
@@ -30,14 +27,7 @@ const GENUINE_SELFIE_CLIPS = [
 const FPS = 10;
 
 function spoofVideos(): string[] {
-  if (!haveFixtures) return [];
-  return readFileSync(path.join(fixtures, 'labels.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(','))
-    .filter((cells) => cells[1] === 'spoof' && cells[2] === 'video')
-    .map((cells) => cells[0]);
+  return fixturePaths('spoof', 'video');
 }
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,7 +38,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-describe.skipIf(!haveFixtures)(`recorded clips${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
+describe.skipIf(!haveFixtures)(`recorded clips (in-sample: the challenge thresholds were read off these fixture clips)${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
   let engine: Engine;
   let dir: string;
   beforeAll(async () => {

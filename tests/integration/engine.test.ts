@@ -1,8 +1,6 @@
 // The real engine (ONNX models in a worker thread) on real fixture faces.
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameAnalysis } from '../../src/shared/analysis';
@@ -12,14 +10,14 @@ import { createEngine, type WorkerEngine } from '../../src/node/engine/index';
 import { passiveDecision } from '../../src/liveness/passive';
 import { PAD_CUE_NAMES } from '../../src/node/engine/pad-cues';
 import { padFusionFeatureNames } from '../../src/node/engine/pad-fusion';
+import { PAD_CNN_COMPONENTS } from '../../src/node/engine/pipeline';
+import { fixturePaths, fixturesDir } from '../../src/testkit/fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtures = process.env.LIVENESS_FIXTURES ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
+const fixtures = fixturesDir;
 
 /** Genuine whole images listed in labels.csv. */
 function genuineImages(): string[] {
-  const rows = readFileSync(path.join(fixtures, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
-  return rows.map((r) => r.split(',')).filter((c) => c[1] === 'real' && c[2] === 'image').map((c) => path.join(fixtures, c[0]));
+  return fixturePaths('real', 'image').map((p) => path.join(fixtures, p));
 }
 
 let engine: WorkerEngine;
@@ -117,8 +115,8 @@ describe('engine on genuine whole images', () => {
     try {
       const analysis = await full.analyzeImage(await readFile(path.join(fixtures, 'serengil__deepface/tests/unit/dataset/img10.jpg')));
       const { components } = analysis.faces[0].pad;
-      expect(Object.keys(components).sort()).toEqual(['cnn_antispoof', 'cnn_liveness', ...PAD_CUE_NAMES].sort());
-      for (const cnn of ['cnn_antispoof', 'cnn_liveness']) {
+      expect(Object.keys(components).sort()).toEqual([...PAD_CNN_COMPONENTS, ...PAD_CUE_NAMES].sort());
+      for (const cnn of PAD_CNN_COMPONENTS) {
         expect(components[cnn]).toBeGreaterThanOrEqual(0);
         expect(components[cnn]).toBeLessThanOrEqual(1);
       }

@@ -97,16 +97,52 @@ describe('decision store', () => {
 });
 
 describe('recovery', () => {
-  it('quarantines a file of garbage bytes and opens a new database, reporting DATABASE_CORRUPT', () => {
+  // Issue 9 reproduction: `--db` pointing at any non-SQLite file used to rename that file aside without asking.
+  it('refuses a file that is not a database (DATABASE_FOREIGN), leaving it where it was, byte for byte', () => {
+    const path = join(dir, 'notes.txt');
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) & 0xff));
+    writeFileSync(path, garbage);
+    expect(() => openStore({ path })).toThrowError(expect.objectContaining({ code: 'DATABASE_FOREIGN' }));
+    expect(readFileSync(path).equals(garbage)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt']);
+  });
+
+  it("refuses another program's SQLite file (its own application id, or tables that are not ours)", () => {
+    const other = join(dir, 'other.sqlite');
+    const db = new Database(other);
+    db.exec('CREATE TABLE contacts (name TEXT)');
+    db.close();
+    const before = readFileSync(other);
+    expect(() => openStore({ path: other })).toThrowError(expect.objectContaining({ code: 'DATABASE_FOREIGN' }));
+    expect(readFileSync(other).equals(before)).toBe(true);
+    const stamped = join(dir, 'stamped.sqlite');
+    const db2 = new Database(stamped);
+    db2.pragma('application_id = 1234');
+    db2.close();
+    expect(() => openStore({ path: stamped })).toThrowError(expect.objectContaining({ code: 'DATABASE_FOREIGN' }));
+  });
+
+  it('quarantines a kiosk database whose pages are damaged and opens a new one, reporting DATABASE_CORRUPT', () => {
     const path = join(dir, 'q.sqlite');
-    writeFileSync(path, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) & 0xff)));
-    const store = openStore({ path });
-    expect(store.recovery).toMatchObject({ code: 'DATABASE_CORRUPT', salvaged: { decisions: 0 } });
+    let store = openStore({ path });
+    store.recordDecision(makeResult('before'));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    // Keep the 100-byte header (ours, with the application id) and overwrite every page after it.
+    const bytes = readFileSync(path);
+    for (let i = 100; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
+    writeFileSync(path, bytes);
+    store = openStore({ path });
+    expect(store.recovery).toMatchObject({ code: 'DATABASE_CORRUPT' });
     expect(existsSync(store.recovery!.quarantinedTo)).toBe(true);
     expect(store.recovery!.quarantinedTo).toMatch(/q\.sqlite\.corrupt-/);
     store.recordDecision(makeResult('after'));
-    expect(store.stats().total).toBe(1);
+    expect(store.stats().total).toBeGreaterThanOrEqual(1);
     store.close();
+  });
+
+  it('names a missing folder with FILE_NOT_FOUND instead of an internal error', () => {
+    expect(() => openStore({ path: join(dir, 'no-such-folder', 'q.sqlite') })).toThrowError(expect.objectContaining({ code: 'FILE_NOT_FOUND' }));
   });
 
   it('quarantines a truncated database and salvages the decisions that can still be read', () => {

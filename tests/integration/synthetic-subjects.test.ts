@@ -36,7 +36,7 @@ function checkMode(runs: readonly MatrixRun[]): void {
   }
 }
 
-describe.skipIf(!haveFixtures)(`synthetic subjects${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
+describe.skipIf(!haveFixtures)(`synthetic subjects (regression, generator-tuned: the flash and planar constants were tuned on these renders)${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixtures})`}`, () => {
   let engine: Engine;
   let subjects: SubjectCache;
   beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../../src/node/engine/api';
 import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/node/engine/pad-cues';
-import type { BBox } from '../../src/shared/analysis';
+import { MASK_CUE_DOCS } from '../../src/node/engine/pad/mask-cues';
+import type { BBox, Point3 } from '../../src/shared/analysis';
 
 const W = 640;
 const H = 480;
@@ -29,10 +30,27 @@ const skin = (x: number, y: number): [number, number, number] => {
   return [shade + 30, shade, shade - 25];
 };
 
+/** A 468-point mesh on FACE with the points the mask cues read placed where a frontal face has them. */
+function meshOnFace(noseDepth: number): Point3[] {
+  const mesh: Point3[] = Array.from({ length: 468 }, () => [320, 240, 0]);
+  const put = (i: number, x: number, y: number, z = 0) => (mesh[i] = [x, y, z]);
+  put(33, 265, 200);
+  put(133, 305, 200);
+  put(362, 335, 200);
+  put(263, 375, 200);
+  put(50, 275, 265, 0);
+  put(280, 365, 265, 0);
+  put(1, 320, 255, -noseDepth);
+  return mesh;
+}
+
+const MASK_CUES = Object.keys(MASK_CUE_DOCS);
+
 describe('computePadCues', () => {
-  it('returns every documented cue as a finite number', () => {
-    const cues = computePadCues(paint(skin), FACE);
+  it('returns every documented cue as a finite number (the mask cues only with a mesh)', () => {
+    const cues = computePadCues(paint(skin), FACE, undefined, meshOnFace(20));
     expect(Object.keys(cues).sort()).toEqual([...PAD_CUE_NAMES].sort());
+    expect(Object.keys(computePadCues(paint(skin), FACE)).sort()).toEqual(PAD_CUE_NAMES.filter((n) => !MASK_CUES.includes(n)).sort());
     for (const name of PAD_CUE_NAMES) {
       expect(Number.isFinite(cues[name]), name).toBe(true);
       expect(PAD_CUE_DOCS[name].length).toBeGreaterThan(20);
@@ -95,6 +113,40 @@ describe('computePadCues', () => {
     // The spectral group came along with banding; the halftone and ring groups were skipped.
     for (const name of ['banding', 'moire_peaks', 'hf_ratio', 'spectral_slope', 'lap_var', 'chroma_spread']) expect(some[name], name).toBe(all[name]);
     for (const name of ['halftone', 'border_line', 'border_parallel', 'ring_coverage']) expect(some).not.toHaveProperty(name);
+  });
+
+  it('raises the paper-grain and ink-detail cues for a print-like dot screen of colour', () => {
+    const plain = computePadCues(paint(skin), FACE);
+    // Cyan and magenta dots on alternate pixels: a coarse colour halftone, detail in chroma, not in brightness.
+    const printed = computePadCues(
+      paint((x, y) => {
+        const [r, g, b] = skin(x, y);
+        const dot = (x + y) % 2 === 0 ? 14 : -14;
+        return [r + dot, g - dot, b + dot];
+      }),
+      FACE,
+    );
+    expect(printed.chroma_detail).toBeGreaterThan(plain.chroma_detail + 0.5);
+    expect(printed.lbp_nonuniform).toBeGreaterThan(plain.lbp_nonuniform);
+  });
+
+  it('lifts the black level when a veil of glare covers dark features', () => {
+    const dark = (x: number, y: number): [number, number, number] => (Math.hypot(x - 290, y - 210) < 14 || Math.hypot(x - 350, y - 210) < 14 ? [10, 10, 10] : skin(x, y));
+    const deep = computePadCues(paint(dark), FACE);
+    const veiled = computePadCues(
+      paint((x, y) => {
+        const [r, g, b] = dark(x, y);
+        return [60 + 0.75 * r, 60 + 0.75 * g, 60 + 0.75 * b];
+      }),
+      FACE,
+    );
+    expect(veiled.black_lift).toBeGreaterThan(deep.black_lift + 0.2);
+  });
+
+  it('reads the nose relief from the mesh', () => {
+    const flat = computePadCues(paint(skin), FACE, undefined, meshOnFace(0));
+    const relief = computePadCues(paint(skin), FACE, undefined, meshOnFace(30));
+    expect(relief.nose_relief).toBeGreaterThan(flat.nose_relief + 0.2);
   });
 
   it('refuses a frame whose buffer is too small', () => {

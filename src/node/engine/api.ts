@@ -1,5 +1,5 @@
 // The engine's public surface. Implemented in this folder; used by the CLI, the kiosk host, Electron main and the server.
-import type { FrameAnalysis } from '../../shared/analysis';
+import type { FaceAnalysis, FrameAnalysis } from '../../shared/analysis';
 
 /** A decoded frame: tightly packed RGB, 3 bytes a pixel, row-major. */
 export interface RgbFrame {
@@ -35,4 +35,19 @@ export interface Engine {
   /** Model name -> "source package@version sha256-prefix", recorded in every result. */
   modelVersions(): Record<string, string>;
   close(): Promise<void>;
+}
+
+/** The largest face of a still with its identity descriptor (biometric data: keep encrypted, never log). */
+export interface LargestFaceDescription {
+  analysis: FrameAnalysis;
+  face: FaceAnalysis;
+  /** L2-normalised face embedding. */
+  embedding: Float32Array;
+  /** Estimated age in years. */
+  age: number;
+}
+
+export interface FaceDescriber {
+  /** Decode, analyse, and describe the largest face; null when the image holds no face. Throws CodedError. */
+  describeLargestFace(bytes: Uint8Array, options?: AnalyzeOptions): Promise<LargestFaceDescription | null>;
 }

@@ -2,6 +2,8 @@
 import type { BBox, FaceQuality, FaceRegion, HeadPose, Point3 } from '../../shared/analysis';
 import type { RgbFrame } from './api';
 import { rectMeanRgb } from './image-ops';
+import { clamp01, median } from '../../shared/stats';
+import { tuned } from '../../shared/tunables';
 
 /** MediaPipe mesh indices (subject's left = image right in an unmirrored frame). */
 export const MESH = {
@@ -32,7 +34,6 @@ export const MESH = {
 type P = Point3 | [number, number];
 
 const dist2d = (p: P, q: P): number => Math.hypot(p[0] - q[0], p[1] - q[1]);
-const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 const DEG = 180 / Math.PI;
 
 function sub(p: Point3, q: Point3): [number, number, number] {
@@ -112,11 +113,11 @@ export function meshEyes(mesh: Point3[]): { left: number; right: number; leftEar
 }
 
 /** Mouth-corner spread over the outer-eye-corner distance: ~0.55 neutral, ~0.8 broad smile (fixture photos). */
-export const SMILE_SPREAD_NEUTRAL = 0.56;
-export const SMILE_SPREAD_FULL = 0.82;
+export const SMILE_SPREAD_NEUTRAL = tuned('smileSpreadNeutral');
+export const SMILE_SPREAD_FULL = tuned('smileSpreadFull');
 /** Corner lift (lip centre below the corner line, over mouth width): ~0 neutral, 0.10-0.16 smiling. */
-export const SMILE_LIFT_NEUTRAL = 0.02;
-export const SMILE_LIFT_FULL = 0.14;
+export const SMILE_LIFT_NEUTRAL = tuned('smileLiftNeutral');
+export const SMILE_LIFT_FULL = tuned('smileLiftFull');
 
 /**
  * Smile 0-1: mouth corners spread (relative to the eye distance, so it does not depend on face size) and lifted
@@ -184,7 +185,6 @@ export function occlusionEstimate(regions: Record<FaceRegion, [number, number, n
     const s = r + g + b || 1;
     return { r: r / s, g: g / s, y: 0.299 * r + 0.587 * g + 0.114 * b };
   });
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const mr = median(chroma.map((c) => c.r));
   const mg = median(chroma.map((c) => c.g));
   const my = median(chroma.map((c) => c.y)) || 1;
@@ -205,7 +205,7 @@ export interface QualityInputs {
 }
 
 /** Laplacian variance (0-255 units, on the 192-pixel face crop) that reads as fully sharp. */
-export const SHARP_LAPLACIAN_VARIANCE = 400;
+export const SHARP_LAPLACIAN_VARIANCE = tuned('sharpLaplacianVariance');
 
 export function faceQuality(q: QualityInputs): FaceQuality {
   const luminance = clamp01(q.meanLuma / 255) * 100;

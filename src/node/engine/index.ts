@@ -5,15 +5,16 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { CodedError } from '../../shared/errors';
-import type { AnalyzeOptions, Engine, RgbFrame } from './api';
-import { validateStill } from './decode';
+import type { AnalyzeOptions, Engine, FaceDescriber, LargestFaceDescription, RgbFrame } from './api';
+import { FaceEmbedder } from './face-embedding';
+import { decodeStill, validateStill } from './decode';
 import { modelVersions } from './model-store';
 import type { PipelineConfig } from './pipeline';
 import type { PipelineLoadOptions } from './sessions';
 import { wallClockMs } from './wall-clock';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
-export type { AnalyzeOptions, Engine, RgbFrame } from './api';
+export type { AnalyzeOptions, Engine, FaceDescriber, LargestFaceDescription, RgbFrame } from './api';
 
 export interface EngineOptions {
   /** Inference worker threads (default 1). Each holds its own sessions. */
@@ -29,7 +30,7 @@ export interface EngineOptions {
 }
 
 /** An Engine whose workers can be inspected and crashed on purpose (tests). */
-export interface WorkerEngine extends Engine {
+export interface WorkerEngine extends Engine, FaceDescriber {
   /** Number of times a worker died and was replaced. */
   readonly restarts: number;
   /** Milliseconds the slowest worker took to open its verified model sessions at start. */
@@ -223,6 +224,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     return submit(slot, request, [encoded]);
   }
 
+  // The identity model opens on first use: kiosks that never match faces never load it.
+  let embedder: Promise<FaceEmbedder> | undefined;
+  const openEmbedder = () => {
+    embedder ??= FaceEmbedder.open({ modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads ?? 1 }).catch((err) => {
+      embedder = undefined;
+      throw err;
+    });
+    return embedder;
+  };
+
   return {
     get restarts() {
       return restarts;
@@ -232,6 +243,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     },
     analyzeImage,
     analyzeFrame,
+    async describeLargestFace(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<LargestFaceDescription | null> {
+      // Decoded here, once: the embedder needs the pixels in this thread after the analysis.
+      const started = performance.now();
+      const frame = await decodeStill(bytes, { maxBytes: analyzeOptions.maxBytes ?? options.maxImageBytes });
+      const decodeMs = performance.now() - started;
+      const analysis = await analyzeFrame(frame, { ...analyzeOptions, transfer: false });
+      analysis.timings.decode = decodeMs;
+      const face = analysis.faces[0];
+      if (!face) return null;
+      const { embedding, age } = await (await openEmbedder()).describe(frame, face.landmarks);
+      return { analysis, face, embedding, age };
+    },
     modelVersions: () => ({ ...versions }),
     async crashWorkerForTest(index = 0): Promise<void> {
       const slot = slots[index];
@@ -244,6 +267,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
       if (closed) return;
       closed = true;
       await Promise.all(slots.map((slot) => slot.close()));
+      if (embedder) await (await embedder.catch(() => null))?.close();
     },
   };
 }

@@ -38,6 +38,16 @@ const LIVENESS_SIZE = 32;
  */
 const LIVENESS_BOX_SCALE = 1.2;
 const LIVENESS_REAL_INDEX = 1;
+/**
+ * PAD fusion candidates at other contexts (tools/fit-pad.ts keeps one only if it lowers the held-out error): the
+ * liveness CNN on the bare mesh box and on a wide box with the surroundings, antispoof on the mesh box instead of the
+ * 192 mesh crop.
+ */
+const LIVENESS_TIGHT_SCALE = 1.0;
+const LIVENESS_WIDE_SCALE = 1.8;
+const ANTISPOOF_BOX_SCALE = 1.0;
+/** Every CNN output the PAD stage can report, as probabilities (the physical cues are in pad-cues.ts). */
+export const PAD_CNN_COMPONENTS = ['cnn_antispoof', 'cnn_liveness', 'cnn_liveness_tight', 'cnn_liveness_wide', 'cnn_antispoof_box'];
 
 export interface PipelineConfig {
   /** Detector score for a face to count (0-1). */
@@ -468,8 +478,19 @@ export class FramePipeline {
       const out = await this.sessions.liveness.run({ input: b.livenessTensor });
       components.cnn_liveness = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
     }
+    for (const [name, scale] of [['cnn_liveness_tight', LIVENESS_TIGHT_SCALE], ['cnn_liveness_wide', LIVENESS_WIDE_SCALE]] as const) {
+      if (!wants(name)) continue;
+      sampleAffine(frame, scaledBox(bbox, frame, scale, LIVENESS_SIZE), LIVENESS_SIZE, LIVENESS_SIZE, b.liveness, 0, 1 / 255, 0, false, true);
+      const out = await this.sessions.liveness.run({ input: b.livenessTensor });
+      components[name] = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
+    }
+    if (wants('cnn_antispoof_box')) {
+      sampleAffine(frame, scaledBox(bbox, frame, ANTISPOOF_BOX_SCALE, ANTISPOOF_SIZE), ANTISPOOF_SIZE, ANTISPOOF_SIZE, b.antispoof, 0, 1 / 255, 0);
+      const out = await this.sessions.antispoof.run({ input: b.antispoofTensor });
+      components.cnn_antispoof_box = firstOutput(out, this.sessions.antispoof)[0];
+    }
     const cuesStart = now();
-    Object.assign(components, computePadCues(frame, bbox, this.padWanted));
+    Object.assign(components, computePadCues(frame, bbox, this.padWanted, mesh));
     stage('pad_cues', cuesStart);
     const padScore = fusePad(components);
     stage('pad', t);
@@ -565,16 +586,21 @@ export function invertAffine(t: Affine): Affine {
 }
 
 /** The mesh box enlarged about its centre and clipped to the frame (the liveness CNN's input rectangle). */
-function livenessBox([x, y, w, h]: BBox, frame: RgbFrame): Affine {
+function livenessBox(bbox: BBox, frame: RgbFrame): Affine {
+  return scaledBox(bbox, frame, LIVENESS_BOX_SCALE, LIVENESS_SIZE);
+}
+
+/** The box enlarged `scale` times about its centre, clipped to the frame, mapped to a side x side input. */
+function scaledBox([x, y, w, h]: BBox, frame: RgbFrame, scale: number, side: number): Affine {
   const cx = x + w / 2;
   const cy = y + h / 2;
-  const hw = (w * LIVENESS_BOX_SCALE) / 2;
-  const hh = (h * LIVENESS_BOX_SCALE) / 2;
+  const hw = (w * scale) / 2;
+  const hh = (h * scale) / 2;
   const x0 = Math.max(0, cx - hw);
   const y0 = Math.max(0, cy - hh);
   const x1 = Math.min(frame.width, Math.max(x0 + 1, cx + hw));
   const y1 = Math.min(frame.height, Math.max(y0 + 1, cy + hh));
-  return rectAffine(x0, y0, x1, y1, LIVENESS_SIZE, LIVENESS_SIZE);
+  return rectAffine(x0, y0, x1, y1, side, side);
 }
 
 /** Intersection over the smaller box's area: 1 when one box holds the other. */

@@ -6,10 +6,14 @@ import { livenessResultSchema } from '../../shared/result';
 import { createEngine } from '../engine/index';
 import { createLivenessSession } from '../../liveness/index';
 import { openStore, type DecisionStore as SqliteStore, type KeyProvider } from '../store/index';
-import { checkServerUrl } from '../sync/client';
+import { checkServerUrl, createSyncClient } from '../sync/client';
+import { CodedError } from '../../shared/errors';
+import { defaultKeyProvider } from '../store/keys';
 import { startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
+import { createBlocklistScreen, syncBlocklist } from './blocklist';
+import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
 
 export interface KioskPaths {
@@ -25,8 +29,13 @@ const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface ComposedKiosk {
   service: KioskService;
+  /** Fetch the face blocklist from the central API into the encrypted local copy (needs `sync`); entries kept. */
+  refreshBlocklist(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** How often a syncing kiosk refreshes its offline face blocklist. */
+export const BLOCKLIST_REFRESH_MS = 15 * 60 * 1000;
 
 export interface ComposeOptions {
   allowTestSeed?: boolean;
@@ -65,6 +74,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     sqlite.close();
     throw err;
   }
+  const blocklist = new BlocklistStore(sqlite.db, options.keyProvider ?? defaultKeyProvider(dbPath));
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -72,11 +82,24 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     settings,
     allowTestSeed: options.allowTestSeed,
     now: options.now,
+    screenDecision: createBlocklistScreen(blocklist, engine),
   });
   const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
+  const refreshBlocklist = async (): Promise<number> => {
+    if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
+    const { serverUrl, enrolToken } = options.sync;
+    const deviceId = sqlite.getSetting(`device_id@${new URL(serverUrl).origin}`) ?? (await createSyncClient({ store: sqlite, serverUrl, enrolToken }).drainOnce()).deviceId;
+    return syncBlocklist({ serverUrl, deviceId, decisions: sqlite, blocklist });
+  };
+  const refresher = options.sync
+    ? setInterval(() => void refreshBlocklist().catch((err) => console.error(`kiosk: blocklist refresh will retry: ${(err as Error).message}`)), BLOCKLIST_REFRESH_MS)
+    : null;
+  refresher?.unref();
   return {
     service,
+    refreshBlocklist,
     async close() {
+      if (refresher) clearInterval(refresher);
       clearInterval(sweeper);
       await syncLoop?.stop();
       await service.close();

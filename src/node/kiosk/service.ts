@@ -1,6 +1,7 @@
 // The kiosk service behind the IPC contract: one session at a time, the engine, the decision core, the store and
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { LivenessResult } from '../../shared/result';
 import { parseLivenessConfig } from '../../shared/config';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
@@ -20,7 +21,7 @@ import {
   type SessionPlan,
   type SessionUpdate,
 } from '../../shared/ipc-contract';
-import { hashPin, verifyPin } from './pin';
+import { StaffAuth } from './staff-auth';
 import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
@@ -42,14 +43,15 @@ export interface KioskServiceOptions {
   /** Staff tokens expire after this many idle seconds. */
   staffIdleTimeoutS?: number;
   now?: () => number;
+  /** Screens a final decision before it is recorded (the offline face blocklist, ./blocklist.ts). */
+  screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
 }
 
-const MAX_WRONG_PINS = 5;
-const PIN_LOCKOUT_MS = 60_000;
-/** Each further lockout doubles, up to this: 5 guesses a minute would find a 6-digit PIN in weeks. */
-const MAX_PIN_LOCKOUT_MS = 60 * 60_000;
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
 const MAX_FRAMES_KEPT = 240;
+
+type Handler<C extends Channel> = (request: ParsedRequestOf<C>, context: RequestContext) => ResponseOf<C> | Promise<ResponseOf<C>>;
+type Handlers = { [C in Channel]: Handler<C> };
 
 interface LiveSession {
   id: string;
@@ -67,18 +69,10 @@ interface LiveSession {
 export class KioskService {
   private session: LiveSession | null = null;
   private readonly listeners = new Set<EventListener>();
-  private readonly staffTokens = new Map<string, number>();
-  private wrongPins = 0;
-  private lockedUntil = 0;
-  private lockouts = 0;
-  /** Unlock attempts run one at a time, so concurrent guesses cannot all slip past the lockout check. */
-  private unlockQueue: Promise<unknown> = Promise.resolve();
-  private readonly now: () => number;
-  private readonly staffIdleMs: number;
+  private readonly staff: StaffAuth;
 
   constructor(private readonly options: KioskServiceOptions) {
-    this.now = options.now ?? Date.now;
-    this.staffIdleMs = (options.staffIdleTimeoutS ?? 300) * 1000;
+    this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
   }
 
   onEvent(listener: EventListener): () => void {
@@ -120,51 +114,46 @@ export class KioskService {
     this.listeners.clear();
   }
 
-  private dispatch<C extends Channel>(channel: C, request: ParsedRequestOf<C>, context: RequestContext): Promise<ResponseOf<C>>;
-  private async dispatch(channel: Channel, request: never, context: RequestContext): Promise<unknown> {
-    switch (channel) {
-      case 'session.start':
-        return this.startSession(request as ParsedRequestOf<'session.start'>, context);
-      case 'session.consent':
-        return this.consent(request as ParsedRequestOf<'session.consent'>, context);
-      case 'session.frame':
-        return this.frame(request as ParsedRequestOf<'session.frame'>, context);
-      case 'session.flashStart': {
-        const { sessionId, timestampMs } = request as ParsedRequestOf<'session.flashStart'>;
-        const session = this.ownSession(sessionId, context);
-        if (!session.consented || session.outcome) throw new CodedError('CONFLICT', 'No attempt is running for this session.');
-        session.core.markFlashStart(timestampMs);
-        return { ok: true };
-      }
-      case 'session.finish':
-        return this.finish((request as ParsedRequestOf<'session.finish'>).sessionId, context);
-      case 'session.abandon':
-        return this.abandon((request as ParsedRequestOf<'session.abandon'>).sessionId, context);
-      case 'session.retry':
-        return this.retry((request as ParsedRequestOf<'session.retry'>).sessionId, context);
-      case 'config.get':
-        return this.options.settings.read().settings;
-      case 'config.set':
-        return this.setConfig(request as ParsedRequestOf<'config.set'>);
-      case 'staff.unlock':
-        return this.unlock((request as ParsedRequestOf<'staff.unlock'>).pin);
-      case 'staff.setPin':
-        return this.setPin(request as ParsedRequestOf<'staff.setPin'>);
-      case 'staff.lock': {
-        this.staffTokens.delete((request as ParsedRequestOf<'staff.lock'>).token);
-        return { ok: true };
-      }
-      case 'queue.status':
-        this.requireStaff((request as ParsedRequestOf<'queue.status'>).token);
-        this.requireChangedPin();
-        return this.options.store.queueStatus();
-      case 'decisions.recent': {
-        const { token, limit } = request as ParsedRequestOf<'decisions.recent'>;
-        this.requireStaff(token);
-        this.requireChangedPin();
-        return this.options.store.recentDecisions(limit);
-      }
-    }
+  /** One typed handler per contract channel: the compiler checks each request and response type. */
+  private readonly handlers: Handlers = {
+    'session.start': (request, context) => this.startSession(request, context),
+    'session.consent': (request, context) => this.consent(request, context),
+    'session.frame': (request, context) => this.frame(request, context),
+    'session.flashStart': ({ sessionId, timestampMs }, context) => {
+      const session = this.ownSession(sessionId, context);
+      if (!session.consented || session.outcome) throw new CodedError('CONFLICT', 'No attempt is running for this session.');
+      session.core.markFlashStart(timestampMs);
+      return { ok: true };
+    },
+    'session.finish': ({ sessionId }, context) => this.finish(sessionId, context),
+    'session.abandon': ({ sessionId }, context) => this.abandon(sessionId, context),
+    'session.retry': ({ sessionId }, context) => this.retry(sessionId, context),
+    'config.get': () => this.options.settings.read().settings,
+    'config.set': (request) => this.setConfig(request),
+    'staff.unlock': ({ pin }) => this.staff.unlock(pin),
+    'staff.setPin': async ({ token, newPin }) => {
+      await this.staff.setPin(token, newPin);
+      return { ok: true };
+    },
+    'staff.lock': ({ token }) => {
+      this.staff.lock(token);
+      return { ok: true };
+    },
+    'queue.status': ({ token }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      return this.options.store.queueStatus();
+    },
+    'decisions.recent': ({ token, limit }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      return this.options.store.recentDecisions(limit);
+    },
+  };
+
+  private dispatch<C extends Channel>(channel: C, request: ParsedRequestOf<C>, context: RequestContext): Promise<ResponseOf<C>> {
+    const handler = this.handlers[channel] as Handler<C>;
+    return Promise.resolve(handler(request, context));
   }
 
   // --- sessions ----------------------------------------------------------------------------------------------
@@ -256,11 +245,13 @@ export class KioskService {
     if (session.outcome) return session.outcome;
     if (!session.consented) throw new CodedError('FORBIDDEN', 'A session without consent cannot be finished; abandon it instead.');
     if (session.busy) throw new CodedError('CONFLICT', 'A frame is still being analysed; finish again when it is answered.');
-    const result = session.core.finish();
-    const referenceIndex = result.reference_image?.frameIndex;
+    const decided = session.core.finish();
+    const referenceIndex = decided.reference_image?.frameIndex;
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
-    const canRetry = result.retry_allowed ?? (result.status === 'In Progress' && result.attempts_used < result.max_attempts);
+    const mayRetry = decided.retry_allowed ?? (decided.status === 'In Progress' && decided.attempts_used < decided.max_attempts);
+    const result = !mayRetry && this.options.screenDecision ? await this.options.screenDecision(decided, reference) : decided;
+    const canRetry = mayRetry && result === decided;
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
     const outcome: SessionOutcome = {
@@ -330,72 +321,9 @@ export class KioskService {
     for (const listener of this.listeners) listener(clientId, event, payload);
   }
 
-  // --- staff -----------------------------------------------------------------------------------------------------
-
-  private unlock(pin: string) {
-    const attempt = this.unlockQueue.then(() => this.unlockNow(pin));
-    this.unlockQueue = attempt.catch(() => undefined);
-    return attempt;
-  }
-
-  private async unlockNow(pin: string) {
-    const now = this.now();
-    if (now < this.lockedUntil) {
-      throw new CodedError('RATE_LIMITED', `Too many wrong PINs; try again in ${Math.ceil((this.lockedUntil - now) / 1000)} s.`);
-    }
-    const state = this.options.settings.read();
-    if (!(await verifyPin(pin, state.staffPinHash))) {
-      this.wrongPins += 1;
-      if (this.wrongPins >= MAX_WRONG_PINS) {
-        this.wrongPins = 0;
-        this.lockouts += 1;
-        this.lockedUntil = this.now() + Math.min(MAX_PIN_LOCKOUT_MS, PIN_LOCKOUT_MS * 2 ** (this.lockouts - 1));
-      }
-      throw new CodedError('UNAUTHORIZED', 'Wrong staff PIN.');
-    }
-    this.wrongPins = 0;
-    this.lockouts = 0;
-    const token = randomBytes(32).toString('hex');
-    this.staffTokens.set(token, now + this.staffIdleMs);
-    return { token, expiresInS: Math.round(this.staffIdleMs / 1000), mustChangePin: state.pinMustChange };
-  }
-
-  private requireStaff(token: string): void {
-    const now = this.now();
-    let valid = false;
-    for (const [known, expiresAt] of this.staffTokens) {
-      if (expiresAt <= now) {
-        this.staffTokens.delete(known);
-        continue;
-      }
-      if (known.length === token.length && timingSafeEqual(Buffer.from(known), Buffer.from(token))) {
-        valid = true;
-        this.staffTokens.set(known, now + this.staffIdleMs);
-      }
-    }
-    if (!valid) throw new CodedError('UNAUTHORIZED', 'Staff mode is locked; unlock it with the staff PIN.');
-  }
-
-  /** The default PIN is printed in the README: it opens nothing but the PIN change. */
-  private requireChangedPin(): void {
-    if (this.options.settings.read().pinMustChange) {
-      throw new CodedError('FORBIDDEN', 'Change the default staff PIN before using staff mode.');
-    }
-  }
-
-  private async setPin(request: ParsedRequestOf<'staff.setPin'>) {
-    this.requireStaff(request.token);
-    const state = this.options.settings.read();
-    if (await verifyPin(request.newPin, state.staffPinHash)) {
-      throw new CodedError('INVALID_ARGUMENT', 'The new PIN must differ from the current one.');
-    }
-    this.options.settings.write({ ...state, staffPinHash: await hashPin(request.newPin), pinMustChange: false });
-    return { ok: true as const };
-  }
-
   private setConfig(request: ParsedRequestOf<'config.set'>): KioskSettings {
-    this.requireStaff(request.token);
-    this.requireChangedPin();
+    this.staff.require(request.token);
+    this.staff.requireChangedPin();
     const state = this.options.settings.read();
     const { liveness, ...rest } = request.patch;
     let merged;

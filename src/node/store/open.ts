@@ -1,5 +1,7 @@
-// Open the kiosk database safely: WAL, busy timeout, integrity check; wait out locks; quarantine a corrupt file.
-import { appendFileSync, chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+// Open the kiosk database safely: WAL, busy timeout, integrity check; wait out locks; quarantine a corrupt file of
+// ours; refuse (never move) a file that is not a kiosk database.
+import { appendFileSync, chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
 import { migrate } from './migrations';
@@ -29,6 +31,59 @@ const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUP
 const LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED_SHAREDCACHE']);
 
 class IntegrityFailure extends Error {}
+
+/** Stamped into every kiosk database's header (PRAGMA application_id, 'LVK1') so a file can be recognised as ours. */
+export const KIOSK_APPLICATION_ID = 0x4c564b31;
+const SQLITE_MAGIC = 'SQLite format 3\0';
+/** Tables every kiosk database has: a legacy file (before the application id) is recognised by them. */
+const KIOSK_TABLES = ['decisions', 'outbox'];
+
+type Ownership = 'absent' | 'ours' | 'foreign';
+
+function readHeader(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(100);
+    const read = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whose file is at `path`? Only a file we can recognise as a kiosk database may be quarantined and replaced;
+ * anything else (a document, another program's SQLite file) is refused so a mistyped --db never moves it.
+ */
+function ownershipOf(path: string): Ownership {
+  if (path === '' || path === ':memory:' || path.startsWith('file:') || !existsSync(path)) return 'absent';
+  const stat = statSync(path);
+  if (!stat.isFile()) return 'foreign';
+  if (stat.size === 0) return 'absent';
+  const head = readHeader(path);
+  if (head.length < 16 || head.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) return 'foreign';
+  const applicationId = head.length >= 72 ? head.readUInt32BE(68) : 0;
+  if (applicationId === KIOSK_APPLICATION_ID) return 'ours';
+  if (applicationId !== 0) return 'foreign';
+  // No application id: a kiosk database from before it was stamped, or another program's SQLite file.
+  let probe: Database.Database | null = null;
+  try {
+    probe = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = (probe.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    return tables.length === 0 || KIOSK_TABLES.every((name) => tables.includes(name)) ? 'ours' : 'foreign';
+  } catch {
+    return 'ours'; // unreadable with our header and no other program's id: treat as a damaged kiosk database
+  } finally {
+    probe?.close();
+  }
+}
+
+function refuseForeign(path: string): never {
+  throw new CodedError(
+    'DATABASE_FOREIGN',
+    `${path} is not a kiosk database (it is some other file); nothing was changed. Choose a new file name, or move that file yourself.`,
+  );
+}
 
 function sqliteCode(err: unknown): string {
   return typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
@@ -70,6 +125,7 @@ function openChecked(path: string, busyTimeoutMs: number): Database.Database {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new IntegrityFailure(`quick_check: ${String(check)}`);
     migrate(db);
+    db.pragma(`application_id = ${KIOSK_APPLICATION_ID}`);
     return db;
   } catch (err) {
     db.close();
@@ -192,6 +248,11 @@ function salvage(from: string, into: Database.Database): RecoveryEvent['salvaged
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const isFilePath = path !== '' && path !== ':memory:' && !path.startsWith('file:');
+  if (isFilePath && !existsSync(dirname(path))) {
+    throw new CodedError('FILE_NOT_FOUND', `The folder for the database ${path} does not exist; create it first or choose another path.`);
+  }
+  if (ownershipOf(path) === 'foreign') refuseForeign(path);
   const deadline = Date.now() + (options.lockWaitMs ?? 15_000);
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,13 +1,15 @@
 // The kiosk API over the browser host's WebSocket: the same KioskApi the Electron preload exposes.
 import {
   API_METHODS,
+  EVENT_METHODS,
+  EVENT_NAMES,
   WS_PATH,
+  channels,
   encodeFrameMessage,
   type Envelope,
   type EventName,
   type KioskApi,
-  type SessionOutcome,
-  type SessionUpdate,
+  type RequestOf,
 } from '../../shared/ipc-contract';
 
 type Pending = (result: Envelope<unknown>) => void;
@@ -22,10 +24,7 @@ export function createWebSocketApi(url: string = defaultUrl()): KioskApi {
   let opening: Promise<WebSocket> | null = null;
   let nextId = 1;
   const pending = new Map<number, Pending>();
-  const listeners: { [E in EventName]: Set<(payload: never) => void> } = {
-    'session.update': new Set(),
-    'session.result': new Set(),
-  };
+  const listeners = Object.fromEntries(EVENT_NAMES.map((event) => [event, new Set()])) as Record<EventName, Set<(payload: never) => void>>;
 
   const connect = (): Promise<WebSocket> => {
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
@@ -79,21 +78,17 @@ export function createWebSocketApi(url: string = defaultUrl()): KioskApi {
 
   const call = (channel: string) => (payload?: unknown) => send((id) => JSON.stringify({ id, channel, payload: payload ?? {} }));
 
-  const api = Object.fromEntries(Object.entries(API_METHODS).map(([method, channel]) => [method, call(channel)])) as unknown as KioskApi;
+  const api: Record<string, unknown> = Object.fromEntries(Object.entries(API_METHODS).map(([method, channel]) => [method, call(channel)]));
   // Frames go as one binary message, never base64 JSON.
-  api.pushFrame = (request) =>
-    send((id) => encodeFrameMessage({ id, sessionId: request.sessionId, timestampMs: request.timestampMs }, request.jpeg)) as ReturnType<
-      KioskApi['pushFrame']
-    >;
-  api.onUpdate = (listener: (update: SessionUpdate) => void) => {
-    listeners['session.update'].add(listener as (payload: never) => void);
-    return () => listeners['session.update'].delete(listener as (payload: never) => void);
-  };
-  api.onResult = (listener: (outcome: SessionOutcome) => void) => {
-    listeners['session.result'].add(listener as (payload: never) => void);
-    return () => listeners['session.result'].delete(listener as (payload: never) => void);
-  };
-  return api;
+  api[channels['session.frame'].method] = (request: RequestOf<'session.frame'>) =>
+    send((id) => encodeFrameMessage({ id, sessionId: request.sessionId, timestampMs: request.timestampMs }, request.jpeg));
+  for (const [method, event] of Object.entries(EVENT_METHODS)) {
+    api[method] = (listener: (payload: never) => void) => {
+      listeners[event].add(listener);
+      return () => void listeners[event].delete(listener);
+    };
+  }
+  return api as unknown as KioskApi;
 }
 
 function defaultUrl(): string {

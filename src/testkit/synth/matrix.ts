@@ -4,6 +4,7 @@ import type { LivenessMode } from '../../shared/catalogue';
 import type { Engine } from '../../node/engine/api';
 import { runSyntheticSession, type SubjectKind, type SyntheticSessionRun } from './drive';
 import type { SubjectCache } from './subject';
+import { median } from '../../shared/stats';
 
 export interface MatrixOptions {
   engine: Engine;
@@ -55,12 +56,6 @@ export interface Distribution {
   approved: number;
   /** Share of runs with status In Review, 0-1. */
   inReview: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export function summarize(runs: readonly MatrixRun[]): Distribution[] {

@@ -120,7 +120,7 @@ const UNEVEN_SKIN = {
   chin: [0.45, 0.32, 0.27],
 };
 
-describe('flash response analysis', () => {
+describe('flash response analysis (regression, generator-tuned: synthetic reflections the constants were tuned on)', () => {
   it('orders the scores: 3D face following the sequence > flat print > no response and another sequence', () => {
     for (let i = 0; i < 20; i++) {
       const asked = generateFlashSequence(seededRandom(`asked-${i}`));

@@ -35,7 +35,7 @@ describe('linear algebra', () => {
   });
 });
 
-describe('planar-attack check', () => {
+describe('planar-attack check (regression, generator-tuned: synthetic heads and photos the constants were tuned on)', () => {
   const yaws = [0, 1, -1, 0, 6, 12, 18, 24, 28, 22, 14, 6, 0, -6, -14, -22, -28, -20, -10, 0];
 
   it('a turning 3D head scores high and a flat photo moved and tilted rigidly scores low, over several noise levels', () => {

@@ -13,12 +13,13 @@ import { challengeCredit } from '../../../src/liveness/challenges';
 import type { ChallengeOutcome } from '../../../src/liveness/types';
 import type { PlanarAnalysis } from '../../../src/liveness/planar';
 
-const done = (challenge: ChallengeOutcome['challenge'], amplitude: number): ChallengeOutcome => ({
+// Credits are written out (not computed with challengeCredit), so a change to the credit curve shows up here.
+const done = (challenge: ChallengeOutcome['challenge'], amplitude: number, credit: number): ChallengeOutcome => ({
   challenge,
   completed: true,
   reason: 'completed',
   amplitude,
-  credit: Math.round(challengeCredit(challenge, amplitude)),
+  credit,
   peakFrameIndex: 1,
 });
 const missed = (challenge: ChallengeOutcome['challenge']): ChallengeOutcome => ({
@@ -86,15 +87,24 @@ describe('bands and threshold edges', () => {
   });
 });
 
+describe('challenge credit', () => {
+  it('is 85 at the minimum amplitude and 100 at a clear one, linear between', () => {
+    expect(challengeCredit('head_left', 20)).toBe(85);
+    expect(challengeCredit('head_right', 27.5)).toBe(92.5);
+    expect(challengeCredit('head_left', 35)).toBe(100);
+    expect(challengeCredit('head_left', 60)).toBe(100);
+  });
+});
+
 describe('active score', () => {
   it('is 50% pose + 50% expression, counting only completed challenges', () => {
-    const outcomes = [done('head_left', 35), done('head_right', 20), done('blink', 0.8), missed('smile')];
+    const outcomes = [done('head_left', 35, 100), done('head_right', 20, 85), done('blink', 0.8, 100), missed('smile')];
     const pose = poseVariationScore(outcomes);
-    expect(pose).toBe(Math.round((100 + 85) / 2));
+    expect(pose).toBe(93); // (100 + 85) / 2 = 92.5, rounded half up
     const planar3d = { score: 100, attack: false } as PlanarAnalysis;
     const breakdown = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 95, flash: null, planar: planar3d });
     expect(breakdown.expression).toBe(50);
-    expect(breakdown.active).toBe(Math.round(0.5 * pose! + 0.5 * 50));
+    expect(breakdown.active).toBe(72); // 0.5 * 93 + 0.5 * 50 = 71.5, rounded half up
     expect(breakdown.final).toBe(breakdown.active);
   });
 
@@ -105,7 +115,7 @@ describe('active score', () => {
   });
 
   it('liveness_score is the minimum of the components: a replay with real motion fails on texture, a photo on planar', () => {
-    const outcomes = [done('head_left', 30), done('blink', 0.9)];
+    const outcomes = [done('head_left', 30, 95), done('blink', 0.9, 100)];
     const planar3d = { score: 100, attack: false } as PlanarAnalysis;
     const replay = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 35, flash: null, planar: planar3d });
     expect(replay.final).toBe(35);
@@ -115,19 +125,19 @@ describe('active score', () => {
   });
 
   it('a completed head turn requires a planar score: a turn the landmarks did not show (a tilted photo) counts as 0', () => {
-    const turned = [done('head_left', 25), done('blink', 0.8)];
+    const turned = [done('head_left', 25, 90), done('blink', 0.8, 100)];
     const b = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: turned, passive: 92, flash: null, planar: null });
     expect(b.components.planar).toBe(0);
     expect(b.final).toBe(0);
     // Without a completed head turn, "not measured" stays out of the minimum (a person who held still for a blink).
-    const still = [missed('head_left'), done('blink', 0.8)];
+    const still = [missed('head_left'), done('blink', 0.8, 100)];
     const s = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: still, passive: 92, flash: null, planar: null });
     expect(s.components.planar).toBeUndefined();
     expect(s.final).toBe(s.active);
   });
 
   it('no-flash path requires a planar score (missing counts as 0)', () => {
-    const outcomes = [done('head_left', 30)];
+    const outcomes = [done('head_left', 30, 95)];
     const b = combineScores({ mode: 'flash', threshold: 75, noFlashSubstitute: true, outcomes, passive: 92, flash: null, planar: null });
     expect(b.components.planar).toBe(0);
     expect(b.components.flash).toBeUndefined();

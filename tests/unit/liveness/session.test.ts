@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLivenessSession } from '../../../src/liveness/session';
+import { createLivenessSession, WRONG_MOVEMENT_GRACE_MS, WRONG_MOVEMENTS_FORGIVEN } from '../../../src/liveness/session';
 import { analyzeClip } from '../../../src/liveness/clip';
 import { generateFlashSequence } from '../../../src/liveness/flash';
 import { seededRandom } from '../../../src/liveness/random';
@@ -75,7 +75,7 @@ describe('live session driven by synthetic frame streams', () => {
     expect(wrongOrders).toBeGreaterThan(5);
   });
 
-  it('turning the other way fails a head-turn challenge at once (wrong_action)', () => {
+  it('turning the other way and never the asked way fails a head-turn challenge (wrong_action)', () => {
     const s = session({ liveness_mode: 'active', liveness_challenges: ['head_left'], face_liveness_max_attempts: 1 }, 'opposite');
     drive(s, { respond: () => 'head_right' });
     const r = s.finish();
@@ -84,7 +84,7 @@ describe('live session driven by synthetic frame streams', () => {
     expect(r.status).toBe('Declined');
   });
 
-  it('another action before the asked one (a recording of another order) ends the attempt: the rest are not reached', () => {
+  it('another action before the asked one (a recording of another order) ends the attempt after the grace period: the rest are not reached', () => {
     for (let i = 0; i < 20; i++) {
       const s = session({ liveness_mode: 'active', face_liveness_max_attempts: 1 }, `foreign-${i}`);
       const [first, second] = s.plan.challenges;
@@ -99,6 +99,63 @@ describe('live session driven by synthetic frame streams', () => {
       return;
     }
     throw new Error('no suitable order drawn in 20 sessions');
+  });
+
+  it('a challenge never asks the person to hold still: the challenge itself is a movement', () => {
+    const s = session({ liveness_mode: 'active' }, 'no-hold-still');
+    const updates = drive(s);
+    const during = updates.filter((u) => u.phase === 'challenge');
+    expect(during.length).toBeGreaterThan(20);
+    expect(during.filter((u) => u.guidance.includes('hold_still'))).toEqual([]);
+    // Positioning still asks for it (the baseline needs a still face).
+    expect(updates.find((u) => u.phase === 'positioning')?.guidance).toContain('hold_still');
+  });
+
+  it('one wrong movement gets a grace period with "the other way", then the asked movement still counts', () => {
+    const s = session({ liveness_mode: 'active', liveness_challenges: ['head_left'], face_liveness_max_attempts: 1 }, 'grace');
+    let t = 0;
+    let u = s.pushFrame(makeFrame(t, NEUTRAL));
+    while (u.phase === 'positioning') u = s.pushFrame(makeFrame((t += 33), NEUTRAL));
+    expect(u.currentChallenge).toBe('head_left');
+    // The person turns to their right (the wrong way) and comes back.
+    const wrongStart = t;
+    const graceUpdates = [];
+    while (t - wrongStart < 1200) graceUpdates.push((u = s.pushFrame(makeFrame((t += 33), perform('head_right', t - wrongStart)))));
+    expect(graceUpdates.some((g) => g.guidance.includes('wrong_movement'))).toBe(true);
+    expect(graceUpdates.every((g) => g.phase === 'challenge' && !g.done)).toBe(true);
+    // Then the asked way: the challenge completes.
+    const rightStart = t;
+    while (!u.done && t - rightStart < 5000) u = s.pushFrame(makeFrame((t += 33), perform('head_left', t - rightStart)));
+    expect(u.guidance).not.toContain('wrong_movement');
+    const r = s.finish();
+    expect(r.challenges_completed).toEqual(['head_left']);
+    expect(r.score_details?.wrong_movements).toBe(1);
+  });
+
+  it(`a second wrong movement in the same attempt ends it (only ${WRONG_MOVEMENTS_FORGIVEN} is forgiven)`, () => {
+    const s = session({ liveness_mode: 'active', liveness_challenges: ['head_left'], face_liveness_max_attempts: 1 }, 'grace-twice');
+    let t = 0;
+    let u = s.pushFrame(makeFrame(t, NEUTRAL));
+    while (u.phase === 'positioning') u = s.pushFrame(makeFrame((t += 33), NEUTRAL));
+    for (let round = 0; round < 2 && !u.done; round++) {
+      const start = t;
+      while (!u.done && t - start < 1200) u = s.pushFrame(makeFrame((t += 33), perform('head_right', t - start)));
+    }
+    expect(u.done).toBe(true);
+    expect(s.finish().challenge_outcomes![0]).toMatchObject({ challenge: 'head_left', completed: false, reason: 'wrong_action' });
+  });
+
+  it('a grace period that is not used (the head stays turned the wrong way) ends the attempt', () => {
+    const s = session({ liveness_mode: 'active', liveness_challenges: ['head_left'], face_liveness_max_attempts: 1 }, 'grace-stuck');
+    let t = 0;
+    let u = s.pushFrame(makeFrame(t, NEUTRAL));
+    while (u.phase === 'positioning') u = s.pushFrame(makeFrame((t += 33), NEUTRAL));
+    const start = t;
+    const turned = { ...NEUTRAL, yaw: NEUTRAL.yaw - 30 };
+    while (!u.done && t - start < WRONG_MOVEMENT_GRACE_MS + 2000) u = s.pushFrame(makeFrame((t += 33), turned));
+    expect(u.done).toBe(true);
+    expect(t - start).toBeGreaterThanOrEqual(WRONG_MOVEMENT_GRACE_MS);
+    expect(s.finish().challenge_outcomes![0].reason).toBe('wrong_action');
   });
 
   it('a timeout: the challenge does not count and the person gets retry feedback with the sentence', () => {

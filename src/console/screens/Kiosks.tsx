@@ -1,0 +1,53 @@
+// Kiosks: last sync, records received, pending (when the kiosk reports it), model versions, the workflow it gets.
+import { api } from '../api';
+import { useConsole, when } from '../context';
+import { useLoad } from './common';
+
+interface Kiosk {
+  device_id: string;
+  enrolled_at: string;
+  last_sync_at: string | null;
+  decisions: number;
+  last_seq: number;
+  pending: number | null;
+  version: string | null;
+  workflow: { id: string; name: string; version: number } | null;
+}
+
+export function Kiosks() {
+  const { t } = useConsole();
+  const { data } = useLoad(() => api<{ results: Kiosk[] }>('GET', 'kiosks'), []);
+  return (
+    <section>
+      <h1>{t('kiosksHeading')}</h1>
+      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noKiosks')}</p> : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('kiosk')}</th>
+              <th scope="col">{t('lastSync')}</th>
+              <th scope="col">{t('decisions')}</th>
+              <th scope="col">{t('lastSeq')}</th>
+              <th scope="col">{t('pending')}</th>
+              <th scope="col">{t('version')}</th>
+              <th scope="col">{t('workflow')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.results.map((kiosk) => (
+              <tr key={kiosk.device_id}>
+                <td className="mono">{kiosk.device_id}</td>
+                <td>{when(kiosk.last_sync_at, t('never'))}</td>
+                <td className="number">{kiosk.decisions}</td>
+                <td className="number">{kiosk.last_seq}</td>
+                <td>{kiosk.pending === null ? t('notReported') : kiosk.pending}</td>
+                <td className="mono small">{kiosk.version ?? '–'}</td>
+                <td>{kiosk.workflow ? `${kiosk.workflow.name} (v${kiosk.workflow.version})` : t('builtIn')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

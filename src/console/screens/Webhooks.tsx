@@ -1,0 +1,62 @@
+// Webhook destinations (admins): add a URL (its signing secret is shown once), enable/disable, delete.
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { useConsole, when } from '../context';
+import { useLoad } from './common';
+
+interface Destination { id: string; url: string; enabled: boolean; created_at: string; created_by: string }
+
+export function Webhooks() {
+  const { t, fail } = useConsole();
+  const { data, reload } = useLoad(() => api<{ results: Destination[] }>('GET', 'webhooks'), []);
+  const [url, setUrl] = useState('');
+  const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
+  const run = (action: () => Promise<unknown>) => action().then(reload, fail);
+
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    run(async () => {
+      const created = await api<Destination & { secret: string }>('POST', 'webhooks', { url });
+      setSecret({ url: created.url, secret: created.secret });
+      setUrl('');
+    });
+  };
+
+  return (
+    <section>
+      <h1>{t('webhooksHeading')}</h1>
+      <form className="filters" onSubmit={add}>
+        <label className="grow">{t('url')}<input type="url" required value={url} onChange={(event) => setUrl(event.target.value)} /></label>
+        <button type="submit" className="primary">{t('addWebhook')}</button>
+      </form>
+      {secret && (
+        <div role="status" className="notice">
+          <p>{t('webhookSecretOnce', { url: secret.url })}</p>
+          <code className="secret">{secret.secret}</code>
+        </div>
+      )}
+      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noWebhooks')}</p> : (
+        <table>
+          <thead>
+            <tr><th scope="col">{t('url')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th><th scope="col"><span className="visually-hidden">{t('edit')}</span></th></tr>
+          </thead>
+          <tbody>
+            {data.results.map((destination) => (
+              <tr key={destination.id}>
+                <td className="mono">{destination.url}</td>
+                <td>{destination.enabled ? t('enabled') : t('disabled')}</td>
+                <td>{when(destination.created_at)} {t('updatedBy', { user: destination.created_by })}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}>
+                    {destination.enabled ? t('disable') : t('enable')}
+                  </button>
+                  <button type="button" className="danger" onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}>{t('remove')}</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+// Workflows: method, threshold, attempts, challenges and checks; admins edit, everyone reads. Each save is a new
+// version, audited field by field.
+import { useState, type FormEvent } from 'react';
+import { api, type Workflow } from '../api';
+import { isAdmin, useConsole, when } from '../context';
+import type { StringKey } from '../i18n';
+import { useLoad } from './common';
+
+const MODES = ['passive', 'active', 'flash', 'action_flash'] as const;
+const CHALLENGES = ['head_left', 'head_right', 'smile', 'blink'];
+const CHECKS = ['LIVENESS', 'FACE_BLOCKLIST', 'DUPLICATE_FACE'];
+type Draft = Omit<Workflow, 'id' | 'version' | 'updated_at' | 'updated_by'>;
+const BLANK: Draft = { name: '', liveness_mode: 'passive', liveness_threshold: 75, max_attempts: 3, challenges: [...CHALLENGES], checks: ['LIVENESS'], is_default: false };
+
+function toggle(list: string[], value: string, on: boolean): string[] {
+  return on ? [...new Set([...list, value])] : list.filter((item) => item !== value);
+}
+
+function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: string | null; onSaved: () => void; onCancel: () => void }) {
+  const { t, fail } = useConsole();
+  const [draft, setDraft] = useState<Draft>(initial);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await api(id ? 'PUT' : 'POST', id ? `workflows/${id}` : 'workflows', draft);
+      onSaved();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  return (
+    <form className="card workflow-form" onSubmit={submit}>
+      <h2>{id ? t('editWorkflow', { name: initial.name }) : t('newWorkflow')}</h2>
+      <label>{t('name')}<input required maxLength={100} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} /></label>
+      <label>
+        {t('method')}
+        <select value={draft.liveness_mode} onChange={(event) => setDraft({ ...draft, liveness_mode: event.target.value as Draft['liveness_mode'] })}>
+          {MODES.map((mode) => <option key={mode} value={mode}>{t(`mode_${mode}`)}</option>)}
+        </select>
+      </label>
+      <label>
+        {t('threshold')}
+        <input type="number" min={0} max={100} step={1} required value={draft.liveness_threshold} onChange={(event) => setDraft({ ...draft, liveness_threshold: Number(event.target.value) })} />
+      </label>
+      <label>
+        {t('maxAttempts')}
+        <select value={draft.max_attempts} onChange={(event) => setDraft({ ...draft, max_attempts: Number(event.target.value) })}>
+          {[1, 2, 3].map((n) => <option key={n} value={n}>{n}</option>)}
+        </select>
+      </label>
+      <fieldset>
+        <legend>{t('challenges')}</legend>
+        {CHALLENGES.map((challenge) => (
+          <label key={challenge} className="inline">
+            <input type="checkbox" checked={draft.challenges.includes(challenge)} onChange={(event) => setDraft({ ...draft, challenges: toggle(draft.challenges, challenge, event.target.checked) })} />
+            {t(`challenge_${challenge}` as StringKey)}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>{t('checks')}</legend>
+        {CHECKS.map((check) => (
+          <label key={check} className="inline">
+            <input type="checkbox" checked={draft.checks.includes(check)} disabled={check === 'LIVENESS'} onChange={(event) => setDraft({ ...draft, checks: toggle(draft.checks, check, event.target.checked) })} />
+            {t(`check_${check}` as StringKey)}
+          </label>
+        ))}
+      </fieldset>
+      <label className="inline">
+        <input type="checkbox" checked={draft.is_default} onChange={(event) => setDraft({ ...draft, is_default: event.target.checked })} />
+        {t('isDefault')}
+      </label>
+      <div className="actions">
+        <button type="submit" className="primary">{t('save')}</button>
+        <button type="button" onClick={onCancel}>{t('cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+export function Workflows() {
+  const { t, user } = useConsole();
+  const { data, reload } = useLoad(() => api<{ results: Workflow[] }>('GET', 'workflows'), []);
+  const [editing, setEditing] = useState<{ id: string | null; draft: Draft } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const admin = isAdmin(user);
+  return (
+    <section>
+      <h1>{t('workflowsHeading')}</h1>
+      {notice && <p role="status" className="notice">{notice}</p>}
+      {admin && !editing && <button type="button" className="primary" onClick={() => { setNotice(null); setEditing({ id: null, draft: BLANK }); }}>{t('newWorkflow')}</button>}
+      {editing && (
+        <WorkflowForm
+          key={editing.id ?? 'new'}
+          id={editing.id}
+          initial={editing.draft}
+          onCancel={() => setEditing(null)}
+          onSaved={() => { setEditing(null); setNotice(t('saved')); reload(); }}
+        />
+      )}
+      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noWorkflows')}</p> : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('name')}</th>
+              <th scope="col">{t('method')}</th>
+              <th scope="col">{t('threshold')}</th>
+              <th scope="col">{t('maxAttempts')}</th>
+              <th scope="col">{t('challenges')}</th>
+              <th scope="col">{t('checks')}</th>
+              <th scope="col">{t('version')}</th>
+              <th scope="col">{t('updated')}</th>
+              {admin && <th scope="col"><span className="visually-hidden">{t('edit')}</span></th>}
+            </tr>
+          </thead>
+          <tbody>
+            {data.results.map((workflow) => (
+              <tr key={workflow.id}>
+                <td>{workflow.name}{workflow.is_default && <span className="badge">{t('default')}</span>}</td>
+                <td>{t(`mode_${workflow.liveness_mode}`)}</td>
+                <td className="number">{workflow.liveness_threshold}</td>
+                <td className="number">{workflow.max_attempts}</td>
+                <td>{workflow.challenges.map((c) => t(`challenge_${c}` as StringKey)).join(', ') || t('none')}</td>
+                <td>{workflow.checks.map((c) => t(`check_${c}` as StringKey)).join(', ')}</td>
+                <td className="number">{workflow.version}</td>
+                <td>{when(workflow.updated_at)} {t('updatedBy', { user: workflow.updated_by })}</td>
+                {admin && (
+                  <td>
+                    <button type="button" aria-label={`${t('edit')} ${workflow.name}`} onClick={() => { setNotice(null); setEditing({ id: workflow.id, draft: { ...workflow } }); }}>{t('edit')}</button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

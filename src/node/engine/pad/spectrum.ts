@@ -1,0 +1,321 @@
+// Spectral primitives for the PAD cues: radix-2 FFT, windowed power spectra, peak/slope statistics, row banding.
+
+const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array; rev: Uint32Array }>();
+
+function twiddles(n: number) {
+  let t = twiddleCache.get(n);
+  if (!t) {
+    const cos = new Float64Array(n / 2);
+    const sin = new Float64Array(n / 2);
+    for (let i = 0; i < n / 2; i++) {
+      cos[i] = Math.cos((-2 * Math.PI * i) / n);
+      sin[i] = Math.sin((-2 * Math.PI * i) / n);
+    }
+    const bits = Math.log2(n);
+    const rev = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      rev[i] = r;
+    }
+    t = { cos, sin, rev };
+    twiddleCache.set(n, t);
+  }
+  return t;
+}
+
+/** In-place iterative radix-2 FFT of n complex values at re/im[offset + k*stride]. */
+export function fft1d(re: Float64Array, im: Float64Array, n: number, offset = 0, stride = 1): void {
+  if (n < 2 || (n & (n - 1)) !== 0) throw new RangeError(`FFT size must be a power of two, got ${n}`);
+  const { cos, sin, rev } = twiddles(n);
+  for (let i = 0; i < n; i++) {
+    const j = rev[i];
+    if (j > i) {
+      const a = offset + i * stride;
+      const b = offset + j * stride;
+      let t = re[a];
+      re[a] = re[b];
+      re[b] = t;
+      t = im[a];
+      im[a] = im[b];
+      im[b] = t;
+    }
+  }
+  for (let size = 2; size <= n; size <<= 1) {
+    const half = size >> 1;
+    const step = n / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0; k < half; k++) {
+        const wr = cos[k * step];
+        const wi = sin[k * step];
+        const a = offset + (start + k) * stride;
+        const b = offset + (start + k + half) * stride;
+        const xr = re[b] * wr - im[b] * wi;
+        const xi = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+      }
+    }
+  }
+}
+
+const hannCache = new Map<number, Float64Array>();
+
+function hann(n: number): Float64Array {
+  let w = hannCache.get(n);
+  if (!w) {
+    w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
+    hannCache.set(n, w);
+  }
+  return w;
+}
+
+/** Copy an n x n plane into out with its mean removed and a 2-D Hann window applied (crop edges add no energy). */
+function windowed(pixels: Float32Array, n: number, out: Float64Array): void {
+  let mean = 0;
+  for (let i = 0; i < n * n; i++) mean += pixels[i];
+  mean /= n * n;
+  const w = hann(n);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) out[y * n + x] = (pixels[y * n + x] - mean) * w[x] * w[y];
+}
+
+function fft2d(re: Float64Array, im: Float64Array, n: number): void {
+  for (let y = 0; y < n; y++) fft1d(re, im, n, y * n, 1);
+  for (let x = 0; x < n; x++) fft1d(re, im, n, x, n);
+}
+
+/**
+ * Power spectrum of an n x n real image (mean removed, Hann-windowed). Real input lets two rows share one complex
+ * FFT and the column pass skip the mirrored half of the spectrum: about half the work of a plain complex 2-D FFT.
+ */
+export function powerSpectrum2d(pixels: Float32Array, n: number): Float64Array {
+  const w = new Float64Array(n * n);
+  windowed(pixels, n, w);
+  const re = new Float64Array(n * n);
+  const im = new Float64Array(n * n);
+  const zr = new Float64Array(n);
+  const zi = new Float64Array(n);
+  for (let y = 0; y < n; y += 2) {
+    for (let x = 0; x < n; x++) {
+      zr[x] = w[y * n + x];
+      zi[x] = w[(y + 1) * n + x];
+    }
+    fft1d(zr, zi, n);
+    for (let k = 0; k < n; k++) {
+      const m = (n - k) % n;
+      re[y * n + k] = (zr[k] + zr[m]) / 2;
+      im[y * n + k] = (zi[k] - zi[m]) / 2;
+      re[(y + 1) * n + k] = (zi[k] + zi[m]) / 2;
+      im[(y + 1) * n + k] = (zr[m] - zr[k]) / 2;
+    }
+  }
+  const power = new Float64Array(n * n);
+  for (let u = 0; u <= n / 2; u++) {
+    fft1d(re, im, n, u, n);
+    for (let v = 0; v < n; v++) {
+      const p = re[v * n + u] ** 2 + im[v * n + u] ** 2;
+      power[v * n + u] = p;
+      // A real image's spectrum is Hermitian: P(-u, -v) = P(u, v).
+      power[((n - v) % n) * n + ((n - u) % n)] = p;
+    }
+  }
+  return power;
+}
+
+/** Power spectra of two real n x n images with one complex FFT (a in the real part, b in the imaginary part). */
+export function pairedPowerSpectra(a: Float32Array, b: Float32Array, n: number): [Float64Array, Float64Array] {
+  const re = new Float64Array(n * n);
+  const im = new Float64Array(n * n);
+  windowed(a, n, re);
+  windowed(b, n, im);
+  fft2d(re, im, n);
+  const pa = new Float64Array(n * n);
+  const pb = new Float64Array(n * n);
+  for (let v = 0; v < n; v++) {
+    for (let u = 0; u < n; u++) {
+      const i = v * n + u;
+      const j = ((n - v) % n) * n + ((n - u) % n);
+      // A_k = (Z_k + conj Z_-k) / 2, B_k = (Z_k - conj Z_-k) / 2i
+      const ar = (re[i] + re[j]) / 2;
+      const ai = (im[i] - im[j]) / 2;
+      const br = (im[i] + im[j]) / 2;
+      const bi = (re[j] - re[i]) / 2;
+      pa[i] = ar * ar + ai * ai;
+      pb[i] = br * br + bi * bi;
+    }
+  }
+  return [pa, pb];
+}
+
+/** Signed frequency of FFT bin k of n. */
+const freq = (k: number, n: number) => (k < n / 2 ? k : k - n);
+
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface SpectrumStats {
+  peakFraction: number;
+  hfRatio: number;
+  slope: number;
+}
+
+/** The k-th smallest value (reorders `values`); linear time on average. */
+function quickSelect(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
+}
+
+const ringCache = new Map<number, { ringOf: Int32Array; members: Int32Array[] }>();
+
+/** For an n x n spectrum: each bin's integer radius, and the bins of each radius. */
+function ringsFor(n: number) {
+  let cached = ringCache.get(n);
+  if (!cached) {
+    const ringOf = new Int32Array(n * n);
+    const lists: number[][] = Array.from({ length: Math.ceil((n / 2) * Math.SQRT2) + 1 }, () => []);
+    for (let v = 0; v < n; v++) {
+      for (let u = 0; u < n; u++) {
+        const fu = freq(u, n);
+        const fv = freq(v, n);
+        const ring = Math.round(Math.sqrt(fu * fu + fv * fv));
+        ringOf[v * n + u] = ring;
+        lists[ring].push(v * n + u);
+      }
+    }
+    cached = { ringOf, members: lists.map((l) => Int32Array.from(l)) };
+    ringCache.set(n, cached);
+  }
+  return cached;
+}
+
+/**
+ * Isolated peaks vs the smooth radial falloff: a bin is a peak when it is a 3x3 local maximum and exceeds its
+ * ring's median by `peakFactor`; its excess power counts towards the peak fraction of the band [rMin, rMax].
+ */
+export function spectrumStats(power: Float64Array, n: number, rMin: number, rMax: number, peakFactor = 8): SpectrumStats {
+  const half = n / 2;
+  const { ringOf, members } = ringsFor(n);
+  const ringMedian = new Float64Array(members.length);
+  const scratch = new Float64Array(Math.max(...members.map((m) => m.length)));
+  const ringMean = new Float64Array(members.length);
+  for (let ring = 0; ring < members.length; ring++) {
+    const idx = members[ring];
+    if (idx.length === 0) continue;
+    const inBand = ring / half >= rMin && ring / half <= rMax;
+    const values = inBand ? scratch.subarray(0, idx.length) : scratch;
+    let sum = 0;
+    for (let k = 0; k < idx.length; k++) {
+      const p = power[idx[k]];
+      if (inBand) values[k] = p;
+      sum += p;
+    }
+    ringMean[ring] = sum / idx.length;
+    if (inBand) ringMedian[ring] = quickSelect(values, idx.length >> 1);
+  }
+  let bandPower = 0;
+  let peakPower = 0;
+  let hf = 0;
+  let all = 0;
+  for (let v = 0; v < n; v++) {
+    for (let u = 0; u < n; u++) {
+      const i = v * n + u;
+      const ring = ringOf[i];
+      const r = ring / half;
+      const p = power[i];
+      if (r >= 0.05 && r <= 1) {
+        all += p;
+        if (r >= 0.5) hf += p;
+      }
+      if (r < rMin || r > rMax) continue;
+      bandPower += p;
+      if (p <= peakFactor * ringMedian[ring]) continue;
+      let isMax = true;
+      for (let dy = -1; dy <= 1 && isMax; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if (!dx && !dy) continue;
+          if (power[((v + dy + n) % n) * n + ((u + dx + n) % n)] > p) {
+            isMax = false;
+            break;
+          }
+        }
+      }
+      if (isMax) peakPower += p - ringMedian[ring];
+    }
+  }
+  // Least-squares slope of log mean ring power against log radius, over the band where faces carry texture.
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let count = 0;
+  for (let ring = Math.max(2, Math.round(0.05 * half)); ring <= Math.round(0.9 * half); ring++) {
+    if (ringMean[ring] <= 0) continue;
+    const x = Math.log(ring);
+    const y = Math.log(ringMean[ring]);
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    count++;
+  }
+  const slope = count > 2 ? (count * sxy - sx * sy) / (count * sxx - sx * sx) : 0;
+  return {
+    peakFraction: bandPower > 0 ? peakPower / bandPower : 0,
+    hfRatio: Math.log10((hf + 1e-9) / (all + 1e-9)),
+    slope,
+  };
+}
+
+/** Strength of the most periodic component of the detrended row-mean profile (refresh banding). */
+export function bandingScore(grey: Float32Array, n: number): number {
+  const rows = new Float64Array(n);
+  for (let y = 0; y < n; y++) {
+    let s = 0;
+    for (let x = 0; x < n; x++) s += grey[y * n + x];
+    rows[y] = s / n;
+  }
+  // Remove the slow shading of the face (a 9-row moving average) so only periodic bands remain.
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let y = 0; y < n; y++) {
+    let s = 0;
+    let c = 0;
+    for (let k = Math.max(0, y - 4); k <= Math.min(n - 1, y + 4); k++) {
+      s += rows[k];
+      c++;
+    }
+    re[y] = (rows[y] - s / c) * (0.5 - 0.5 * Math.cos((2 * Math.PI * (y + 0.5)) / n));
+  }
+  fft1d(re, im, n);
+  const mags: number[] = [];
+  for (let k = 4; k < n / 2; k++) mags.push(re[k] * re[k] + im[k] * im[k]);
+  const peak = Math.max(...mags);
+  return Math.log10((peak + 1e-9) / (median(mags) + 1e-9));
+}

@@ -1,0 +1,207 @@
+// What the console reads and changes in the API's data (sessions, reviews, kiosks), behind one small interface.
+// Calls the API's Storage where it has the method; the few queries it lacks (search, Resubmit, kiosk summary) are
+// here and marked, to move into the API's storage when it grows them.
+import { canonicalJson, GENESIS_HASH, importPublicKey, sha256Hex, verifyEd25519, type EvidenceRecord } from '../../node/sync/evidence';
+import { CodedError } from '../../shared/errors';
+import type { LivenessResult } from '../../shared/result';
+import type { DecisionRow, ReviewRow, Storage } from '../storage';
+
+export const REVIEW_ACTIONS = ['Approve', 'Decline', 'Resubmit'] as const;
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+
+export interface SessionFilters {
+  status?: string;
+  kiosk?: string;
+  from?: string;
+  to?: string;
+  /** Part of a session id or kiosk id. */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface SessionSummary {
+  session_id: string;
+  session_number: number;
+  status: string;
+  decided_status: string;
+  kiosk: string;
+  liveness_mode: string;
+  score: number;
+  warnings: string[];
+  created_at: string;
+  received_at: string;
+}
+
+export interface EvidenceCheck {
+  record_hash_ok: boolean;
+  signature_ok: boolean;
+  chain_link_ok: boolean | null;
+  image_hash_ok: boolean | null;
+  verified: boolean;
+}
+
+export interface SessionDetail extends SessionSummary {
+  result: LivenessResult;
+  has_image: boolean;
+  reviews: ReviewRow[];
+  evidence: { device_id: string; seq: number; hash: string; prev_hash: string; signature: string; image_sha256: string | null; check: EvidenceCheck };
+}
+
+export interface KioskSummary {
+  device_id: string;
+  enrolled_at: string;
+  last_sync_at: string | null;
+  decisions: number;
+  last_seq: number;
+  /** Records the kiosk still holds; null until kiosks report it at sync. */
+  pending: number | null;
+  /** Model versions of the kiosk's latest decision. */
+  version: string | null;
+}
+
+export interface ConsoleData {
+  listSessions(filters: SessionFilters): Promise<{ count: number; results: SessionSummary[] }>;
+  getSession(id: string): Promise<SessionDetail | null>;
+  image(id: string): Promise<Buffer | null>;
+  settle(id: string, action: ReviewAction, reviewer: string, comment: string | null): Promise<{ status: string }>;
+  kiosks(): Promise<KioskSummary[]>;
+}
+
+const summary = (row: DecisionRow): SessionSummary => {
+  const result = (JSON.parse(row.record_json) as EvidenceRecord).result;
+  return {
+    session_id: row.session_id,
+    session_number: Number(row.id),
+    status: row.status,
+    decided_status: row.decided_status,
+    kiosk: row.device_id,
+    liveness_mode: result.liveness_mode,
+    score: result.liveness_score,
+    warnings: [...result.warnings],
+    created_at: result.created_at,
+    received_at: row.received_at,
+  };
+};
+
+/** Re-check a stored record: its hash, the kiosk's signature, its link to the kiosk's previous record, its image. */
+export function checkEvidence(row: DecisionRow, publicKeyPem: string | null, previousHash: string | null, image: Buffer | null): EvidenceCheck {
+  const record = JSON.parse(row.record_json) as EvidenceRecord;
+  const recordHashOk = sha256Hex(canonicalJson(record)) === row.hash;
+  let signatureOk = false;
+  try {
+    signatureOk = publicKeyPem !== null && verifyEd25519(importPublicKey(publicKeyPem), row.hash, row.signature);
+  } catch {
+    signatureOk = false;
+  }
+  const expectedPrev = Number(row.seq) === 1 ? GENESIS_HASH : previousHash;
+  const chainLinkOk = expectedPrev === null ? null : record.prev_hash === expectedPrev && row.prev_hash === expectedPrev;
+  const imageHashOk = image === null ? null : row.image_sha256 !== null && sha256Hex(image) === row.image_sha256;
+  return {
+    record_hash_ok: recordHashOk,
+    signature_ok: signatureOk,
+    chain_link_ok: chainLinkOk,
+    image_hash_ok: imageHashOk,
+    verified: recordHashOk && signatureOk && chainLinkOk !== false && imageHashOk !== false,
+  };
+}
+
+export function storageConsoleData(storage: Storage): ConsoleData {
+  const db = storage.db;
+  const columns = `d.id, d.device_id, d.seq, d.session_id, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
+    d.hash, d.prev_hash, d.signature, d.image_sha256, (SELECT COUNT(*) FROM images i WHERE i.session_id = d.session_id) AS has_image`;
+  return {
+    async listSessions(filters) {
+      if (!filters.search) {
+        const { count, rows } = await storage.listDecisions(filters);
+        return { count, results: rows.map(summary) };
+      }
+      // Search is not in the API's storage yet: part of a session id or a kiosk id, with the same filters.
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const needle = `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(d.session_id LIKE $${params.push(needle)} ESCAPE '\\' OR d.device_id LIKE $${params.length} ESCAPE '\\')`);
+      if (filters.status) where.push(`d.status = $${params.push(filters.status)}`);
+      if (filters.kiosk) where.push(`d.device_id = $${params.push(filters.kiosk)}`);
+      if (filters.from) where.push(`d.created_at >= $${params.push(filters.from)}`);
+      if (filters.to) where.push(`d.created_at <= $${params.push(filters.to)}`);
+      const clause = `WHERE ${where.join(' AND ')}`;
+      const total = await db.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM decisions d ${clause}`, params);
+      const rows = await db.all<DecisionRow>(
+        `SELECT ${columns} FROM decisions d ${clause} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, filters.limit, filters.offset],
+      );
+      return { count: Number(total?.n ?? 0), results: rows.map(summary) };
+    },
+
+    async getSession(id) {
+      const row = await storage.getDecision(id);
+      if (!row) return null;
+      const device = await storage.getDevice(row.device_id);
+      const previous = await db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [row.device_id, Number(row.seq) - 1]);
+      const image = await storage.getImage(id);
+      const record = JSON.parse(row.record_json) as EvidenceRecord;
+      return {
+        ...summary(row),
+        result: record.result,
+        has_image: image !== null,
+        reviews: await storage.reviewsOf(id),
+        evidence: {
+          device_id: row.device_id,
+          seq: Number(row.seq),
+          hash: row.hash,
+          prev_hash: row.prev_hash,
+          signature: row.signature,
+          image_sha256: row.image_sha256,
+          check: checkEvidence(row, device?.public_key_pem ?? null, previous?.hash ?? null, image),
+        },
+      };
+    },
+
+    image: (id) => storage.getImage(id),
+
+    async settle(id, action, reviewer, comment) {
+      if (action !== 'Resubmit') {
+        const outcome = await storage.review(id, action, reviewer, comment);
+        if (outcome.ok) return { status: outcome.status };
+        if (outcome.code === 'NOT_FOUND') throw new CodedError('NOT_FOUND', `No session ${id}.`);
+        throw new CodedError('CONFLICT', `Session ${id} is ${outcome.status}, not In Review.`);
+      }
+      // Resubmit is not in the API's storage yet: the session goes back to the person for a new attempt.
+      return db.tx(async (q) => {
+        const row = await q.get<{ status: string }>(`SELECT status FROM decisions WHERE session_id = $1${db.forUpdate}`, [id]);
+        if (!row) throw new CodedError('NOT_FOUND', `No session ${id}.`);
+        if (row.status !== 'In Review') throw new CodedError('CONFLICT', `Session ${id} is ${row.status}, not In Review.`);
+        await q.run("UPDATE decisions SET status = 'Resubmitted' WHERE session_id = $1", [id]);
+        await q.run(
+          "INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, 'Resubmit', $2, 'Resubmitted', $3, $4, $5)",
+          [id, row.status, reviewer, comment, new Date().toISOString()],
+        );
+        return { status: 'Resubmitted' };
+      });
+    },
+
+    async kiosks() {
+      // Not in the API's storage yet: one row per enrolled kiosk with its latest sync.
+      const rows = await db.all<{ id: string; enrolled_at: string; last_seq: number; decisions: number; last_sync_at: string | null; latest_record: string | null }>(
+        `SELECT v.id, v.enrolled_at, v.last_seq,
+           (SELECT CAST(COUNT(*) AS INTEGER) FROM decisions d WHERE d.device_id = v.id) AS decisions,
+           (SELECT MAX(d.received_at) FROM decisions d WHERE d.device_id = v.id) AS last_sync_at,
+           (SELECT d.record_json FROM decisions d WHERE d.device_id = v.id ORDER BY d.seq DESC LIMIT 1) AS latest_record
+         FROM devices v ORDER BY v.enrolled_at`,
+      );
+      return rows.map((row) => {
+        const versions = row.latest_record ? (JSON.parse(row.latest_record) as EvidenceRecord).result.model_versions : null;
+        return {
+          device_id: row.id,
+          enrolled_at: row.enrolled_at,
+          last_sync_at: row.last_sync_at,
+          decisions: Number(row.decisions),
+          last_seq: Number(row.last_seq),
+          pending: null,
+          version: versions ? Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ') : null,
+        };
+      });
+    },
+  };
+}

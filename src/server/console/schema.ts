@@ -1,0 +1,96 @@
+// The console's own tables (accounts, login sessions, API keys, audit log, and workflows/webhook destinations until
+// the API's storage has them): the `console` plugin's migrations, numbered within the plugin.
+import type { ColumnTypes, ServerMigration } from '../schema';
+import type { Dialect } from '../sql';
+
+/** ColumnTypes carries no dialect; its blob type tells them apart (the append-only triggers differ by dialect). */
+const dialectOf = (t: ColumnTypes): Dialect => (t.blob === 'BYTEA' ? 'postgres' : 'sqlite');
+
+const APPEND_ONLY_MESSAGE = 'console_audit is append-only';
+
+/** Triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of audit rows, whoever connects. */
+function appendOnlyTriggers(dialect: Dialect): string[] {
+  if (dialect === 'sqlite') {
+    return [
+      `CREATE TRIGGER console_audit_no_update BEFORE UPDATE ON console_audit BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END`,
+      `CREATE TRIGGER console_audit_no_delete BEFORE DELETE ON console_audit BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END`,
+    ];
+  }
+  return [
+    `CREATE FUNCTION console_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $fn$
+       BEGIN RAISE EXCEPTION '${APPEND_ONLY_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; END $fn$`,
+    'CREATE TRIGGER console_audit_no_change BEFORE UPDATE OR DELETE ON console_audit FOR EACH ROW EXECUTE FUNCTION console_audit_refuse()',
+    'CREATE TRIGGER console_audit_no_truncate BEFORE TRUNCATE ON console_audit FOR EACH STATEMENT EXECUTE FUNCTION console_audit_refuse()',
+  ];
+}
+
+export const CONSOLE_MIGRATIONS: readonly ServerMigration[] = [
+  {
+    version: 1,
+    name: 'console users, login sessions, api keys, append-only audit, workflows, webhook destinations',
+    statements: (t) => [
+      `CREATE TABLE console_users (
+        id ${t.id},
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
+        created_at TEXT NOT NULL,
+        disabled_at TEXT,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until ${t.bigint} NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE console_login_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES console_users (id),
+        csrf_token TEXT NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        expires_at ${t.bigint} NOT NULL,
+        idle_expires_at ${t.bigint} NOT NULL
+      )`,
+      `CREATE TABLE console_api_keys (
+        id ${t.id},
+        user_id INTEGER NOT NULL REFERENCES console_users (id),
+        label TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_used_at TEXT
+      )`,
+      `CREATE TABLE console_audit (
+        id ${t.id},
+        at TEXT NOT NULL,
+        actor_type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT NOT NULL,
+        ip TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+      )`,
+      ...appendOnlyTriggers(dialectOf(t)),
+      `CREATE TABLE console_workflows (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        liveness_mode TEXT NOT NULL,
+        liveness_threshold INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        challenges TEXT NOT NULL,
+        checks TEXT NOT NULL,
+        is_default INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      )`,
+      `CREATE TABLE console_webhook_destinations (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+    ],
+  },
+];

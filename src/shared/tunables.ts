@@ -1,0 +1,105 @@
+// One home for every tuned constant of the decision core and the engine's face measures. PURE.
+//
+// Each entry says what the value is, the data it was tuned on, and the command that re-tunes it. The modules that
+// use a constant import it from here (their old exported names remain as aliases), so an auditor reads one file to
+// see every number that decides a verdict, and `liveness calibrate` can refit the flash and planar ones per site.
+// Safety limits that are design rules rather than fits (the WCAG flash band, step durations) stay in flash.ts.
+
+export interface Tunable {
+  value: number;
+  /** What the number means, in one sentence. */
+  meaning: string;
+  /** The data it was tuned on (and how: fitted, or read off by hand). */
+  tunedOn: string;
+  /** The command that re-tunes or re-checks it. */
+  retune: string;
+}
+
+const SYNTHETIC = 'the project\'s synthetic renderer (src/testkit/synth: real fixture photos re-lit and moved by the generator); generator-tuned, not measured on real captures';
+const CALIBRATE = '`liveness calibrate <packs…>` (pilot capture packs; prints the refit value and a site profile)';
+const FIXTURE_CLIPS = 'the fixture selfie clips of ../shared/fixtures (Krzysiek354, repeating, ZubairCracksCode real videos), read off by hand';
+
+export const TUNABLES = {
+  // ---- challenges (src/liveness/challenges.ts)
+  turnDegrees: { value: 20, meaning: 'Degrees beyond the neutral yaw a head turn must reach.', tunedOn: FIXTURE_CLIPS, retune: 'npx vitest run tests/integration/clip-fixtures.test.ts (checks the fixture turns still count)' },
+  returnDegrees: { value: 8, meaning: 'Degrees from neutral that count as back to the front.', tunedOn: FIXTURE_CLIPS, retune: 'npx vitest run tests/integration/clip-fixtures.test.ts' },
+  blinkClosedFraction: { value: 0.5, meaning: 'Both eyes must dip below this fraction of their open baseline for a blink.', tunedOn: 'repeating/Blink-Detector fixture video (blinks marked by hand)', retune: 'npx vitest run tests/integration/clip-fixtures.test.ts' },
+  blinkReopenFraction: { value: 0.8, meaning: 'Eyes must come back above this fraction of the baseline to end a blink.', tunedOn: 'repeating/Blink-Detector fixture video', retune: 'npx vitest run tests/integration/clip-fixtures.test.ts' },
+  smileRise: { value: 0.25, meaning: 'Rise of the 0-1 smile measure above neutral that counts as a smile.', tunedOn: 'fixture photos (deepface smiling and neutral portraits), read off by hand', retune: 'npx vitest run tests/integration/clip-fixtures.test.ts' },
+  smileFrames: { value: 2, meaning: 'Consecutive frames the smile must hold (one noisy frame is not a smile).', tunedOn: 'design choice at 10-15 fps capture', retune: 'npx vitest run tests/unit/liveness/challenges.test.ts' },
+
+  // ---- engine face measures (src/node/engine/face-metrics.ts)
+  smileSpreadNeutral: { value: 0.56, meaning: 'Mouth-corner spread over the eye-corner distance of a neutral face.', tunedOn: 'fixture photos (deepface portraits), read off by hand', retune: 'npx vitest run tests/unit/engine-geometry.test.ts' },
+  smileSpreadFull: { value: 0.82, meaning: 'The same spread for a broad smile.', tunedOn: 'fixture photos (deepface portraits), read off by hand', retune: 'npx vitest run tests/unit/engine-geometry.test.ts' },
+  smileLiftNeutral: { value: 0.02, meaning: 'Lip-centre drop below the corner line (over mouth width) of a neutral face.', tunedOn: 'fixture photos, read off by hand', retune: 'npx vitest run tests/unit/engine-geometry.test.ts' },
+  smileLiftFull: { value: 0.14, meaning: 'The same lift for a broad smile.', tunedOn: 'fixture photos, read off by hand', retune: 'npx vitest run tests/unit/engine-geometry.test.ts' },
+  sharpLaplacianVariance: { value: 400, meaning: 'Laplacian variance on the 192-pixel face crop that reads as fully sharp.', tunedOn: 'fixture photos and crops (sharp press photos against motion-blurred webcam frames)', retune: 'npx vitest run tests/integration/engine.test.ts' },
+
+  // ---- passive decision and scoring (src/liveness/passive.ts, scoring.ts)
+  padAttackFloor: { value: 30, meaning: 'A fused PAD score below this over the best frames is a confirmed attack (declined at once).', tunedOn: 'fixture crops and photos, in-sample to the PAD fusion fit (src/node/engine/pad-fusion.json)', retune: 'npx tsx tools/fit-pad.ts, then `liveness eval ../shared/fixtures`' },
+  minFaceQuality: { value: 40, meaning: 'Reference-frame quality below this adds LOW_FACE_QUALITY feedback.', tunedOn: 'fixture photos and crops, read off by hand', retune: '`liveness eval ../shared/fixtures --mode passive` (face-found and BPCER columns)' },
+
+  // ---- flash reflection analysis (src/liveness/flash.ts)
+  flashMinFrames: { value: 8, meaning: 'Frames inside the sequence needed for any flash verdict.', tunedOn: 'design choice: 8 steps at >= 10 fps', retune: CALIBRATE },
+  flashMinCoverage: { value: 0.6, meaning: 'Fraction of the sequence steps that frames must have seen.', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashNoResponseActivity: { value: 0.012, meaning: 'Explained log-colour change below which the face did not respond (a screen lighting itself).', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashFullAmplitude: { value: 0.12, meaning: 'Explained log-colour change that counts fully towards the flash score.', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashVariationFlat: { value: 0.045, meaning: 'Spatial variation of the reflection across face regions of a flat surface (a print).', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashVariation3d: { value: 0.065, meaning: 'Spatial variation of a clearly 3D face.', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashFollowLow: { value: 0.45, meaning: 'Reflection-to-sequence correlation that starts to count as following.', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  flashFollowHigh: { value: 0.85, meaning: 'Correlation that counts as fully following.', tunedOn: SYNTHETIC, retune: CALIBRATE },
+
+  // ---- planar-attack check (src/liveness/planar.ts)
+  planarMinMotion: { value: 0.07, meaning: 'Shape change (similarity residual over face scale) a frame needs before it can tell a face from a plane.', tunedOn: `${SYNTHETIC}; and the fixture replay videos (phone held to the webcam)`, retune: CALIBRATE },
+  planarResidualFlat: { value: 0.04, meaning: 'Excess homography residual of a plane (jitter plus the depth the mesh model guesses on a tilted photo).', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  planarResidual3d: { value: 0.1, meaning: 'Excess residual at which the parallax is clearly 3D (head turns of 20+ degrees).', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  planarAttackResidual: { value: 0.01, meaning: 'Excess residual below which clear motion is a confirmed plane (LIVENESS_FACE_ATTACK).', tunedOn: SYNTHETIC, retune: CALIBRATE },
+  planarMinFrames: { value: 2, meaning: 'Frames with enough motion needed for a planar score.', tunedOn: 'design choice', retune: CALIBRATE },
+} as const satisfies Record<string, Tunable>;
+
+export type TunableName = keyof typeof TUNABLES;
+
+/** The value of a tuned constant. */
+export function tuned(name: TunableName): number {
+  return TUNABLES[name].value;
+}
+
+/** The flash analysis constants a site profile may override. */
+export interface FlashTuning {
+  minFrames: number;
+  minCoverage: number;
+  noResponseActivity: number;
+  fullAmplitude: number;
+  variationFlat: number;
+  variation3d: number;
+  followLow: number;
+  followHigh: number;
+}
+
+export const DEFAULT_FLASH_TUNING: Readonly<FlashTuning> = Object.freeze({
+  minFrames: tuned('flashMinFrames'),
+  minCoverage: tuned('flashMinCoverage'),
+  noResponseActivity: tuned('flashNoResponseActivity'),
+  fullAmplitude: tuned('flashFullAmplitude'),
+  variationFlat: tuned('flashVariationFlat'),
+  variation3d: tuned('flashVariation3d'),
+  followLow: tuned('flashFollowLow'),
+  followHigh: tuned('flashFollowHigh'),
+});
+
+/** The planar-check constants a site profile may override. */
+export interface PlanarTuning {
+  minMotion: number;
+  residualFlat: number;
+  residual3d: number;
+  attackResidual: number;
+  minFrames: number;
+}
+
+export const DEFAULT_PLANAR_TUNING: Readonly<PlanarTuning> = Object.freeze({
+  minMotion: tuned('planarMinMotion'),
+  residualFlat: tuned('planarResidualFlat'),
+  residual3d: tuned('planarResidual3d'),
+  attackResidual: tuned('planarAttackResidual'),
+  minFrames: tuned('planarMinFrames'),
+});
