@@ -19,6 +19,7 @@ import { normalizeScore } from '../shared/bands';
 import { combineScores, judgeAttempt } from './scoring';
 import type { ChallengeOutcome, EvidenceFrame } from './types';
 import { median } from '../shared/stats';
+import type { FlashTuning, PlanarTuning } from '../shared/tunables';
 
 export interface ClipOptions {
   /** The order the person was asked to perform, if known. */
@@ -30,6 +31,8 @@ export interface ClipOptions {
   sessionId?: string;
   now?: () => number;
   modelVersions?: Record<string, string>;
+  /** Site-refit flash and planar constants (`liveness calibrate`); default src/shared/tunables.ts. */
+  tuning?: { flash?: Readonly<FlashTuning>; planar?: Readonly<PlanarTuning> };
 }
 
 export interface ClipEvent {
@@ -87,6 +90,9 @@ export interface ClipAnalysis {
   evidence: EvidenceFrame[];
   /** Every challenge found in the clip, in time order. */
   events: ClipEvent[];
+  /** The flash and planar measures behind the scores (null when the mode did not run them). */
+  flash: FlashAnalysis | null;
+  planar: PlanarAnalysis | null;
 }
 
 /** Analyse a recorded clip's per-frame engine results (frames in time order). Throws CodedError INVALID_ARGUMENT. */
@@ -166,7 +172,7 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
     const stride = Math.max(1, singles.length / 120);
     const pts = [];
     for (let i = 0; i < singles.length; i += stride) pts.push(stablePoints(singles[Math.floor(i)].face.landmarks));
-    planar = analyzePlanarity(stablePoints(reference.face.landmarks), pts);
+    planar = analyzePlanarity(stablePoints(reference.face.landmarks), pts, options.tuning?.planar);
   }
   let flash: FlashAnalysis | null = null;
   if (flashMode && options.flashSequence) {
@@ -175,6 +181,8 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       singles.map((s) => ({ timestampMs: s.frame.timestampMs, regions: s.face.regions })),
       options.flashSequence,
       start,
+      undefined,
+      options.tuning?.flash,
     );
   }
 
@@ -254,5 +262,5 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       events_found: events.map((e) => e.challenge).join(','),
     },
   };
-  return { result, evidence: [...evidence.values()].sort((a, b) => a.frameIndex - b.frameIndex), events };
+  return { result, evidence: [...evidence.values()].sort((a, b) => a.frameIndex - b.frameIndex), events, flash, planar };
 }

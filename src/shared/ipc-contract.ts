@@ -5,6 +5,7 @@ import { CHALLENGES, FEEDBACK_CODES, LIVENESS_MODES, STATUSES } from './catalogu
 import { ERROR_CODES, type CodedErrorShape } from './errors';
 import { flashSequenceSchema, livenessResultSchema } from './result';
 import { livenessOverridesSchema, livenessSettingsSchema } from './config';
+import { CAPTURE_LABELS, SUBJECT_REF_PATTERN } from './capture';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 /** Electron channel that carries every main -> renderer event ({event, payload}). */
@@ -127,6 +128,16 @@ export const decisionSummarySchema = z.object({
 });
 export type DecisionSummary = z.infer<typeof decisionSummarySchema>;
 
+export const pilotStatusSchema = z.object({
+  /** False when the kiosk was started without a pack recipient key (pilot capture is off). */
+  enabled: z.boolean(),
+  armed: z.enum(CAPTURE_LABELS).nullable(),
+  recording: z.boolean(),
+  packsWritten: z.number().int().min(0),
+  lastPack: z.string().nullable(),
+});
+export type PilotStatus = z.infer<typeof pilotStatusSchema>;
+
 const empty = z.object({}).strict();
 const ack = z.object({ ok: z.literal(true) });
 
@@ -162,6 +173,14 @@ export const channels = {
   'session.flashStart': {
     method: 'markFlashStart',
     request: z.object({ sessionId, timestampMs: z.number().finite().min(0) }).strict(),
+    response: ack,
+  },
+  /** Whether the camera held exposure and white balance for the flash (recorded in pilot capture packs). */
+  'session.camera': {
+    method: 'reportCamera',
+    request: z
+      .object({ sessionId, exposureSupported: z.boolean(), exposureLocked: z.boolean(), whiteBalanceSupported: z.boolean(), whiteBalanceLocked: z.boolean() })
+      .strict(),
     response: ack,
   },
   'session.finish': {
@@ -215,6 +234,29 @@ export const channels = {
     method: 'recentDecisions',
     request: z.object({ token: staffToken, limit: z.number().int().min(1).max(100).default(20) }).strict(),
     response: z.array(decisionSummarySchema),
+  },
+  /** Staff: record the next session into a capture pack, with the filmed person's consent and a label. */
+  'pilot.arm': {
+    method: 'armPilot',
+    request: z
+      .object({
+        token: staffToken,
+        label: z.enum(CAPTURE_LABELS),
+        subjectRef: z.string().regex(SUBJECT_REF_PATTERN, 'the subject code is 1-64 letters, digits, _ or - (never a name)'),
+        consentConfirmed: z.literal(true, { message: 'the filmed person must have agreed to be recorded' }),
+      })
+      .strict(),
+    response: pilotStatusSchema,
+  },
+  'pilot.disarm': {
+    method: 'disarmPilot',
+    request: z.object({ token: staffToken }).strict(),
+    response: pilotStatusSchema,
+  },
+  'pilot.status': {
+    method: 'pilotStatus',
+    request: z.object({ token: staffToken }).strict(),
+    response: pilotStatusSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -9,6 +9,7 @@ export const summary = 'serve the kiosk UI and its API to a browser in kiosk mod
 const HELP = `usage: liveness kiosk [--port 8080] [--host 127.0.0.1] [--db data/kiosk.sqlite] [--config path]
                       [--renderer-dir out/renderer] [--rebuild] [--test-seed]
                       [--server URL [--enrol-token TOKEN]]
+                      [--pack-recipient calibration.pub.pem [--site ID] [--pack-dir DIR]]
 
 Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this machine, e.g.
   chromium --kiosk --app=http://127.0.0.1:8080/
@@ -22,6 +23,10 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
   --test-seed       accept a fixed test seed in session.start (tests only; also LIVENESS_KIOSK_TEST_SEED=1)
   --server URL      central API to sync decisions to whenever it is reachable; env LIVENESS_SERVER_URL
   --enrol-token T   one-time enrolment token for that server (first run only); env LIVENESS_ENROL_TOKEN
+  --pack-recipient F  turns on pilot capture in staff mode: capture packs are sealed to this X25519 public key
+                    (\`liveness calibrate keygen\`); the kiosk cannot open them. See docs/capture-pack.md
+  --site ID         site name written into capture packs (default: this machine's host name)
+  --pack-dir DIR    where capture packs are written; default capture-packs/ beside --db
 
 On the first run the staff PIN is 246810; staff mode asks for a new one before anything can be changed.`;
 
@@ -38,6 +43,9 @@ export async function run(argv: string[]): Promise<number> {
       'test-seed': { type: 'boolean', default: false },
       server: { type: 'string' },
       'enrol-token': { type: 'string' },
+      'pack-recipient': { type: 'string' },
+      site: { type: 'string' },
+      'pack-dir': { type: 'string' },
     },
     HELP,
   );
@@ -61,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
   const serverUrl = values.server ?? process.env.LIVENESS_SERVER_URL;
   const enrolToken = values['enrol-token'] ?? process.env.LIVENESS_ENROL_TOKEN;
   const sync = serverUrl ? { serverUrl, enrolToken } : undefined;
-  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, sync });
+  const pilot = values['pack-recipient'] ? await pilotOptions(values['pack-recipient'], values.site, values['pack-dir']) : undefined;
+  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, sync, pilot });
+  if (pilot) console.log(`kiosk: pilot capture is on for site "${pilot.siteId}" (packs sealed to ${values['pack-recipient']})`);
   const host = await startKioskHost({ service: kiosk.service, rendererDir, host: values.host, port });
   if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
   console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);
@@ -75,4 +85,17 @@ export async function run(argv: string[]): Promise<number> {
   await host.close();
   await kiosk.close();
   return 0;
+}
+
+async function pilotOptions(recipientFile: string, site: string | undefined, dir: string | undefined) {
+  const [{ readFile }, { hostname }] = await Promise.all([import('node:fs/promises'), import('node:os')]);
+  let recipientPem: string;
+  try {
+    recipientPem = await readFile(recipientFile, 'utf8');
+  } catch (err) {
+    throw new CodedError('FILE_NOT_FOUND', `The pack recipient key ${recipientFile} cannot be read.`, { cause: err });
+  }
+  const siteId = site ?? hostname();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(siteId)) throw new CodedError('INVALID_ARGUMENT', `--site must be 1-64 letters, digits, ".", "_" or "-", not "${siteId}".`);
+  return { recipientPem, siteId, ...(dir ? { dir } : {}) };
 }

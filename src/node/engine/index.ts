@@ -199,6 +199,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     });
   }
 
+  // The identity model opens on first use: kiosks that never match faces never load it.
+  let embedder: Promise<FaceEmbedder> | undefined;
+  const openEmbedder = () => {
+    embedder ??= FaceEmbedder.open({ modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads ?? 1 }).catch((err) => {
+      embedder = undefined;
+      throw err;
+    });
+    return embedder;
+  };
+
   const workerOptions = ({ transfer: _transfer, maxBytes: _maxBytes, ...rest }: AnalyzeOptions) => rest;
 
   async function analyzeFrame(frame: RgbFrame, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
@@ -224,16 +234,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     return submit(slot, request, [encoded]);
   }
 
-  // The identity model opens on first use: kiosks that never match faces never load it.
-  let embedder: Promise<FaceEmbedder> | undefined;
-  const openEmbedder = () => {
-    embedder ??= FaceEmbedder.open({ modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads ?? 1 }).catch((err) => {
-      embedder = undefined;
-      throw err;
-    });
-    return embedder;
-  };
-
   return {
     get restarts() {
       return restarts;
@@ -244,12 +244,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     analyzeImage,
     analyzeFrame,
     async describeLargestFace(bytes: Uint8Array, analyzeOptions: AnalyzeOptions = {}): Promise<LargestFaceDescription | null> {
-      // Decoded here, once: the embedder needs the pixels in this thread after the analysis.
-      const started = performance.now();
       const frame = await decodeStill(bytes, { maxBytes: analyzeOptions.maxBytes ?? options.maxImageBytes });
-      const decodeMs = performance.now() - started;
       const analysis = await analyzeFrame(frame, { ...analyzeOptions, transfer: false });
-      analysis.timings.decode = decodeMs;
       const face = analysis.faces[0];
       if (!face) return null;
       const { embedding, age } = await (await openEmbedder()).describe(frame, face.landmarks);

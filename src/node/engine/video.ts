@@ -24,11 +24,18 @@ export interface VideoDecodeOptions {
   maxBytes?: number;
 }
 
-export type VideoContainer = 'mp4' | 'mov' | 'webm';
+export type VideoContainer = 'mp4' | 'mov' | 'webm' | 'avi' | 'mpegts' | 'ogg' | 'flv';
 
 /** Identify a clip container by its leading bytes; the extension is not trusted (some .mp4 files are WebM). */
 export function sniffVideo(bytes: Uint8Array): VideoContainer | null {
   if (bytes.length >= 4 && bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'webm';
+  const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
+  // AVI: what OpenCV's VideoWriter writes (MJPG, XVID) in evaluation sets and lab recordings.
+  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'AVI ') return 'avi';
+  if (bytes.length >= 4 && ascii(0, 4) === 'OggS') return 'ogg';
+  if (bytes.length >= 3 && ascii(0, 3) === 'FLV') return 'flv';
+  // MPEG transport stream: a sync byte every 188 bytes.
+  if (bytes.length >= 189 && bytes[0] === 0x47 && bytes[188] === 0x47) return 'mpegts';
   if (bytes.length >= 12) {
     const box = String.fromCharCode(...bytes.subarray(4, 8));
     if (box === 'ftyp') return String.fromCharCode(...bytes.subarray(8, 12)) === 'qt  ' ? 'mov' : 'mp4';
@@ -52,7 +59,7 @@ async function validateVideoFile(file: string, maxBytes: number): Promise<VideoC
     throw new CodedError('FILE_TOO_LARGE', `The clip is ${(size / 1048576).toFixed(1)} MB; clips may be at most ${(maxBytes / 1048576).toFixed(0)} MB.`);
   }
   const handle = await open(file, 'r');
-  const head = new Uint8Array(64);
+  const head = new Uint8Array(256);
   try {
     await handle.read(head, 0, head.length, 0);
   } finally {
@@ -62,7 +69,7 @@ async function validateVideoFile(file: string, maxBytes: number): Promise<VideoC
   if (container) return container;
   const sniffed = sniffType(head);
   const what = sniffed.kind === 'still' ? `a ${sniffed.type.toUpperCase()} image` : sniffed.name;
-  throw new CodedError('UNSUPPORTED_TYPE', `${what ? `This is ${what}, not` : 'This file is not'} a supported clip; use MP4, MOV or WebM.`);
+  throw new CodedError('UNSUPPORTED_TYPE', `${what ? `This is ${what}, not` : 'This file is not'} a supported clip; use MP4, MOV, WebM/MKV, AVI, MPEG-TS, Ogg or FLV.`);
 }
 
 /** Parses a stream of binary PPM (P6) images, as ffmpeg's image2pipe writes them. */

@@ -83,3 +83,16 @@ export function attackFamily(attack: string): string {
   const head = attack.split('(')[0].trim();
   return head || 'unspecified';
 }
+
+export const ATTACK_SPECIES = ['replay', 'print', 'mask', 'other'] as const;
+/** ISO/IEC 30107-3 attack species as the kiosk reports them: screen replays, paper prints, masks, the rest. */
+export type AttackSpecies = (typeof ATTACK_SPECIES)[number];
+
+/** The species of a labels.csv attack description ("screen (smartphone …)" and "replay/screen" are replays). */
+export function attackSpecies(attack: string): AttackSpecies {
+  const text = attack.toLowerCase();
+  if (/mask/.test(text)) return 'mask';
+  if (/print|paper|photo on paper/.test(text)) return 'print';
+  if (/replay|screen|display|phone|tablet|monitor/.test(text)) return 'replay';
+  return 'other';
+}

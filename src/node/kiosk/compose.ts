@@ -15,6 +15,8 @@ import { KioskService } from './service';
 import { createBlocklistScreen, syncBlocklist } from './blocklist';
 import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
+import { PilotRecorder } from '../calibration/recorder';
+import { readPublicKey } from '../calibration/pack';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -47,6 +49,8 @@ export interface ComposeOptions {
   sync?: KioskSyncOptions;
   /** Clock of the staff lockouts and token expiry (tests move it). */
   now?: () => number;
+  /** Pilot capture: packs sealed to this X25519 public key (PEM) are written to `dir` (default capture-packs/ beside the database). */
+  pilot?: { recipientPem: string; siteId: string; dir?: string };
 }
 
 export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = {}): Promise<ComposedKiosk> {
@@ -75,6 +79,9 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     throw err;
   }
   const blocklist = new BlocklistStore(sqlite.db, options.keyProvider ?? defaultKeyProvider(dbPath));
+  const pilot = options.pilot
+    ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
+    : undefined;
   const service = new KioskService({
     engine,
     createSession: createLivenessSession,
@@ -83,6 +90,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     allowTestSeed: options.allowTestSeed,
     now: options.now,
     screenDecision: createBlocklistScreen(blocklist, engine),
+    pilot,
   });
   const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
   const refreshBlocklist = async (): Promise<number> => {

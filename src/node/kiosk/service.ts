@@ -25,6 +25,7 @@ import { StaffAuth } from './staff-auth';
 import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
+import type { PilotRecorder } from '../calibration/recorder';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -45,6 +46,8 @@ export interface KioskServiceOptions {
   now?: () => number;
   /** Screens a final decision before it is recorded (the offline face blocklist, ./blocklist.ts). */
   screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
+  /** Pilot capture (staff-armed capture packs); absent when the kiosk has no pack recipient key. */
+  pilot?: PilotRecorder;
 }
 
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
@@ -123,8 +126,22 @@ export class KioskService {
       const session = this.ownSession(sessionId, context);
       if (!session.consented || session.outcome) throw new CodedError('CONFLICT', 'No attempt is running for this session.');
       session.core.markFlashStart(timestampMs);
+      this.options.pilot?.flashStarted(sessionId, timestampMs);
       return { ok: true };
     },
+    'session.camera': ({ sessionId, ...lock }, context) => {
+      this.ownSession(sessionId, context);
+      this.options.pilot?.camera(sessionId, {
+        exposure_supported: lock.exposureSupported,
+        exposure_locked: lock.exposureLocked,
+        white_balance_supported: lock.whiteBalanceSupported,
+        white_balance_locked: lock.whiteBalanceLocked,
+      });
+      return { ok: true };
+    },
+    'pilot.arm': (request) => this.pilotRequest('pilot.arm', request),
+    'pilot.disarm': (request) => this.pilotRequest('pilot.disarm', request),
+    'pilot.status': (request) => this.pilotRequest('pilot.status', request),
     'session.finish': ({ sessionId }, context) => this.finish(sessionId, context),
     'session.abandon': ({ sessionId }, context) => this.abandon(sessionId, context),
     'session.retry': ({ sessionId }, context) => this.retry(sessionId, context),
@@ -183,6 +200,7 @@ export class KioskService {
       modelVersions: this.options.engine.modelVersions(),
     });
     this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null };
+    this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
 
@@ -222,6 +240,7 @@ export class KioskService {
     session.lastTimestampMs = request.timestampMs;
     const core = session.core.pushFrame({ ...analysis, timestampMs: request.timestampMs });
     if (core.retain && session.frames.size < MAX_FRAMES_KEPT) session.frames.set(core.frameIndex, request.jpeg.slice());
+    this.options.pilot?.frame(session.id, request.timestampMs, request.jpeg, analysis);
     const update: SessionUpdate = {
       sessionId: session.id,
       timestampMs: request.timestampMs,
@@ -254,6 +273,7 @@ export class KioskService {
     const canRetry = mayRetry && result === decided;
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
+    this.sealPilotPack(session.id, result, !canRetry);
     const outcome: SessionOutcome = {
       sessionId: session.id,
       result,
@@ -271,6 +291,7 @@ export class KioskService {
     if (!session.outcome) throw new CodedError('CONFLICT', 'The current attempt is not finished yet.');
     if (!session.outcome.canRetry) throw new CodedError('FORBIDDEN', 'No retry is allowed for this session.');
     session.core.retry();
+    this.options.pilot?.retried(session.id, session.core.plan);
     session.outcome = null;
     session.lastTimestampMs = -1;
     session.frames = new Map();
@@ -287,6 +308,7 @@ export class KioskService {
   private async abandonCurrent(): Promise<void> {
     const session = this.session;
     this.session = null;
+    if (session) this.options.pilot?.abandoned(session.id);
     if (!session || !session.consented || (session.outcome && !session.outcome.canRetry)) return;
     try {
       await this.options.store.recordDecision(session.core.abandon());
@@ -319,6 +341,32 @@ export class KioskService {
 
   private emit<E extends EventName>(clientId: string, event: E, payload: EventPayloadOf<E>): void {
     for (const listener of this.listeners) listener(clientId, event, payload);
+  }
+
+  // --- pilot capture ---------------------------------------------------------------------------------------------
+
+  private pilotRequest(channel: 'pilot.arm' | 'pilot.disarm' | 'pilot.status', request: ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>) {
+    this.staff.require(request.token);
+    this.staff.requireChangedPin();
+    const pilot = this.options.pilot;
+    if (!pilot) {
+      if (channel === 'pilot.status') return { enabled: false, armed: null, recording: false, packsWritten: 0, lastPack: null };
+      throw new CodedError('FORBIDDEN', 'Pilot capture is off on this kiosk: start it with a pack recipient key (--pack-recipient).');
+    }
+    if (channel === 'pilot.arm') {
+      const { label, subjectRef } = request as ParsedRequestOf<'pilot.arm'>;
+      pilot.arm({ label, subjectRef });
+    } else if (channel === 'pilot.disarm') pilot.disarm();
+    return pilot.status();
+  }
+
+  /** A recorded pilot session is sealed into its pack; a failure to write it never loses the decision itself. */
+  private sealPilotPack(sessionId: string, result: SessionOutcome['result'], final: boolean): void {
+    try {
+      this.options.pilot?.finished(sessionId, result, final);
+    } catch (err) {
+      console.error(`kiosk: the pilot capture pack could not be written: ${toCodedError(err).code}`);
+    }
   }
 
   private setConfig(request: ParsedRequestOf<'config.set'>): KioskSettings {
