@@ -1,5 +1,8 @@
 // The console's only door to the server: same-origin JSON under /console/api, the session cookie sent by the
 // browser, and the CSRF token (given at sign-in) on every state-changing request.
+import type { SessionSummary } from '../shared/console-wire';
+
+export type { SessionSummary } from '../shared/console-wire';
 
 export class ApiError extends Error {
   constructor(
@@ -36,17 +39,6 @@ export interface User {
   role: 'viewer' | 'reviewer' | 'admin';
 }
 
-export interface SessionSummary {
-  session_id: string;
-  session_number: number;
-  status: string;
-  kiosk: string;
-  liveness_mode: string;
-  score: number;
-  warnings: string[];
-  created_at: string;
-  received_at: string;
-}
 
 export interface ChallengeOutcome {
   challenge: string;

@@ -2,21 +2,12 @@
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
+import type { KioskSummary } from '../../shared/console-wire';
 
-interface Kiosk {
-  device_id: string;
-  enrolled_at: string;
-  last_sync_at: string | null;
-  decisions: number;
-  last_seq: number;
-  pending: number | null;
-  version: string | null;
-  workflow: { id: string; name: string; version: number } | null;
-}
 
 export function Kiosks() {
   const { t } = useConsole();
-  const { data } = useLoad(() => api<{ results: Kiosk[] }>('GET', 'kiosks'), []);
+  const { data } = useLoad(() => api<{ results: KioskSummary[] }>('GET', 'kiosks'), []);
   return (
     <section>
       <h1>{t('kiosksHeading')}</h1>

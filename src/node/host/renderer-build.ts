@@ -11,12 +11,15 @@ export function rendererIsBuilt(dir: string = RENDERER_OUT): boolean {
   return existsSync(resolve(dir, 'index.html'));
 }
 
-/** The renderer's vite settings, shared with electron.vite.config.ts so both builds are the same app. */
-export async function rendererViteConfig(outDir: string = RENDERER_OUT) {
+/**
+ * Vite settings for one of our React apps (the kiosk renderer, the business console): the same discipline for both,
+ * no inline script or eval anywhere, because their CSP allows script-src 'self' only.
+ */
+export async function reactAppViteConfig(root: string, base: string, outDir: string) {
   const { default: react } = await import('@vitejs/plugin-react');
   return {
-    root: RENDERER_ROOT,
-    base: './',
+    root,
+    base,
     configFile: false as const,
     logLevel: 'error' as const,
     plugins: [react()],
@@ -24,13 +27,17 @@ export async function rendererViteConfig(outDir: string = RENDERER_OUT) {
       outDir,
       emptyOutDir: true,
       target: 'chrome120',
-      // No inline scripts or eval anywhere: the CSP allows script-src 'self' only.
       modulePreload: { polyfill: false },
       assetsInlineLimit: 0,
       sourcemap: false,
       minify: 'esbuild' as const,
     },
   };
+}
+
+/** The renderer's vite settings, shared with electron.vite.config.ts so both builds are the same app. */
+export function rendererViteConfig(outDir: string = RENDERER_OUT) {
+  return reactAppViteConfig(RENDERER_ROOT, './', outDir);
 }
 
 /** Builds src/renderer into `outDir` with vite (a few seconds). */

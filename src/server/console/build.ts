@@ -1,7 +1,7 @@
 // Where the built console lives and how to build it (vite, same discipline as the kiosk renderer: no inline script).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { REPO_ROOT } from '../../node/host/renderer-build';
+import { reactAppViteConfig, REPO_ROOT } from '../../node/host/renderer-build';
 
 export const CONSOLE_ROOT = resolve(REPO_ROOT, 'src', 'console');
 export const CONSOLE_OUT = resolve(REPO_ROOT, 'out', 'console');
@@ -10,26 +10,9 @@ export function consoleIsBuilt(dir: string = CONSOLE_OUT): boolean {
   return existsSync(resolve(dir, 'index.html'));
 }
 
-export async function consoleViteConfig(outDir: string = CONSOLE_OUT) {
-  const { default: react } = await import('@vitejs/plugin-react');
-  return {
-    root: CONSOLE_ROOT,
-    // Served under /console/ by the API server.
-    base: '/console/',
-    configFile: false as const,
-    logLevel: 'error' as const,
-    plugins: [react()],
-    build: {
-      outDir,
-      emptyOutDir: true,
-      target: 'chrome120',
-      // No inline scripts or eval anywhere: the CSP allows script-src 'self' only.
-      modulePreload: { polyfill: false },
-      assetsInlineLimit: 0,
-      sourcemap: false,
-      minify: 'esbuild' as const,
-    },
-  };
+/** Served under /console/ by the API server; otherwise built exactly like the kiosk renderer. */
+export function consoleViteConfig(outDir: string = CONSOLE_OUT) {
+  return reactAppViteConfig(CONSOLE_ROOT, '/console/', outDir);
 }
 
 /** Builds src/console into `outDir` with vite (a few seconds). */

@@ -6,6 +6,9 @@ import { CodedError } from '../../shared/errors';
 import type { LivenessResult } from '../../shared/result';
 import { changeStatus, type BranchDeps } from '../branch';
 import type { DecisionRow, ReviewRow } from '../storage';
+import type { KioskSummary, SessionSummary } from '../../shared/console-wire';
+
+export type { KioskSummary, SessionSummary } from '../../shared/console-wire';
 
 export const REVIEW_ACTIONS = ['Approve', 'Decline', 'Resubmit'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
@@ -22,19 +25,6 @@ export interface SessionFilters {
   offset: number;
 }
 
-export interface SessionSummary {
-  session_id: string;
-  session_number: number;
-  status: string;
-  decided_status: string;
-  kiosk: string;
-  liveness_mode: string;
-  score: number;
-  warnings: string[];
-  created_at: string;
-  received_at: string;
-}
-
 export interface EvidenceCheck {
   record_hash_ok: boolean;
   signature_ok: boolean;
@@ -48,18 +38,6 @@ export interface SessionDetail extends SessionSummary {
   has_image: boolean;
   reviews: ReviewRow[];
   evidence: { device_id: string; seq: number; hash: string; prev_hash: string; signature: string; image_sha256: string | null; check: EvidenceCheck };
-}
-
-export interface KioskSummary {
-  device_id: string;
-  enrolled_at: string;
-  last_sync_at: string | null;
-  decisions: number;
-  last_seq: number;
-  /** Records the kiosk still holds; null until kiosks report it at sync. */
-  pending: number | null;
-  /** Model versions of the kiosk's latest decision. */
-  version: string | null;
 }
 
 export interface ConsoleData {
@@ -174,12 +152,15 @@ export function storageConsoleData(deps: BranchDeps): ConsoleData {
 
     async kiosks() {
       // Not in the API's storage yet: one row per enrolled kiosk with its latest sync.
-      const rows = await db.all<{ id: string; enrolled_at: string; last_seq: number; decisions: number; last_sync_at: string | null; latest_record: string | null }>(
-        `SELECT v.id, v.enrolled_at, v.last_seq,
+      const rows = await db.all<{
+        id: string; enrolled_at: string; last_seq: number; decisions: number; last_sync_at: string | null; latest_record: string | null;
+        workflow_id: string | null; workflow_label: string | null; workflow_version: number | null;
+      }>(
+        `SELECT v.id, v.enrolled_at, v.last_seq, v.workflow_id, w.label AS workflow_label, w.version AS workflow_version,
            (SELECT CAST(COUNT(*) AS INTEGER) FROM decisions d WHERE d.device_id = v.id) AS decisions,
            (SELECT MAX(d.received_at) FROM decisions d WHERE d.device_id = v.id) AS last_sync_at,
            (SELECT d.record_json FROM decisions d WHERE d.device_id = v.id ORDER BY d.seq DESC LIMIT 1) AS latest_record
-         FROM devices v ORDER BY v.enrolled_at`,
+         FROM devices v LEFT JOIN workflows w ON w.uuid = v.workflow_id ORDER BY v.enrolled_at`,
       );
       return rows.map((row) => {
         const versions = row.latest_record ? (JSON.parse(row.latest_record) as EvidenceRecord).result.model_versions : null;
@@ -191,7 +172,10 @@ export function storageConsoleData(deps: BranchDeps): ConsoleData {
           last_seq: Number(row.last_seq),
           pending: null,
           version: versions ? Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ') : null,
-        };
+          workflow: row.workflow_id && row.workflow_label !== null
+            ? { id: row.workflow_id, name: row.workflow_label, version: Number(row.workflow_version) }
+            : null,
+        } satisfies KioskSummary;
       });
     },
   };
