@@ -9,11 +9,10 @@ import { parseLivenessConfig } from '../../src/shared/config';
 import { createLivenessSession } from '../../src/liveness/index';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { DARK_CLIP, FACE_CLIP, makeClip } from './helpers/clips';
-import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
+import { ISSUED_STAFF_PIN, startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
 
 if (CHROMIUM_MISSING) console.warn(`e2e kiosk suite ${SKIP_REASON}`);
 
-const DEFAULT_PIN = '246810';
 const NEW_PIN = '13572468';
 
 describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIUM_MISSING ? ` (${SKIP_REASON})` : ''}`, () => {
@@ -166,7 +165,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Wrong PIN.');
     await visit(page, '12-staff-unlock');
-    await page.getByLabel('Staff PIN').fill(DEFAULT_PIN);
+    await page.getByLabel('Staff PIN').fill(ISSUED_STAFF_PIN);
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByLabel('New PIN (6 to 12 digits)').waitFor();
     await visit(page, '13-staff-change-pin');

@@ -11,6 +11,8 @@ import { startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { openSettingsFile } from './settings-file';
+import { applyProvisioning, applySignedWorkflow } from './provisioning';
+import type { SignedWorkflow } from '../../shared/workflow';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -25,6 +27,10 @@ const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface ComposedKiosk {
   service: KioskService;
+  /** Applies what the central service issued this kiosk (staff credential, signing key, workflow); see provisioning.ts. */
+  provision(provisioning: unknown): void;
+  /** Applies a signed workflow if it verifies against the pinned key; the last good one stays otherwise. */
+  applyWorkflow(envelope: unknown): SignedWorkflow;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,8 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   const syncLoop = options.sync ? startKioskSync(sqlite, options.sync) : null;
   return {
     service,
+    provision: (provisioning) => applyProvisioning(settings, provisioning),
+    applyWorkflow: (envelope) => applySignedWorkflow(settings, envelope),
     async close() {
       clearInterval(sweeper);
       await syncLoop?.stop();

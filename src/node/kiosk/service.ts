@@ -1,7 +1,8 @@
 // The kiosk service behind the IPC contract: one session at a time, the engine, the decision core, the store and
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
 import { randomUUID } from 'node:crypto';
-import { parseLivenessConfig } from '../../shared/config';
+import { livenessSettingsSchema, parseLivenessConfig } from '../../shared/config';
+import { assuranceLoweredBy } from './assurance';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
 import {
@@ -103,6 +104,7 @@ export class KioskService {
 
   /** A client went away (WebSocket closed, window reloaded): its session is abandoned. */
   async disconnect(clientId: string): Promise<void> {
+    this.staff.forget(clientId);
     if (this.session?.clientId === clientId) await this.abandonCurrent();
   }
 
@@ -127,7 +129,7 @@ export class KioskService {
     'session.retry': ({ sessionId }, context) => this.retry(sessionId, context),
     'config.get': () => this.options.settings.read().settings,
     'config.set': (request) => this.setConfig(request),
-    'staff.unlock': ({ pin }) => this.staff.unlock(pin),
+    'staff.unlock': ({ pin }, context) => this.staff.unlock(pin, context.clientId),
     'staff.setPin': async ({ token, newPin }) => {
       await this.staff.setPin(token, newPin);
       return { ok: true };
@@ -155,7 +157,7 @@ export class KioskService {
 
   // --- sessions ----------------------------------------------------------------------------------------------
 
-  private startSession(request: ParsedRequestOf<'session.start'>, context: RequestContext): SessionPlan {
+  private async startSession(request: ParsedRequestOf<'session.start'>, context: RequestContext): Promise<SessionPlan> {
     if (request.testSeed !== undefined && !this.options.allowTestSeed) {
       throw new CodedError('FORBIDDEN', 'A test seed is accepted only by a kiosk host started with --test-seed.');
     }
@@ -171,8 +173,12 @@ export class KioskService {
     } catch {
       throw new CodedError('INVALID_ARGUMENT', 'The liveness configuration is not valid (challenges must not repeat).');
     }
-    // A new start replaces whatever session was running: a kiosk serves one person at a time.
-    this.abandonCurrent();
+    // One owner per session: another client cannot end the person's session by starting its own. The owner's
+    // own new start replaces it (a kiosk serves one person at a time).
+    if (this.session && this.session.clientId !== context.clientId) {
+      throw new CodedError('CONFLICT', 'Another screen is running a session on this kiosk.');
+    }
+    await this.abandonCurrent();
     const id = randomUUID();
     const core = this.options.createSession(config, {
       sessionId: id,
@@ -326,6 +332,12 @@ export class KioskService {
       merged = parseLivenessConfig({ ...state.settings.liveness, ...(liveness ?? {}) });
     } catch {
       throw new CodedError('INVALID_ARGUMENT', 'The liveness configuration is not valid (challenges must not repeat).');
+    }
+    // The signed workflow is the floor (the settings in force when there is none): staff may only raise assurance.
+    const floor = state.workflow ? livenessSettingsSchema.parse(state.workflow.payload.settings) : state.settings.liveness;
+    const lowered = assuranceLoweredBy(floor, merged);
+    if (lowered.length > 0) {
+      throw new CodedError('FORBIDDEN', `Only a signed workflow from the central service can lower assurance (${lowered.join(', ')}).`);
     }
     const settings: KioskSettings = { ...state.settings, ...rest, liveness: merged };
     this.options.settings.write({ ...state, settings });
