@@ -121,8 +121,12 @@ describe('kiosk doors (issue 9)', () => {
     expect(await kiosk.service.handle('session.abandon', { sessionId: plan.value.sessionId }, { clientId: 'intruder' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const after = ((await kiosk.service.handle('queue.status', { token }, STAFF)) as { ok: true; value: { total: number } }).value.total;
     expect(after).toBe(before);
-    // The owner itself may start over.
-    expect(await kiosk.service.handle('session.start', {}, person)).toMatchObject({ ok: true });
-    await kiosk.service.disconnect(person.clientId);
+    // The owner itself may start over; a session left idle by a hung page can be taken over after a while.
+    const again = (await kiosk.service.handle('session.start', {}, person)) as { ok: true; value: { sessionId: string } };
+    await kiosk.service.handle('session.consent', { sessionId: again.value.sessionId, accepted: true, consentVersion: CONSENT_VERSION }, person);
+    expect(await kiosk.service.handle('session.start', {}, { clientId: 'next-screen' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    clock += 121_000;
+    expect(await kiosk.service.handle('session.start', {}, { clientId: 'next-screen' })).toMatchObject({ ok: true });
+    await kiosk.service.disconnect('next-screen');
   });
 });

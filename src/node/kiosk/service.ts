@@ -45,6 +45,8 @@ export interface KioskServiceOptions {
   now?: () => number;
 }
 
+/** A session whose owner sent nothing for this long may be replaced by another screen (a page that hung). */
+const SESSION_IDLE_TAKEOVER_MS = 2 * 60_000;
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
 const MAX_FRAMES_KEPT = 240;
 
@@ -62,14 +64,18 @@ interface LiveSession {
   /** JPEG bytes of the frames the core marked `retain`, by frameIndex (the reference image comes from here). */
   frames: Map<number, Uint8Array>;
   outcome: SessionOutcome | null;
+  /** Last request of its owner (epoch ms). */
+  lastActivityMs: number;
 }
 
 export class KioskService {
   private session: LiveSession | null = null;
   private readonly listeners = new Set<EventListener>();
   private readonly staff: StaffAuth;
+  private readonly now: () => number;
 
   constructor(private readonly options: KioskServiceOptions) {
+    this.now = options.now ?? Date.now;
     this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
   }
 
@@ -175,7 +181,7 @@ export class KioskService {
     }
     // One owner per session: another client cannot end the person's session by starting its own. The owner's
     // own new start replaces it (a kiosk serves one person at a time).
-    if (this.session && this.session.clientId !== context.clientId) {
+    if (this.session && this.session.clientId !== context.clientId && this.isInProgress(this.session)) {
       throw new CodedError('CONFLICT', 'Another screen is running a session on this kiosk.');
     }
     await this.abandonCurrent();
@@ -185,7 +191,7 @@ export class KioskService {
       seed: request.testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null };
+    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now() };
     return this.planOf(this.session);
   }
 
@@ -296,6 +302,12 @@ export class KioskService {
     }
   }
 
+  /** A consented session still deciding, touched recently: only its owner may end it. */
+  private isInProgress(session: LiveSession): boolean {
+    const decided = session.outcome !== null && !session.outcome.canRetry;
+    return session.consented && !decided && this.now() - session.lastActivityMs < SESSION_IDLE_TAKEOVER_MS;
+  }
+
   private planOf(session: LiveSession): SessionPlan {
     const plan = session.core.plan;
     return {
@@ -315,6 +327,7 @@ export class KioskService {
     if (!session || session.id !== sessionId || session.clientId !== context.clientId) {
       throw new CodedError('NOT_FOUND', 'No such session is running on this kiosk.');
     }
+    session.lastActivityMs = this.now();
     return session;
   }
 
