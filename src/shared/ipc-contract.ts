@@ -12,6 +12,10 @@ export const CHANNEL_PREFIX = 'kiosk:';
 export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
 /** Path of the browser host's WebSocket endpoint. */
 export const WS_PATH = '/api/ws';
+/** The meta tag the browser host puts in the page it serves: the per-launch secret only that page learns. */
+export const LAUNCH_TOKEN_META = 'kiosk-launch-token';
+/** The WebSocket subprotocol prefix that carries that secret (a browser cannot set other headers on an upgrade). */
+export const LAUNCH_TOKEN_PROTOCOL = 'kiosk-launch.';
 
 /** Version of the consent text the renderer shows; bump it whenever that text changes. */
 export const CONSENT_VERSION = '2';

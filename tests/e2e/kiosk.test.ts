@@ -6,14 +6,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseLivenessConfig } from '../../src/shared/config';
+import { LAUNCH_TOKEN_META, LAUNCH_TOKEN_PROTOCOL } from '../../src/shared/ipc-contract';
 import { createLivenessSession } from '../../src/liveness/index';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { DARK_CLIP, FACE_CLIP, makeClip } from './helpers/clips';
-import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
+import { ISSUED_STAFF_PIN, startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
 
 if (CHROMIUM_MISSING) console.warn(`e2e kiosk suite ${SKIP_REASON}`);
 
-const DEFAULT_PIN = '246810';
 const NEW_PIN = '13572468';
 
 describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIUM_MISSING ? ` (${SKIP_REASON})` : ''}`, () => {
@@ -200,7 +200,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Wrong PIN.');
     await visit(page, '12-staff-unlock');
-    await page.getByLabel('Staff PIN').fill(DEFAULT_PIN);
+    await page.getByLabel('Staff PIN').fill(ISSUED_STAFF_PIN);
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByLabel('New PIN (6 to 12 digits)').waitFor();
     await visit(page, '13-staff-change-pin');
@@ -273,7 +273,11 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
-    const socket = new WebSocket(wsUrl, { origin: `http://127.0.0.1:${kiosk.port}` });
+    // The kiosk page's per-launch token, read from the page as the renderer does; without it the upgrade is refused.
+    const page = await (await fetch(kiosk.url)).text();
+    const launchToken = new RegExp(`<meta name="${LAUNCH_TOKEN_META}" content="([0-9a-f]{64})">`).exec(page)?.[1];
+    expect(launchToken).toMatch(/^[0-9a-f]{64}$/);
+    const socket = new WebSocket(wsUrl, [`${LAUNCH_TOKEN_PROTOCOL}${launchToken}`], { origin: `http://127.0.0.1:${kiosk.port}` });
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const replies: { id: number | null; result: { ok: boolean; error?: { code: string } } }[] = [];
     socket.on('message', (data) => replies.push(JSON.parse(data.toString())));

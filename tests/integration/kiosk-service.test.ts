@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
-import { DEFAULT_STAFF_PIN } from '../../src/node/kiosk/pin';
+import { makeProvisioning } from '../../src/testkit/kiosk-provisioning';
 import { CONSENT_VERSION } from '../../src/shared/ipc-contract';
 
 const FIXTURES = process.env.LIVENESS_FIXTURES ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 const context = { clientId: 'test-client' };
+const ISSUED_PIN = '58203917';
 
 describe('kiosk service (real engine, core, store)', () => {
   let dir: string;
@@ -62,9 +63,11 @@ describe('kiosk service (real engine, core, store)', () => {
     expect(await kiosk.service.handle('nope', {}, context)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
-  it('staff: the default PIN unlocks but must be changed before config.set; the new PIN is stored hashed only', async () => {
+  it('staff: the one-time PIN issued at provisioning must be changed before config.set; the new PIN is stored hashed only', async () => {
+    expect(await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    kiosk.provision((await makeProvisioning(ISSUED_PIN, { pinMustChange: true })).provisioning);
     expect(await kiosk.service.handle('staff.unlock', { pin: '999999' }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: DEFAULT_STAFF_PIN }, context)) as { ok: true; value: { token: string; mustChangePin: boolean } };
+    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)) as { ok: true; value: { token: string; mustChangePin: boolean } };
     expect(unlocked).toMatchObject({ ok: true, value: { mustChangePin: true } });
     const token = unlocked.value.token;
     expect(await kiosk.service.handle('config.set', { token, patch: { liveness: { liveness_threshold: 85 } } }, context)).toMatchObject({
@@ -79,6 +82,7 @@ describe('kiosk service (real engine, core, store)', () => {
     });
     const persisted = readFileSync(join(dir, 'kiosk-config.json'), 'utf8');
     expect(persisted).not.toContain('86420975');
+    expect(persisted).not.toContain(ISSUED_PIN);
     expect(await kiosk.service.handle('queue.status', { token }, context)).toMatchObject({ ok: true, value: { total: expect.any(Number) } });
     expect(await kiosk.service.handle('staff.lock', { token }, context)).toMatchObject({ ok: true });
     expect(await kiosk.service.handle('queue.status', { token }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });

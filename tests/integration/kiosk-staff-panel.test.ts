@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeKiosk, IMAGE_RETENTION_DAYS, type ComposedKiosk } from '../../src/node/kiosk/compose';
-import { DEFAULT_STAFF_PIN } from '../../src/node/kiosk/pin';
+import { makeProvisioning } from '../../src/testkit/kiosk-provisioning';
 import { KIOSK_DEFAULT_MODE } from '../../src/node/kiosk/settings-file';
 
 const context = { clientId: 'staff-panel-test' };
+/** The one-time PIN the test's stand-in for the central service issues (a kiosk has no default PIN). */
+const ISSUED_PIN = '64207519';
 /** Nothing listens on the discard port: the sync is offline, as a field kiosk often is. */
 const OFFLINE_SERVER = 'http://127.0.0.1:9';
 
@@ -20,6 +22,7 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'liveness-staff-panel-'));
     kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { sync: { serverUrl: OFFLINE_SERVER, idleMs: 200 } });
+    kiosk.provision((await makeProvisioning(ISSUED_PIN, { pinMustChange: true })).provisioning);
     standalone = await composeKiosk({ dbPath: join(dir, 'standalone.sqlite') });
   });
 
@@ -41,7 +44,7 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
   it('sync.status needs staff, then says "offline" as a category with no raw error text; the audit lists staff actions newest first', async () => {
     expect(await kiosk.service.handle('sync.status', { token: 'f'.repeat(64) }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(await kiosk.service.handle('staff.unlock', { pin: '000000' }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: DEFAULT_STAFF_PIN }, context)) as { ok: true; value: { token: string } };
+    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)) as { ok: true; value: { token: string } };
     const token = unlocked.value.token;
     // Until the default PIN is replaced, staff mode shows nothing else.
     expect(await kiosk.service.handle('staff.audit', { token }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_IN_FLIGHT_PER_CONNECTION, startKioskHost, type KioskHost } from '../../src/node/host/server';
 import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
-import { MAX_FRAME_BYTES, WS_PATH } from '../../src/shared/ipc-contract';
+import { LAUNCH_TOKEN_META, LAUNCH_TOKEN_PROTOCOL, MAX_FRAME_BYTES, WS_PATH } from '../../src/shared/ipc-contract';
+import { makeProvisioning } from '../../src/testkit/kiosk-provisioning';
 
 const SECRET = 'not-for-the-browser';
 
@@ -26,9 +27,9 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
   });
 }
 
-function connect(port: number, headers: Record<string, string>): Promise<{ socket: WebSocket } | { status: number }> {
+function connect(port: number, headers: Record<string, string>, protocols: string[] = []): Promise<{ socket: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, { headers });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, protocols, { headers });
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_request, response) => resolve({ status: response.statusCode ?? 0 }));
     socket.once('error', reject);
@@ -40,6 +41,7 @@ describe('browser-kiosk host: security review', () => {
   let kiosk: ComposedKiosk;
   let host: KioskHost;
   let origin: string;
+  let token: string[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'liveness-security-host-'));
@@ -48,8 +50,10 @@ describe('browser-kiosk host: security review', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>kiosk</title>');
     writeFileSync(join(dir, 'secret.txt'), SECRET);
     kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') });
+    kiosk.provision((await makeProvisioning('58203917')).provisioning);
     host = await startKioskHost({ service: kiosk.service, rendererDir, port: 0 });
     origin = `http://127.0.0.1:${host.port}`;
+    token = [`${LAUNCH_TOKEN_PROTOCOL}${host.launchToken}`];
   });
 
   afterAll(async () => {
@@ -68,13 +72,32 @@ describe('browser-kiosk host: security review', () => {
   });
 
   it('refuses a foreign Origin and a rebinding Host header', async () => {
-    expect(await connect(host.port, { origin: 'http://evil.example' })).toEqual({ status: 403 });
-    expect(await connect(host.port, { origin: 'http://evil.example', host: 'evil.example' })).toEqual({ status: 403 });
-    expect(await connect(host.port, { origin: `http://evil.example:${host.port}`, host: `evil.example:${host.port}` })).toEqual({ status: 403 });
+    expect(await connect(host.port, { origin: 'http://evil.example' }, token)).toEqual({ status: 403 });
+    expect(await connect(host.port, { origin: 'http://evil.example', host: 'evil.example' }, token)).toEqual({ status: 403 });
+    expect(await connect(host.port, { origin: `http://evil.example:${host.port}`, host: `evil.example:${host.port}` }, token)).toEqual({ status: 403 });
+  });
+
+  it("reproduction 'any local process that sets Origin drives the kiosk API': without the per-launch token it is refused", async () => {
+    expect(await connect(host.port, { origin })).toEqual({ status: 401 });
+    expect(await connect(host.port, { origin }, [`${LAUNCH_TOKEN_PROTOCOL}${'0'.repeat(64)}`])).toEqual({ status: 401 });
+    expect(await connect(host.port, { origin }, [`${LAUNCH_TOKEN_PROTOCOL}${host.launchToken.slice(1)}`])).toEqual({ status: 401 });
+    const opened = await connect(host.port, { origin }, token);
+    expect('socket' in opened).toBe(true);
+    if ('socket' in opened) opened.socket.close();
+  });
+
+  it('puts the per-launch token only in the page it serves, never cached', async () => {
+    const page = await fetch(`${origin}/`);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(await page.text()).toContain(`<meta name="${LAUNCH_TOKEN_META}" content="${host.launchToken}">`);
+  });
+
+  it("reproduction '--host 0.0.0.0 opens the API to the LAN': anything but loopback is refused without TLS and client certificates", async () => {
+    await expect(startKioskHost({ service: kiosk.service, rendererDir: join(dir, 'renderer'), host: '0.0.0.0', port: 0 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('closes the socket on a message larger than a frame may be', async () => {
-    const opened = await connect(host.port, { origin });
+    const opened = await connect(host.port, { origin }, token);
     if (!('socket' in opened)) throw new Error(`the kiosk origin was refused (${opened.status})`);
     const code = await new Promise<number>((resolve) => {
       opened.socket.once('close', (closeCode) => resolve(closeCode));
@@ -84,7 +107,7 @@ describe('browser-kiosk host: security review', () => {
   });
 
   it('answers a flood of requests on one connection with RATE_LIMITED instead of queueing them all', async () => {
-    const opened = await connect(host.port, { origin });
+    const opened = await connect(host.port, { origin }, token);
     if (!('socket' in opened)) throw new Error(`the kiosk origin was refused (${opened.status})`);
     const { socket } = opened;
     const total = MAX_IN_FLIGHT_PER_CONNECTION * 3;

@@ -1,4 +1,5 @@
 // `liveness kiosk`: the browser-kiosk host (the renderer plus the kiosk API over a WebSocket) for a browser in kiosk mode.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CodedError } from '../../shared/errors';
 import { parseCommandArgs } from '../args';
@@ -17,7 +18,9 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
   --port N          TCP port (0 picks a free one); default 8080
   --host H          address to bind; default 127.0.0.1 (keep it local: the API trusts its own origin only)
   --db PATH         SQLite decision queue; default data/kiosk.sqlite
-  --config PATH     kiosk settings JSON (staff PIN hash, mode, language); default kiosk-config.json beside --db
+  --config PATH     kiosk state JSON (staff PIN hash, signed workflow, language); default kiosk-config.json beside --db
+  --provision FILE  apply the provisioning the central service issued this kiosk (staff PIN hash, workflow key,
+                    signed workflow) before serving; the kiosk has no staff PIN until it is provisioned
   --renderer-dir D  built renderer to serve; default out/renderer (built with vite when missing)
   --rebuild         build the renderer even when it is already built
   --test-seed       accept a fixed test seed in session.start (tests only; also LIVENESS_KIOSK_TEST_SEED=1)
@@ -28,7 +31,7 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
   --site ID         site name written into capture packs (default: this machine's host name)
   --pack-dir DIR    where capture packs are written; default capture-packs/ beside --db
 
-On the first run the staff PIN is 246810; staff mode asks for a new one before anything can be changed.`;
+There is no default staff PIN: staff mode opens only on a kiosk provisioned by the central service.`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(
@@ -46,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       'pack-recipient': { type: 'string' },
       site: { type: 'string' },
       'pack-dir': { type: 'string' },
+      provision: { type: 'string' },
     },
     HELP,
   );
@@ -72,6 +76,16 @@ export async function run(argv: string[]): Promise<number> {
   const pilot = values['pack-recipient'] ? await pilotOptions(values['pack-recipient'], values.site, values['pack-dir']) : undefined;
   const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, sync, pilot });
   if (pilot) console.log(`kiosk: pilot capture is on for site "${pilot.siteId}" (packs sealed to ${values['pack-recipient']})`);
+  if (values.provision) {
+    try {
+      kiosk.provision(JSON.parse(readFileSync(values.provision, 'utf8')));
+    } catch (err) {
+      await kiosk.close();
+      if (err instanceof CodedError) throw err;
+      throw new CodedError('INVALID_ARGUMENT', `The provisioning file ${values.provision} could not be read as JSON.`);
+    }
+    console.log('kiosk: provisioning applied');
+  }
   const host = await startKioskHost({ service: kiosk.service, rendererDir, host: values.host, port });
   if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
   console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);

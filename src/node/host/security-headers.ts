@@ -1,9 +1,9 @@
 // The strict headers every response of the browser-kiosk host carries (the CSP starts from default-src 'none').
 
-export function contentSecurityPolicy(origin: { host: string; port: number }): string {
+export function contentSecurityPolicy(origin: { host: string; port: number; scheme?: string }): string {
   // An IPv6 literal needs its brackets, or the source is malformed and the browser drops it.
   const host = origin.host.includes(':') ? `[${origin.host}]` : origin.host;
-  const wsOrigin = `ws://${host}:${origin.port}`;
+  const wsOrigin = `${origin.scheme === 'https' ? 'wss' : 'ws'}://${host}:${origin.port}`;
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -18,7 +18,7 @@ export function contentSecurityPolicy(origin: { host: string; port: number }): s
   ].join('; ');
 }
 
-export function securityHeaders(origin: { host: string; port: number }): Record<string, string> {
+export function securityHeaders(origin: { host: string; port: number; scheme?: string }): Record<string, string> {
   return {
     'Content-Security-Policy': contentSecurityPolicy(origin),
     'X-Content-Type-Options': 'nosniff',

@@ -1,14 +1,17 @@
 // The browser-kiosk host: plain Node http serving the built renderer with strict headers, and the kiosk API over a
 // WebSocket (same contract, same validation as Electron's IPC). Same-origin browsers only.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
+  LAUNCH_TOKEN_META,
+  LAUNCH_TOKEN_PROTOCOL,
   MAX_FRAME_BYTES,
   WS_PATH,
   decodeFrameMessage,
@@ -17,6 +20,7 @@ import {
   wsRequestSchema,
   type Envelope,
 } from '../../shared/ipc-contract';
+import { CodedError } from '../../shared/errors';
 import type { KioskService } from '../kiosk/service';
 import { securityHeaders } from './security-headers';
 
@@ -44,25 +48,40 @@ export interface KioskHostOptions {
   rendererDir: string;
   host?: string;
   port?: number;
+  /** Required to bind anything but loopback: HTTPS that demands a client certificate signed by `ca`. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
 }
+
 
 export interface KioskHost {
   url: string;
+  /** The per-launch secret (tests and the launcher only; never logged). */
+  launchToken: string;
   port: number;
   close(): Promise<void>;
 }
 
 export async function startKioskHost(options: KioskHostOptions): Promise<KioskHost> {
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.tls) {
+    throw new CodedError(
+      'FORBIDDEN',
+      `The kiosk API binds loopback only (127.0.0.1, ::1); binding ${host} needs TLS with client certificates (key, cert, ca).`,
+    );
+  }
   const rendererDir = resolve(options.rendererDir);
-  let origin = { host, port: options.port ?? 8080 };
+  let origin = { host, port: options.port ?? 8080, scheme: options.tls ? 'https' : 'http' };
+  const launchToken = randomBytes(32).toString('hex');
 
-  const server = createServer((request, response) => {
-    serveStatic(rendererDir, origin, request, response).catch(() => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    serveStatic(rendererDir, origin, launchToken, request, response).catch(() => {
       if (!response.headersSent) sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The file could not be served.' });
       else response.destroy();
     });
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true }, handler)
+    : createServer(handler);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES + 4096, perMessageDeflate: false });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -70,6 +89,9 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
     if (path !== WS_PATH) return rejectUpgrade(socket, 404, { code: 'NOT_FOUND', message: `The kiosk API is at ${WS_PATH}.` });
     if (!isSameOrigin(request, origin)) {
       return rejectUpgrade(socket, 403, { code: 'FORBIDDEN', message: 'Only the kiosk page itself (same origin) may connect.' });
+    }
+    if (!presentsLaunchToken(request, launchToken)) {
+      return rejectUpgrade(socket, 401, { code: 'UNAUTHORIZED', message: 'Only the page this kiosk served may connect (per-launch token missing or wrong).' });
     }
     sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.service));
   });
@@ -79,10 +101,11 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
     server.listen(options.port ?? 8080, host, () => resolvePromise());
   });
   const { port } = server.address() as AddressInfo;
-  origin = { host, port };
-  const url = `http://${formatHost(host)}:${port}/`;
+  origin = { ...origin, port };
+  const url = `${origin.scheme}://${formatHost(host)}:${port}/`;
   return {
     url,
+    launchToken,
     port,
     async close() {
       for (const client of sockets.clients) client.terminate();
@@ -97,18 +120,42 @@ function formatHost(host: string): string {
 }
 
 /** Origin must be exactly this host's origin, and Host must name us too (guards against DNS rebinding). */
-function isSameOrigin(request: IncomingMessage, origin: { host: string; port: number }): boolean {
+function isSameOrigin(request: IncomingMessage, origin: HostOrigin): boolean {
   const allowedHosts = new Set([`${formatHost(origin.host)}:${origin.port}`]);
   if (origin.host === '127.0.0.1' || origin.host === '::1') allowedHosts.add(`localhost:${origin.port}`);
   const hostHeader = request.headers.host ?? '';
   const originHeader = request.headers.origin ?? '';
-  return allowedHosts.has(hostHeader) && originHeader === `http://${hostHeader}`;
+  return allowedHosts.has(hostHeader) && originHeader === `${origin.scheme}://${hostHeader}`;
 }
+
+interface HostOrigin {
+  host: string;
+  port: number;
+  scheme: string;
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+/** The upgrade names the per-launch secret as one of its subprotocols; compared in constant time. */
+function presentsLaunchToken(request: IncomingMessage, launchToken: string): boolean {
+  const offered = String(request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim());
+  const expected = Buffer.from(`${LAUNCH_TOKEN_PROTOCOL}${launchToken}`);
+  return offered.some((protocol) => {
+    const given = Buffer.from(protocol);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 function rejectUpgrade(socket: Duplex, status: number, error: { code: string; message: string }): void {
   const body = JSON.stringify({ ok: false, error });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -178,7 +225,8 @@ function toBytes(data: RawData): Uint8Array {
 
 async function serveStatic(
   rendererDir: string,
-  origin: { host: string; port: number },
+  origin: HostOrigin,
+  launchToken: string,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -198,16 +246,25 @@ async function serveStatic(
   }
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return sendJson(response, 404, origin, { code: 'NOT_FOUND', message: 'No such file.' });
-  response.writeHead(200, {
-    ...securityHeaders(origin),
-    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': info.size,
-  });
+  const contentType = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  if (extname(file).toLowerCase() === '.html') {
+    // The page carries the per-launch secret; it must never be cached where another process could read it.
+    const page = withLaunchToken(await readFile(file, 'utf8'), launchToken);
+    response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(page), 'Cache-Control': 'no-store' });
+    return void response.end(request.method === 'HEAD' ? undefined : page);
+  }
+  response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': info.size });
   if (request.method === 'HEAD') return void response.end();
   createReadStream(file).pipe(response);
 }
 
-function sendJson(response: ServerResponse, status: number, origin: { host: string; port: number }, error: { code: string; message: string }): void {
+/** The page with the secret in a meta tag (no script needed, so the CSP stays as strict). */
+function withLaunchToken(html: string, launchToken: string): string {
+  const meta = `<meta name="${LAUNCH_TOKEN_META}" content="${launchToken}">`;
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${meta}`) : `${meta}${html}`;
+}
+
+function sendJson(response: ServerResponse, status: number, origin: HostOrigin, error: { code: string; message: string }): void {
   const body = JSON.stringify({ ok: false, error });
   response.writeHead(status, { ...securityHeaders(origin), 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   response.end(body);

@@ -17,6 +17,8 @@ import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
 import { PilotRecorder } from '../calibration/recorder';
 import { readPublicKey } from '../calibration/pack';
+import { applyProvisioning, applySignedWorkflow } from './provisioning';
+import type { SignedWorkflow } from '../../shared/workflow';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -33,6 +35,10 @@ export interface ComposedKiosk {
   service: KioskService;
   /** Fetch the face blocklist from the central API into the encrypted local copy (needs `sync`); entries kept. */
   refreshBlocklist(): Promise<number>;
+  /** Applies what the central service issued this kiosk (staff credential, signing key, workflow); see provisioning.ts. */
+  provision(provisioning: unknown): void;
+  /** Applies a signed workflow if it verifies against the pinned key; the last good one stays otherwise. */
+  applyWorkflow(envelope: unknown): SignedWorkflow;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,8 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   return {
     service,
     refreshBlocklist,
+    provision: (provisioning) => applyProvisioning(settings, provisioning),
+    applyWorkflow: (envelope) => applySignedWorkflow(settings, envelope),
     async close() {
       if (refresher) clearInterval(refresher);
       clearInterval(sweeper);

@@ -4,9 +4,6 @@ import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
-/** Printed in the README for the first run; the kiosk refuses configuration changes until it is replaced. */
-export const DEFAULT_STAFF_PIN = '246810';
-
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 

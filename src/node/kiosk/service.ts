@@ -2,7 +2,8 @@
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
 import { randomUUID } from 'node:crypto';
 import type { LivenessResult } from '../../shared/result';
-import { parseLivenessConfig } from '../../shared/config';
+import { livenessSettingsSchema, parseLivenessConfig } from '../../shared/config';
+import { assuranceLoweredBy } from './assurance';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
 import {
@@ -58,6 +59,8 @@ export interface KioskServiceOptions {
 
 /** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
 const DEFAULT_IMAGE_RETENTION_DAYS = 30;
+/** A session whose owner sent nothing for this long may be replaced by another screen (a page that hung). */
+const SESSION_IDLE_TAKEOVER_MS = 2 * 60_000;
 /** Frames the core asked to retain per attempt (it keeps 8-12 as evidence; the bound guards memory). */
 const MAX_FRAMES_KEPT = 240;
 
@@ -75,14 +78,18 @@ interface LiveSession {
   /** JPEG bytes of the frames the core marked `retain`, by frameIndex (the reference image comes from here). */
   frames: Map<number, Uint8Array>;
   outcome: SessionOutcome | null;
+  /** Last request of its owner (epoch ms). */
+  lastActivityMs: number;
 }
 
 export class KioskService {
   private session: LiveSession | null = null;
   private readonly listeners = new Set<EventListener>();
   private readonly staff: StaffAuth;
+  private readonly now: () => number;
 
   constructor(private readonly options: KioskServiceOptions) {
+    this.now = options.now ?? Date.now;
     this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
   }
 
@@ -117,6 +124,7 @@ export class KioskService {
 
   /** A client went away (WebSocket closed, window reloaded): its session is abandoned. */
   async disconnect(clientId: string): Promise<void> {
+    this.staff.forget(clientId);
     if (this.session?.clientId === clientId) await this.abandonCurrent();
   }
 
@@ -155,7 +163,7 @@ export class KioskService {
     'session.retry': ({ sessionId }, context) => this.retry(sessionId, context),
     'config.get': () => this.options.settings.read().settings,
     'config.set': (request) => this.setConfig(request),
-    'staff.unlock': ({ pin }) => this.staff.unlock(pin),
+    'staff.unlock': ({ pin }, context) => this.staff.unlock(pin, context.clientId),
     'staff.setPin': async ({ token, newPin }) => {
       await this.staff.setPin(token, newPin);
       return { ok: true };
@@ -194,7 +202,7 @@ export class KioskService {
 
   // --- sessions ----------------------------------------------------------------------------------------------
 
-  private startSession(request: ParsedRequestOf<'session.start'>, context: RequestContext): SessionPlan {
+  private async startSession(request: ParsedRequestOf<'session.start'>, context: RequestContext): Promise<SessionPlan> {
     if (request.testSeed !== undefined && !this.options.allowTestSeed) {
       throw new CodedError('FORBIDDEN', 'A test seed is accepted only by a kiosk host started with --test-seed.');
     }
@@ -210,15 +218,19 @@ export class KioskService {
     } catch {
       throw new CodedError('INVALID_ARGUMENT', 'The liveness configuration is not valid (challenges must not repeat).');
     }
-    // A new start replaces whatever session was running: a kiosk serves one person at a time.
-    this.abandonCurrent();
+    // One owner per session: another client cannot end the person's session by starting its own. The owner's
+    // own new start replaces it (a kiosk serves one person at a time).
+    if (this.session && this.session.clientId !== context.clientId && this.isInProgress(this.session)) {
+      throw new CodedError('CONFLICT', 'Another screen is running a session on this kiosk.');
+    }
+    await this.abandonCurrent();
     const id = randomUUID();
     const core = this.options.createSession(config, {
       sessionId: id,
       seed: request.testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null };
+    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now() };
     this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
@@ -336,6 +348,12 @@ export class KioskService {
     }
   }
 
+  /** A consented session still deciding, touched recently: only its owner may end it. */
+  private isInProgress(session: LiveSession): boolean {
+    const decided = session.outcome !== null && !session.outcome.canRetry;
+    return session.consented && !decided && this.now() - session.lastActivityMs < SESSION_IDLE_TAKEOVER_MS;
+  }
+
   private planOf(session: LiveSession): SessionPlan {
     const plan = session.core.plan;
     return {
@@ -355,6 +373,7 @@ export class KioskService {
     if (!session || session.id !== sessionId || session.clientId !== context.clientId) {
       throw new CodedError('NOT_FOUND', 'No such session is running on this kiosk.');
     }
+    session.lastActivityMs = this.now();
     return session;
   }
 
@@ -398,6 +417,12 @@ export class KioskService {
       merged = parseLivenessConfig({ ...state.settings.liveness, ...(liveness ?? {}) });
     } catch {
       throw new CodedError('INVALID_ARGUMENT', 'The liveness configuration is not valid (challenges must not repeat).');
+    }
+    // The signed workflow is the floor (the settings in force when there is none): staff may only raise assurance.
+    const floor = state.workflow ? livenessSettingsSchema.parse(state.workflow.payload.settings) : state.settings.liveness;
+    const lowered = assuranceLoweredBy(floor, merged);
+    if (lowered.length > 0) {
+      throw new CodedError('FORBIDDEN', `Only a signed workflow from the central service can lower assurance (${lowered.join(', ')}).`);
     }
     const settings: KioskSettings = { ...state.settings, ...rest, liveness: merged };
     this.options.settings.write({ ...state, settings });

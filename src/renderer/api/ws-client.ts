@@ -3,6 +3,8 @@ import {
   API_METHODS,
   EVENT_METHODS,
   EVENT_NAMES,
+  LAUNCH_TOKEN_META,
+  LAUNCH_TOKEN_PROTOCOL,
   WS_PATH,
   channels,
   encodeFrameMessage,
@@ -30,7 +32,8 @@ export function createWebSocketApi(url: string = defaultUrl()): KioskApi {
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
     if (opening) return opening;
     opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
+      // The per-launch secret the host put in this page; without it the host refuses the connection.
+      const ws = new WebSocket(url, launchTokenProtocols());
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => {
         socket = ws;
@@ -89,6 +92,11 @@ export function createWebSocketApi(url: string = defaultUrl()): KioskApi {
     };
   }
   return api as unknown as KioskApi;
+}
+
+function launchTokenProtocols(): string[] {
+  const token = document.querySelector(`meta[name="${LAUNCH_TOKEN_META}"]`)?.getAttribute('content');
+  return token && /^[0-9a-f]{64}$/.test(token) ? [`${LAUNCH_TOKEN_PROTOCOL}${token}`] : [];
 }
 
 function defaultUrl(): string {

@@ -1,9 +1,10 @@
 // Runs `liveness kiosk` as a child process on an ephemeral port with a temporary database and config.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './paths';
+import { makeProvisioning } from '../../../src/testkit/kiosk-provisioning';
 
 export interface KioskProcess {
   url: string;
@@ -13,9 +14,25 @@ export interface KioskProcess {
   stop(): Promise<void>;
 }
 
+/** The one-time staff PIN the test's stand-in for the central service issues at provisioning (there is no default). */
+export const ISSUED_STAFF_PIN = '58203917';
+
 export async function startKioskProcess(options: { testSeed?: boolean; extraArgs?: string[] } = {}): Promise<KioskProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'liveness-e2e-kiosk-'));
-  const args = [resolve(REPO_ROOT, 'bin', 'liveness.mjs'), 'kiosk', '--port', '0', '--db', join(dir, 'kiosk.sqlite'), '--config', join(dir, 'kiosk-config.json')];
+  const provisionFile = join(dir, 'provisioning.json');
+  writeFileSync(provisionFile, JSON.stringify((await makeProvisioning(ISSUED_STAFF_PIN, { pinMustChange: true })).provisioning));
+  const args = [
+    resolve(REPO_ROOT, 'bin', 'liveness.mjs'),
+    'kiosk',
+    '--port',
+    '0',
+    '--db',
+    join(dir, 'kiosk.sqlite'),
+    '--config',
+    join(dir, 'kiosk-config.json'),
+    '--provision',
+    provisionFile,
+  ];
   if (options.testSeed) args.push('--test-seed');
   if (options.extraArgs) args.push(...options.extraArgs);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
