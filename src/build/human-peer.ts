@@ -75,7 +75,7 @@ async function withFileFetch<T>(work: () => Promise<T>): Promise<T> {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file:')) return new Response(await readFile(fileURLToPath(url)));
     return realFetch(input, init);
-  }) as typeof fetch;
+  });
   try {
     return await work();
   } finally {

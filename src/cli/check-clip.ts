@@ -50,7 +50,7 @@ function positiveNumber(flag: string, text: string | undefined, allowZero = fals
 
 /** Parse the clip flags (values from parseArgs with CLIP_ARG_OPTIONS). Throws CodedError INVALID_ARGUMENT. */
 export function parseClipOptions(values: Record<string, unknown>): ClipCheckOptions {
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k]) : undefined);
   const fps = positiveNumber('fps', str('fps'));
   if (fps !== undefined && fps > 60) throw new CodedError('INVALID_ARGUMENT', '--fps must be at most 60.');
   return {
@@ -77,7 +77,7 @@ export async function readFlashSequence(file: string): Promise<FlashSequence> {
     throw new CodedError('INVALID_ARGUMENT', `The flash sequence file ${file} is not JSON.`, { cause: err });
   }
   // Accept the sequence itself or a result object that recorded it.
-  const candidate = json && typeof json === 'object' && 'flash_sequence' in json ? (json as { flash_sequence: unknown }).flash_sequence : json;
+  const candidate = json && typeof json === 'object' && 'flash_sequence' in json ? (json).flash_sequence : json;
   const parsed = flashSequenceSchema.safeParse(candidate);
   if (!parsed.success) {
     throw new CodedError('INVALID_ARGUMENT', `The flash sequence file ${file} must hold {"seed": "...", "steps": [{"rgb": [r,g,b], "durationMs": n}, ...]}.`);

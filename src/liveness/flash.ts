@@ -320,7 +320,7 @@ const CURVATURE_WEIGHT = 2.5;
 
 function emittedAt(sequence: FlashSequence, elapsedMs: number, restRgb: Rgb): Rgb {
   const i = flashStepAt(sequence, elapsedMs);
-  return i < 0 || i >= sequence.steps.length ? restRgb : (sequence.steps[i].rgb as Rgb);
+  return i < 0 || i >= sequence.steps.length ? restRgb : (sequence.steps[i].rgb);
 }
 
 /** Centred channel-stacked vectors: each channel's mean removed, channels concatenated. */

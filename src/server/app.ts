@@ -87,7 +87,9 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   };
 
   // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
-  const app = Fastify({ loggerInstance: (options.logger ?? createLogger({ name: 'server', level: 'silent' })) as FastifyBaseLogger, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
+  // Typed as Fastify's base logger so the instance keeps Fastify's default generics (the route plugins expect them).
+  const logger: FastifyBaseLogger = options.logger ?? createLogger({ name: 'server', level: 'silent' });
+  const app = Fastify({ loggerInstance: logger, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installRawJsonParser(app);

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../node/store/store';
 import { cliPath, freePort, repoRoot, seededRandom, spawnTs, waitForLine, type ChildRun } from './fault-support';
 import { spawn } from 'node:child_process';
+import { asyncHandler } from './http';
 
 export interface FaultFigures {
   seed: number;
@@ -49,8 +50,8 @@ async function startServerChild(port: number, dbPath: string): Promise<ServerChi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const run: ChildRun = { child, stdout: [], stderr: '', exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => run.stdout.push(...c.split('\n')));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (run.stderr += c));
+  child.stdout.setEncoding('utf8').on('data', (c: string) => run.stdout.push(...c.split('\n')));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (run.stderr += c));
   await waitForLine(run, /listening on/);
   return {
     run,
@@ -64,7 +65,7 @@ async function startServerChild(port: number, dbPath: string): Promise<ServerChi
 /** A proxy in front of the server that, on a seeded schedule, answers 503/429 with Retry-After, or 500 after the server committed. */
 function startFaultProxy(upstreamPort: number, random: () => number, injected: FaultFigures['injected']) {
   let faultRate = 0.4;
-  const server: Server = createHttpServer(async (req, res) => {
+  const server: Server = createHttpServer(asyncHandler(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -96,7 +97,7 @@ function startFaultProxy(upstreamPort: number, random: () => number, injected: F
       injected.upstreamDown++;
       res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"NETWORK_ERROR","message":"upstream down"}}');
     }
-  });
+  }));
   return {
     server,
     setFaultRate: (rate: number) => {

@@ -87,13 +87,13 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv =
   });
   const run: ChildRun = { child, stdout: [], stderr: '', exit: Promise.resolve({ code: null, signal: null }) };
   let buffer = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffer += chunk;
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
     run.stdout.push(...lines);
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     run.stderr += chunk;
   });
   run.exit = new Promise((resolveExit) => {

@@ -21,7 +21,7 @@ export function makeWorkflowSigner(): TestSigner {
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     privateKey,
     sign(payload) {
-      const full = { ...payload, settings: parseLivenessConfig(payload.settings) } as WorkflowPayload;
+      const full = { ...payload, settings: parseLivenessConfig(payload.settings) };
       return { payload: full, signature: sign(null, Buffer.from(canonicalJson(full)), privateKey).toString('base64'), key_id: keyId };
     },
   };

@@ -18,6 +18,7 @@ import { signedWorkflowSchema } from '../../src/shared/workflow';
 import type { LivenessResult } from '../../src/shared/result';
 import { makeResult, repoRoot } from '../../src/testkit/fault-support';
 import { fixturesDir } from '../../src/testkit/synth/subject';
+import { asyncHandler } from '../../src/testkit/http';
 
 const API_KEY = 'didit-compat-key';
 const fixtures = fixturesDir(repoRoot);
@@ -78,12 +79,12 @@ export function diditContract(label: string, backend: DiditBackend) {
     let cleanup: () => Promise<void>;
     let client: ReturnType<typeof loadDiditClient>;
     const hookEvents: Array<{ body: string; signature: string }> = [];
-    const hook = createHttpServer(async (req: IncomingMessage, res) => {
+    const hook = createHttpServer(asyncHandler(async (req: IncomingMessage, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
       hookEvents.push({ body, signature: String(req.headers['x-signature']) });
       res.writeHead(200).end();
-    });
+    }));
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'liveness-didit-'));

@@ -32,7 +32,7 @@ function seeded(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
   const text = (max: number) => {
     const alphabet = ['a', 'Z', '0', ' ', '\0', '"', '\\', '\u202e', 'é', '😀', '{', '}', '<', '%', '\ud800'];
     return Array.from({ length: int(max) }, () => pick(alphabet)).join('');

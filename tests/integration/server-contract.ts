@@ -9,6 +9,7 @@ import { createSyncClient } from '../../src/node/sync/client';
 import { canonicalJson, requestSigningMessage, sha256Hex } from '../../src/node/sync/evidence';
 import { createServer, signWebhook, type LivenessServer, type ServerOptions } from '../../src/server';
 import { makeResult, tinyJpeg } from '../../src/testkit/fault-support';
+import { asyncHandler } from '../../src/testkit/http';
 
 export type BackendFactory = () => Promise<{ options: Partial<ServerOptions>; cleanup(): Promise<void> }>;
 
@@ -197,14 +198,14 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
     it('review queue: In Review decisions are settled by a named reviewer, and subscribers get signed webhooks, retried', async () => {
       let calls = 0;
       const received: { body: string; signature: string }[] = [];
-      const hook = createHttpServer(async (req: IncomingMessage, res) => {
+      const hook = createHttpServer(asyncHandler(async (req: IncomingMessage, res) => {
         let body = '';
         for await (const chunk of req) body += chunk;
         calls++;
         if (calls === 1) return void res.writeHead(500).end();
         received.push({ body, signature: String(req.headers['x-signature']) });
         res.writeHead(204).end();
-      });
+      }));
       await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
       const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
       await server.close();
@@ -250,7 +251,7 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
     it('honours 429/503 with Retry-After (seconds or date) from a proxy in front of the server, then delivers', async () => {
       let mode: 'seconds' | 'date' | 'pass' = 'seconds';
       let clock = Date.now();
-      const proxy = createHttpServer(async (req, res) => {
+      const proxy = createHttpServer(asyncHandler(async (req, res) => {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
         if (req.url === '/v1/decisions' && mode !== 'pass') {
@@ -261,7 +262,7 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
         const upstream = await fetch(base + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await upstream.arrayBuffer()));
-      });
+      }));
       await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
       try {

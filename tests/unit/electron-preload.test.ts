@@ -31,7 +31,7 @@ await import('../../src/preload/index');
 describe('preload (electron mocked)', () => {
   it('exposes one frozen object named "kiosk" with exactly the contract method names, all functions', () => {
     expect(exposed.map((entry) => entry.name)).toEqual(['kiosk']);
-    const api = exposed[0]!.api;
+    const api = exposed[0].api;
     expect(Object.keys(api).sort()).toEqual([...KIOSK_API_METHOD_NAMES].sort());
     expect(Object.values(api).every((value) => typeof value === 'function')).toBe(true);
     expect(Object.isFrozen(api)).toBe(true);
@@ -39,23 +39,23 @@ describe('preload (electron mocked)', () => {
   });
 
   it('each method invokes its own channel with the payload, and only that channel', async () => {
-    const api = exposed[0]!.api as Record<string, (payload?: unknown) => Promise<unknown>>;
+    const api = exposed[0].api as Record<string, (payload?: unknown) => Promise<unknown>>;
     for (const [method, channel] of Object.entries(API_METHODS)) {
       invoked.length = 0;
-      await api[method]!({ marker: method });
+      await api[method]({ marker: method });
       expect(invoked).toEqual([{ channel: ipcChannelName(channel), payload: { marker: method } }]);
     }
     invoked.length = 0;
-    await api[channels['config.get'].method]!();
+    await api[channels['config.get'].method]();
     expect(invoked).toEqual([{ channel: ipcChannelName('config.get'), payload: {} }]);
   });
 
   it('delivers an event to its subscribers only, and stops after unsubscribe', () => {
-    const api = exposed[0]!.api as Record<string, (listener: unknown) => () => void>;
+    const api = exposed[0].api as Record<string, (listener: unknown) => () => void>;
     const updates: unknown[] = [];
     const results: unknown[] = [];
-    const stop = api.onUpdate!((payload: unknown) => updates.push(payload));
-    api.onResult!((payload: unknown) => results.push(payload));
+    const stop = api.onUpdate((payload: unknown) => updates.push(payload));
+    api.onResult((payload: unknown) => results.push(payload));
     eventListener?.({}, { event: 'session.update', payload: 1 });
     eventListener?.({}, { event: 'not-an-event', payload: 2 });
     eventListener?.({}, null);
@@ -63,6 +63,6 @@ describe('preload (electron mocked)', () => {
     eventListener?.({}, { event: 'session.update', payload: 3 });
     expect(updates).toEqual([1]);
     expect(results).toEqual([]);
-    expect(() => api.onUpdate!('not a function')).toThrow(TypeError);
+    expect(() => api.onUpdate('not a function')).toThrow(TypeError);
   });
 });

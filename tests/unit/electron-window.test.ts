@@ -84,7 +84,7 @@ describe('permission handlers (electron mocked)', () => {
     {
       setPermissionRequestHandler: (handler: never) => (request = handler),
       setPermissionCheckHandler: (handler: never) => (check = handler),
-    } as never,
+    },
     APP_ORIGIN,
   );
   const ask = (permission: string, details: unknown): boolean => {

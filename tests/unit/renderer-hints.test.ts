@@ -29,7 +29,7 @@ describe('translations', () => {
 
   it.each(LANGUAGES.filter((l) => l !== 'en'))('%s has every key, translated, with the same placeholders', (language) => {
     const dictionary = DICTIONARIES[language] as Partial<Record<StringKey, string>>;
-    const missing = keys.filter((key) => typeof dictionary[key] !== 'string' || dictionary[key]!.trim() === '');
+    const missing = keys.filter((key) => typeof dictionary[key] !== 'string' || dictionary[key].trim() === '');
     expect(missing).toEqual([]);
     const extra = Object.keys(dictionary).filter((key) => !(key in english));
     expect(extra).toEqual([]);

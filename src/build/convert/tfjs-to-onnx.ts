@@ -413,10 +413,10 @@ class Converter {
     const inputRest = x.shape.slice(1);
     // Keep the batch symbolic: a leading 1 or -1 that maps dim 0 to dim 0 becomes 0 ("copy input dim 0").
     if (x.shape[0] === null && inputRest.every((d) => d !== null) && (target[0] === 1 || target[0] === -1)
-      && target.slice(1).every((d) => d > 0) && rest(target.slice(1)) === rest(inputRest as number[])) {
+      && target.slice(1).every((d) => d > 0) && rest(target.slice(1)) === rest(inputRest)) {
       target[0] = 0;
     }
-    const known = x.shape.every((d) => d !== null) ? rest(x.shape as number[]) : null;
+    const known = x.shape.every((d) => d !== null) ? rest(x.shape) : null;
     const shape = target.map((d, i): number | null => {
       if (d === 0) return x.shape[i];
       if (d > 0) return d;
@@ -457,7 +457,7 @@ class Converter {
     const axisConst = this.constInput(node, parts.length, 'axis');
     const rank = parts[0].shape.length;
     const axis = (Number(axisConst.data[0]) + rank) % rank;
-    const shape = parts[0].shape.map((d, i) => (i !== axis ? d : parts.reduce<number | null>((sum, p) => (sum === null || p.shape[i] === null ? null : sum + (p.shape[i] as number)), 0)));
+    const shape = parts[0].shape.map((d, i) => (i !== axis ? d : parts.reduce<number | null>((sum, p) => (sum === null || p.shape[i] === null ? null : sum + (p.shape[i])), 0)));
     if (rank === 4 && parts.some((p) => !p.constant)) {
       const inputs = parts.map((p) => this.asNchw(p));
       this.setValue(node, { shape, nchw: this.b.addNode('Concat', inputs, [this.out(node)], { axis: nchwAxis(axis) })[0] });

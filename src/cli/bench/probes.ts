@@ -146,7 +146,7 @@ export async function kioskProbe(total: number): Promise<KioskProbeResult> {
   });
   const call = async <T>(channel: string, payload: unknown): Promise<T> => {
     const answer = await service.handle(channel, payload, ctx);
-    if (!answer.ok) throw new CodedError(answer.error.code as never, `${channel}: ${answer.error.message}`);
+    if (!answer.ok) throw new CodedError(answer.error.code, `${channel}: ${answer.error.message}`);
     return answer.value as T;
   };
   const startSession = async (mode: LivenessMode, timeoutS?: number): Promise<string> => {

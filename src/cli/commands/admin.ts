@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   const storage = await Storage.open({ sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl }, migrations);
   try {
     const store = new ConsoleStore(storage.db);
-    const user = await store.createUser(values.username, password, values.role!, { type: 'cli', name: `cli:${userInfo().username}` });
+    const user = await store.createUser(values.username, password, values.role, { type: 'cli', name: `cli:${userInfo().username}` });
     console.log(`created ${user.role} ${user.username}; sign in at <server>/console/`);
     return 0;
   } finally {

@@ -15,7 +15,7 @@ export function Webhooks() {
 
   const add = (event: FormEvent) => {
     event.preventDefault();
-    run(async () => {
+    void run(async () => {
       const created = await api<Destination & { secret: string }>('POST', 'webhooks', { url });
       setSecret({ url: created.url, secret: created.secret });
       setUrl('');

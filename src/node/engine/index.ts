@@ -147,9 +147,9 @@ class WorkerSlot {
 /** An ArrayBuffer holding exactly the frame's pixels, safe to transfer (never a shared pool slab). */
 function ownedBuffer(data: Uint8Array, mayTransfer: boolean): ArrayBuffer {
   const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-  if (mayTransfer && whole) return data.buffer as ArrayBuffer;
+  if (mayTransfer && whole) return data.buffer;
   // new Uint8Array(view) always copies (a Buffer's slice() would return a view of a shared pool slab).
-  return new Uint8Array(data).buffer as ArrayBuffer;
+  return new Uint8Array(data).buffer;
 }
 
 function hashString(text: string): number {

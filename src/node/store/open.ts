@@ -184,7 +184,7 @@ function salvage(from: string, into: Database.Database): RecoveryEvent['salvaged
     const put = into.prepare(insert);
     try {
       for (const row of source.prepare(select).iterate()) {
-        if (put.run(row as Record<string, unknown>).changes > 0) onRow();
+        if (put.run(row).changes > 0) onRow();
       }
     } catch {
       // A damaged page ends the scan; the rows before it are kept.

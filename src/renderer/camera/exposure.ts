@@ -33,7 +33,7 @@ export async function lockForFlash(track: TrackWithImageCapture | null | undefin
   if (whiteBalanceSupported) wanted.whiteBalanceMode = 'manual';
   if (Object.keys(wanted).length) {
     try {
-      await track.applyConstraints({ advanced: [wanted as MediaTrackConstraintSet] });
+      await track.applyConstraints({ advanced: [wanted] });
     } catch {
       // The camera refused: the settings read back below say so.
     }

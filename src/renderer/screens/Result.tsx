@@ -1,6 +1,6 @@
 // Result: the outcome in a status region, a short reference number to show staff, the next step, "Try again" only
 // where a retry exists (with why the attempt did not count), and a visible countdown back to attract.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CodedErrorShape } from '../../shared/errors';
 import type { KioskApi, SessionOutcome, SessionPlan } from '../../shared/ipc-contract';
 import { referenceNumber } from '../../shared/reference';
@@ -42,14 +42,16 @@ export function ResultScreen({ t, api, outcome, timeoutS, onRetry, onDone, onErr
     onDone();
   };
 
+  // The countdown calls the latest finish without restarting whenever the parent re-renders.
+  const finishRef = useRef(finish);
+  finishRef.current = finish;
   useEffect(() => {
     if (secondsLeft <= 0) {
-      void finish();
+      void finishRef.current();
       return;
     }
     const timer = window.setTimeout(() => setSecondsLeft((s) => s - 1), 1000);
     return () => window.clearTimeout(timer);
-    // finish only changes with the outcome, which remounts this screen
   }, [secondsLeft]);
 
   const retry = async () => {

@@ -1,6 +1,6 @@
 // Staff mode behind the PIN: replace the default PIN, the central service's sync status, the queue in plain words,
 // recent sessions with their reference numbers, settings grouped by what the mode uses, and the staff action audit.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { CHALLENGES, LIVENESS_MODES, type Challenge, type LivenessMode } from '../../shared/catalogue';
 import type { CodedErrorShape } from '../../shared/errors';
 import {
@@ -228,13 +228,15 @@ function StaffPanel({
     void api.staffAudit({ token, limit: 10 }).then(guard(setAudit));
   };
 
+  // The latest refresh (it reads only api and token), without re-running the effect on every render.
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
   useEffect(() => {
-    refresh();
+    refreshRef.current();
     void navigator.mediaDevices
       ?.enumerateDevices()
       .then((devices) => setCameras(devices.filter((d) => d.kind === 'videoinput')))
       .catch(() => setCameras([]));
-    // refresh reads only api and token
   }, [api, token]);
 
   if (!draft) return null;

@@ -75,7 +75,7 @@ function sameSecret(a: string, b: unknown): boolean {
 
 /** The API's auth hook leaves console routes to the console ('plugin'); its own hook checks the session and this role. */
 export function consoleRoute(role: Role | null, extra: Record<string, unknown> = {}): FastifyContextConfig {
-  return { auth: 'plugin', ...(role ? { consoleRole: role } : {}), ...extra } as FastifyContextConfig;
+  return { auth: 'plugin', ...(role ? { consoleRole: role } : {}), ...extra };
 }
 
 const codedReply = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } });
