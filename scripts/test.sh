@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): lint, type-check, then unit, integration and end-to-end suites.
+# The README's test command (`npm test`): lint, type-check, then unit (with coverage), integration and end-to-end suites.
 # It installs what only Debian has (Chromium, poppler-utils) when it is missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +23,16 @@ npx eslint .
 npm run --silent typecheck
 mkdir -p artifacts
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
-# One plain closing line that any CI reader understands, counted from vitest's own JSON report.
+# Unit tests with coverage of the sources they exercise (printed as a summary); then integration and end-to-end.
+npx vitest run --project unit --passWithNoTests --coverage.enabled --coverage.provider=v8 --coverage.reporter=text-summary \
+  "--coverage.include=src/**/*.{ts,tsx}" --reporter=default --reporter=json --outputFile.json=artifacts/vitest-unit.json "$@" || status=$?
+npx vitest run --project integration --project e2e --passWithNoTests \
+  --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
+# One plain closing line that any CI reader understands, counted from vitest's own JSON reports.
 node -e '
-const r = JSON.parse(require("fs").readFileSync("artifacts/vitest.json", "utf8"));
-console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+const fs = require("fs");
+const runs = ["artifacts/vitest-unit.json", "artifacts/vitest.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+const sum = (k) => runs.reduce((n, r) => n + (r[k] || 0), 0);
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
 ' || true
 exit "$status"
