@@ -11,12 +11,11 @@ import { createLivenessSession } from '../../src/liveness/index';
 import { parseLivenessConfig } from '../../src/shared/config';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { FACE_CLIP, makeClip } from './helpers/clips';
-import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
+import { ISSUED_STAFF_PIN, startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
 import { REPO_ROOT } from './helpers/paths';
 
 if (CHROMIUM_MISSING) console.warn(`e2e pilot-capture suite ${SKIP_REASON}`);
 
-const DEFAULT_PIN = '246810';
 const NEW_PIN = '97531864';
 const CLI = resolve(REPO_ROOT, 'bin', 'liveness.mjs');
 
@@ -57,9 +56,12 @@ describe.skipIf(CHROMIUM_MISSING)(`pilot capture in Chromium with a fake camera,
     const emitted = createLivenessSession(parseLivenessConfig(flashConfig), { seed: testSeed, sessionId: 'reference' }).plan.flash;
     await page.goto(`${kiosk.url}?${new URLSearchParams({ privacy: 'blur', config: JSON.stringify(flashConfig), testSeed })}`);
 
-    // Staff mode: unlock, replace the default PIN, then the pilot-capture form.
-    await page.getByRole('button', { name: 'Staff', exact: true }).click();
-    await page.getByLabel('Staff PIN').fill(DEFAULT_PIN);
+    // Staff mode (the staff keyboard shortcut; customers see no staff button): unlock with the PIN issued at
+    // provisioning, replace it, then the pilot-capture form.
+    await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
+    await page.keyboard.press('Control+Shift+S');
+    await page.getByLabel('Staff PIN').waitFor({ timeout: 10_000 });
+    await page.getByLabel('Staff PIN').fill(ISSUED_STAFF_PIN);
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByLabel('New PIN (6 to 12 digits)').fill(NEW_PIN);
     await page.getByRole('button', { name: 'Change PIN', exact: true }).click();

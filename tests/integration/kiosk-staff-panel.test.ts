@@ -21,9 +21,10 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'liveness-staff-panel-'));
-    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { sync: { serverUrl: OFFLINE_SERVER, idleMs: 200 } });
+    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite'), configPath: join(dir, 'kiosk-config.json') }, { sync: { serverUrl: OFFLINE_SERVER, idleMs: 200 } });
     kiosk.provision((await makeProvisioning(ISSUED_PIN, { pinMustChange: true })).provisioning);
-    standalone = await composeKiosk({ dbPath: join(dir, 'standalone.sqlite') });
+    // Its own config file: two kiosks sharing one would share settings.
+    standalone = await composeKiosk({ dbPath: join(dir, 'standalone.sqlite'), configPath: join(dir, 'standalone-config.json') });
   });
 
   afterAll(async () => {

@@ -27,7 +27,17 @@ export interface KioskSyncOptions {
   enrolToken?: string;
   /** Pause between drains when the outbox is empty. */
   idleMs?: number;
+  /**
+   * Applies the signed workflow the service sends (verify, then keep it as the last good one); throws when it does
+   * not verify, and the kiosk keeps the workflow it had. Absent: the kiosk does not ask for one.
+   */
+  applyWorkflow?: (envelope: unknown, deviceId: string) => void;
+  /** How often, at most, the kiosk asks for its workflow after a successful sync. */
+  workflowRefreshMs?: number;
 }
+
+/** A workflow edited centrally reaches a kiosk within a minute of its next successful sync. */
+export const WORKFLOW_REFRESH_MS = 60_000;
 
 export function startKioskSync(
   store: DecisionStore,
@@ -37,6 +47,21 @@ export function startKioskSync(
 ): SyncLoopHandle {
   const client = createSyncClient({ store, serverUrl: options.serverUrl, enrolToken: options.enrolToken });
   let lastError = '';
+  let workflowCheckedAt = Number.NEGATIVE_INFINITY;
+  let lastWorkflowProblem = '';
+  const refreshWorkflow = async (apply: NonNullable<KioskSyncOptions['applyWorkflow']>) => {
+    workflowCheckedAt = Date.now();
+    try {
+      const { deviceId, envelope } = await client.fetchWorkflow();
+      if (envelope !== null) apply(envelope, deviceId);
+      lastWorkflowProblem = '';
+    } catch (err) {
+      // A workflow that does not verify (or an older one) is refused; the last good workflow stays in force.
+      const message = (err as Error)?.message ?? String(err);
+      if (message !== lastWorkflowProblem) log(`kiosk sync: workflow not applied: ${message}`);
+      lastWorkflowProblem = message;
+    }
+  };
   return client.startSyncLoop({
     idleMs: options.idleMs,
     onReport(report) {
@@ -47,6 +72,10 @@ export function startKioskSync(
         log(`kiosk sync: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred`);
       }
       if (report.error) log(`kiosk sync: stopped early (${report.stoppedBy}): ${report.error}`);
+      const apply = options.applyWorkflow;
+      if (apply && !report.error && Date.now() - workflowCheckedAt >= (options.workflowRefreshMs ?? WORKFLOW_REFRESH_MS)) {
+        void refreshWorkflow(apply);
+      }
     },
     onError(err) {
       // Offline is the normal state of a field laptop: say it once, not every retry.

@@ -102,7 +102,10 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     privacy: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: syncStatus?.current().server ?? null },
     ...(syncStatus ? { syncStatus: syncStatus.current } : {}),
   });
-  const syncLoop = options.sync && syncStatus ? startKioskSync(sqlite, options.sync, console.log, syncStatus) : null;
+  const syncLoop =
+    options.sync && syncStatus
+      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, console.log, syncStatus)
+      : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
     const { serverUrl, enrolToken } = options.sync;

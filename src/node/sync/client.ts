@@ -82,22 +82,44 @@ export function createSyncClient(options: SyncClientOptions) {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
 
-  async function signedPost(path: string, body: unknown, deviceId: string): Promise<Response> {
-    const text = JSON.stringify(body);
+  /** A request signed with the kiosk's device key (a GET signs the empty body). */
+  async function signedRequest(method: 'GET' | 'POST', path: string, body: unknown, deviceId: string): Promise<Response> {
+    const text = method === 'POST' ? JSON.stringify(body) : '';
     // Wall-clock time: the server checks freshness against its own clock.
     const timestamp = String(Date.now());
-    const signature = store.identity.sign(requestSigningMessage('POST', path, timestamp, text));
+    const signature = store.identity.sign(requestSigningMessage(method, path, timestamp, text));
     return doFetch(new URL(path, base), {
-      method: 'POST',
+      method,
       headers: {
-        'content-type': 'application/json',
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         [SIGNATURE_HEADERS.device]: deviceId,
         [SIGNATURE_HEADERS.timestamp]: timestamp,
         [SIGNATURE_HEADERS.signature]: signature,
       },
-      body: text,
+      ...(method === 'POST' ? { body: text } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });
+  }
+  const signedPost = (path: string, body: unknown, deviceId: string) => signedRequest('POST', path, body, deviceId);
+
+  /**
+   * The workflow the central service assigns this kiosk, as the signed envelope it sent (the kiosk verifies it
+   * against the key pinned at provisioning); null when the service has none for it.
+   */
+  async function fetchWorkflow(): Promise<{ deviceId: string; envelope: unknown }> {
+    const deviceId = await enrol();
+    let response: Response;
+    try {
+      response = await signedRequest('GET', '/v1/kiosk/workflow', null, deviceId);
+    } catch (err) {
+      throw new CodedError('NETWORK_ERROR', `Could not reach ${base.origin} for this kiosk's workflow (${describeError(err)}).`, { cause: err });
+    }
+    if (response.status === 404) return { deviceId, envelope: null };
+    if (!response.ok) {
+      const error = await readError(response);
+      throw new CodedError('SERVER_ERROR', `The workflow request was refused: ${error.code}: ${error.message}`);
+    }
+    return { deviceId, envelope: (await response.json()) };
   }
 
   async function readError(response: Response): Promise<{ code: string; message: string }> {
@@ -209,7 +231,7 @@ export function createSyncClient(options: SyncClientOptions) {
     };
   }
 
-  return { enrol, drainOnce, startSyncLoop, deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)) };
+  return { enrol, drainOnce, fetchWorkflow, startSyncLoop, deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)) };
 }
 
 export type SyncClient = ReturnType<typeof createSyncClient>;
