@@ -73,6 +73,24 @@ export interface RoomLight {
   screenPos: Vec3;
 }
 
+/** The barycentric blend of vertices a, b, c's `stride` components (a triangle's interpolated uv, normal or position). */
+function interpolate(values: ArrayLike<number>, stride: number, a: number, b: number, c: number, w0: number, w1: number, w2: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < stride; k++) out.push(w0 * values[a * stride + k] + w1 * values[b * stride + k] + w2 * values[c * stride + k]);
+  return out;
+}
+
+function unit(v: number[]): number[] {
+  const len = Math.hypot(...v) || 1;
+  return v.map((x) => x / len);
+}
+
+/** A texel of `image` at (u, v), scaled to 0-1. */
+function sampleTexel(image: RgbFrame, u: number, v: number, texel: Float32Array): void {
+  sampleBilinear(image.data, image.width, image.height, u, v, texel);
+  texel[0] /= 255; texel[1] /= 255; texel[2] /= 255;
+}
+
 export class SyntheticScene {
   readonly width: number;
   readonly height: number;
@@ -163,18 +181,10 @@ export class SyntheticScene {
     const light = this.lighting(ambientOnly ? [0, 0, 0] : screenRgb);
     const texel = new Float32Array(3);
     rasterize(canvas, screen, mesh.triangles, (a, b, c, w0, w1, w2, out) => {
-      const u = w0 * uvs[a * 2] + w1 * uvs[b * 2] + w2 * uvs[c * 2];
-      const v = w0 * uvs[a * 2 + 1] + w1 * uvs[b * 2 + 1] + w2 * uvs[c * 2 + 1];
-      sampleBilinear(image.data, image.width, image.height, u, v, texel);
-      texel[0] /= 255; texel[1] /= 255; texel[2] /= 255;
-      let nx = w0 * normals[a * 3] + w1 * normals[b * 3] + w2 * normals[c * 3];
-      let ny = w0 * normals[a * 3 + 1] + w1 * normals[b * 3 + 1] + w2 * normals[c * 3 + 1];
-      let nz = w0 * normals[a * 3 + 2] + w1 * normals[b * 3 + 2] + w2 * normals[c * 3 + 2];
-      const len = Math.hypot(nx, ny, nz) || 1;
-      nx /= len; ny /= len; nz /= len;
-      const px = w0 * world[a * 3] + w1 * world[b * 3] + w2 * world[c * 3];
-      const py = w0 * world[a * 3 + 1] + w1 * world[b * 3 + 1] + w2 * world[c * 3 + 1];
-      const pz = w0 * world[a * 3 + 2] + w1 * world[b * 3 + 2] + w2 * world[c * 3 + 2];
+      const [u, v] = interpolate(uvs, 2, a, b, c, w0, w1, w2);
+      sampleTexel(image, u, v, texel);
+      const [nx, ny, nz] = unit(interpolate(normals, 3, a, b, c, w0, w1, w2));
+      const [px, py, pz] = interpolate(world, 3, a, b, c, w0, w1, w2);
       shadePoint(texel, px, py, pz, nx, ny, nz, light, SKIN, out);
     });
   }
@@ -214,13 +224,9 @@ export class SyntheticScene {
     const irradiance = new Float32Array(3);
     const white = new Float32Array([1, 1, 1]);
     rasterize(canvas, screen, Uint32Array.from(triangles), (a, b, c, w0, w1, w2, out) => {
-      const u = w0 * uv[a * 2] + w1 * uv[b * 2] + w2 * uv[c * 2];
-      const v = w0 * uv[a * 2 + 1] + w1 * uv[b * 2 + 1] + w2 * uv[c * 2 + 1];
-      sampleBilinear(texture.data, texture.width, texture.height, u, v, texel);
-      texel[0] /= 255; texel[1] /= 255; texel[2] /= 255;
-      const px = w0 * world[a * 3] + w1 * world[b * 3] + w2 * world[c * 3];
-      const py = w0 * world[a * 3 + 1] + w1 * world[b * 3 + 1] + w2 * world[c * 3 + 1];
-      const pz = w0 * world[a * 3 + 2] + w1 * world[b * 3 + 2] + w2 * world[c * 3 + 2];
+      const [u, v] = interpolate(uv, 2, a, b, c, w0, w1, w2);
+      sampleTexel(texture, u, v, texel);
+      const [px, py, pz] = interpolate(world, 3, a, b, c, w0, w1, w2);
       // What a white flat surface at this point would reflect: the light it receives, for the surface model.
       shadePoint(white, px, py, pz, normal[0], normal[1], normal[2], light, PAPER_MATTE, irradiance);
       surface(texel, u, v, irradiance, out);
