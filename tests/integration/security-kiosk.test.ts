@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
 import { MAX_WRONG_PINS_PER_CONNECTION, MAX_WRONG_PINS_PER_KIOSK } from '../../src/node/kiosk/staff-auth';
 import { makeProvisioning, makeWorkflowSigner, type TestSigner } from '../../src/testkit/kiosk-provisioning';
@@ -17,18 +17,30 @@ const WRONG_PIN = '000000';
 const README_DEFAULT_PIN = '246810';
 
 describe('kiosk doors (issue 9)', () => {
+  // Each test gets its own kiosk (state file, store, clock): none depends on what an earlier one left behind.
   let dir: string;
   let kiosk: ComposedKiosk;
   let signer: TestSigner;
-  let clock = Date.now();
+  let clock: number;
   const unlock = (pin: string, context = STAFF) => kiosk.service.handle('staff.unlock', { pin }, context);
+  const reopen = async () => {
+    await kiosk.close();
+    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { now: () => clock });
+  };
+  /** Provision the kiosk from the central service: staff PIN, an active-mode workflow at threshold 80. */
+  const provision = async () => {
+    const made = await makeProvisioning(PIN, { liveness: { liveness_threshold: 80, liveness_mode: 'active' } });
+    signer = made.signer;
+    kiosk.provision(made.provisioning);
+  };
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    clock = Date.now();
     dir = mkdtempSync(join(tmpdir(), 'liveness-security-kiosk-'));
     kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { now: () => clock });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await kiosk?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -42,9 +54,7 @@ describe('kiosk doors (issue 9)', () => {
   });
 
   it('provisioning from the central service issues the staff PIN; staff can raise assurance but not lower it', async () => {
-    const made = await makeProvisioning(PIN, { liveness: { liveness_threshold: 80, liveness_mode: 'active' } });
-    signer = made.signer;
-    kiosk.provision(made.provisioning);
+    await provision();
     const unlocked = (await unlock(PIN)) as { ok: true; value: { token: string } };
     expect(unlocked.ok).toBe(true);
     const { token } = unlocked.value;
@@ -67,7 +77,8 @@ describe('kiosk doors (issue 9)', () => {
     await kiosk.service.handle('staff.lock', { token }, STAFF);
   });
 
-  it('a lower threshold arrives only as a signed workflow: a forged, re-keyed or rolled-back one is refused and the last good one stays', () => {
+  it('a lower threshold arrives only as a signed workflow: a forged, re-keyed or rolled-back one is refused and the last good one stays', async () => {
+    await provision();
     const forger = makeWorkflowSigner();
     const base = { workflow_id: 'branch-default', issued_at: new Date().toISOString() };
     expect(() => kiosk.applyWorkflow(forger.sign({ ...base, version: 2, settings: { liveness_threshold: 0 } }))).toThrow(/not provisioned with/);
@@ -83,12 +94,14 @@ describe('kiosk doors (issue 9)', () => {
   });
 
   it("reproduction 'five wrong PINs from one connection lock out every other': the customer's connection locks, staff's does not", async () => {
+    await provision();
     for (let i = 0; i < MAX_WRONG_PINS_PER_CONNECTION; i++) expect(await unlock(WRONG_PIN, CUSTOMER)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(await unlock(PIN, CUSTOMER)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(await unlock(PIN, STAFF)).toMatchObject({ ok: true });
   });
 
   it('guesses sent all at once on one connection are checked one by one: the sixth is locked out even when right', async () => {
+    await provision();
     const context = { clientId: 'burst' };
     const answers = await Promise.all([...Array.from({ length: MAX_WRONG_PINS_PER_CONNECTION }, () => unlock(WRONG_PIN, context)), unlock(PIN, context)]);
     expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
@@ -96,10 +109,10 @@ describe('kiosk doors (issue 9)', () => {
   });
 
   it("reproduction 'the lockout lives in memory only': the kiosk-wide lockout survives a restart, and a new provisioning lifts it", async () => {
+    await provision();
     for (let i = 0; i < MAX_WRONG_PINS_PER_KIOSK; i++) await unlock(WRONG_PIN, { clientId: `guesser-${i % 4}` });
     expect(await unlock(PIN, STAFF)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
-    await kiosk.close();
-    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { now: () => clock });
+    await reopen();
     expect(await unlock(PIN, STAFF)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     // Lockouts are capped: waiting always ends one (a customer cannot lock staff out forever).
     clock += 61_000;
@@ -111,6 +124,7 @@ describe('kiosk doors (issue 9)', () => {
   });
 
   it("reproduction 'a second connection's session.start ends the person's session': it gets CONFLICT and nothing is recorded", async () => {
+    await provision();
     const person = { clientId: 'kiosk-page' };
     const plan = (await kiosk.service.handle('session.start', {}, person)) as { ok: true; value: { sessionId: string } };
     expect(plan.ok).toBe(true);
