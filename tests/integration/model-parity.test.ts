@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors';
 import { MODEL_SPECS, SOURCE_DIR } from '../../src/build/convert/catalogue';
 import { buildModels, resolveSourcePackage } from '../../src/build/model-build';
@@ -154,12 +154,16 @@ describe('model integrity (on a temporary copy, models/ untouched)', () => {
 
   beforeAll(async () => {
     await buildModels({ dir: modelsDir(), only: ['liveness'] });
+  });
+
+  // A fresh copy per case: one case damages or deletes the model, and no case may see what another left.
+  beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'liveness-models-'));
     await copyFile(path.join(modelsDir(), 'manifest.json'), path.join(dir, 'manifest.json'));
     await copyFile(path.join(modelsDir(), 'liveness.onnx'), path.join(dir, 'liveness.onnx'));
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -177,15 +181,10 @@ describe('model integrity (on a temporary copy, models/ untouched)', () => {
     const original = bytes[bytes.length >> 1];
     bytes[bytes.length >> 1] = original ^ 0x01;
     await writeFile(file, bytes);
-    try {
-      const error = await readVerifiedModel('liveness', { dir }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(CodedError);
-      expect((error as CodedError).code).toBe('MODEL_INTEGRITY');
-      await expect(createSession('liveness', { dir })).rejects.toMatchObject({ code: 'MODEL_INTEGRITY' });
-    } finally {
-      bytes[bytes.length >> 1] = original;
-      await writeFile(file, bytes);
-    }
+    const error = await readVerifiedModel('liveness', { dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodedError);
+    expect((error as CodedError).code).toBe('MODEL_INTEGRITY');
+    await expect(createSession('liveness', { dir })).rejects.toMatchObject({ code: 'MODEL_INTEGRITY' });
   });
 
   it('reports a missing model file as MODEL_MISSING with the build command', async () => {
