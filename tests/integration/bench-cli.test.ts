@@ -32,5 +32,23 @@ describe('liveness bench', () => {
     expect(written.pipeline.median_ms).toBe(printed.pipeline.median_ms);
     expect(written.history.slowed.map((s: { figure: string }) => s.figure)).toEqual(expect.arrayContaining(['pipeline', 'stages.landmarks']));
     expect(written.peer).toBeNull();
+    // The int8 section: each pipeline model quantized and compared with its float build on the inputs it was fed.
+    expect(written.int8.models.facemesh).toMatchObject({ speedup: expect.any(Number), float_median_ms: expect.any(Number) });
+    expect(written.int8.models.facemesh.max_abs_diff.output_mesh).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('compares with a committed baseline file when given one (as CI does), leaving it untouched', async () => {
+    const baseline = path.join(dir, 'baseline.json');
+    const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    const baselineText = JSON.stringify({ measured_at: '2026-02-02T00:00:00.000Z', pipeline: fast });
+    await writeFile(baseline, baselineText);
+    const out = path.join(dir, 'ci-bench.json');
+    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0', '--out', out, '--baseline', baseline];
+    const { stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], { cwd: repoRoot, maxBuffer: 16 << 20 });
+    expect(stderr).toMatch(/bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-02-02T00:00:00.000Z\)/);
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(written.history.compared_with).toBe(baseline);
+    expect(written.int8).toBeNull();
+    expect(await readFile(baseline, 'utf8')).toBe(baselineText);
   }, 300_000);
 });

@@ -17,6 +17,7 @@ import { loadPipeline, openSession } from '../../node/engine/sessions';
 import { TfjsReferenceModel } from '../../build/tfjs-reference';
 import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequences } from '../bench/frames';
 import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION } from '../bench/history';
+import { measureInt8, type Int8Result } from '../bench/quantization';
 import { engineProbe, kioskProbe, runProbeChild, type EngineProbeResult, type KioskProbeResult } from '../bench/probes';
 
 export const summary = 'per-stage latency against the original runtime and the peer library';
@@ -28,7 +29,8 @@ const DEFAULT_OUT = path.join('artifacts', 'bench.json');
 const RSS_MIN_PROBE_FRAMES = 400;
 
 const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames N] [--peer-frames N] [--no-reference] [--no-peer]
-                      [--worker-frames 50] [--probe-frames 1000] [--no-probes] [--threads 1] [--out ${DEFAULT_OUT}]
+                      [--worker-frames 50] [--probe-frames 1000] [--no-probes] [--no-int8] [--threads 1]
+                      [--out ${DEFAULT_OUT}] [--baseline FILE]
 
   Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip frames,
   letterboxed) and reports median and p95 per stage. On the same frames, interleaved frame by frame so that machine
@@ -36,8 +38,11 @@ const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames
   @vladmandic/human (tfjs wasm, its own face pipeline, the same models enabled) and prints both ratios. Then the
   worker round trip (createEngine), and in fresh child processes model load, RSS over --probe-frames frames of the
   engine and of the kiosk service, last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
-  The JSON result is written to --out; a stage slower than the previous result there by more than
-  ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning (never a failure). --json also prints it as the last line.`;
+  Unless --no-int8, every pipeline model is also quantized to int8 (QDQ) on the inputs the pipeline fed it and
+  timed against its float build, with the largest output difference.
+  The JSON result is written to --out; a stage slower than the previous result there (or than --baseline FILE, e.g.
+  the committed bench/baseline.json) by more than ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning (never a failure).
+  --json also prints it as the last line.`;
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -156,6 +161,8 @@ export async function run(argv: string[]): Promise<number> {
         'no-reference': { type: 'boolean', default: false },
         'no-peer': { type: 'boolean', default: false },
         'no-probes': { type: 'boolean', default: false },
+        'no-int8': { type: 'boolean', default: false },
+        baseline: { type: 'string' },
         probe: { type: 'string' },
         threads: { type: 'string' },
         out: { type: 'string', default: DEFAULT_OUT },
@@ -285,6 +292,17 @@ export async function run(argv: string[]): Promise<number> {
     log(`  median ${peerResult.median_ms} ms, p95 ${peerResult.p95_ms} ms, faces found on ${peerResult.faces_found}/${n}; the engine is ${peerRatio}x faster (target 7x); against the same weights on tfjs-wasm ${ratio ?? '-'}x`);
   }
 
+  let int8: Int8Result | null = null;
+  if (!values['no-int8']) {
+    int8 = await measureInt8(frames, intraOp, (name) => progress(`int8 ${name}`, 1)(1));
+    log('');
+    log(`int8 (${int8.scheme}); each model on the inputs the pipeline fed it, half calibrating, half timed:`);
+    log('model            float ms   int8 ms   speedup   max |int8 - float| per output (float parity tolerance)');
+    for (const [name, m] of Object.entries(int8.models)) {
+      log(`${name.padEnd(16)} ${m.float_median_ms.toFixed(3).padStart(8)} ${m.int8_median_ms.toFixed(3).padStart(9)} ${(m.speedup.toFixed(2) + 'x').padStart(9)}   ${Object.entries(m.max_abs_diff).map(([o, d]) => `${o} ${d}`).join(', ')} (${m.float_parity_tolerance})`);
+    }
+  }
+
   let worker: Record<string, number> | null = null;
   let engineLoadMs: number | null = null;
   if (workerCount > 0) {
@@ -368,29 +386,36 @@ export async function run(argv: string[]): Promise<number> {
     memory: engineProbeResult && kioskProbeResult ? { engine: engineProbeResult.memory, kiosk_service: kioskProbeResult.memory } : null,
     decision_latency: kioskProbeResult?.decision_latency ?? null,
     guidance_cpu: kioskProbeResult?.guidance ?? null,
+    int8,
     targets: { still_median_ms: 8, tracked_median_ms: 4, ratio_vs_peer: 7 },
   };
-  writeResult(values.out, result, log);
+  writeResult(values.out, result, log, values.baseline);
   if (values.json) console.log(JSON.stringify(result));
   return 0;
 }
 
-/** Writes the result, after warning about every figure that slowed by more than 10% against the file it replaces. */
-function writeResult(file: string, result: Record<string, unknown>, log: (line: string) => void): void {
+/**
+ * Writes the result, after warning about every figure that slowed by more than 10% against the baseline (when given,
+ * e.g. the committed bench/baseline.json in CI) or else the file it replaces.
+ */
+function writeResult(file: string, result: Record<string, unknown>, log: (line: string) => void, baseline?: string): void {
   let previous: { measured_at?: string } | undefined;
-  if (existsSync(file)) {
+  const against = baseline ?? file;
+  if (existsSync(against)) {
     try {
-      previous = JSON.parse(readFileSync(file, 'utf8')) as { measured_at?: string };
+      previous = JSON.parse(readFileSync(against, 'utf8')) as { measured_at?: string };
     } catch {
-      log(`bench: the previous result ${file} is not JSON; no comparison this time`);
+      log(`bench: the previous result ${against} is not JSON; no comparison this time`);
     }
+  } else if (baseline) {
+    log(`bench: no baseline at ${baseline}; no comparison this time`);
   }
   if (previous) {
     const slow = compareWithPrevious(previous, result);
     // stderr, so the warning shows in CI's test output even with --json.
     for (const s of slow) console.error(describeSlowdown(s, previous.measured_at));
-    if (!slow.length) log(`bench: no figure slowed by more than ${SLOWDOWN_WARN_FRACTION * 100}% against ${file} (${previous.measured_at ?? 'undated'})`);
-    result.history = { previous_measured_at: previous.measured_at ?? null, slowed: slow };
+    if (!slow.length) log(`bench: no figure slowed by more than ${SLOWDOWN_WARN_FRACTION * 100}% against ${against} (${previous.measured_at ?? 'undated'})`);
+    result.history = { compared_with: against, previous_measured_at: previous.measured_at ?? null, slowed: slow };
   }
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

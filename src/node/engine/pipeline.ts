@@ -93,6 +93,8 @@ const now = (): number => performance.now();
 const PADDED_FILL = 0.6;
 /** A best detection weaker than this on a still may be an upside-down face read as an upright one. */
 const UPSIDE_DOWN_RETRY_BELOW = 0.7;
+/** A half-turned retry replaces the upright answer only when its best face scores this much more. */
+const TURNED_MARGIN = 0.1;
 /** The 128 front model's answer stands when its best face scores at least this; else the 256 model looks too. */
 const FRONT_ACCEPT_SCORE = 0.7;
 
@@ -336,8 +338,8 @@ export class FramePipeline {
     if (upsideDown && front[0]) {
       // A still may be upside down, which the front model can read as a fairly sure upright face: compare.
       t = now();
-      const turned = await this.meshSeeds(frame, (await this.detect(frame, 1, true, 'front')).map(seedFromDetection), stage, t);
-      if (turned[0] && turned[0].seed.score > front[0].seed.score + 0.1) front = turned;
+      const turned = await this.meshIfAnyBeats(frame, await this.detect(frame, 1, true, 'front'), front[0].seed.score + TURNED_MARGIN, stage, t);
+      if (turned[0] && turned[0].seed.score > front[0].seed.score + TURNED_MARGIN) front = turned;
     }
     if (front[0] && front[0].seed.score >= FRONT_ACCEPT_SCORE) return front;
     const back = await this.detectFacesBack(frame, stage, upsideDown);
@@ -354,17 +356,40 @@ export class FramePipeline {
     const fillsFrame = largest && (largest.box[2] > 0.55 * frame.width || largest.box[3] > 0.55 * frame.height);
     if (!largest || (fillsFrame && largest.seed.score < 0.8)) {
       t = now();
-      const padded = await this.meshSeeds(frame, (await this.detect(frame, PADDED_FILL)).map(seedFromDetection), stage, t);
+      const padded = await this.meshIfAnyBeats(frame, await this.detect(frame, PADDED_FILL), candidates[0]?.seed.score, stage, t);
       if (padded.length && (!candidates[0] || padded[0].seed.score > candidates[0].seed.score)) candidates = padded;
     }
     // The detector reads an upside-down face as a weak upright one: look again on the frame turned half a turn.
     if (upsideDown && (!candidates[0] || candidates[0].seed.score < UPSIDE_DOWN_RETRY_BELOW)) {
       t = now();
-      const turned = await this.meshSeeds(frame, (await this.detect(frame, 1, true)).map(seedFromDetection), stage, t);
-      if (turned.length && (!candidates[0] || turned[0].seed.score > candidates[0].seed.score + 0.1)) candidates = turned;
+      const bar = candidates[0] ? candidates[0].seed.score + TURNED_MARGIN : undefined;
+      const turned = await this.meshIfAnyBeats(frame, await this.detect(frame, 1, true), bar, stage, t);
+      if (turned.length && (!candidates[0] || turned[0].seed.score > candidates[0].seed.score + TURNED_MARGIN)) candidates = turned;
     }
     return candidates;
   }
+
+  /**
+   * A retry's detections meshed only when one of them scores above `bar` (the answer it must beat): the retry wins
+   * only with a detector score above the bar, so when none has one its meshes could not change the result.
+   */
+  private async meshIfAnyBeats(
+    frame: RgbFrame,
+    detections: Detection[],
+    bar: number | undefined,
+    stage: (name: string, since: number) => number,
+    detectStart: number,
+  ): Promise<FaceCandidate[]> {
+    if (bar !== undefined && !detections.some((d) => d.score > bar)) {
+      stage('detect', detectStart);
+      this.retryMeshesSkipped++;
+      return [];
+    }
+    return this.meshSeeds(frame, detections.map(seedFromDetection), stage, detectStart);
+  }
+
+  /** Retry detections not meshed because none could beat the first answer (since the pipeline started). */
+  retryMeshesSkipped = 0;
 
   /** Mesh each seed, drop non-faces and duplicates; largest face first. `detectStart` books the time so far as detection. */
   private async meshSeeds(
