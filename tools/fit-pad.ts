@@ -17,6 +17,7 @@ import { PAD_CUE_DOCS } from '../src/node/engine/pad-cues';
 import { transformFeature, type FeatureTransform, type PadFusionModel } from '../src/node/engine/pad-fusion';
 import { decodeVideoFrames } from '../src/node/engine/video';
 import { PAD_CNN_COMPONENTS } from '../src/node/engine/pipeline';
+import { formatProportion, proportion } from '../src/node/calibration/statistics';
 import { fitSignVote, type VoteModel, type VoteUnit } from '../src/node/eval/pad-vote';
 import { computeTemporalPadCues, temporalSample, type TemporalSample } from '../src/node/engine/pad/temporal-cues';
 
@@ -544,6 +545,12 @@ async function main(): Promise<void> {
       acer_at_that_threshold: round(pooledAt15.acer),
       no_face_units: pooled.length - withFace.length,
       face_found_only: { units: withFace.length, apcer_at_bpcer15: round(at15Faces.apcer), bpcer_at_that_threshold: round(at15Faces.bpcer) },
+      with_95ci_at_that_threshold: {
+        note: 'Wilson 95% intervals (rule of three where no error was seen), as if units were independent: crops of one recording are near-duplicates, so the true uncertainty is wider',
+        ...Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [`apcer_${k}`, formatProportion(proportion(v.accepted, v.n))])),
+        apcer_all: formatProportion(proportion(Math.round(pooledAt15.apcer * pooledAt15.nSpoof), pooledAt15.nSpoof)),
+        bpcer: formatProportion(proportion(Math.round(pooledAt15.bpcer * pooledAt15.nReal), pooledAt15.nReal)),
+      },
       per_kind_at_that_threshold: perKind,
       per_source_at_that_threshold: perSource,
       per_species_at_that_threshold: Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }])),
