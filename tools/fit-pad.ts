@@ -5,6 +5,9 @@
 // Features come from the real engine (createEngine), exactly as `liveness eval` sees them. A source (first folder of
 // the path: one repository, one recording session) is never in the training fold that scores it, and the feature
 // selection runs inside each training fold too, so the held-out figures are not tuned on the rows they score.
+// The fusion is a sign vote by default (src/node/eval/pad-vote.ts; FIT_PAD_METHOD=logistic for the greedy regression,
+// FIT_PAD_EXCLUDE=a,b to measure what a cue adds). Features are cached in .cache/pad-features.json (gitignored).
+// In vote mode FIT_PAD_FORCED only orders the candidates: every cue, CNNs included, must win the vote.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
