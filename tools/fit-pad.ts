@@ -365,7 +365,8 @@ function fitVote(units: Unit[], trainUnits: number[]): Fitted & { agreement: Vot
     replay: attackSpecies(units[u].attack) === 'replay',
     values: Object.fromEntries(names.map((n) => [n, unitMedian(units[u], n)])),
   }));
-  const vote = fitSignVote(voteUnits, names);
+  // FIT_PAD_VOTE_AGREEMENT overrides the tunable for a comparison run (never for the committed fit).
+  const vote = process.env.FIT_PAD_VOTE_AGREEMENT ? fitSignVote(voteUnits, names, Number(process.env.FIT_PAD_VOTE_AGREEMENT)) : fitSignVote(voteUnits, names);
   return { features: vote.features, mean: vote.mean, std: vote.std, weights: vote.weights, bias: 0, agreement: vote.agreement };
 }
 
