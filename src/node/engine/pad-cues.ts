@@ -34,8 +34,8 @@ const CHEEK_CUES = Object.keys(CHEEK_CUE_DOCS);
 
 /**
  * Physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). Every cue by default; with `wanted`, the cheap
- * face statistics plus only the costly groups (screen, print, border, mask) that hold a wanted cue. The mask group
- * needs the face mesh and is left out without one.
+ * face statistics and colour cues plus only the costly groups (screen, print, border, mask, cheek) that hold a wanted
+ * cue. The mask and cheek groups need the face mesh and are left out without one.
  */
 export function computePadCues(frame: RgbFrame, bbox: BBox, wanted?: ReadonlySet<string>, mesh?: readonly Point3[]): Record<string, number> {
   const needs = (group: string[]): boolean => !wanted || group.some((name) => wanted.has(name));
