@@ -5,6 +5,9 @@
 // Features come from the real engine (createEngine), exactly as `liveness eval` sees them. A source (first folder of
 // the path: one repository, one recording session) is never in the training fold that scores it, and the feature
 // selection runs inside each training fold too, so the held-out figures are not tuned on the rows they score.
+// The fusion is a sign vote by default (src/node/eval/pad-vote.ts; FIT_PAD_METHOD=logistic for the greedy regression,
+// FIT_PAD_EXCLUDE=a,b to measure what a cue adds). Features are cached in .cache/pad-features.json (gitignored).
+// In vote mode FIT_PAD_FORCED only orders the candidates: every cue, CNNs included, must win the vote.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +20,8 @@ import { PAD_CUE_DOCS } from '../src/node/engine/pad-cues';
 import { transformFeature, type FeatureTransform, type PadFusionModel } from '../src/node/engine/pad-fusion';
 import { decodeVideoFrames } from '../src/node/engine/video';
 import { PAD_CNN_COMPONENTS } from '../src/node/engine/pipeline';
+import { formatProportion, proportion } from '../src/node/calibration/statistics';
+import { fitSignVote, type VoteModel, type VoteUnit } from '../src/node/eval/pad-vote';
 import { computeTemporalPadCues, temporalSample, type TemporalSample } from '../src/node/engine/pad/temporal-cues';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,11 +49,19 @@ const FORCED = process.env.FIT_PAD_FORCED !== undefined ? process.env.FIT_PAD_FO
 /** The CNNs at other crop contexts (src/node/engine/pipeline.ts): candidates like the physical cues. */
 const CNN_VARIANTS = PAD_CNN_COMPONENTS.filter((n) => !CNNS.includes(n));
 /** Cues the selection may add. ring_coverage is left out: it says crop vs frame, not live vs attack. */
-const CANDIDATES = [...[...CNNS, ...CNN_VARIANTS].filter((n) => !FORCED.includes(n)), ...Object.keys(PAD_CUE_DOCS).filter((n) => n !== 'ring_coverage')];
+/** FIT_PAD_EXCLUDE=a,b leaves candidates out: for measuring what each cue adds to the held-out figures. */
+const EXCLUDED = new Set(['ring_coverage', ...(process.env.FIT_PAD_EXCLUDE ?? '').split(',').filter(Boolean)]);
+const CANDIDATES = [...[...CNNS, ...CNN_VARIANTS].filter((n) => !FORCED.includes(n)), ...Object.keys(PAD_CUE_DOCS)].filter((n) => !EXCLUDED.has(n));
 const TRANSFORM: Record<string, FeatureTransform> = Object.fromEntries([...CNNS, ...CNN_VARIANTS].map((n) => [n, 'logit' as const]));
 /** A fixed feature list (comma-separated) instead of the nested selection: for comparing cue sets by held-out figures. */
 const FIXED_FEATURES = process.env.FIT_PAD_FEATURES ? process.env.FIT_PAD_FEATURES.split(',') : undefined;
 const MAX_CUES = Number(process.env.FIT_PAD_MAX_CUES ?? 3);
+/**
+ * 'vote' (default): every candidate whose direction agrees inside the training fold's paired recordings, z-scored and
+ * summed with weight +-1 (PAD_VOTE_* in src/shared/tunables.ts). 'logistic': the greedy, log-loss-selected logistic
+ * regression of the 2026-11-29 fit, kept for comparison.
+ */
+const METHOD = process.env.FIT_PAD_METHOD ?? 'vote';
 /** L2 penalty on standardised weights (the bias is not penalised). */
 const LAMBDA = Number(process.env.FIT_PAD_LAMBDA ?? 2);
 /** A video counts as this many still rows, spread over its frames. */
@@ -323,6 +336,46 @@ function selectFeatures(units: Unit[], trainUnits: number[]): string[] {
   return chosen;
 }
 
+// ------------------------------------------------------------------ sign vote
+
+/** A unit's median of one transformed feature over its fitted frames (null when absent). */
+function unitMedian(unit: Unit, name: string): number | null {
+  const skip = SKIP_UNTIL_MS[unit.path] ?? -1;
+  const v = unit.frames
+    .filter((f) => f.timestampMs >= skip)
+    .map((f) => f.components[name])
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+    .map((x) => transformFeature(x, TRANSFORM[name] ?? 'identity'))
+    .sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * The sign vote (src/node/eval/pad-vote.ts) on training units only, each unit reduced to its median frame: a cue
+ * enters with weight +-1 when it ranks live on the same side in at least PAD_VOTE_MIN_AGREEMENT of the paired
+ * recordings of the fold.
+ */
+function fitVote(units: Unit[], trainUnits: number[]): Fitted & { agreement: VoteModel['agreement'] } {
+  const names = [...FORCED.filter((n) => !EXCLUDED.has(n)), ...CANDIDATES];
+  const voteUnits: VoteUnit[] = trainUnits.map((u) => ({
+    source: units[u].source,
+    label: units[u].label,
+    replay: attackSpecies(units[u].attack) === 'replay',
+    values: Object.fromEntries(names.map((n) => [n, unitMedian(units[u], n)])),
+  }));
+  // FIT_PAD_VOTE_AGREEMENT overrides the tunable for a comparison run (never for the committed fit).
+  const vote = process.env.FIT_PAD_VOTE_AGREEMENT ? fitSignVote(voteUnits, names, Number(process.env.FIT_PAD_VOTE_AGREEMENT)) : fitSignVote(voteUnits, names);
+  return { features: vote.features, mean: vote.mean, std: vote.std, weights: vote.weights, bias: 0, agreement: vote.agreement };
+}
+
+/** The fold's model by the chosen method. */
+function fitFold(units: Unit[], trainUnits: number[]): Fitted {
+  if (METHOD === 'vote' && !FIXED_FEATURES) return fitVote(units, trainUnits);
+  return fitConstrained(samplesOf(units, trainUnits), selectFeatures(units, trainUnits));
+}
+
 // ------------------------------------------------------------------ main
 
 const fileHash = (rel: string) => createHash('sha256').update(readFileSync(path.resolve(fixtures, rel))).digest('hex').slice(0, 16);
@@ -377,7 +430,7 @@ async function main(): Promise<void> {
   for (const src of allSources) {
     const trainUnits = usable.filter((u) => units[u].source !== src);
     const testUnits = units.map((_, i) => i).filter((u) => units[u].source === src);
-    const model = fitConstrained(samplesOf(units, trainUnits), selectFeatures(units, trainUnits));
+    const model = fitFold(units, trainUnits);
     const features = model.features;
     // The fold's own operating point, chosen on its training units only (fully honest APCER/BPCER).
     const trainScores: ScoredSample[] = trainUnits.map((u) => ({ label: units[u].label, score: unitLogOdds(model, units[u]) }));
@@ -423,12 +476,19 @@ async function main(): Promise<void> {
     perKind[kind] = { n_real: r.nReal, n_spoof: r.nSpoof, apcer: round(r.apcer), bpcer: round(r.bpcer) };
   }
   const pooledAt15 = errorRates(pooled, at15.threshold);
+  // Where the errors fall: a source's own bona fides rejected and attacks accepted at the pooled threshold.
+  const perSource: Record<string, string> = {};
+  for (const src of allSources) {
+    const s = pooled.filter((_, i) => units[heldOut[i].unit].source === src);
+    const r = errorRates(s, at15.threshold);
+    perSource[src] = `bona fide rejected ${Math.round(r.bpcer * r.nReal) || 0}/${r.nReal}, attacks accepted ${Math.round(r.apcer * r.nSpoof) || 0}/${r.nSpoof}`;
+  }
 
   // Final model: the same selection and fit on every usable unit.
-  const selected = selectFeatures(units, usable);
-  const final = fitConstrained(samplesOf(units, usable), selected);
+  const selected = METHOD === 'vote' && !FIXED_FEATURES ? null : selectFeatures(units, usable);
+  const final = selected ? fitConstrained(samplesOf(units, usable), selected) : fitVote(units, usable);
   const features = final.features;
-  const dropped = selected.filter((f) => !features.includes(f)).map((name) => ({ name, reason: 'CNN weight came out negative on these fixtures (attacks score as live as bona fides); a CNN is never used inverted' }));
+  const dropped = (selected ?? []).filter((f) => !features.includes(f)).map((name) => ({ name, reason: 'CNN weight came out negative on these fixtures (attacks score as live as bona fides); a CNN is never used inverted' }));
   const t50 = at5.threshold;
   const t75 = Math.max(at75.threshold, t50 + 0.25);
   const span = t75 - t50;
@@ -441,7 +501,10 @@ async function main(): Promise<void> {
   const asAt = (r: ReturnType<typeof thresholdAtBpcer>) => ({ threshold_log_odds: round(r.threshold), bpcer: round(r.bpcer), apcer: round(r.apcer) });
   const json: PadFusionModel & Record<string, unknown> = {
     version: 1,
-    note: 'Written by `npx tsx tools/fit-pad.ts`: class-balanced L2 logistic regression on ../shared/fixtures; score = calibration(log-odds).',
+    note:
+      METHOD === 'vote' && !FIXED_FEATURES
+        ? 'Written by `npx tsx tools/fit-pad.ts`: sign vote on ../shared/fixtures (each cue that ranks live on the same side in nearly every paired recording, z-scored, weight +-1; src/node/eval/pad-vote.ts); score = calibration(sum).'
+        : 'Written by `npx tsx tools/fit-pad.ts`: class-balanced L2 logistic regression on ../shared/fixtures; score = calibration(log-odds).',
     features: features.map((name, j) => ({
       name,
       transform: TRANSFORM[name] ?? 'identity',
@@ -467,6 +530,11 @@ async function main(): Promise<void> {
       also_fitted: `image rows of sources that hold attacks: ${[...attackSources].filter((src) => units.some((u) => u.source === src && u.kind === 'image')).join(', ') || 'none'}`,
       not_fitted_on: 'image rows of bona-fide-only sources (press photos): scored held-out only',
       rows: usable.map((u) => ({ path: units[u].path, sha256_16: fileHash(units[u].path) })),
+      method: METHOD === 'vote' && !FIXED_FEATURES ? 'sign vote (FIT_PAD_METHOD=logistic for the regression)' : 'logistic regression',
+      vote_agreement:
+        'agreement' in final
+          ? Object.fromEntries(features.map((f, j) => [f, `${(final as { agreement: VoteModel['agreement'] }).agreement[j].agreeing} of ${(final as { agreement: VoteModel['agreement'] }).agreement[j].recordings} paired recordings`]))
+          : undefined,
       l2_lambda: LAMBDA,
       candidates: CANDIDATES,
       forced: FORCED,
@@ -481,7 +549,14 @@ async function main(): Promise<void> {
       acer_at_that_threshold: round(pooledAt15.acer),
       no_face_units: pooled.length - withFace.length,
       face_found_only: { units: withFace.length, apcer_at_bpcer15: round(at15Faces.apcer), bpcer_at_that_threshold: round(at15Faces.bpcer) },
+      with_95ci_at_that_threshold: {
+        note: 'Wilson 95% intervals (rule of three where no error was seen), as if units were independent: crops of one recording are near-duplicates, so the true uncertainty is wider',
+        ...Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [`apcer_${k}`, formatProportion(proportion(v.accepted, v.n))])),
+        apcer_all: formatProportion(proportion(Math.round(pooledAt15.apcer * pooledAt15.nSpoof), pooledAt15.nSpoof)),
+        bpcer: formatProportion(proportion(Math.round(pooledAt15.bpcer * pooledAt15.nReal), pooledAt15.nReal)),
+      },
       per_kind_at_that_threshold: perKind,
+      per_source_at_that_threshold: perSource,
       per_species_at_that_threshold: Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }])),
       per_species_at_score_75: Object.fromEntries(Object.entries(errorRates(cameraLike, at75.threshold).perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }])),
       operating_points_camera_like_units: { units: cameraLike.length, score_50: asAt(at5), score_75: asAt(at75) },

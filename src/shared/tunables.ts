@@ -37,6 +37,13 @@ export const TUNABLES = {
 
   // ---- passive decision and scoring (src/liveness/passive.ts, scoring.ts)
   padAttackFloor: { value: 30, meaning: 'A fused PAD score below this over the best frames is a confirmed attack (declined at once).', tunedOn: 'fixture crops and photos, in-sample to the PAD fusion fit (src/node/engine/pad-fusion.json)', retune: 'npx tsx tools/fit-pad.ts, then `liveness eval ../shared/fixtures`' },
+  padVoteMinAgreement: {
+    value: 0.85,
+    meaning: "Share of the training fold's paired recordings (live and replay of one session) in which a PAD cue must rank live on the same side for the fusion's sign vote to take it (6 of 7).",
+    tunedOn: '../shared/fixtures (232 labelled rows), chosen among 0.7/0.75/0.85/0.95 by the pooled leave-one-source-out replay APCER at BPCER 15% (a procedural choice read off held-out figures, so slightly optimistic)',
+    retune: 'npx tsx tools/fit-pad.ts --dry-run (FIT_PAD_METHOD=logistic for the previous fit)',
+  },
+  padVoteMinRecordings: { value: 3, meaning: 'Paired recordings a PAD cue must be measured on before the sign vote may take it.', tunedOn: 'design choice (fewer cannot show agreement)', retune: 'npx tsx tools/fit-pad.ts --dry-run' },
   minFaceQuality: { value: 40, meaning: 'Reference-frame quality below this adds LOW_FACE_QUALITY feedback.', tunedOn: 'fixture photos and crops, read off by hand', retune: '`liveness eval ../shared/fixtures --mode passive` (face-found and BPCER columns)' },
 
   // ---- flash reflection analysis (src/liveness/flash.ts)
@@ -63,6 +70,10 @@ export type TunableName = keyof typeof TUNABLES;
 export function tuned(name: TunableName): number {
   return TUNABLES[name].value;
 }
+
+/** The PAD fusion's sign vote (tools/fit-pad.ts). */
+export const PAD_VOTE_MIN_AGREEMENT = tuned('padVoteMinAgreement');
+export const PAD_VOTE_MIN_RECORDINGS = tuned('padVoteMinRecordings');
 
 /** The flash analysis constants a site profile may override. */
 export interface FlashTuning {

@@ -116,6 +116,30 @@ describe.skipIf(!haveFixtures)(`PAD cues on real fixture crops${haveFixtures ? '
     expect(r.agree, r.aucs.join('; ')).toBeGreaterThanOrEqual(r.of - 2);
   });
 
+  // Colour-reproduction cues (src/node/engine/pad/colour-cues.ts), added 2026-11-29 for the sign-vote fusion. In-sample:
+  // these recordings are the ones the vote counted when it took each cue.
+  it("highlight_saturation (in-sample): replay highlights are paler, clipped to the display's white, in at least 5 of 7 recordings", () => {
+    const r = recordingsAgreeing('highlight_saturation', true);
+    expect(r.agree, r.aucs.join('; ')).toBeGreaterThanOrEqual(r.of - 2);
+  });
+
+  it('hue_spread (in-sample): replay crops scatter hue more than live skin, in at least 6 of 7 recordings', () => {
+    const r = recordingsAgreeing('hue_spread', false);
+    expect(r.agree, r.aucs.join('; ')).toBeGreaterThanOrEqual(r.of - 1);
+  });
+
+  it('saturation_cv (in-sample): replay crops mix washed-out and over-saturated patches, in all 7 recordings', () => {
+    const r = recordingsAgreeing('saturation_cv', false);
+    expect(r.agree, r.aucs.join('; ')).toBe(r.of);
+  });
+
+  it('cheek_saturation and cheek_green_blue (in-sample): replayed cheeks are paler and bluer, in at least 6 of 7 recordings', () => {
+    for (const name of ['cheek_saturation', 'cheek_green_blue']) {
+      const r = recordingsAgreeing(name, true);
+      expect(r.agree, `${name}: ${r.aucs.join('; ')}`).toBeGreaterThanOrEqual(r.of - 1);
+    }
+  });
+
   it('every feature of the committed fusion is one the engine computes on a real face', () => {
     const [first] = crops.values();
     for (const f of defaultPadFusion().features) expect(first.real[0], f.name).toHaveProperty(f.name);

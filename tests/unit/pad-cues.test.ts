@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../../src/node/engine/api';
 import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/node/engine/pad-cues';
 import { MASK_CUE_DOCS } from '../../src/node/engine/pad/mask-cues';
+import { CHEEK_CUE_DOCS } from '../../src/node/engine/pad/colour-cues';
 import type { BBox, Point3 } from '../../src/shared/analysis';
 
 const W = 640;
@@ -44,10 +45,10 @@ function meshOnFace(noseDepth: number): Point3[] {
   return mesh;
 }
 
-const MASK_CUES = Object.keys(MASK_CUE_DOCS);
+const MASK_CUES = [...Object.keys(MASK_CUE_DOCS), ...Object.keys(CHEEK_CUE_DOCS)];
 
 describe('computePadCues', () => {
-  it('returns every documented cue as a finite number (the mask cues only with a mesh)', () => {
+  it('returns every documented cue as a finite number (the mask and cheek cues only with a mesh)', () => {
     const cues = computePadCues(paint(skin), FACE, undefined, meshOnFace(20));
     expect(Object.keys(cues).sort()).toEqual([...PAD_CUE_NAMES].sort());
     expect(Object.keys(computePadCues(paint(skin), FACE)).sort()).toEqual(PAD_CUE_NAMES.filter((n) => !MASK_CUES.includes(n)).sort());
@@ -147,6 +148,47 @@ describe('computePadCues', () => {
     const flat = computePadCues(paint(skin), FACE, undefined, meshOnFace(0));
     const relief = computePadCues(paint(skin), FACE, undefined, meshOnFace(30));
     expect(relief.nose_relief).toBeGreaterThan(flat.nose_relief + 0.2);
+  });
+
+  // Colour-reproduction cues (src/node/engine/pad/colour-cues.ts), on frames built to show one effect each.
+  it("lowers highlight_saturation when the face's highlights are clipped to a display's white", () => {
+    const clipped = (x: number, y: number): [number, number, number] => {
+      const [r, g, b] = skin(x, y);
+      const over = Math.max(0, g - 150) * 3;
+      return [r + over, g + over, b + over];
+    };
+    expect(computePadCues(paint(clipped), FACE).highlight_saturation).toBeLessThan(computePadCues(paint(skin), FACE).highlight_saturation - 0.05);
+  });
+
+  it('raises hue_spread when red and blue carry detail of their own (sub-pixel fringes)', () => {
+    let seed = 7;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 30;
+    const shared = (x: number, y: number): [number, number, number] => {
+      const [r, g, b] = skin(x, y);
+      const n = noise();
+      return [r + n, g + n, b + n];
+    };
+    const fringed = (x: number, y: number): [number, number, number] => {
+      const [r, g, b] = skin(x, y);
+      return [r + noise(), g, b + noise()];
+    };
+    const live = computePadCues(paint(shared), FACE);
+    const screen = computePadCues(paint(fringed), FACE);
+    expect(screen.hue_spread).toBeGreaterThan(live.hue_spread);
+  });
+
+  it("reads the cheeks' colour from mesh-placed patches: a bluish white point lowers cheek_green_blue and cheek_saturation", () => {
+    const bluish = (x: number, y: number): [number, number, number] => {
+      const [r, g, b] = skin(x, y);
+      return [r - 10, g, b + 35];
+    };
+    const mesh = meshOnFace(20);
+    for (const i of [101, 36, 205, 187, 123, 117]) mesh[i] = [275, 265, 0];
+    for (const i of [330, 266, 425, 411, 352, 346]) mesh[i] = [365, 265, 0];
+    const live = computePadCues(paint(skin), FACE, undefined, mesh);
+    const screen = computePadCues(paint(bluish), FACE, undefined, mesh);
+    expect(screen.cheek_green_blue).toBeLessThan(live.cheek_green_blue - 0.05);
+    expect(screen.cheek_saturation).toBeLessThan(live.cheek_saturation);
   });
 
   it('refuses a frame whose buffer is too small', () => {

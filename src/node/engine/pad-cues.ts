@@ -1,8 +1,9 @@
 // Physical presentation-attack cues for one face: the cue groups in ./pad/ (screen, print, border, face statistics,
-// mask), computed on demand and documented in PAD_CUE_DOCS. Pure math on pixels, no Node imports.
+// colour, mask), computed on demand and documented in PAD_CUE_DOCS. Pure math on pixels, no Node imports.
 import type { BBox, Point3 } from '../../shared/analysis';
 import type { RgbFrame } from './api';
 import { BORDER_CUE_DOCS, computeBorderCues } from './pad/border-cues';
+import { CHEEK_CUE_DOCS, COLOUR_CUE_DOCS, computeCheekCues, computeColourCues } from './pad/colour-cues';
 import { computeFaceStats, FACE_N, FACE_STAT_DOCS } from './pad/face-stats';
 import { computeMaskCues, MASK_CUE_DOCS } from './pad/mask-cues';
 import { computePrintCues, PRINT_CUE_DOCS } from './pad/print-cues';
@@ -18,6 +19,8 @@ export const PAD_CUE_DOCS: Record<string, string> = {
   ...BORDER_CUE_DOCS,
   ...FACE_STAT_DOCS,
   ...MASK_CUE_DOCS,
+  ...COLOUR_CUE_DOCS,
+  ...CHEEK_CUE_DOCS,
 };
 
 export const PAD_CUE_NAMES = Object.keys(PAD_CUE_DOCS);
@@ -27,11 +30,12 @@ const SCREEN_CUES = Object.keys(SCREEN_CUE_DOCS);
 const PRINT_CUES = Object.keys(PRINT_CUE_DOCS);
 const BORDER_CUES = Object.keys(BORDER_CUE_DOCS);
 const MASK_CUES = Object.keys(MASK_CUE_DOCS);
+const CHEEK_CUES = Object.keys(CHEEK_CUE_DOCS);
 
 /**
  * Physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). Every cue by default; with `wanted`, the cheap
- * face statistics plus only the costly groups (screen, print, border, mask) that hold a wanted cue. The mask group
- * needs the face mesh and is left out without one.
+ * face statistics and colour cues plus only the costly groups (screen, print, border, mask, cheek) that hold a wanted
+ * cue. The mask and cheek groups need the face mesh and are left out without one.
  */
 export function computePadCues(frame: RgbFrame, bbox: BBox, wanted?: ReadonlySet<string>, mesh?: readonly Point3[]): Record<string, number> {
   const needs = (group: string[]): boolean => !wanted || group.some((name) => wanted.has(name));
@@ -49,7 +53,8 @@ export function computePadCues(frame: RgbFrame, bbox: BBox, wanted?: ReadonlySet
   }
   if (needs(BORDER_CUES)) Object.assign(cues, computeBorderCues(frame, box));
   if (mesh && mesh.length >= 468 && needs(MASK_CUES)) Object.assign(cues, computeMaskCues(mesh));
+  if (mesh && mesh.length >= 468 && needs(CHEEK_CUES)) Object.assign(cues, computeCheekCues(frame, mesh));
   // The inner 80% of the box: skin and features, little hair or background.
   const face = sampleRegion(frame, box[0] + box[2] * 0.1, box[1] + box[3] * 0.1, box[2] * 0.8, box[3] * 0.8, FACE_N, FACE_N);
-  return { ...cues, ...computeFaceStats(face) };
+  return { ...cues, ...computeFaceStats(face), ...computeColourCues(face) };
 }
