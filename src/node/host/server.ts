@@ -1,6 +1,6 @@
 // The browser-kiosk host: plain Node http serving the built renderer with strict headers, and the kiosk API over a
 // WebSocket (same contract, same validation as Electron's IPC). Same-origin browsers only.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +23,8 @@ import {
 import { CodedError } from '../../shared/errors';
 import type { KioskService } from '../kiosk/service';
 import { securityHeaders } from './security-headers';
+import { createLaunchSecret, launchSecretMatches } from './launch-secret';
+import { logger } from '../logging';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -71,7 +73,7 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
   }
   const rendererDir = resolve(options.rendererDir);
   let origin = { host, port: options.port ?? 8080, scheme: options.tls ? 'https' : 'http' };
-  const launchToken = randomBytes(32).toString('hex');
+  const launchToken = createLaunchSecret();
 
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     serveStatic(rendererDir, origin, launchToken, request, response).catch(() => {
@@ -143,16 +145,14 @@ function presentsLaunchToken(request: IncomingMessage, launchToken: string): boo
   const offered = String(request.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((protocol) => protocol.trim());
-  const expected = Buffer.from(`${LAUNCH_TOKEN_PROTOCOL}${launchToken}`);
-  return offered.some((protocol) => {
-    const given = Buffer.from(protocol);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  return offered.some((protocol) => protocol.startsWith(LAUNCH_TOKEN_PROTOCOL) && launchSecretMatches(protocol.slice(LAUNCH_TOKEN_PROTOCOL.length), launchToken));
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 function rejectUpgrade(socket: Duplex, status: number, error: { code: string; message: string }): void {
+  // Who was refused and why, never what they offered (the subprotocol header may carry a token).
+  logger('host').warn({ status, code: error.code }, 'kiosk API connection refused');
   const body = JSON.stringify({ ok: false, error });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +

@@ -12,6 +12,7 @@ import { defaultKeyProvider } from '../store/keys';
 import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
+import { logger } from '../logging';
 import { createBlocklistScreen, syncBlocklist } from './blocklist';
 import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
@@ -70,7 +71,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     try {
       sqlite.purgeImagesOlderThan(IMAGE_RETENTION_DAYS);
     } catch (err) {
-      console.error(`kiosk: image retention purge failed: ${(err as Error).message}`);
+      logger('kiosk').error({ err }, 'image retention purge failed');
     }
   };
   purge();
@@ -104,7 +105,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   });
   const syncLoop =
     options.sync && syncStatus
-      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, console.log, syncStatus)
+      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, (line) => logger('sync').info(line), syncStatus)
       : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
@@ -113,7 +114,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     return syncBlocklist({ serverUrl, deviceId, decisions: sqlite, blocklist });
   };
   const refresher = options.sync
-    ? setInterval(() => void refreshBlocklist().catch((err) => console.error(`kiosk: blocklist refresh will retry: ${(err as Error).message}`)), BLOCKLIST_REFRESH_MS)
+    ? setInterval(() => void refreshBlocklist().catch((err) => logger('kiosk').warn({ err }, 'blocklist refresh failed; it will retry')), BLOCKLIST_REFRESH_MS)
     : null;
   refresher?.unref();
   return {
