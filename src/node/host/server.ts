@@ -42,6 +42,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ogg': 'audio/ogg',
 };
 
+/** Where the host serves the kiosk's Prometheus metrics (when given them). */
+export const METRICS_PATH = '/metrics';
+
 /** Requests one connection may have unanswered; the renderer needs a handful, a flood gets RATE_LIMITED at once. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
 
@@ -52,6 +55,8 @@ export interface KioskHostOptions {
   port?: number;
   /** Required to bind anything but loopback: HTTPS that demands a client certificate signed by `ca`. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
+  /** Prometheus metrics served at GET /metrics (same reach as the page: loopback, or TLS with a client certificate). */
+  metrics?: { contentType: string; render(): Promise<string> };
 }
 
 
@@ -76,6 +81,9 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
   const launchToken = createLaunchSecret();
 
   const handler = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.metrics && request.method === 'GET' && (request.url ?? '').split('?')[0] === METRICS_PATH) {
+      return void serveMetrics(options.metrics, origin, response);
+    }
     serveStatic(rendererDir, origin, launchToken, request, response).catch(() => {
       if (!response.headersSent) sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The file could not be served.' });
       else response.destroy();
@@ -256,6 +264,17 @@ async function serveStatic(
   response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': info.size });
   if (request.method === 'HEAD') return void response.end();
   createReadStream(file).pipe(response);
+}
+
+async function serveMetrics(metrics: NonNullable<KioskHostOptions['metrics']>, origin: HostOrigin, response: ServerResponse): Promise<void> {
+  try {
+    const text = await metrics.render();
+    response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+    response.end(text);
+  } catch (err) {
+    logger('host').error({ err }, 'metrics could not be rendered');
+    sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The metrics could not be rendered.' });
+  }
 }
 
 /** The page with the secret in a meta tag (no script needed, so the CSP stays as strict). */

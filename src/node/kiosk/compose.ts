@@ -13,6 +13,7 @@ import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './backg
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
 import { logger } from '../logging';
+import { createKioskMetrics, type KioskMetrics } from '../host/kiosk-metrics';
 import { createBlocklistScreen, syncBlocklist } from './blocklist';
 import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
@@ -34,6 +35,8 @@ const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface ComposedKiosk {
   service: KioskService;
+  /** Engine-stage and decision latency histograms (the browser host serves them at GET /metrics). */
+  metrics: KioskMetrics;
   /** Fetch the face blocklist from the central API into the encrypted local copy (needs `sync`); entries kept. */
   refreshBlocklist(): Promise<number>;
   /** Applies what the central service issued this kiosk (staff credential, signing key, workflow); see provisioning.ts. */
@@ -90,9 +93,10 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
     : undefined;
   const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
+  const metrics = createKioskMetrics();
   const service = new KioskService({
-    engine,
-    createSession: createLivenessSession,
+    engine: metrics.instrumentEngine(engine),
+    createSession: metrics.instrumentSessions(createLivenessSession),
     store: storeAdapter(sqlite),
     settings,
     allowTestSeed: options.allowTestSeed,
@@ -119,6 +123,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   refresher?.unref();
   return {
     service,
+    metrics,
     refreshBlocklist,
     provision: (provisioning) => applyProvisioning(settings, provisioning),
     applyWorkflow: (envelope) => applySignedWorkflow(settings, envelope),
