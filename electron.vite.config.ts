@@ -1,9 +1,11 @@
 // electron-vite: main (Node, native modules external; the engine's worker is its own entry), the sandboxed preload
-// (CommonJS, everything bundled) and the renderer (same vite settings as the browser host's build).
+// (CommonJS, everything bundled) and the renderer (same vite settings as the browser host's build). The main bundle
+// embeds the model manifest's sha256, so the signed asar covers the manifest (src/node/host/manifest-pin.ts).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, externalizeDepsPlugin, type ElectronViteConfig } from 'electron-vite';
 import { rendererViteConfig } from './src/node/host/renderer-build';
+import { manifestPinDefine } from './src/node/host/manifest-pin';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -12,6 +14,7 @@ export default defineConfig(async (): Promise<ElectronViteConfig> => {
   return {
     main: {
       plugins: [externalizeDepsPlugin()],
+      define: manifestPinDefine(resolve(root, 'models')),
       build: {
         outDir: 'out/main',
         rollupOptions: {

@@ -6,8 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { composeKiosk, type ComposedKiosk } from '../node/kiosk/compose';
 import { createSealedKeyProvider } from '../node/store/index';
 import { appFileFor } from '../node/host/app-protocol';
+import { createLaunchSecret } from '../node/host/launch-secret';
+import { embeddedManifestSha256, verifyPinnedManifest } from '../node/host/manifest-pin';
 import { electronContentSecurityPolicy } from '../node/host/security-headers';
+import { modelsDir } from '../node/engine/model-store';
+import { logger } from '../node/logging';
 import { registerIpc } from './ipc';
+import { openMainLog } from './logs';
 import { installPermissionHandlers } from './permissions';
 import { APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
 
@@ -26,6 +31,11 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  const logFile = openMainLog();
+  const log = logger('main');
+  log.info({ version: app.getVersion(), packaged: app.isPackaged, logFile }, 'kiosk starting');
+  // A new secret each launch; only the kiosk page's preload receives it (src/main/ipc.ts).
+  const launchSecret = createLaunchSecret();
   const rendererDir = resolve(app.getAppPath(), 'out', 'renderer');
   const csp = electronContentSecurityPolicy();
   const origin = rendererOrigin();
@@ -48,12 +58,15 @@ async function start(): Promise<void> {
   installPermissionHandlers(kioskSession, origin);
 
   const dataDir = app.getPath('userData');
+  const packagedModels = app.isPackaged ? join(process.resourcesPath, 'app.asar.unpacked', 'models') : undefined;
   let kiosk: ComposedKiosk;
   try {
+    // The manifest must be the one this signed build pins, before any model is checked against it.
+    verifyPinnedManifest(packagedModels ?? modelsDir(), embeddedManifestSha256());
     kiosk = await composeKiosk(
       { dbPath: join(dataDir, 'kiosk.sqlite'), configPath: join(dataDir, 'kiosk-config.json') },
       {
-        ...(app.isPackaged ? { modelsDir: join(process.resourcesPath, 'app.asar.unpacked', 'models') } : {}),
+        ...(packagedModels ? { modelsDir: packagedModels } : {}),
         // The image key is sealed by the OS keychain when it can be; otherwise the store keeps a 0600 key file.
         ...(osKeychainAvailable()
           ? {
@@ -69,12 +82,13 @@ async function start(): Promise<void> {
       },
     );
   } catch (err) {
-    console.error(`kiosk: could not start: ${(err as Error).message}`);
+    log.fatal({ err }, 'kiosk could not start');
     app.exit(1);
     return;
   }
   const window = createKioskWindow();
-  const unregister = registerIpc(kiosk.service, window, origin);
+  const unregister = registerIpc(kiosk.service, window, origin, launchSecret);
+  log.info({ origin }, 'kiosk window open');
   app.once('before-quit', () => {
     unregister();
     void kiosk.close();

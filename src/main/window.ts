@@ -3,6 +3,7 @@ import { BrowserWindow, app } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN, originOf } from '../node/host/app-protocol';
+import { logger } from '../node/logging';
 
 export { APP_ORIGIN, APP_SCHEME } from '../node/host/app-protocol';
 
@@ -50,7 +51,7 @@ export function createKioskWindow(): BrowserWindow {
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   // A crashed or killed renderer comes back instead of leaving a blank kiosk.
   window.webContents.on('render-process-gone', (_event, details) => {
-    console.error(`kiosk: renderer gone (${details.reason}); reloading`);
+    logger('main').error({ reason: details.reason, exitCode: details.exitCode }, 'renderer gone; reloading');
     if (!window.isDestroyed()) setTimeout(() => loadRenderer(window), 1000);
   });
 

@@ -1,10 +1,12 @@
 // The preload's API object, from the contract's channel and event lists: one invoke wrapper per channel and one
-// subscription per event. Kept apart from index.ts so it is tested without Electron.
+// subscription per event, each call carrying this launch's secret. Kept apart from index.ts so it is tested
+// without Electron.
 import {
   API_METHODS,
   EVENT_CHANNEL,
   EVENT_METHODS,
   EVENT_NAMES,
+  LAUNCH_SECRET_CHANNEL,
   ipcChannelName,
   type EventName,
   type KioskApi,
@@ -12,7 +14,7 @@ import {
 
 /** The part of Electron's ipcRenderer the preload uses. */
 export interface PreloadIpc {
-  invoke(channel: string, payload: unknown): Promise<unknown>;
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: (event: unknown, message: unknown) => void): unknown;
 }
 
@@ -26,10 +28,15 @@ export function buildPreloadApi(ipc: PreloadIpc): KioskApi {
     if (set) for (const listener of set) listener(payload);
   });
 
+  // Asked once as the preload runs, before any page script; it stays in this closure, the page never sees it.
+  const launchSecret = ipc.invoke(LAUNCH_SECRET_CHANNEL).then(
+    (secret) => (typeof secret === 'string' ? secret : null),
+    () => null,
+  );
   const api: Record<string, unknown> = {};
   for (const [method, channel] of Object.entries(API_METHODS)) {
-    // Only the payload crosses; the page never names a channel itself.
-    api[method] = (payload?: unknown) => ipc.invoke(ipcChannelName(channel), payload ?? {});
+    // Only the payload crosses; the page never names a channel itself. Main refuses a call without the secret.
+    api[method] = async (payload?: unknown) => ipc.invoke(ipcChannelName(channel), payload ?? {}, await launchSecret);
   }
   for (const [method, event] of Object.entries(EVENT_METHODS)) {
     api[method] = (listener: Listener) => {

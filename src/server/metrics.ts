@@ -1,11 +1,10 @@
 // Prometheus metrics (prom-client), one registry per server instance: each instance exports its own, Prometheus
 // sums them. Counters for what happened, histograms for how long requests and engine stages took.
 import { Counter, Histogram, Registry } from 'prom-client';
+import { engineStageHistogram, observeEngineTimings, timeStage } from '../node/host/kiosk-metrics';
 
 /** Seconds; spans a cached health check (1 ms) to a cold engine load on a slow kiosk PC (10 s). */
 const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Seconds; an engine stage runs 0.5-50 ms on the 2-core reference machine (`npm run bench`). */
-const STAGE_BUCKETS = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256];
 
 export function createMetrics() {
   const registry = new Registry();
@@ -22,13 +21,7 @@ export function createMetrics() {
     buckets: REQUEST_BUCKETS,
     registers: [registry],
   });
-  const engineStageSeconds = new Histogram({
-    name: 'liveness_engine_stage_seconds',
-    help: 'Time per engine stage (decode, detect, mesh, iris, pad, total) for images the server analysed.',
-    labelNames: ['stage'] as const,
-    buckets: STAGE_BUCKETS,
-    registers: [registry],
-  });
+  const engineStageSeconds = engineStageHistogram(registry);
   return {
     registry,
     requests,
@@ -38,11 +31,9 @@ export function createMetrics() {
     requestSeconds,
     engineStageSeconds,
     /** Record an engine analysis's per-stage timings (milliseconds, as FrameAnalysis carries them). */
-    observeEngineTimings(timings: Record<string, number> | undefined): void {
-      for (const [stage, ms] of Object.entries(timings ?? {})) {
-        if (Number.isFinite(ms) && ms >= 0) engineStageSeconds.observe({ stage }, ms / 1000);
-      }
-    },
+    observeEngineTimings: (timings: Record<string, number> | undefined): void => observeEngineTimings(engineStageSeconds, timings),
+    /** Runs a decision step and records its time as an engine stage (`decision`). */
+    timeStage: <T>(stage: string, work: () => T): T => timeStage(engineStageSeconds, stage, work),
     contentType: registry.contentType,
     render: (): Promise<string> => registry.metrics(),
   };

@@ -16,6 +16,8 @@ export const WS_PATH = '/api/ws';
 export const LAUNCH_TOKEN_META = 'kiosk-launch-token';
 /** The WebSocket subprotocol prefix that carries that secret (a browser cannot set other headers on an upgrade). */
 export const LAUNCH_TOKEN_PROTOCOL = 'kiosk-launch.';
+/** Electron channel on which the preload asks main for the per-launch secret (answered to the kiosk page only). */
+export const LAUNCH_SECRET_CHANNEL = 'kiosk-launch:secret';
 
 /** Version of the consent text the renderer shows; bump it whenever that text changes. */
 export const CONSENT_VERSION = '2';

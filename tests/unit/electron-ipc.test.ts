@@ -1,12 +1,15 @@
 // Electron main's IPC glue with `electron` mocked (as electron/fiddle tests its main process): every contract
-// channel is registered once, only our window's main frame on our origin is answered, events reach only the
-// window that owns the session, and unregistering removes every handler.
-// What only a real Electron run proves: that Electron fills `senderFrame` and `mainFrame` as these fakes do, and
-// that a sandboxed renderer cannot forge them (the e2e Electron test covers that where a binary exists).
+// channel is registered once, only our window's main frame on our origin is answered, every call must carry this
+// launch's secret (handed out to that main frame alone), events reach only the window that owns the session, and
+// unregistering removes every handler.
+// What only a real Electron run proves: that Electron fills `senderFrame` and `mainFrame` as these fakes do, that
+// a sandboxed renderer cannot forge them, that ipcRenderer.invoke passes the secret as the handler's third argument,
+// and that the preload's handshake finishes before the page calls (the e2e Electron test covers the round trip where
+// a binary exists).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, EVENT_CHANNEL, ipcChannelName } from '../../src/shared/ipc-contract';
+import { CHANNELS, EVENT_CHANNEL, LAUNCH_SECRET_CHANNEL, ipcChannelName } from '../../src/shared/ipc-contract';
 
-type Handler = (event: unknown, payload: unknown) => Promise<unknown>;
+type Handler = (event: unknown, payload?: unknown, secret?: unknown) => Promise<unknown> | unknown;
 const handlers = new Map<string, Handler>();
 
 vi.mock('electron', () => ({
@@ -22,6 +25,7 @@ vi.mock('electron', () => ({
 const { registerIpc } = await import('../../src/main/ipc');
 
 const ORIGIN = 'app://kiosk';
+const SECRET = 'a'.repeat(64);
 
 function fakeWindow() {
   const mainFrame = { url: `${ORIGIN}/index.html` };
@@ -63,15 +67,15 @@ describe('Electron IPC glue (electron mocked)', () => {
   it('registers exactly one handler per contract channel, all under the kiosk: prefix', () => {
     const { window } = fakeWindow();
     const { service } = fakeService();
-    registerIpc(service as never, window as never, ORIGIN);
-    expect([...handlers.keys()].sort()).toEqual(CHANNELS.map(ipcChannelName).sort());
+    registerIpc(service as never, window as never, ORIGIN, SECRET);
+    expect([...handlers.keys()].sort()).toEqual([...CHANNELS.map(ipcChannelName), LAUNCH_SECRET_CHANNEL].sort());
   });
 
   it('answers the main frame of our window on our origin, and passes the payload to the service unchanged', async () => {
     const { window, mainFrame } = fakeWindow();
     const { service, calls } = fakeService();
-    registerIpc(service as never, window as never, ORIGIN);
-    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: window.webContents, senderFrame: mainFrame }, { x: 1 });
+    registerIpc(service as never, window as never, ORIGIN, SECRET);
+    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: window.webContents, senderFrame: mainFrame }, { x: 1 }, SECRET);
     expect(answer).toEqual({ ok: true, value: 'answered' });
     expect(calls).toEqual([{ channel: 'config.get', payload: { x: 1 }, clientId: 'window:7' }]);
   });
@@ -83,8 +87,8 @@ describe('Electron IPC glue (electron mocked)', () => {
   ])('refuses %s with FORBIDDEN and never reaches the service', async (_name, eventOf) => {
     const fake = fakeWindow();
     const { service, calls } = fakeService();
-    registerIpc(service as never, fake.window as never, ORIGIN);
-    const answer = await handlers.get(ipcChannelName('staff.unlock'))!(eventOf(fake), { pin: '123456' });
+    registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
+    const answer = await handlers.get(ipcChannelName('staff.unlock'))!(eventOf(fake), { pin: '123456' }, SECRET);
     expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(calls).toHaveLength(0);
   });
@@ -92,9 +96,9 @@ describe('Electron IPC glue (electron mocked)', () => {
   it('refuses our main frame once it shows another origin (a navigation the window did not block)', async () => {
     const fake = fakeWindow();
     const { service, calls } = fakeService();
-    registerIpc(service as never, fake.window as never, ORIGIN);
+    registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
     fake.mainFrame.url = 'https://evil.example/';
-    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: fake.window.webContents, senderFrame: fake.mainFrame }, {});
+    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: fake.window.webContents, senderFrame: fake.mainFrame }, {}, SECRET);
     expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(calls).toHaveLength(0);
   });
@@ -102,7 +106,7 @@ describe('Electron IPC glue (electron mocked)', () => {
   it('sends events only for its own client, and a navigation ends the page session', () => {
     const fake = fakeWindow();
     const { service, emit, disconnected } = fakeService();
-    registerIpc(service as never, fake.window as never, ORIGIN);
+    registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
     emit('window:7', 'session.update', { a: 1 });
     emit('someone-else', 'session.update', { a: 2 });
     expect(fake.sent).toEqual([{ channel: EVENT_CHANNEL, message: { event: 'session.update', payload: { a: 1 } } }]);
@@ -110,10 +114,37 @@ describe('Electron IPC glue (electron mocked)', () => {
     expect(disconnected).toEqual(['window:7']);
   });
 
+  it('hands the launch secret to our main frame on our origin only', async () => {
+    const fake = fakeWindow();
+    const { service } = fakeService();
+    registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
+    const ask = handlers.get(LAUNCH_SECRET_CHANNEL)!;
+    expect(await ask({ sender: fake.window.webContents, senderFrame: fake.mainFrame })).toBe(SECRET);
+    expect(await ask({ sender: {}, senderFrame: fake.mainFrame })).toBeNull();
+    expect(await ask({ sender: fake.window.webContents, senderFrame: { url: `${ORIGIN}/x` } })).toBeNull();
+    fake.mainFrame.url = 'https://evil.example/';
+    expect(await ask({ sender: fake.window.webContents, senderFrame: fake.mainFrame })).toBeNull();
+  });
+
+  it.each([
+    ['no secret', undefined],
+    ['an empty secret', ''],
+    ['an old launch secret', 'b'.repeat(64)],
+    ['a prefix of the secret', SECRET.slice(1)],
+    ['a secret that is not a string', { secret: SECRET }],
+  ])("refuses our own main frame with UNAUTHORIZED when it presents %s, and never reaches the service", async (_name, secret) => {
+    const fake = fakeWindow();
+    const { service, calls } = fakeService();
+    registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
+    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: fake.window.webContents, senderFrame: fake.mainFrame }, {}, secret);
+    expect(answer).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(calls).toHaveLength(0);
+  });
+
   it('unregistering removes every channel handler', () => {
     const { window } = fakeWindow();
     const { service } = fakeService();
-    const unregister = registerIpc(service as never, window as never, ORIGIN);
+    const unregister = registerIpc(service as never, window as never, ORIGIN, SECRET);
     unregister();
     expect(handlers.size).toBe(0);
   });

@@ -1,20 +1,29 @@
 // The preload with `electron` mocked: it exposes one object, under one name, whose keys are exactly the contract's
-// method names (each a plain function), never ipcRenderer or a generic invoke; each method invokes its own
-// kiosk: channel; events reach only subscribers of that event.
+// method names (each a plain function), never ipcRenderer or a generic invoke; it asks main for the launch secret
+// once, and each method invokes its own kiosk: channel with the payload and that secret, which the exposed object
+// never shows; events reach only subscribers of that event.
 // What only a real Electron run proves: that contextBridge copies these functions into the isolated world and
-// that the page cannot reach ipcRenderer through them (contextIsolation + sandbox are checked in electron-window).
+// that the page cannot reach ipcRenderer or the secret through them (contextIsolation + sandbox are checked in
+// electron-window).
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS, EVENT_CHANNEL, KIOSK_API_METHOD_NAMES, channels, ipcChannelName } from '../../src/shared/ipc-contract';
+import { API_METHODS, EVENT_CHANNEL, KIOSK_API_METHOD_NAMES, LAUNCH_SECRET_CHANNEL, channels, ipcChannelName } from '../../src/shared/ipc-contract';
+
+const SECRET = 'c'.repeat(64);
 
 const exposed: { name: string; api: Record<string, unknown> }[] = [];
-const invoked: { channel: string; payload: unknown }[] = [];
+const invoked: { channel: string; payload: unknown; secret: unknown }[] = [];
+const secretAsked: number[] = [];
 let eventListener: ((event: unknown, message: unknown) => void) | null = null;
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (name: string, api: Record<string, unknown>) => exposed.push({ name, api }) },
   ipcRenderer: {
-    invoke: (channel: string, payload: unknown) => {
-      invoked.push({ channel, payload });
+    invoke: (channel: string, payload: unknown, secret: unknown) => {
+      if (channel === LAUNCH_SECRET_CHANNEL) {
+        secretAsked.push(1);
+        return Promise.resolve(SECRET);
+      }
+      invoked.push({ channel, payload, secret });
       return Promise.resolve({ ok: true, value: null });
     },
     on: (channel: string, listener: (event: unknown, message: unknown) => void) => {
@@ -43,11 +52,16 @@ describe('preload (electron mocked)', () => {
     for (const [method, channel] of Object.entries(API_METHODS)) {
       invoked.length = 0;
       await api[method]({ marker: method });
-      expect(invoked).toEqual([{ channel: ipcChannelName(channel), payload: { marker: method } }]);
+      expect(invoked).toEqual([{ channel: ipcChannelName(channel), payload: { marker: method }, secret: SECRET }]);
     }
     invoked.length = 0;
     await api[channels['config.get'].method]();
-    expect(invoked).toEqual([{ channel: ipcChannelName('config.get'), payload: {} }]);
+    expect(invoked).toEqual([{ channel: ipcChannelName('config.get'), payload: {}, secret: SECRET }]);
+  });
+
+  it('asks for the launch secret once, as it loads, and never puts it on the exposed object', () => {
+    expect(secretAsked).toEqual([1]);
+    expect(JSON.stringify(Object.entries(exposed[0].api).map(([key, value]) => [key, String(value)]))).not.toContain(SECRET);
   });
 
   it('delivers an event to its subscribers only, and stops after unsubscribe', () => {

@@ -41,3 +41,56 @@ describe('structured logs', () => {
     expect(lines[0]).toMatchObject({ req: { headers: { 'x-api-key': '[redacted]', cookie: '[redacted]', 'user-agent': 'kiosk' } } });
   });
 });
+
+describe('process logger (kiosk service, sync, host, Electron main)', () => {
+  it('tags each line with its component and redacts faces, images, embeddings, PINs, tokens and keys', async () => {
+    const { configureProcessLogger, logger } = await import('../../src/node/logging');
+    const lines: Record<string, unknown>[] = [];
+    configureProcessLogger({
+      destination: new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+          done();
+        },
+      }),
+    });
+    try {
+      logger('kiosk').error(
+        {
+          faces: [{ bbox: [10, 20, 30, 40], embedding: [0.987654] }],
+          referenceJpeg: 'FFD8FFE0-REFERENCE',
+          descriptor: [0.246810],
+          staffToken: 'STAFF-TOKEN-1',
+          launchSecret: 'LAUNCH-SECRET-1',
+          request: { newPin: '73920184', enrolToken: 'ENROL-TOKEN-1', privateKey: 'ED25519-PRIVATE', imageKey: 'AES-KEY' },
+          req: { headers: { 'sec-websocket-protocol': 'kiosk-launch.abcdef', authorization: 'Bearer X' } },
+        },
+        'a channel failed',
+      );
+    } finally {
+      configureProcessLogger();
+    }
+    expect(lines[0]).toMatchObject({ component: 'kiosk', msg: 'a channel failed', faces: '[redacted]', request: { newPin: '[redacted]' } });
+    const text = JSON.stringify(lines);
+    for (const secret of ['bbox', '0.987654', 'FFD8FFE0', '0.24681', 'STAFF-TOKEN-1', 'LAUNCH-SECRET-1', '73920184', 'ENROL-TOKEN-1', 'ED25519-PRIVATE', 'AES-KEY', 'kiosk-launch.abcdef', 'Bearer X']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('no console in the kiosk, the server or Electron main', () => {
+  it('logs through pino everywhere but the CLI (whose stdout is its answer)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join, resolve } = await import('node:path');
+    const root = resolve(import.meta.dirname, '..', '..', 'src');
+    const offenders: string[] = [];
+    for (const area of ['node', 'main', 'preload', 'server']) {
+      for (const entry of readdirSync(join(root, area), { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !/\.tsx?$/.test(entry.name)) continue;
+        const file = join(entry.parentPath, entry.name);
+        if (/\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(file, 'utf8'))) offenders.push(file.slice(root.length + 1));
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});

@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     console.log('kiosk: provisioning applied');
   }
-  const host = await startKioskHost({ service: kiosk.service, rendererDir, host: values.host, port });
+  const host = await startKioskHost({ service: kiosk.service, metrics: kiosk.metrics, rendererDir, host: values.host, port });
   if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
   console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);
   console.log(sync ? `kiosk: syncing decisions to ${sync.serverUrl} when it is reachable` : 'kiosk: no --server: decisions stay in the local queue (liveness sync sends them)');

@@ -1,6 +1,6 @@
 // The browser-kiosk host: plain Node http serving the built renderer with strict headers, and the kiosk API over a
 // WebSocket (same contract, same validation as Electron's IPC). Same-origin browsers only.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +23,8 @@ import {
 import { CodedError } from '../../shared/errors';
 import type { KioskService } from '../kiosk/service';
 import { securityHeaders } from './security-headers';
+import { createLaunchSecret, launchSecretMatches } from './launch-secret';
+import { logger } from '../logging';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -40,6 +42,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ogg': 'audio/ogg',
 };
 
+/** Where the host serves the kiosk's Prometheus metrics (when given them). */
+export const METRICS_PATH = '/metrics';
+
 /** Requests one connection may have unanswered; the renderer needs a handful, a flood gets RATE_LIMITED at once. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
 
@@ -50,6 +55,8 @@ export interface KioskHostOptions {
   port?: number;
   /** Required to bind anything but loopback: HTTPS that demands a client certificate signed by `ca`. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
+  /** Prometheus metrics served at GET /metrics (same reach as the page: loopback, or TLS with a client certificate). */
+  metrics?: { contentType: string; render(): Promise<string> };
 }
 
 
@@ -71,9 +78,12 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
   }
   const rendererDir = resolve(options.rendererDir);
   let origin = { host, port: options.port ?? 8080, scheme: options.tls ? 'https' : 'http' };
-  const launchToken = randomBytes(32).toString('hex');
+  const launchToken = createLaunchSecret();
 
   const handler = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.metrics && request.method === 'GET' && (request.url ?? '').split('?')[0] === METRICS_PATH) {
+      return void serveMetrics(options.metrics, origin, response);
+    }
     serveStatic(rendererDir, origin, launchToken, request, response).catch(() => {
       if (!response.headersSent) sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The file could not be served.' });
       else response.destroy();
@@ -143,16 +153,14 @@ function presentsLaunchToken(request: IncomingMessage, launchToken: string): boo
   const offered = String(request.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((protocol) => protocol.trim());
-  const expected = Buffer.from(`${LAUNCH_TOKEN_PROTOCOL}${launchToken}`);
-  return offered.some((protocol) => {
-    const given = Buffer.from(protocol);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  return offered.some((protocol) => protocol.startsWith(LAUNCH_TOKEN_PROTOCOL) && launchSecretMatches(protocol.slice(LAUNCH_TOKEN_PROTOCOL.length), launchToken));
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 function rejectUpgrade(socket: Duplex, status: number, error: { code: string; message: string }): void {
+  // Who was refused and why, never what they offered (the subprotocol header may carry a token).
+  logger('host').warn({ status, code: error.code }, 'kiosk API connection refused');
   const body = JSON.stringify({ ok: false, error });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
@@ -256,6 +264,17 @@ async function serveStatic(
   response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': info.size });
   if (request.method === 'HEAD') return void response.end();
   createReadStream(file).pipe(response);
+}
+
+async function serveMetrics(metrics: NonNullable<KioskHostOptions['metrics']>, origin: HostOrigin, response: ServerResponse): Promise<void> {
+  try {
+    const text = await metrics.render();
+    response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+    response.end(text);
+  } catch (err) {
+    logger('host').error({ err }, 'metrics could not be rendered');
+    sendJson(response, 500, origin, { code: 'INTERNAL', message: 'The metrics could not be rendered.' });
+  }
 }
 
 /** The page with the secret in a meta tag (no script needed, so the CSP stays as strict). */

@@ -2,6 +2,7 @@
 import { createSyncClient, type SyncLoopHandle } from '../sync/client';
 import type { DecisionStore } from '../store/store';
 import type { SyncStatus } from '../../shared/ipc-contract';
+import { logger } from '../logging';
 
 /** The sync's state for the staff panel, updated by the loop below. */
 export function createSyncStatus(serverUrl: string): { current(): SyncStatus; success(at: Date): void; problem(kind: NonNullable<SyncStatus['lastProblem']>, at: Date): void } {
@@ -42,7 +43,7 @@ export const WORKFLOW_REFRESH_MS = 60_000;
 export function startKioskSync(
   store: DecisionStore,
   options: KioskSyncOptions,
-  log: (line: string) => void = console.log,
+  log: (line: string) => void = (line) => logger('sync').info(line),
   status: SyncStatusTracker = createSyncStatus(options.serverUrl),
 ): SyncLoopHandle {
   const client = createSyncClient({ store, serverUrl: options.serverUrl, enrolToken: options.enrolToken });

@@ -12,6 +12,8 @@ import { defaultKeyProvider } from '../store/keys';
 import { createSyncStatus, startKioskSync, type KioskSyncOptions } from './background-sync';
 import type { DecisionStore } from './ports';
 import { KioskService } from './service';
+import { logger } from '../logging';
+import { createKioskMetrics, type KioskMetrics } from '../host/kiosk-metrics';
 import { createBlocklistScreen, syncBlocklist } from './blocklist';
 import { BlocklistStore } from '../store/blocklist-store';
 import { openSettingsFile } from './settings-file';
@@ -33,6 +35,8 @@ const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface ComposedKiosk {
   service: KioskService;
+  /** Engine-stage and decision latency histograms (the browser host serves them at GET /metrics). */
+  metrics: KioskMetrics;
   /** Fetch the face blocklist from the central API into the encrypted local copy (needs `sync`); entries kept. */
   refreshBlocklist(): Promise<number>;
   /** Applies what the central service issued this kiosk (staff credential, signing key, workflow); see provisioning.ts. */
@@ -70,7 +74,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     try {
       sqlite.purgeImagesOlderThan(IMAGE_RETENTION_DAYS);
     } catch (err) {
-      console.error(`kiosk: image retention purge failed: ${(err as Error).message}`);
+      logger('kiosk').error({ err }, 'image retention purge failed');
     }
   };
   purge();
@@ -89,9 +93,10 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
     : undefined;
   const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
+  const metrics = createKioskMetrics();
   const service = new KioskService({
-    engine,
-    createSession: createLivenessSession,
+    engine: metrics.instrumentEngine(engine),
+    createSession: metrics.instrumentSessions(createLivenessSession),
     store: storeAdapter(sqlite),
     settings,
     allowTestSeed: options.allowTestSeed,
@@ -104,7 +109,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   });
   const syncLoop =
     options.sync && syncStatus
-      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, console.log, syncStatus)
+      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, (line) => logger('sync').info(line), syncStatus)
       : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
@@ -113,11 +118,12 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     return syncBlocklist({ serverUrl, deviceId, decisions: sqlite, blocklist });
   };
   const refresher = options.sync
-    ? setInterval(() => void refreshBlocklist().catch((err) => console.error(`kiosk: blocklist refresh will retry: ${(err as Error).message}`)), BLOCKLIST_REFRESH_MS)
+    ? setInterval(() => void refreshBlocklist().catch((err) => logger('kiosk').warn({ err }, 'blocklist refresh failed; it will retry')), BLOCKLIST_REFRESH_MS)
     : null;
   refresher?.unref();
   return {
     service,
+    metrics,
     refreshBlocklist,
     provision: (provisioning) => applyProvisioning(settings, provisioning),
     applyWorkflow: (envelope) => applySignedWorkflow(settings, envelope),

@@ -29,6 +29,7 @@ import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
 import type { PilotRecorder } from '../calibration/recorder';
+import { logger } from '../logging';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -112,12 +113,12 @@ export class KioskService {
       // Responses are checked too: a broken part must fail here with a code, not confuse the renderer.
       const checked = channels[channel].response.safeParse(value);
       if (!checked.success) {
-        console.error(`kiosk: ${channel} produced an invalid response: ${describeIssues(checked.error)}`);
+        logger('kiosk').error({ channel, issues: describeIssues(checked.error) }, 'a channel produced an invalid response');
         return { ok: false, error: { code: 'INTERNAL', message: 'The kiosk produced an invalid response.' } };
       }
       return { ok: true, value: checked.data };
     } catch (err) {
-      if (!(err instanceof CodedError)) console.error(`kiosk: ${channel} failed: ${(err as Error)?.message ?? String(err)}`);
+      if (!(err instanceof CodedError)) logger('kiosk').error({ channel, err }, 'a channel failed');
       return { ok: false, error: toCodedError(err) };
     }
   }
@@ -344,7 +345,7 @@ export class KioskService {
     try {
       await this.options.store.recordDecision(session.core.abandon());
     } catch (err) {
-      console.error(`kiosk: could not record an abandoned session: ${toCodedError(err).code}`);
+      logger('kiosk').error({ code: toCodedError(err).code }, 'could not record an abandoned session');
     }
   }
 
@@ -403,7 +404,7 @@ export class KioskService {
     try {
       this.options.pilot?.finished(sessionId, result, final);
     } catch (err) {
-      console.error(`kiosk: the pilot capture pack could not be written: ${toCodedError(err).code}`);
+      logger('kiosk').error({ code: toCodedError(err).code }, 'the pilot capture pack could not be written');
     }
   }
 

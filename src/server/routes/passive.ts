@@ -64,7 +64,7 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     }
     const { passiveDecision } = await import('../../liveness/passive');
     ctx.metrics.observeEngineTimings(analysis.timings);
-    const decision = passiveDecision(analysis, threshold);
+    const decision = ctx.metrics.timeStage('decision', () => passiveDecision(analysis, threshold));
     ctx.metrics.passive.inc({ status: decision.status });
     // Didit's documented shape: the check under `liveness`, warnings as objects with a risk code.
     return reply.send({
