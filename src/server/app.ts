@@ -6,7 +6,8 @@ import { CodedError } from '../shared/errors';
 import type { PassiveEngine, ServerContext, ServerOptions } from './context';
 import { WebhookDestinations } from './destinations';
 import { installAuthHooks } from './http/auth';
-import { installErrorHandling } from './http/errors';
+import { installErrorHandling, routingErrorReply } from './http/errors';
+import { JSON_BODY_LIMIT } from './http/limits';
 import { createMetrics, type Metrics } from './metrics';
 import { SERVER_PLUGINS } from './plugins';
 import { loadSigningKey } from './signing';
@@ -89,7 +90,7 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
   // Typed as Fastify's base logger so the instance keeps Fastify's default generics (the route plugins expect them).
   const logger: FastifyBaseLogger = options.logger ?? createLogger({ name: 'server', level: 'silent' });
-  const app = Fastify({ loggerInstance: logger, bodyLimit: 1024 * 1024, return503OnClosing: true, requestTimeout: options.requestTimeoutMs ?? 120_000 });
+  const app = Fastify({ loggerInstance: logger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true, frameworkErrors: routingErrorReply, requestTimeout: options.requestTimeoutMs ?? 120_000 });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installRawJsonParser(app);

@@ -178,3 +178,34 @@ export const CORE_MIGRATIONS: readonly ServerMigration[] = [
     ],
   },
 ];
+
+/**
+ * The devices plugin's own tables (numbered within that plugin): request nonces seen inside the freshness window,
+ * so a replayed signed request is refused by every instance; and records whose session belonged to another
+ * device, kept (not lost) so the device's chain moves past them.
+ */
+export const DEVICE_MIGRATIONS: readonly ServerMigration[] = [
+  {
+    version: 1,
+    name: 'request nonces, records refused for another device\'s session',
+    statements: (t) => [
+      `CREATE TABLE request_nonces (
+        device_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (device_id, nonce)
+      )`,
+      'CREATE INDEX request_nonces_expiry ON request_nonces (expires_at)',
+      `CREATE TABLE session_conflicts (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        record_json TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      )`,
+    ],
+  },
+];

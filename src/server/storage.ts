@@ -124,6 +124,9 @@ export interface ListFilters {
 
 export type EnrolResult = { ok: true; deviceId: string; created: boolean } | { ok: false; code: 'ENROL_TOKEN_INVALID' | 'ENROL_TOKEN_USED' | 'INVALID_PAYLOAD'; message: string };
 
+const sessionConflictMessage = (sessionId: string) =>
+  `Session ${sessionId} is bound to another kiosk or already decided; this record is kept for audit and the kiosk's later records go on.`;
+
 const hashToken = (token: string) => createHash('sha256').update(`enrol:${token}`).digest('hex');
 const nowIso = () => new Date().toISOString();
 
@@ -193,7 +196,7 @@ export class Storage {
     }
   }
 
-  /** Enrol a public key with a one-time token; re-enrolling the same key with its own token is idempotent. */
+  /** Enrol a public key with a one-time token; re-enrolling an enrolled key answers the same and consumes no token. */
   async enrol(token: string, publicKeyPem: string): Promise<EnrolResult> {
     let deviceId: string;
     try {
@@ -202,6 +205,8 @@ export class Storage {
       return { ok: false, code: 'INVALID_PAYLOAD', message: 'public_key must be an Ed25519 public key in SPKI PEM.' };
     }
     return this.db.tx(async (q) => {
+      // Idempotent per device: an enrolled key is answered as before and no token is looked at, so none is burnt.
+      if (await q.get('SELECT 1 AS x FROM devices WHERE id = $1', [deviceId])) return { ok: true, deviceId, created: false } as const;
       const row = await q.get<{ used_by: string | null }>(`SELECT used_by FROM enrol_tokens WHERE token_hash = $1${this.db.forUpdate}`, [hashToken(token)]);
       if (!row) return { ok: false, code: 'ENROL_TOKEN_INVALID', message: 'This enrolment token is not known to the server.' } as const;
       if (row.used_by === deviceId) return { ok: true, deviceId, created: false } as const;
@@ -299,8 +304,14 @@ export class Storage {
         // A record erased at an integrator's request still answers duplicate when its kiosk sends it again.
         const existing = (await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq]))
           ?? (await q.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq]));
-        if (existing) {
-          if (existing.hash === entry.hash) {
+        const keptAside = existing ? undefined : await q.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq]);
+        if (keptAside?.hash === entry.hash) {
+          // Sent again: the same answer, and the records after it are still looked at.
+          await refuse('rejected', 'SESSION_CONFLICT', sessionConflictMessage(sessionId));
+          continue;
+        }
+        if (existing ?? keptAside) {
+          if (existing?.hash === entry.hash) {
             outcomes.push({ seq, session_id: sessionId, status: 'duplicate' });
             continue;
           }
@@ -318,8 +329,16 @@ export class Storage {
         const clash = await q.get('SELECT 1 AS x FROM decisions WHERE session_id = $1', [sessionId]);
         const sessionRef = clash ? null : await this.sessionForRecord(q, sessionId, deviceId);
         if (clash || sessionRef === null) {
-          await refuse('rejected', 'SESSION_CONFLICT', `Session ${sessionId} was already recorded by another record.`);
-          break;
+          // The session is bound to another device (or already decided): this record is kept aside, flagged, and the
+          // chain moves past it, so the device's later records are not deferred forever behind it.
+          await q.run(
+            'INSERT INTO session_conflicts (device_id, seq, session_id, hash, record_json, signature, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+            [deviceId, seq, sessionId, entry.hash, canonicalJson(entry.record), entry.signature, nowIso()],
+          );
+          await refuse('rejected', 'SESSION_CONFLICT', sessionConflictMessage(sessionId));
+          lastSeq = seq;
+          lastHash = entry.hash;
+          continue;
         }
         const result = entry.record.result as LivenessResult;
         await q.run(
@@ -359,10 +378,15 @@ export class Storage {
     const attempt = await q.get<{ session_id: string; claimed_by: string | null }>('SELECT session_id, claimed_by FROM session_attempts WHERE attempt_id = $1', [recordSessionId]);
     const central = attempt?.session_id ?? (await q.get<{ session_id: string }>("SELECT session_id FROM sessions WHERE session_id = $1 AND origin = 'api'", [recordSessionId]))?.session_id;
     if (!central) return recordSessionId;
-    if (attempt && attempt.claimed_by === null) {
+    if (!attempt) {
+      // The central session's own id: bound to the kiosk that claimed its current attempt, if one did.
+      const current = await q.get<{ claimed_by: string | null }>('SELECT claimed_by FROM session_attempts WHERE session_id = $1 ORDER BY attempt DESC LIMIT 1', [central]);
+      return current?.claimed_by && current.claimed_by !== deviceId ? null : central;
+    }
+    if (attempt.claimed_by === null) {
       // Taken offline from its QR: the first record is the claim.
       await q.run('UPDATE session_attempts SET claimed_by = $1, claimed_at = $2 WHERE attempt_id = $3 AND claimed_by IS NULL', [deviceId, nowIso(), recordSessionId]);
-    } else if (attempt && attempt.claimed_by !== deviceId) {
+    } else if (attempt.claimed_by !== deviceId) {
       return null;
     }
     return central;
@@ -384,7 +408,8 @@ export class Storage {
   /** The record a device sent just before this one, if the server still holds it. */
   async previousRecordOf(deviceId: string, seq: number): Promise<{ hash: string } | undefined> {
     return (await this.db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]))
-      ?? this.db.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]);
+      ?? (await this.db.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]))
+      ?? this.db.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]);
   }
 
   getSession(sessionId: string): Promise<SessionRow | undefined> {

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
-import { canonicalJson, requestSigningMessage } from '../../src/node/sync/evidence';
+import { canonicalJson, signedRequestHeaders } from '../../src/node/sync/evidence';
 import { createServer, signWebhook, type LivenessServer, type ServerOptions } from '../../src/server';
 import { signedWorkflowSchema } from '../../src/shared/workflow';
 import type { LivenessResult } from '../../src/shared/result';
@@ -48,10 +48,9 @@ async function realJpeg(r: number, g: number, b: number): Promise<Buffer> {
 
 function signedFetch(store: DecisionStore, base: string, deviceId: string, method: 'GET' | 'POST', path: string, body?: unknown) {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const ts = String(Date.now());
   return fetch(base + path, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'x-device-id': deviceId, 'x-timestamp': ts, 'x-signature': store.identity.sign(requestSigningMessage(method, path, ts, text)) },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signedRequestHeaders((m) => store.identity.sign(m), { method, path, body: text, deviceId }) },
     body: body === undefined ? undefined : text,
   });
 }

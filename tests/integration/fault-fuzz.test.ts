@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
+import { signedRequestHeaders } from '../../src/node/sync/evidence';
 import { createServer, type LivenessServer } from '../../src/server';
 import { makeResult, seededRandom, tinyJpeg } from '../../src/testkit/fault-support';
 import { signedPost } from './server-contract';
@@ -79,7 +80,12 @@ describe('fuzzed kiosk batches', () => {
       const response = await fetch(`${base}/v1/decisions`, { method: 'POST', headers: type ? { 'content-type': type, 'x-device-id': deviceId, 'x-timestamp': String(Date.now()), 'x-signature': 'AAAA' } : {}, body: raw });
       await expectCoded4xx(response);
     }
-    const huge = await fetch(`${base}/v1/devices/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x'.repeat(2_000_000), public_key: 'y' }) });
+    // Enrolment is refused unsigned on arrival; a signed one past the JSON limit is refused by size, both before the body is read.
+    const hugeBody = JSON.stringify({ token: 'x'.repeat(2_000_000), public_key: 'y' });
+    const unsignedHuge = await fetch(`${base}/v1/devices/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hugeBody });
+    expect(await expectCoded4xx(unsignedHuge)).toBe('UNAUTHORIZED');
+    const enrolHeaders = signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path: '/v1/devices/enrol', body: hugeBody, deviceId: 'enrolling' });
+    const huge = await fetch(`${base}/v1/devices/enrol`, { method: 'POST', headers: { 'content-type': 'application/json', ...enrolHeaders }, body: hugeBody });
     expect(await expectCoded4xx(huge)).toBe('FILE_TOO_LARGE');
     const review = await fetch(`${base}/v1/review/fz-1`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{"decision":' });
     expect(await expectCoded4xx(review)).toBe('INVALID_PAYLOAD');

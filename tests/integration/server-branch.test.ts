@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
-import { requestSigningMessage } from '../../src/node/sync/evidence';
+import { signedRequestHeaders } from '../../src/node/sync/evidence';
 import { createServer, type LivenessServer } from '../../src/server';
 import { CORE_MIGRATIONS } from '../../src/server/core-schema';
 import { openSqlite } from '../../src/server/sql';
@@ -25,8 +25,7 @@ const api = (base: string, path: string, init: { method?: string; body?: unknown
 function claim(store: DecisionStore, base: string, deviceId: string, code: string, at: number) {
   const path = '/v1/kiosk/sessions/claim';
   const text = JSON.stringify({ code });
-  const ts = String(at);
-  return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-device-id': deviceId, 'x-timestamp': ts, 'x-signature': store.identity.sign(requestSigningMessage('POST', path, ts, text)) }, body: text });
+  return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: at }) }, body: text });
 }
 
 describe('branch sessions on a real server', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
-import { canonicalJson, requestSigningMessage, sha256Hex } from '../../src/node/sync/evidence';
+import { canonicalJson, signedRequestHeaders, sha256Hex } from '../../src/node/sync/evidence';
 import { createServer, signWebhook, type LivenessServer, type ServerOptions } from '../../src/server';
 import { makeResult, tinyJpeg } from '../../src/testkit/fault-support';
 import { asyncHandler } from '../../src/testkit/http';
@@ -17,10 +17,9 @@ const API_KEY = 'test-api-key';
 
 export async function signedPost(store: DecisionStore, base: string, path: string, body: unknown, deviceId: string, timestamp = Date.now()) {
   const text = JSON.stringify(body);
-  const ts = String(timestamp);
   return fetch(base + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-device-id': deviceId, 'x-timestamp': ts, 'x-signature': store.identity.sign(requestSigningMessage('POST', path, ts, text)) },
+    headers: { 'content-type': 'application/json', ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: timestamp }) },
     body: text,
   });
 }

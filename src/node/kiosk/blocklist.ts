@@ -8,7 +8,7 @@ import type { FaceDescriber } from '../engine/api';
 import { cosineSimilarity } from '../engine/face-embedding';
 import type { BlocklistFace, BlocklistStore } from '../store/blocklist-store';
 import type { DecisionStore } from '../store/store';
-import { requestSigningMessage, SIGNATURE_HEADERS } from '../sync/evidence';
+import { signedRequestHeaders } from '../sync/evidence';
 
 /** Where kiosks fetch the blocklist (device-signed GET on the central API). */
 export const BLOCKLIST_SYNC_PATH = '/v1/devices/blocklist';
@@ -62,10 +62,8 @@ export function createBlocklistScreen(store: BlocklistStore, describer: FaceDesc
 /** Fetches the blocklist with the kiosk's device signature and replaces the local copy. Returns the entry count. */
 export async function syncBlocklist(options: { serverUrl: string; deviceId: string; decisions: DecisionStore; blocklist: BlocklistStore; fetch?: typeof fetch; now?: () => number }): Promise<number> {
   const doFetch = options.fetch ?? fetch;
-  const timestamp = String(Date.now());
-  const signature = options.decisions.identity.sign(requestSigningMessage('GET', BLOCKLIST_SYNC_PATH, timestamp, ''));
   const response = await doFetch(new URL(BLOCKLIST_SYNC_PATH, options.serverUrl), {
-    headers: { [SIGNATURE_HEADERS.device]: options.deviceId, [SIGNATURE_HEADERS.timestamp]: timestamp, [SIGNATURE_HEADERS.signature]: signature },
+    headers: signedRequestHeaders((message) => options.decisions.identity.sign(message), { method: 'GET', path: BLOCKLIST_SYNC_PATH, body: '', deviceId: options.deviceId }),
     signal: AbortSignal.timeout(30_000),
   });
   if (!response.ok) throw new CodedError('SERVER_ERROR', `The server answered ${response.status} to the blocklist sync.`);

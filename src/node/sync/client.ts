@@ -1,7 +1,7 @@
 // The sync client: enrols the kiosk once, then drains the outbox to the central API with signed requests.
 import { CodedError } from '../../shared/errors';
 import type { DecisionStore } from '../store/store';
-import { requestSigningMessage, SIGNATURE_HEADERS } from './evidence';
+import { signedRequestHeaders } from './evidence';
 import {
   classifyStatus, DEFAULT_BACKOFF, drainQueue, parseRetryAfter, retryDelayMs,
   type BackoffPolicy, type BatchOutcome, type DrainReport, type FaultPoint, type OutboxJob, type RecordAnswer,
@@ -86,16 +86,11 @@ export function createSyncClient(options: SyncClientOptions) {
   async function signedRequest(method: 'GET' | 'POST', path: string, body: unknown, deviceId: string): Promise<Response> {
     const text = method === 'POST' ? JSON.stringify(body) : '';
     // Wall-clock time: the server checks freshness against its own clock.
-    const timestamp = String(Date.now());
-    const signature = store.identity.sign(requestSigningMessage(method, path, timestamp, text));
+    // A fresh nonce per request: the server accepts each (device, nonce) once, so a captured request cannot be replayed.
+    const signed = signedRequestHeaders((message) => store.identity.sign(message), { method, path, body: text, deviceId, timestampMs: Date.now() });
     return doFetch(new URL(path, base), {
       method,
-      headers: {
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-        [SIGNATURE_HEADERS.device]: deviceId,
-        [SIGNATURE_HEADERS.timestamp]: timestamp,
-        [SIGNATURE_HEADERS.signature]: signature,
-      },
+      headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...signed },
       ...(method === 'POST' ? { body: text } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,5 +1,5 @@
 // Signed, hash-chained evidence: the canonical record of one decision, its hash, its signature, and request signing.
-import { createHash, createPublicKey, verify as verifySig, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify as verifySig, type KeyObject } from 'node:crypto';
 import type { LivenessResult } from '../../shared/result';
 
 /** prev_hash of the first record of a device. */
@@ -75,11 +75,33 @@ export function deviceIdForPublicKey(pem: string): string {
   return `dev_${sha256Hex(der).slice(0, 24)}`;
 }
 
-export const SIGNATURE_HEADERS = { device: 'x-device-id', timestamp: 'x-timestamp', signature: 'x-signature' } as const;
-/** A signed request older or newer than this is refused (replay window). */
+export const SIGNATURE_HEADERS = { device: 'x-device-id', timestamp: 'x-timestamp', nonce: 'x-nonce', signature: 'x-signature' } as const;
+/** A signed request older or newer than this is refused; inside it, each nonce is accepted once (replay window). */
 export const REQUEST_FRESHNESS_MS = 5 * 60 * 1000;
+/** A nonce is 16 to 64 URL-safe characters (the kiosk sends 16 random bytes as base64url, 22 characters). */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** What a device signs for each request: method, path (with query), time and the body's hash. */
-export function requestSigningMessage(method: string, pathWithQuery: string, timestamp: string, body: Uint8Array | string): string {
-  return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${sha256Hex(body)}`;
+/** A fresh request nonce: 16 random bytes, base64url. */
+export function newRequestNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** What a device signs for each request: method, path (with query), time, its one-time nonce and the body's hash. */
+export function requestSigningMessage(method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Uint8Array | string): string {
+  return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${sha256Hex(body)}`;
+}
+
+/** The headers of one signed request (every kiosk request goes through here, so each gets its own nonce). */
+export function signedRequestHeaders(
+  sign: (message: string) => string,
+  request: { method: string; path: string; body: Uint8Array | string; deviceId: string; timestampMs?: number; nonce?: string },
+): Record<string, string> {
+  const timestamp = String(request.timestampMs ?? Date.now());
+  const nonce = request.nonce ?? newRequestNonce();
+  return {
+    [SIGNATURE_HEADERS.device]: request.deviceId,
+    [SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SIGNATURE_HEADERS.nonce]: nonce,
+    [SIGNATURE_HEADERS.signature]: sign(requestSigningMessage(request.method, request.path, timestamp, nonce, request.body)),
+  };
 }

@@ -128,7 +128,8 @@ export function applyOutcome(
   const unanswered: number[] = [];
   for (const job of jobs) {
     const answer = bySeq.get(job.seq);
-    if (blocked || !answer) {
+    // Nothing after a deferred record can have landed; after a rejected one the server may have taken the rest (it keeps a record refused for another kiosk's session aside and goes on).
+    if (blocked?.status === 'deferred' || !answer) {
       unanswered.push(job.seq);
       continue;
     }

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { CodedError } from '../../shared/errors';
 import { validateStill } from '../../node/engine/decode';
+import { assertCleanText } from '../http/text';
 
 /** Largest image accepted by the face endpoints (the same bound as the passive endpoint's uploads). */
 export const MAX_FACE_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -39,6 +40,7 @@ export async function readFaceForm(request: FastifyRequest, imageFields: readonl
   } finally {
     if (!request.raw.readableEnded) request.raw.resume();
   }
+  assertCleanText(fields, 'form field');
   for (const name of imageFields) {
     const image = images[name];
     if (!image) throw new CodedError('INVALID_PAYLOAD', `The form has no ${name} file.`);

@@ -73,3 +73,13 @@ export function installErrorHandling(app: FastifyInstance): void {
     return errorReply(reply, 500, 'INTERNAL', 'An unexpected error occurred.');
   });
 }
+
+/**
+ * Fastify's errors raised before routing (a path that is not valid percent-encoded UTF-8, e.g. a lone surrogate's
+ * bytes): the same coded JSON as every other error, instead of Fastify's own shape.
+ */
+export function routingErrorReply(err: { code?: string }, _request: unknown, reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid: a part of its path is not percent-encoded UTF-8 text.' : 'The request could not be routed.';
+  void errorReply(reply, 400, 'INVALID_ARGUMENT', message);
+}

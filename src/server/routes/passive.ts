@@ -6,12 +6,14 @@ import { CodedError } from '../../shared/errors';
 import type { ServerContext } from '../context';
 import { formatWarnings } from '../didit';
 import { isFrameworkError } from '../http/errors';
+import { UPLOAD_BODY_LIMIT } from '../http/limits';
+import { assertCleanText } from '../http/text';
 import { MAX_IMAGE_BYTES } from '../storage';
 
 const PASSIVE_EXTENSIONS = new Set(['jpg', 'jpeg', 'png', 'tiff', 'webp']);
 
 export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ctx) => {
-  app.post('/v3/passive-liveness/', async (request, reply) => {
+  app.post('/v3/passive-liveness/', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {
     if (!request.isMultipart()) throw new CodedError('UNSUPPORTED_TYPE', 'Send the image as multipart/form-data with the field user_image.');
     let image: Buffer | null = null;
     let filename = '';
@@ -30,6 +32,7 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
           fields[part.fieldname] = String(part.value);
         }
       }
+      assertCleanText(fields, 'form field');
     } catch (err) {
       if (err instanceof CodedError || isFrameworkError(err)) throw err;
       // busboy's own complaints (a part cut short, a missing boundary) are bad input, not server faults.
