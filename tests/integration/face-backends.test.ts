@@ -20,11 +20,12 @@ import { fixturesDir, repoRoot } from '../../src/testkit/fixtures';
 import { startPgliteVector, type PgliteVectorServer } from './pglite-vector-support';
 
 const photo = (rel: string) => join(fixturesDir, rel);
-// deepface's identity group A: three photos of one person; Biden is someone else.
+// deepface's identity group A: three photos of one person; Biden and Obama are two others.
 const PERSON_A_BLOCKLISTED = photo('serengil__deepface/tests/unit/dataset/img6.jpg');
 const PERSON_A_SEARCH = photo('serengil__deepface/tests/unit/dataset/img4.jpg');
 const PERSON_A_AT_KIOSK = photo('serengil__deepface/tests/unit/dataset/img10.jpg');
 const BIDEN = photo('ageitgey__face_recognition/examples/biden.jpg');
+const OBAMA = photo('ageitgey__face_recognition/examples/obama.jpg');
 const ready = existsSync(resolve(repoRoot, 'models/faceres.onnx')) && existsSync(PERSON_A_AT_KIOSK);
 const KEY = 'K-face-backends';
 /** The longest the test waits for the background screening (the engine may load first on a loaded machine). */
@@ -211,12 +212,31 @@ for (const backend of BACKENDS) {
       const workflow = (await api('/v3/workflows/', { body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }, { feature: 'FACE_SEARCH', config: { face_search_score_threshold: 60 } }] } })).json;
       const session = (await api('/v3/session/', { body: { workflow_id: workflow.uuid, vendor_data: 'customer-9' } })).json;
       const token = JSON.parse(Buffer.from(session.qr_payload.split('.')[1], 'base64url').toString('utf8'));
-      expect(await kioskSync(token.attempt_id, BIDEN, 'kiosk-2')).toMatchObject({ accepted: 1 });
+      expect(await kioskSync(token.attempt_id, OBAMA, 'kiosk-2')).toMatchObject({ accepted: 1 });
       const screening = await screeningOf(token.attempt_id);
       expect(screening).toMatchObject({ state: 'done', enrolled: 1 });
-      // Biden's face-match enrolment (customer-1) is another vendor_data: the session is a duplicate, and declined.
-      expect(JSON.parse(screening.warnings_json)).toEqual(['DUPLICATED_FACE']);
-      expect((await api(`/v3/session/${session.session_id}/decision/`)).json.status).toBe('Declined');
+      expect(JSON.parse(screening.warnings_json)).toEqual([]);
+      expect((await api(`/v3/session/${session.session_id}/decision/`)).json.status).toBe('Approved');
+
+      // Enrolled: the same face under another vendor_data is found, as that session's.
+      const found = await faceSearch(OBAMA, { vendor_data: 'customer-10' });
+      expect(found.warnings.map((w) => w.risk)).toContain('DUPLICATED_FACE');
+      expect(found.matches[0]).toMatchObject({ session_id: session.session_id, vendor_data: 'customer-9' });
+
+      expect((await api(`/v3/session/${session.session_id}/delete/`, { method: 'DELETE' })).status).toBe(204);
+      const afterErase = await faceSearch(OBAMA, { vendor_data: 'customer-10' });
+      expect(afterErase.warnings).toEqual([]);
+      expect(afterErase.matches.map((m) => m.session_id)).not.toContain(session.session_id);
+      expect(await server.storage.db.all('SELECT uuid FROM face_embeddings WHERE session_id = $1', [session.session_id])).toEqual([]);
+
+      // The blocklist entry: deleted, its face no longer declines anyone.
+      const blocklist = await blocklistUuid();
+      const entries = (await api(`/v3/lists/${blocklist}/entries/`)).json.results as { uuid: string }[];
+      expect(entries).toHaveLength(1);
+      expect((await api(`/v3/lists/${blocklist}/entries/${entries[0].uuid}/`, { method: 'DELETE' })).status).toBe(204);
+      const cleared = await faceSearch(PERSON_A_SEARCH);
+      expect(cleared.status).toBe('Approved');
+      expect(cleared.warnings.map((w) => w.risk)).not.toContain('FACE_IN_BLOCKLIST');
     }, 300_000);
   });
 }
