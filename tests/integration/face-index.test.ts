@@ -56,7 +56,7 @@ function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => 
       } finally {
         await cleanup();
       }
-    });
+    }, 300_000); // PGlite's WASM start-up alone can take a minute on a loaded machine
   });
 }
 
