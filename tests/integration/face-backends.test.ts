@@ -144,7 +144,7 @@ for (const backend of BACKENDS) {
       dir = mkdtempSync(join(tmpdir(), 'face-backends-'));
       const started = await backend.start(dir);
       cleanup = started.cleanup;
-      server = await createServer({ ...started.options, apiKey: KEY, enrolTokens: ['kiosk-1', 'kiosk-2'], engineFactory: engineFactory(), webhooks: [{ url: 'http://127.0.0.1:9/hook', secret: 'hook-secret' }] });
+      server = await createServer({ ...started.options, apiKey: KEY, enrolTokens: ['kiosk-1', 'kiosk-2', 'kiosk-3'], engineFactory: engineFactory(), webhooks: [{ url: 'http://127.0.0.1:9/hook', secret: 'hook-secret' }] });
       base = await server.listen({ port: 0 });
     }, 300_000);
 
@@ -237,6 +237,19 @@ for (const backend of BACKENDS) {
       const cleared = await faceSearch(PERSON_A_SEARCH);
       expect(cleared.status).toBe('Approved');
       expect(cleared.warnings.map((w) => w.risk)).not.toContain('FACE_IN_BLOCKLIST');
+    }, 300_000);
+
+    it('POST /v3/sessions/delete/ erases the enrolled faces of the sessions it deletes', async () => {
+      const workflow = (await api('/v3/workflows/', { body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }, { feature: 'FACE_SEARCH', config: { face_search_score_threshold: 60 } }] } })).json;
+      const session = (await api('/v3/session/', { body: { workflow_id: workflow.uuid, vendor_data: 'customer-12' } })).json;
+      const token = JSON.parse(Buffer.from(session.qr_payload.split('.')[1], 'base64url').toString('utf8'));
+      expect(await kioskSync(token.attempt_id, PERSON_A_AT_KIOSK, 'kiosk-3')).toMatchObject({ accepted: 1 });
+      expect(await screeningOf(token.attempt_id)).toMatchObject({ state: 'done', enrolled: 1 });
+      expect((await faceSearch(PERSON_A_SEARCH, { vendor_data: 'customer-13' })).matches.map((m) => m.session_id)).toContain(session.session_id);
+      const number = (await api(`/v3/session/${session.session_id}/decision/`)).json.session_number;
+      expect((await api('/v3/sessions/delete/', { body: { session_numbers: [number] } })).json).toMatchObject({ deleted: 1 });
+      expect((await faceSearch(PERSON_A_SEARCH, { vendor_data: 'customer-13' })).matches.map((m) => m.session_id)).not.toContain(session.session_id);
+      expect(await server.storage.db.all('SELECT uuid FROM face_embeddings WHERE session_id = $1', [session.session_id])).toEqual([]);
     }, 300_000);
   });
 }
