@@ -62,6 +62,15 @@ export const TUNABLES = {
   planarResidual3d: { value: 0.1, meaning: 'Excess residual at which the parallax is clearly 3D (head turns of 20+ degrees).', tunedOn: SYNTHETIC, retune: CALIBRATE },
   planarAttackResidual: { value: 0.01, meaning: 'Excess residual below which clear motion is a confirmed plane (LIVENESS_FACE_ATTACK).', tunedOn: SYNTHETIC, retune: CALIBRATE },
   planarMinFrames: { value: 2, meaning: 'Frames with enough motion needed for a planar score.', tunedOn: 'design choice', retune: CALIBRATE },
+  // ---- server face index (src/server/faces/face-index.ts, screening-worker.ts)
+  hnswM: { value: 16, meaning: 'pgvector HNSW graph degree (links per node) of the face index.', tunedOn: 'pgvector default; checked by the 1:N bench (synthetic clustered embeddings, recall@10 against exact search)', retune: '`liveness face-bench --n 100000`' },
+  hnswEfConstruction: { value: 64, meaning: 'pgvector HNSW candidate list size while building the face index.', tunedOn: 'pgvector default; checked by the 1:N bench', retune: '`liveness face-bench --n 100000`' },
+  hnswEfSearch: { value: 100, meaning: 'pgvector HNSW candidate list size per face search (higher: better recall, slower).', tunedOn: 'the 1:N bench (synthetic clustered embeddings, recall@10 against exact search)', retune: '`liveness face-bench --n 100000 --ef-search 40,100,200`' },
+  exactScanPageRows: { value: 2000, meaning: 'Stored faces read per page by the exact search (bounds its memory at any index size).', tunedOn: 'design choice: 2000 x 4 KiB = 8 MiB a page', retune: '`liveness face-bench --backends sqlite`' },
+  faceScreeningPollMs: { value: 1000, meaning: 'How often a server instance looks for synced Approved decisions not yet face-screened.', tunedOn: 'design choice: a status change within seconds of the sync, one cheap query a second', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
+  faceScreeningBatch: { value: 10, meaning: 'Decisions one face-screening pass claims (each costs one embedding).', tunedOn: 'design choice', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
+  faceScreeningLeaseMs: { value: 120000, meaning: 'How long a claimed screening stays with its instance before another may retry it (a crashed instance).', tunedOn: 'design choice: well above one embedding on a loaded machine', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
+  faceScreeningMaxAttempts: { value: 5, meaning: 'Failed screenings of one decision (engine errors) before it is left as failed for an operator.', tunedOn: 'design choice', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
 } as const satisfies Record<string, Tunable>;
 
 export type TunableName = keyof typeof TUNABLES;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { EMBEDDING_DIMENSIONS, FaceIndex } from '../../src/server/faces/face-index';
 import { screenFace } from '../../src/server/faces/screening';
 import { openPostgres, openSqlite, type SqlDb } from '../../src/server/sql';
+import { startPgliteVector } from './pglite-vector-support';
 
 /** A unit vector along axis `i`, tilted towards axis `j` to a chosen cosine (deterministic test faces). */
 function face(i: number, j = i, cosine = 1): Float32Array {
@@ -18,12 +19,13 @@ function face(i: number, j = i, cosine = 1): Float32Array {
   return v;
 }
 
-function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => Promise<void> }>) {
+function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => Promise<void> }>, backend: 'exact' | 'hnsw') {
   describe(`face index on ${name}`, () => {
     it('keeps lists and entries, ranks faces, raises the screening warnings, and erases what is deleted', async () => {
       const { db, cleanup } = await open();
       try {
         const index = await FaceIndex.open(db);
+        expect(index.backend).toBe(backend);
         const again = await FaceIndex.open(db); // a second instance on the same database: migrations run once
         expect((await again.listLists({ limit: 10, offset: 0 })).count).toBe(1);
         const blocklist = await index.systemBlocklist();
@@ -54,7 +56,7 @@ function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => 
       } finally {
         await cleanup();
       }
-    });
+    }, 300_000); // PGlite's WASM start-up alone can take a minute on a loaded machine
   });
 }
 
@@ -62,7 +64,14 @@ contract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'face-index-'));
   const db = openSqlite(join(dir, 'faces.sqlite'));
   return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
-});
+}, 'exact');
+
+// pgvector: PGlite with pgvector behind pglite-socket, through the same `pg` driver and SQL as a fleet's PostgreSQL.
+contract('PostgreSQL with pgvector (PGlite over the wire protocol)', async () => {
+  const pglite = await startPgliteVector();
+  const db = openPostgres({ connectionString: pglite.url });
+  return { db, cleanup: async () => { await db.close(); await pglite.stop(); } };
+}, 'hnsw');
 
 const url = process.env.TEST_DATABASE_URL;
 if (url) {
@@ -83,7 +92,7 @@ if (url) {
         await client.end();
       },
     };
-  });
+  }, 'exact'); // this machine's PostgreSQL 15 has no pgvector: the exact fallback
 } else {
   describe.skip('face index on PostgreSQL: SKIPPED because TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)', () => {
     it('needs TEST_DATABASE_URL', () => undefined);

@@ -4,17 +4,23 @@
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '../../shared/errors';
 import { MAX_FACE_SEARCH_MATCHES, similarityScore } from '../../shared/face-match';
+import { tuned } from '../../shared/tunables';
 import { isUniqueViolation, type SqlDb, type SqlRunner } from '../sql';
+import type { FaceScreeningRow } from './screening-worker';
 
 /** Length of the faceres descriptor (FACE_EMBEDDING_MODEL). */
 export const EMBEDDING_DIMENSIONS = 1024;
-/**
- * HNSW build and search parameters (pgvector's defaults are m=16, ef_construction=64, ef_search=40). ef_search 100
- * was chosen by `npx tsx tools/face-index-bench.ts` (recall against exact search on synthetic embeddings).
- */
-export const HNSW_M = 16;
-export const HNSW_EF_CONSTRUCTION = 64;
-export const HNSW_EF_SEARCH = 100;
+/** HNSW build and search parameters (src/shared/tunables.ts; measured by `liveness face-bench`). */
+export const HNSW_M = tuned('hnswM');
+export const HNSW_EF_CONSTRUCTION = tuned('hnswEfConstruction');
+export const HNSW_EF_SEARCH = tuned('hnswEfSearch');
+/** pgvector from which `hnsw.iterative_scan` exists (a filtered HNSW scan keeps going until LIMIT rows pass). */
+const ITERATIVE_SCAN_SINCE = [0, 8] as const;
+/** Faces given their vector column per statement batch when pgvector arrives on a database that has faces. */
+const BACKFILL_BATCH = 500;
+
+/** How the index searches: exact (every stored face scored) or pgvector's HNSW index. */
+export type SearchBackend = 'exact' | 'hnsw';
 
 export const LIST_TYPES = ['blocklist', 'allowlist', 'custom'] as const;
 export type ListType = (typeof LIST_TYPES)[number];
@@ -99,10 +105,48 @@ const MIGRATIONS: { version: number; statements: (db: SqlDb) => string[] }[] = [
       'CREATE INDEX face_embeddings_session ON face_embeddings (session_id)',
     ],
   },
+  {
+    // One row per synced Approved decision once a server instance claims its screening (screening-worker.ts).
+    version: 2,
+    statements: (db) => [
+      `CREATE TABLE face_screenings (
+        decision_session_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+        locked_until ${db.dialect === 'postgres' ? 'BIGINT' : 'INTEGER'} NOT NULL, warnings_json TEXT, status_before TEXT, status_after TEXT,
+        reason TEXT, enrolled INTEGER NOT NULL, created_at TEXT NOT NULL, screened_at TEXT)`,
+      'CREATE INDEX face_screenings_due ON face_screenings (state, locked_until)',
+      'CREATE INDEX face_screenings_session ON face_screenings (session_id)',
+    ],
+  },
 ];
 
+/**
+ * Erases the face embeddings and screening rows of sessions being erased (DELETE /v3/session/{id}/delete/ and
+ * POST /v3/sessions/delete/ call it). Returns how many embeddings went.
+ */
+export async function eraseSessionFaces(db: SqlDb, sessionIds: readonly string[]): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  return db.tx(async (q) => {
+    let erased = 0;
+    for (const sessionId of sessionIds) {
+      await q.run('DELETE FROM face_screenings WHERE session_id = $1', [sessionId]);
+      erased += await q.run('DELETE FROM face_embeddings WHERE session_id = $1', [sessionId]);
+    }
+    return erased;
+  });
+}
+
 export class FaceIndex {
-  private constructor(private readonly db: SqlDb, readonly vectorSearch: boolean) {}
+  private constructor(private readonly db: SqlDb, private readonly vector: VectorSupport | null) {}
+
+  /** 'hnsw' when the database has pgvector (PostgreSQL with `CREATE EXTENSION vector`), else 'exact'. */
+  get backend(): SearchBackend {
+    return this.vector ? 'hnsw' : 'exact';
+  }
+
+  /** True on the pgvector HNSW path. */
+  get vectorSearch(): boolean {
+    return this.vector !== null;
+  }
 
   /** Migrate, provision the system face blocklist, and detect pgvector (PostgreSQL only). */
   static async open(db: SqlDb, options: { now?: () => number } = {}): Promise<FaceIndex> {
@@ -116,8 +160,8 @@ export class FaceIndex {
         await q.run('INSERT INTO face_schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, new Date().toISOString()]);
       }
     });
-    const vectorSearch = db.dialect === 'postgres' && (await enableVectorIndex(db));
-    const index = new FaceIndex(db, vectorSearch);
+    const vector = db.dialect === 'postgres' ? await enableVectorIndex(db) : null;
+    const index = new FaceIndex(db, vector);
     await index.systemBlocklist(options.now?.() ?? Date.now());
     return index;
   }
@@ -245,14 +289,23 @@ export class FaceIndex {
 
   // ------------------------------------------------------------------ faces
 
-  /** Enrols a session's or a saved API call's face. Face-search calls enrol with searchable=false (Didit's rule). */
-  async enrolFace(input: { source: 'session' | 'api_request'; sessionId: string; vendorData?: string | null; status?: string | null; searchable: boolean; embedding: Float32Array }, nowMs = Date.now()): Promise<string> {
-    return this.insertFace(this.db, { ...input, createdAt: new Date(nowMs).toISOString() });
+  /** Enrols a session's or a saved API call's face (within a caller's transaction if given). Face-search calls enrol with searchable=false (Didit's rule). */
+  async enrolFace(
+    input: { source: 'session' | 'api_request'; sessionId: string; vendorData?: string | null; status?: string | null; searchable: boolean; embedding: Float32Array },
+    nowMs = Date.now(),
+    within: SqlRunner = this.db,
+  ): Promise<string> {
+    return this.insertFace(within, { ...input, createdAt: new Date(nowMs).toISOString() });
   }
 
   /** Erases every face embedding of a session (called when the session is deleted or purged). */
   async eraseSession(sessionId: string): Promise<number> {
-    return this.db.run('DELETE FROM face_embeddings WHERE session_id = $1', [sessionId]);
+    return eraseSessionFaces(this.db, [sessionId]);
+  }
+
+  /** The screenings of a session's synced decisions (no faces: states, warnings and reasons). */
+  screeningsOf(sessionId: string): Promise<FaceScreeningRow[]> {
+    return this.db.all<FaceScreeningRow>('SELECT * FROM face_screenings WHERE session_id = $1 ORDER BY created_at', [sessionId]);
   }
 
   /** The most recent searchable face enrolled for a session, for a list entry made by reference. */
@@ -265,46 +318,64 @@ export class FaceIndex {
     return Number((await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM face_embeddings'))?.n ?? 0);
   }
 
-  /** The most similar searchable faces, best first, with score >= minScore; optionally only blocklisted ones. */
+  /** The most similar searchable faces, best first, with score >= minScore, never one of excludeSessionId. */
   async search(embedding: Float32Array, options: { limit?: number; minScore?: number; excludeSessionId?: string } = {}): Promise<FaceMatch[]> {
     const limit = options.limit ?? MAX_FACE_SEARCH_MATCHES;
     const minScore = options.minScore ?? 0;
-    const select = `SELECT f.uuid, f.source, f.session_id, f.vendor_data, f.status, f.list_entry_uuid, e.list_uuid, l.list_type, f.created_at`;
-    const from = ' FROM face_embeddings f LEFT JOIN face_list_entries e ON e.uuid = f.list_entry_uuid LEFT JOIN face_lists l ON l.uuid = e.list_uuid WHERE f.searchable = 1';
-    let scored: { row: FaceRow; cosine: number }[];
-    if (this.vectorSearch) {
-      scored = await this.db.tx(async (q) => {
-        await q.run(`SET LOCAL hnsw.ef_search = ${HNSW_EF_SEARCH}`);
-        const rows = await q.all<FaceRow & { cosine: number }>(`${select}, 1 - (f.embedding_vec <=> $1::vector) AS cosine${from} ORDER BY f.embedding_vec <=> $1::vector LIMIT $2`, [vectorLiteral(embedding), limit + 1]);
-        return rows.map((row) => ({ row, cosine: Number(row.cosine) }));
-      });
-    } else {
-      // Exact: score every stored vector from its bytes, then read the details of the best few only.
-      const rows = await this.db.all<{ uuid: string; session_id: string | null; embedding: Uint8Array }>('SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1');
-      const best = rows
-        .filter((row) => !options.excludeSessionId || row.session_id !== options.excludeSessionId)
-        .map((row) => ({ uuid: row.uuid, cosine: dotBytes(embedding, row.embedding) }))
-        .sort((a, b) => b.cosine - a.cosine)
-        .slice(0, limit);
-      const details = best.length === 0 ? [] : await this.db.all<FaceRow>(`${select}${from} AND f.uuid IN (${best.map((_, i) => `$${i + 1}`).join(', ')})`, best.map((b) => b.uuid));
-      const byUuid = new Map(details.map((row) => [row.uuid, row]));
-      scored = best.filter((b) => byUuid.has(b.uuid)).map((b) => ({ row: byUuid.get(b.uuid)!, cosine: b.cosine }));
-    }
-    return scored
-      .filter(({ row }) => !options.excludeSessionId || row.session_id !== options.excludeSessionId)
-      .slice(0, limit)
-      .map(({ row, cosine }) => ({
-        similarity: similarityScore(cosine),
-        source: row.source,
-        session_id: row.session_id,
-        vendor_data: row.vendor_data,
-        status: row.status,
-        list_uuid: row.list_uuid,
-        entry_uuid: row.list_entry_uuid,
-        list_type: row.list_type,
-        created_at: row.created_at,
-      }))
+    const exclude = options.excludeSessionId ?? null;
+    const best = this.vector ? await this.nearestByHnsw(embedding, limit, exclude, this.vector) : await this.nearestExactly(embedding, limit, exclude);
+    const select = 'SELECT f.uuid, f.source, f.session_id, f.vendor_data, f.status, f.list_entry_uuid, e.list_uuid, l.list_type, f.created_at';
+    const from = ' FROM face_embeddings f LEFT JOIN face_list_entries e ON e.uuid = f.list_entry_uuid LEFT JOIN face_lists l ON l.uuid = e.list_uuid';
+    const details = best.length === 0 ? [] : await this.db.all<FaceRow>(`${select}${from} WHERE f.uuid IN (${best.map((_, i) => `$${i + 1}`).join(', ')})`, best.map((b) => b.uuid));
+    const byUuid = new Map(details.map((row) => [row.uuid, row]));
+    return best
+      .filter((b) => byUuid.has(b.uuid)) // erased between the two reads
+      .map(({ uuid, cosine }) => {
+        const row = byUuid.get(uuid)!;
+        return {
+          similarity: similarityScore(cosine),
+          source: row.source,
+          session_id: row.session_id,
+          vendor_data: row.vendor_data,
+          status: row.status,
+          list_uuid: row.list_uuid,
+          entry_uuid: row.list_entry_uuid,
+          list_type: row.list_type,
+          created_at: row.created_at,
+        };
+      })
       .filter((m) => m.similarity >= minScore);
+  }
+
+  /** Exact: every searchable face scored from its bytes, a page at a time (memory stays bounded at any size). */
+  private async nearestExactly(embedding: Float32Array, limit: number, exclude: string | null): Promise<Scored[]> {
+    const top = new TopK(limit);
+    const pageRows = tuned('exactScanPageRows');
+    let after = '';
+    for (;;) {
+      const page = await this.db.all<{ uuid: string; session_id: string | null; embedding: Uint8Array }>(
+        'SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1 AND uuid > $1 ORDER BY uuid LIMIT $2', [after, pageRows],
+      );
+      for (const row of page) if (exclude === null || row.session_id !== exclude) top.offer(row.uuid, dotBytes(embedding, row.embedding));
+      if (page.length < pageRows) break;
+      after = page[page.length - 1].uuid;
+    }
+    return top.sorted();
+  }
+
+  /** pgvector's HNSW index (cosine distance); the session filter runs inside the scan where pgvector can iterate. */
+  private async nearestByHnsw(embedding: Float32Array, limit: number, exclude: string | null, vector: VectorSupport): Promise<Scored[]> {
+    const rows = await this.db.tx(async (q) => {
+      await q.run(`SET LOCAL hnsw.ef_search = ${HNSW_EF_SEARCH}`);
+      if (vector.iterativeScan) await q.run('SET LOCAL hnsw.iterative_scan = relaxed_order');
+      const excluding = exclude === null ? '' : ' AND session_id IS DISTINCT FROM $3';
+      return q.all<{ uuid: string; cosine: number }>(
+        `SELECT uuid, 1 - (embedding_vec <=> $1::vector) AS cosine FROM face_embeddings WHERE searchable = 1${excluding} ORDER BY embedding_vec <=> $1::vector LIMIT $2`,
+        exclude === null ? [vectorLiteral(embedding), limit] : [vectorLiteral(embedding), limit, exclude],
+      );
+    });
+    // relaxed_order may return near-ties slightly out of order: the answer is best first.
+    return rows.map((r) => ({ uuid: r.uuid, cosine: Number(r.cosine) })).sort((a, b) => b.cosine - a.cosine);
   }
 
   /** Every searchable face on the system blocklist and the lists given (the kiosk's offline copy). */
@@ -332,25 +403,68 @@ export class FaceIndex {
   }
 }
 
-/** Dot product with a stored embedding read straight from its little-endian float32 bytes (no copy). */
-function dotBytes(a: Float32Array, bytes: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+interface Scored {
+  uuid: string;
+  cosine: number;
+}
+
+/** The k best scores seen so far (k is small: a sorted insert beats a heap). */
+class TopK {
+  private readonly items: Scored[] = [];
+  constructor(private readonly k: number) {}
+  offer(uuid: string, cosine: number): void {
+    if (this.items.length === this.k && cosine <= this.items[this.items.length - 1].cosine) return;
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1].cosine < cosine) i--;
+    this.items.splice(i, 0, { uuid, cosine });
+    if (this.items.length > this.k) this.items.pop();
+  }
+  sorted(): Scored[] {
+    return [...this.items];
+  }
+}
+
+/** Dot product with a stored embedding read straight from its little-endian float32 bytes (no copy when aligned). */
+export function dotBytes(a: Float32Array, bytes: Uint8Array): number {
   let sum = 0;
+  if (bytes.byteOffset % 4 === 0) {
+    const b = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+    return sum;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < a.length; i++) sum += a[i] * view.getFloat32(i * 4, true);
   return sum;
 }
 
-/** pgvector when the server has it: a vector column and an HNSW cosine index. False (exact search) otherwise. */
-async function enableVectorIndex(db: SqlDb): Promise<boolean> {
+interface VectorSupport {
+  /** pgvector >= 0.8: `hnsw.iterative_scan` keeps a filtered scan going until LIMIT rows pass the filter. */
+  iterativeScan: boolean;
+}
+
+/**
+ * pgvector when the server's PostgreSQL has it: a vector column (backfilled for faces stored before) and an HNSW
+ * cosine index. Null (exact search) when the extension is not installed or may not be created.
+ */
+async function enableVectorIndex(db: SqlDb): Promise<VectorSupport | null> {
+  const available = await db.get("SELECT 1 AS x FROM pg_available_extensions WHERE name = 'vector'");
+  if (!available) return null; // e.g. Debian bookworm's PostgreSQL 15 without a pgvector package
   try {
-    await db.run('CREATE EXTENSION IF NOT EXISTS vector');
+    await db.tx(async (q) => {
+      await q.run('SELECT pg_advisory_xact_lock(7215012)'); // several instances start on one database
+      await q.run('CREATE EXTENSION IF NOT EXISTS vector');
+      await q.run(`ALTER TABLE face_embeddings ADD COLUMN IF NOT EXISTS embedding_vec vector(${EMBEDDING_DIMENSIONS})`);
+      for (;;) {
+        const missing = await q.all<{ uuid: string; embedding: Uint8Array }>('SELECT uuid, embedding FROM face_embeddings WHERE embedding_vec IS NULL LIMIT $1', [BACKFILL_BATCH]);
+        for (const row of missing) await q.run('UPDATE face_embeddings SET embedding_vec = $1::vector WHERE uuid = $2', [vectorLiteral(embeddingFromBytes(row.embedding)), row.uuid]);
+        if (missing.length < BACKFILL_BATCH) break;
+      }
+      await q.run(`CREATE INDEX IF NOT EXISTS face_embeddings_hnsw ON face_embeddings USING hnsw (embedding_vec vector_cosine_ops) WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`);
+    });
   } catch {
-    return false; // not installed on this PostgreSQL, or no right to create it: exact search
+    return null; // no right to create the extension here: exact search
   }
-  await db.tx(async (q) => {
-    await q.run('SELECT pg_advisory_xact_lock(7215012)');
-    await q.run(`ALTER TABLE face_embeddings ADD COLUMN IF NOT EXISTS embedding_vec vector(${EMBEDDING_DIMENSIONS})`);
-    await q.run(`CREATE INDEX IF NOT EXISTS face_embeddings_hnsw ON face_embeddings USING hnsw (embedding_vec vector_cosine_ops) WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`);
-  });
-  return true;
+  const version = (await db.get<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))?.extversion ?? '0';
+  const [major, minor] = version.split('.').map(Number);
+  return { iterativeScan: major > ITERATIVE_SCAN_SINCE[0] || (major === ITERATIVE_SCAN_SINCE[0] && minor >= ITERATIVE_SCAN_SINCE[1]) };
 }

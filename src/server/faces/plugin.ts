@@ -9,6 +9,7 @@ import { faceSearchRoutes } from '../routes/face-search';
 import { listRoutes } from '../routes/lists';
 import type { FaceEngine, FaceRouteDeps } from './deps';
 import { FaceIndex } from './face-index';
+import { startFaceScreening } from './screening-worker';
 
 /** The context's engine, checked to describe faces (a passive-only engine cannot serve these routes). */
 function faceEngine(ctx: ServerContext) {
@@ -25,6 +26,9 @@ export const faceRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) =>
   await faceSearchRoutes(app, deps);
   await ageEstimationRoutes(app, deps);
   await listRoutes(app, deps);
+  // Synced Approved decisions are face-screened in the background, never in the sync's request.
+  const screening = startFaceScreening({ db: ctx.storage.db, storage: ctx.storage, deps, logger: app.log });
+  app.addHook('onClose', async () => screening.stop());
   // Kiosks keep an encrypted offline copy of the face blocklist; only an enrolled kiosk's signed request gets it.
   app.get('/v1/devices/blocklist', { config: { auth: 'device' } }, async () => ({
     entries: (await deps.faces.blocklistFaces()).map((face) => ({

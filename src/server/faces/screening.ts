@@ -19,16 +19,24 @@ export interface Screening {
 const isBlocklisted = (m: FaceMatch) => m.source === 'list_entry' && m.list_type === 'blocklist';
 const isEnrolledFace = (m: FaceMatch) => m.source === 'session' || m.source === 'api_request';
 
-/** Another person's record: a different vendor_data, or no vendor_data on either side to say they are the same. */
-function underAnotherVendorData(match: FaceMatch, vendorData: string | null | undefined): boolean {
-  if (!vendorData || !match.vendor_data) return true;
+/**
+ * Another person's record: a different vendor_data, or (face-search's rule) no vendor_data on either side to say they
+ * are the same. With requireVendorData (session screening) both must name a person: a walk-in names nobody.
+ */
+function underAnotherVendorData(match: FaceMatch, vendorData: string | null | undefined, requireVendorData: boolean): boolean {
+  if (!vendorData || !match.vendor_data) return !requireVendorData;
   return match.vendor_data !== vendorData;
 }
 
-export async function screenFace(index: FaceIndex, embedding: Float32Array, subject: { sessionId?: string; vendorData?: string | null }): Promise<Screening> {
+export async function screenFace(
+  index: FaceIndex,
+  embedding: Float32Array,
+  subject: { sessionId?: string; vendorData?: string | null; requireVendorData?: boolean },
+): Promise<Screening> {
   const matches = await index.search(embedding, { limit: SCREENING_CANDIDATES, excludeSessionId: subject.sessionId });
   const blocklistMatch = matches.find((m) => isBlocklisted(m) && identityBand(m.similarity) !== 'none') ?? null;
-  const duplicateMatch = matches.find((m) => isEnrolledFace(m) && underAnotherVendorData(m, subject.vendorData) && identityBand(m.similarity) !== 'none') ?? null;
+  const duplicateMatch =
+    matches.find((m) => isEnrolledFace(m) && underAnotherVendorData(m, subject.vendorData, subject.requireVendorData ?? false) && identityBand(m.similarity) !== 'none') ?? null;
   const warnings: Warning[] = [];
   if (blocklistMatch) warnings.push(identityBand(blocklistMatch.similarity) === 'match' ? 'FACE_IN_BLOCKLIST' : 'POSSIBLE_FACE_IN_BLOCKLIST');
   if (duplicateMatch) warnings.push(identityBand(duplicateMatch.similarity) === 'match' ? 'DUPLICATED_FACE' : 'POSSIBLE_DUPLICATED_FACE');

@@ -11,6 +11,7 @@ import { verifyStoredRecord } from '../evidence-check';
 import { renderEvidencePdf } from '../evidence-pdf';
 import { errorReply, HttpError } from '../http/errors';
 import { assertWebhookUrl } from '../destinations';
+import { eraseSessionFaces } from '../faces/face-index';
 
 const listQuery = z.object({
   kiosk: z.string().max(200).optional(),
@@ -108,6 +109,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
 
   app.delete('/v3/session/:id/delete/', { schema: { params: sessionParams } }, async (request, reply) => {
     const outcome = await eraseSessions(deps, [request.params.id], actorOf(request.principal));
+    await eraseSessionFaces(ctx.storage.db, [request.params.id]);
     if (outcome.deleted === 0) throw new HttpError(404, 'NOT_FOUND', `No session ${request.params.id}.`);
     return reply.code(204).send();
   });
@@ -119,6 +121,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
       ? (await ctx.storage.db.all<{ session_id: string }>('SELECT session_id FROM sessions')).map((r) => r.session_id)
       : (await Promise.all(numbers.map((n) => ctx.storage.db.get<{ session_id: string }>('SELECT session_id FROM sessions WHERE id = $1', [n])))).flatMap((r) => (r ? [r.session_id] : []));
     const outcome = await eraseSessions(deps, ids, actorOf(request.principal));
+    await eraseSessionFaces(ctx.storage.db, ids);
     return { deleted: outcome.deleted, deleted_records: outcome.records, deleted_images: outcome.images };
   });
 
