@@ -175,8 +175,9 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     const row = page.getByRole('row', { name: /Branch counter/ });
     await expect.poll(() => row.textContent()).toMatch(/Action \+ flash \(highest\)85.*2.*2/);
     await visit(page, 'console-workflows');
-    const saved = (await store.listWorkflows())[0];
-    expect(saved).toMatchObject({ name: 'Branch counter', liveness_mode: 'action_flash', liveness_threshold: 85, max_attempts: 2, version: 2, is_default: true, challenges: ['head_left', 'head_right', 'smile'] });
+    // The console edits the API's own workflow: /v3/workflows/ shows the same version and settings.
+    const [saved] = (await (await fetch(`${base}/v3/workflows/`, { headers: { 'x-api-key': API_KEY } })).json()).results;
+    expect(saved).toMatchObject({ workflow_label: 'Branch counter', version: 2, is_default: true, settings: { liveness_mode: 'action_flash', liveness_threshold: 85, face_liveness_max_attempts: 2, liveness_challenges: ['head_left', 'head_right', 'smile'] } });
 
     await page.getByRole('link', { name: 'Kiosks' }).click();
     await page.getByRole('cell', { name: 'Branch counter (v2)' }).waitFor();
