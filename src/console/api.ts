@@ -75,6 +75,7 @@ export interface SessionDetail extends SessionSummary {
   };
 }
 
+/** A workflow as /console/api/workflows shows it: the API's workflow (/v3/workflows/) in the form's shape. */
 export interface Workflow {
   id: string;
   name: string;
@@ -84,7 +85,7 @@ export interface Workflow {
   challenges: string[];
   checks: string[];
   is_default: boolean;
+  status: string;
   version: number;
   updated_at: string;
-  updated_by: string;
 }

@@ -5,6 +5,7 @@ import type { CodedErrorShape } from '../shared/errors';
 import type { KioskApi, KioskSettings, Language, SessionOutcome, SessionPlan } from '../shared/ipc-contract';
 import { DIRECTION, translator } from './i18n';
 import { AttractScreen } from './screens/Attract';
+import { CodeEntryScreen } from './screens/CodeEntry';
 import { ConsentScreen, DeclinedScreen } from './screens/Consent';
 import { CaptureScreen } from './screens/Capture';
 import { ResultScreen } from './screens/Result';
@@ -12,6 +13,7 @@ import { StaffScreen } from './screens/Staff';
 
 export type Screen =
   | { name: 'attract' }
+  | { name: 'code' }
   | { name: 'consent'; plan: SessionPlan }
   | { name: 'declined' }
   | { name: 'capture'; plan: SessionPlan }
@@ -35,6 +37,8 @@ export function App({ api }: { api: KioskApi }) {
   const [fillLight, setFillLight] = useState(false);
   const [error, setError] = useState<CodedErrorShape | null>(null);
   const [customer, setCustomer] = useState(0);
+  /** A branch session taken offline: the person is told the result reaches the bank later. */
+  const [offlineBranch, setOfflineBranch] = useState(false);
   const t = useMemo(() => translator(language), [language]);
   const settingsRef = useRef<KioskSettings | null>(null);
 
@@ -69,6 +73,7 @@ export function App({ api }: { api: KioskApi }) {
   const backToAttract = useCallback(() => {
     setScreen({ name: 'attract' });
     setError(null);
+    setOfflineBranch(false);
     setLargeText(false);
     setHighContrast(false);
     setFillLight(false);
@@ -109,6 +114,21 @@ export function App({ api }: { api: KioskApi }) {
           {error.code === 'NETWORK_ERROR' ? t('connectionLost') : t('error')}
         </p>
       )}
+      {offlineBranch && screen.name !== 'attract' && <p className="notice-banner" role="status">{t('branchOffline')}</p>}
+      {screen.name === 'code' && (
+        <CodeEntryScreen
+          t={t}
+          api={api}
+          cameraDeviceId={settings?.cameraDeviceId ?? null}
+          idleS={IDLE_OVERRIDE_S}
+          onTaken={(plan, offline) => {
+            setOfflineBranch(offline);
+            setScreen({ name: 'consent', plan });
+          }}
+          onCancel={backToAttract}
+          onError={setError}
+        />
+      )}
       {screen.name === 'attract' && (
         <AttractScreen
           t={t}
@@ -122,6 +142,7 @@ export function App({ api }: { api: KioskApi }) {
           idleS={IDLE_OVERRIDE_S}
           onIdle={backToAttract}
           onStart={() => void start()}
+          onCode={() => setScreen({ name: 'code' })}
           onStaff={() => setScreen({ name: 'staff' })}
         />
       )}

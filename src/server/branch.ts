@@ -6,6 +6,7 @@ import type { WorkflowSettings } from '../shared/workflow';
 import { HttpError } from './http/errors';
 import { newShortCode, normalizeShortCode, SHORT_CODE_TTL_MS } from './short-code';
 import { signSessionToken, type SigningKey } from './signing';
+import type { ServerMigration } from './schema';
 import type { SqlRunner } from './sql';
 import type { SessionRow, Storage } from './storage';
 import type { WorkflowRow } from './workflows';
@@ -14,6 +15,60 @@ import type { WorkflowRow } from './workflows';
 export const SESSION_STATUSES = [...STATUSES, 'Resubmitted', 'Expired', 'Awaiting User'] as const;
 /** Statuses a kiosk's decision produced: a reviewer may send these back for a new attempt. */
 const DECIDED = new Set(['Approved', 'Declined', 'In Review']);
+
+/** The branch flow's own tables: the reference photo a session carries to the kiosk, and what each kiosk reports at sync. */
+export const BRANCH_MIGRATIONS: readonly ServerMigration[] = [
+  {
+    version: 1,
+    name: 'session portraits, kiosk status reports',
+    statements: (t) => [
+      `CREATE TABLE session_portraits (
+        session_id TEXT PRIMARY KEY,
+        mime TEXT NOT NULL,
+        bytes ${t.blob} NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE kiosk_reports (
+        device_id TEXT PRIMARY KEY,
+        reported_at TEXT NOT NULL,
+        pending INTEGER NOT NULL,
+        app_version TEXT,
+        workflow_id TEXT,
+        workflow_version INTEGER
+      )`,
+    ],
+  },
+];
+
+/** Didit's limit on a session's `portrait_image` (base64-decoded). */
+export const MAX_PORTRAIT_BYTES = 2 * 1024 * 1024;
+
+/** The reference photo sent with a session (Didit's `portrait_image`, base64): JPEG or PNG bytes, at most 2 MB. */
+export function decodePortrait(base64: string): { mime: 'image/jpeg' | 'image/png'; bytes: Buffer } {
+  const bytes = Buffer.from(base64.replace(/^data:image\/[a-z]+;base64,/, ''), 'base64');
+  if (bytes.length === 0) throw new HttpError(400, 'INVALID_PORTRAIT', 'portrait_image is empty or not base64.');
+  if (bytes.length > MAX_PORTRAIT_BYTES) throw new HttpError(400, 'PORTRAIT_TOO_LARGE', `portrait_image is ${bytes.length} bytes; at most ${MAX_PORTRAIT_BYTES} are accepted.`);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return { mime: 'image/jpeg', bytes };
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { mime: 'image/png', bytes };
+  throw new HttpError(400, 'UNSUPPORTED_PORTRAIT_TYPE', 'portrait_image must be a JPEG or PNG image, base64-encoded.');
+}
+
+/** What a kiosk reports with each sync: its outbox backlog, its app version and the workflow it applied. */
+export interface KioskReport {
+  pending: number;
+  app_version: string | null;
+  workflow_id: string | null;
+  workflow_version: number | null;
+}
+
+export async function recordKioskReport(deps: BranchDeps, deviceId: string, report: KioskReport): Promise<void> {
+  await deps.storage.db.run(
+    `INSERT INTO kiosk_reports (device_id, reported_at, pending, app_version, workflow_id, workflow_version) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (device_id) DO UPDATE SET reported_at = excluded.reported_at, pending = excluded.pending, app_version = excluded.app_version,
+       workflow_id = excluded.workflow_id, workflow_version = excluded.workflow_version`,
+    [deviceId, nowIso(deps), report.pending, report.app_version, report.workflow_id, report.workflow_version],
+  );
+}
 
 export interface AttemptRow {
   attempt_id: string;
@@ -76,16 +131,21 @@ async function issueAttempt(deps: BranchDeps, q: SqlRunner, session: { session_i
 export async function createSession(
   deps: BranchDeps,
   workflow: WorkflowRow,
-  body: { vendor_data?: string; callback?: string; metadata?: Record<string, unknown> },
+  body: { vendor_data?: string; callback?: string; metadata?: Record<string, unknown>; portrait_image?: string },
 ): Promise<{ session: SessionRow; attempt: IssuedAttempt }> {
   const sessionId = randomUUID();
   const settings = JSON.parse(workflow.settings_json) as WorkflowSettings;
+  const portrait = body.portrait_image === undefined ? null : decodePortrait(body.portrait_image);
+  if (settings.face_match?.enabled && !portrait) {
+    throw new HttpError(400, 'PORTRAIT_REQUIRED', 'This workflow runs a face match: send portrait_image (the reference photo, base64 JPEG or PNG, at most 2 MB).');
+  }
   const attempt = await deps.storage.db.tx(async (q) => {
     await q.run(
       `INSERT INTO sessions (session_id, origin, status, workflow_id, workflow_version, settings_json, vendor_data, callback, metadata_json, created_at, updated_at)
        VALUES ($1, 'api', 'Not Started', $2, $3, $4, $5, $6, $7, $8, $8)`,
       [sessionId, workflow.uuid, Number(workflow.version), workflow.settings_json, body.vendor_data ?? null, body.callback ?? null, body.metadata ? JSON.stringify(body.metadata) : null, nowIso(deps)],
     );
+    if (portrait) await q.run('INSERT INTO session_portraits (session_id, mime, bytes, created_at) VALUES ($1, $2, $3, $4)', [sessionId, portrait.mime, portrait.bytes, nowIso(deps)]);
     return issueAttempt(deps, q, { session_id: sessionId, workflow_id: workflow.uuid, workflow_version: Number(workflow.version), settings }, 1);
   });
   return { session: (await deps.storage.getSession(sessionId))!, attempt };
@@ -116,6 +176,7 @@ export async function claimByCode(deps: BranchDeps, typed: string, deviceId: str
       await q.run('UPDATE sessions SET device_id = $1 WHERE session_id = $2', [deviceId, session.session_id]);
       await deps.storage.setSessionStatus(q, session.session_id, 'In Progress', { kiosk: deviceId });
     }
+    const portrait = await q.get<{ mime: string; bytes: Buffer }>('SELECT mime, bytes FROM session_portraits WHERE session_id = $1', [session.session_id]);
     return {
       session_id: session.session_id,
       attempt_id: attempt.attempt_id,
@@ -126,6 +187,10 @@ export async function claimByCode(deps: BranchDeps, typed: string, deviceId: str
       vendor_data: session.vendor_data,
       expires_at: new Date(Number(attempt.expires_at)).toISOString(),
       status: 'In Progress',
+      // The attempt's signed token: the kiosk runs the settings it carries only once they verify against its pinned key.
+      token: attempt.token,
+      // The reference photo travels only to the kiosk that took the session, for its on-device 1:1 face match.
+      portrait_image: portrait ? Buffer.from(portrait.bytes).toString('base64') : null,
     };
   });
 }
@@ -194,6 +259,7 @@ export async function eraseSessions(deps: BranchDeps, sessionIds: readonly strin
       }
       await q.run('DELETE FROM reviews WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM session_attempts WHERE session_id = $1', [sessionId]);
+      sessionImages += await q.run('DELETE FROM session_portraits WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM webhook_deliveries WHERE session_id = $1', [sessionId]);
       await q.run('DELETE FROM sessions WHERE session_id = $1', [sessionId]);
       await q.run('INSERT INTO audit_events (device_id, seq, session_id, code, detail, at) VALUES ($1, $2, $3, $4, $5, $6)', [

@@ -1,6 +1,7 @@
 // The parts of the central API, in registration order: one line each. A plugin's tables are migrated before any
 // route is served; its routes get the ServerContext.
 import type { ServerPlugin } from './context';
+import { BRANCH_MIGRATIONS } from './branch';
 import { CORE_MIGRATIONS, DEVICE_MIGRATIONS } from './core-schema';
 import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
@@ -16,6 +17,7 @@ import { workflowRoutes } from './routes/workflows';
 
 export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'core', migrations: CORE_MIGRATIONS },
+  { name: 'branch', migrations: BRANCH_MIGRATIONS },
   { name: 'health', routes: healthRoutes },
   { name: 'devices', migrations: DEVICE_MIGRATIONS, routes: deviceRoutes },
   { name: 'sessions', routes: sessionRoutes },

@@ -15,17 +15,29 @@ export interface SessionSummary {
   received_at: string;
 }
 
-/** One enrolled kiosk: its last sync, what it sent, and the workflow the server delivers to it. */
+/** A workflow as the console names it: id, label, version. */
+export interface WorkflowRef {
+  id: string;
+  name: string;
+  version: number;
+}
+
+/** One enrolled kiosk: its last sync, what it sent, what it reported, and the workflow it runs. */
 export interface KioskSummary {
   device_id: string;
   enrolled_at: string;
+  /** Its latest signed call: a decision batch or the status report that follows each sync. */
   last_sync_at: string | null;
   decisions: number;
   last_seq: number;
-  /** Records the kiosk still holds; null until kiosks report it at sync. */
+  /** Records the kiosk still holds, as it reported at its last sync; null until it reports. */
   pending: number | null;
-  /** Model versions of the kiosk's latest decision. */
+  /** The kiosk's app version, as reported at sync. */
   version: string | null;
-  /** The workflow assigned to this kiosk (PUT /v1/devices/{id}/workflow); null means the server's default. */
-  workflow: { id: string; name: string; version: number } | null;
+  /** Model versions of the kiosk's latest decision. */
+  models: string | null;
+  /** The signed workflow the kiosk reports it applied; null when it runs its built-in settings. */
+  workflow: WorkflowRef | null;
+  /** What the server delivers to it at its next sync: its assigned workflow, or the default. */
+  delivered: WorkflowRef | null;
 }

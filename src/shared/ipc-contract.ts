@@ -172,6 +172,20 @@ export const staffAuditEntrySchema = z.object({
 });
 export type StaffAuditEntry = z.infer<typeof staffAuditEntrySchema>;
 
+/** Why a kiosk could not take a branch session (the renderer shows each as a translated sentence). */
+export const BRANCH_REFUSALS = [
+  'invalid_code', 'code_not_found', 'code_expired', 'code_superseded', 'code_taken', 'code_used', 'session_decided',
+  'needs_network', 'ticket_invalid', 'ticket_expired', 'not_connected', 'server_error',
+] as const;
+export type BranchRefusal = (typeof BRANCH_REFUSALS)[number];
+
+/** A branch session taken by its typed short code or its QR ticket: the session starts, or the reason it did not. */
+export const branchClaimSchema = z.discriminatedUnion('taken', [
+  z.object({ taken: z.literal(true), plan: sessionPlanSchema, offline: z.boolean(), faceMatch: z.boolean() }),
+  z.object({ taken: z.literal(false), reason: z.enum(BRANCH_REFUSALS) }),
+]);
+export type BranchClaim = z.infer<typeof branchClaimSchema>;
+
 const empty = z.object({}).strict();
 const ack = z.object({ ok: z.literal(true) });
 
@@ -190,6 +204,14 @@ export const channels = {
       })
       .strict(),
     response: sessionPlanSchema,
+  },
+  'branch.claim': {
+    method: 'claimBranchSession',
+    request: z
+      .object({ code: z.string().min(1).max(40).optional(), ticket: z.string().min(1).max(4000).optional() })
+      .strict()
+      .refine((r) => (r.code === undefined) !== (r.ticket === undefined), 'send either code or ticket'),
+    response: branchClaimSchema,
   },
   'session.consent': {
     method: 'giveConsent',

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
+import { hashPin } from '../../src/node/kiosk/pin';
 import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
 import { createServer, type LivenessServer } from '../../src/server';
@@ -32,6 +34,8 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
   let server: LivenessServer;
   let store: ConsoleStore;
   let kiosk: DecisionStore;
+  /** A real kiosk (engine, store, settings) syncing in the background: it picks up workflow edits at its next sync. */
+  let syncingKiosk: ComposedKiosk;
   let base: string;
   let browser: Browser;
   const errors: string[] = [];
@@ -42,7 +46,7 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     const consoleDir = join(dir, 'console');
     await buildConsole(consoleDir);
     process.env.LIVENESS_CONSOLE_DIR = consoleDir;
-    server = await createServer({ db: join(dir, 'server.sqlite'), apiKey: API_KEY, enrolTokens: ['tok-e2e'] });
+    server = await createServer({ db: join(dir, 'server.sqlite'), apiKey: API_KEY, enrolTokens: ['tok-e2e', 'tok-e2e-syncing'] });
     store = new ConsoleStore(server.storage.db);
     base = await server.listen({ port: 0 });
     await store.createUser(ADMIN.username, ADMIN.password, 'admin', { type: 'cli', name: 'cli:e2e' });
@@ -56,6 +60,9 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     for (const [index, [id, score, mode]] of sessions.entries()) kiosk.recordDecision(makeResult(id, score, mode), await placeholderPortrait(index));
     const synced = await createSyncClient({ store: kiosk, serverUrl: base, enrolToken: 'tok-e2e' }).drainOnce();
     expect(synced.accepted).toBe(sessions.length);
+    const key = await server.storage.db.get<{ public_key_pem: string }>('SELECT public_key_pem FROM server_keys');
+    syncingKiosk = await composeKiosk({ dbPath: join(dir, 'syncing-kiosk.sqlite') }, { sync: { serverUrl: base, enrolToken: 'tok-e2e-syncing', idleMs: 200, workflowRefreshMs: 200 } });
+    syncingKiosk.provision({ staff_pin_hash: await hashPin('73915024'), pin_must_change: false, workflow_public_key: key!.public_key_pem });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -65,6 +72,7 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
 
   afterAll(async () => {
     await browser?.close();
+    await syncingKiosk?.close();
     kiosk?.close();
     await server?.close();
     delete process.env.LIVENESS_CONSOLE_DIR;
@@ -175,11 +183,21 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     const row = page.getByRole('row', { name: /Branch counter/ });
     await expect.poll(() => row.textContent()).toMatch(/Action \+ flash \(highest\)85.*2.*2/);
     await visit(page, 'console-workflows');
-    const saved = (await store.listWorkflows())[0];
-    expect(saved).toMatchObject({ name: 'Branch counter', liveness_mode: 'action_flash', liveness_threshold: 85, max_attempts: 2, version: 2, is_default: true, challenges: ['head_left', 'head_right', 'smile'] });
+    // The console edits the API's own workflow: /v3/workflows/ shows the same version and settings.
+    const [saved] = (await (await fetch(`${base}/v3/workflows/`, { headers: { 'x-api-key': API_KEY } })).json()).results;
+    expect(saved).toMatchObject({ workflow_label: 'Branch counter', version: 2, is_default: true, settings: { liveness_mode: 'action_flash', liveness_threshold: 85, face_liveness_max_attempts: 2, liveness_challenges: ['head_left', 'head_right', 'smile'] } });
 
+    // The syncing kiosk picks the edit up at its next sync (verified against its pinned key) and reports it applied.
+    const applied = async () => ((await syncingKiosk.service.handle('config.get', {}, { clientId: 'e2e' })) as { ok: true; value: { liveness: { liveness_mode: string; liveness_threshold: number } } }).value.liveness;
+    await expect.poll(applied, { timeout: 60_000 }).toMatchObject({ liveness_mode: 'action_flash', liveness_threshold: 85 });
     await page.getByRole('link', { name: 'Kiosks' }).click();
-    await page.getByRole('cell', { name: 'Branch counter (v2)' }).waitFor();
+    await expect.poll(async () => {
+      await page.reload();
+      await page.getByRole('table').waitFor();
+      return page.getByRole('cell', { name: 'Branch counter (v2)', exact: true }).count();
+    }, { timeout: 60_000 }).toBe(1);
+    // The kiosk that only sent records has not reported: it is told what it gets at its next sync.
+    await page.getByRole('cell', { name: 'built-in settings → Branch counter (v2) at its next sync' }).waitFor();
     await visit(page, 'console-kiosks');
 
     await page.getByRole('link', { name: 'Audit log' }).click();

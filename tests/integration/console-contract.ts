@@ -274,8 +274,66 @@ export function consoleContract(label: string, backend: BackendFactory) {
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
       const kiosksBody = await (await viewer.request('GET', '/console/api/kiosks')).json();
-      expect(kiosksBody.results).toEqual([expect.objectContaining({ device_id: deviceId, decisions: 3, last_seq: 3, version: 'pad test@0 0000' })]);
+      expect(kiosksBody.results).toEqual([expect.objectContaining({ device_id: deviceId, decisions: 3, last_seq: 3, models: 'pad test@0 0000', pending: null, version: null, workflow: null })]);
       expect(kiosksBody.results[0].last_sync_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    });
+
+    it('kiosks screen: pending count, app version and applied workflow as the kiosk reports them (device-signed) at sync', async () => {
+      const deviceId = await syncDecisions([['report-1', 92]]);
+      const kiosk = kiosks.at(-1)!;
+      const created = await fetch(`${base}/v3/workflows/`, {
+        method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ workflow_label: 'Counter', is_default: true, features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'FLASHING', liveness_threshold: 80 } }] }),
+      });
+      const workflow = (await created.json()) as { uuid: string };
+      const client = createSyncClient({ store: kiosk, serverUrl: base });
+      // A kiosk with 4 records still waiting reports them with its version and the workflow it applied.
+      await client.reportStatus({ pending: 4, app_version: '0.1.0', workflow_id: workflow.uuid, workflow_version: 1 });
+      const viewer = await signedIn('viewer');
+      const [row] = (await (await viewer.request('GET', '/console/api/kiosks')).json()).results;
+      expect(row).toMatchObject({ device_id: deviceId, pending: 4, version: '0.1.0', workflow: { id: workflow.uuid, name: 'Counter', version: 1 }, delivered: { id: workflow.uuid, version: 1 } });
+      // The report is covered by the device signature: an unsigned one, or one whose body was changed, is refused.
+      const unsigned = await fetch(`${base}/v1/kiosk/status`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-device-id': deviceId }, body: JSON.stringify({ pending: 0, app_version: 'x', workflow_id: null, workflow_version: null }) });
+      expect(unsigned.status).toBe(401);
+      const tampering = createSyncClient({
+        store: kiosk, serverUrl: base,
+        fetch: (input, init) => fetch(input, { ...init, body: typeof init?.body === 'string' ? init.body.replace('"pending":0', '"pending":9') : init?.body }),
+      });
+      await expect(tampering.reportStatus({ pending: 0, app_version: '0.1.0', workflow_id: null, workflow_version: null })).rejects.toThrow(/UNAUTHORIZED/);
+      expect((await (await viewer.request('GET', '/console/api/kiosks')).json()).results[0]).toMatchObject({ pending: 4 });
+    });
+
+    it('workflows and webhook destinations are the API\'s own: the console and /v3/ read and write the same rows', async () => {
+      const admin = await signedIn('admin');
+      const api = (method: string, path: string, body?: unknown) => fetch(`${base}${path}`, {
+        method, headers: { 'x-api-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const viaApi = await (await api('POST', '/v3/workflows/', { workflow_label: 'From the API', features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE', liveness_threshold: 70 } }] })).json();
+      const listed = (await (await admin.request('GET', '/console/api/workflows')).json()).results;
+      expect(listed).toEqual([expect.objectContaining({ id: viaApi.uuid, name: 'From the API', liveness_mode: 'passive', liveness_threshold: 70, version: 1, checks: ['LIVENESS'] })]);
+      const edited = await admin.request('PUT', `/console/api/workflows/${viaApi.uuid}`, {
+        name: 'From the API', liveness_mode: 'flash', liveness_threshold: 82, max_attempts: 2, challenges: [], checks: ['LIVENESS', 'FACE_MATCH'], is_default: false,
+      });
+      expect(edited.status).toBe(200);
+      const fromApi = await (await api('GET', `/v3/workflows/${viaApi.uuid}/`)).json();
+      expect(fromApi).toMatchObject({ version: 2, settings: { liveness_mode: 'flash', liveness_threshold: 82, face_liveness_max_attempts: 2, face_match: { enabled: true, threshold: 30 } } });
+      const made = await admin.request('POST', '/console/api/webhooks', { label: 'Core banking', url: 'https://bank.example/hooks/liveness' });
+      expect(made.status).toBe(201);
+      const destination = await made.json();
+      expect(destination.secret).toMatch(/^[0-9a-f]{64}$/);
+      const apiList = await (await api('GET', '/v3/webhook/destinations/')).json();
+      const apiRows = (Array.isArray(apiList) ? apiList : apiList.results) as Array<{ uuid: string; label: string; secret_shared_key: string }>;
+      expect(apiRows).toEqual([expect.objectContaining({ uuid: destination.id, label: 'Core banking', secret_shared_key: destination.secret })]);
+      expect((await admin.request('PATCH', `/console/api/webhooks/${destination.id}`, { enabled: false })).status).toBe(200);
+      expect(await (await api('GET', `/v3/webhook/destinations/${destination.id}/`)).json()).toMatchObject({ enabled: false });
+      expect((await admin.request('DELETE', `/console/api/webhooks/${destination.id}`)).status).toBe(200);
+      expect((await api('GET', `/v3/webhook/destinations/${destination.id}/`)).status).toBe(404);
+      const tables = await server.storage.db.all<{ name: string }>(
+        server.storage.db.dialect === 'postgres'
+          ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'console_%'"
+          : "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'console_%'",
+      );
+      expect(tables.map((t) => t.name).sort()).toEqual(['console_api_keys', 'console_audit', 'console_login_sessions', 'console_users']);
     });
 
     it('locks an account after repeated wrong passwords, and rate-limits sign-ins per address', async () => {

@@ -1,9 +1,9 @@
-// Kiosks: last sync, records received, pending (when the kiosk reports it), model versions, the workflow it gets.
+// Kiosks: last sync, records received, pending and app version (reported at each sync), the workflow it runs and
+// the one it gets at its next sync.
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 import type { KioskSummary } from '../../shared/console-wire';
-
 
 export function Kiosks() {
   const { t } = useConsole();
@@ -22,6 +22,7 @@ export function Kiosks() {
               <th scope="col">{t('pending')}</th>
               <th scope="col">{t('version')}</th>
               <th scope="col">{t('workflow')}</th>
+              <th scope="col">{t('models')}</th>
             </tr>
           </thead>
           <tbody>
@@ -32,8 +33,14 @@ export function Kiosks() {
                 <td className="number">{kiosk.decisions}</td>
                 <td className="number">{kiosk.last_seq}</td>
                 <td>{kiosk.pending === null ? t('notReported') : kiosk.pending}</td>
-                <td className="mono small">{kiosk.version ?? '–'}</td>
-                <td>{kiosk.workflow ? `${kiosk.workflow.name} (v${kiosk.workflow.version})` : t('builtIn')}</td>
+                <td className="mono">{kiosk.version ?? t('notReported')}</td>
+                <td>
+                  {kiosk.workflow ? `${kiosk.workflow.name} (v${kiosk.workflow.version})` : t('builtIn')}
+                  {kiosk.delivered && (kiosk.delivered.id !== kiosk.workflow?.id || kiosk.delivered.version !== kiosk.workflow.version) && (
+                    <span className="small"> → {t('deliveredNext', { name: kiosk.delivered.name, version: kiosk.delivered.version })}</span>
+                  )}
+                </td>
+                <td className="mono small">{kiosk.models ?? '–'}</td>
               </tr>
             ))}
           </tbody>

@@ -1,24 +1,27 @@
-// Webhook destinations (admins): add a URL (its signing secret is shown once), enable/disable, delete.
+// Webhook destinations (admins; the API's own, /v3/webhook/destinations/): add a named URL (its signing secret is
+// shown once), enable/disable, delete.
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 
-interface Destination { id: string; url: string; enabled: boolean; created_at: string; created_by: string }
+interface Destination { id: string; label: string; url: string; enabled: boolean; created_at: string }
 
 export function Webhooks() {
   const { t, fail } = useConsole();
   const { data, reload } = useLoad(() => api<{ results: Destination[] }>('GET', 'webhooks'), []);
   const [url, setUrl] = useState('');
+  const [label, setLabel] = useState('');
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const run = (action: () => Promise<unknown>) => action().then(reload, fail);
 
   const add = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      const created = await api<Destination & { secret: string }>('POST', 'webhooks', { url });
+      const created = await api<Destination & { secret: string }>('POST', 'webhooks', { label, url });
       setSecret({ url: created.url, secret: created.secret });
       setUrl('');
+      setLabel('');
     });
   };
 
@@ -26,6 +29,7 @@ export function Webhooks() {
     <section>
       <h1>{t('webhooksHeading')}</h1>
       <form className="filters" onSubmit={add}>
+        <label>{t('webhookLabel')}<input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} /></label>
         <label className="grow">{t('url')}<input type="url" required value={url} onChange={(event) => setUrl(event.target.value)} /></label>
         <button type="submit" className="primary">{t('addWebhook')}</button>
       </form>
@@ -38,14 +42,15 @@ export function Webhooks() {
       {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noWebhooks')}</p> : (
         <table>
           <thead>
-            <tr><th scope="col">{t('url')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th><th scope="col"><span className="visually-hidden">{t('edit')}</span></th></tr>
+            <tr><th scope="col">{t('webhookLabel')}</th><th scope="col">{t('url')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th><th scope="col"><span className="visually-hidden">{t('edit')}</span></th></tr>
           </thead>
           <tbody>
             {data.results.map((destination) => (
               <tr key={destination.id}>
+                <td>{destination.label}</td>
                 <td className="mono">{destination.url}</td>
                 <td>{destination.enabled ? t('enabled') : t('disabled')}</td>
-                <td>{when(destination.created_at)} {t('updatedBy', { user: destination.created_by })}</td>
+                <td>{when(destination.created_at)}</td>
                 <td className="actions">
                   <button type="button" onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}>
                     {destination.enabled ? t('disable') : t('enable')}

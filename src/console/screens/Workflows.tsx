@@ -1,5 +1,5 @@
-// Workflows: method, threshold, attempts, challenges and checks; admins edit, everyone reads. Each save is a new
-// version, audited field by field.
+// Workflows (the API's own, /v3/workflows/): method, threshold, attempts, challenges and checks; admins edit,
+// everyone reads. Each save is a new version, audited field by field, that kiosks pick up at their next sync.
 import { useState, type FormEvent } from 'react';
 import { api, type Workflow } from '../api';
 import { isAdmin, useConsole, when } from '../context';
@@ -8,9 +8,14 @@ import { useLoad } from './common';
 
 const MODES = ['passive', 'active', 'flash', 'action_flash'] as const;
 const CHALLENGES = ['head_left', 'head_right', 'smile', 'blink'];
-const CHECKS = ['LIVENESS', 'FACE_BLOCKLIST', 'DUPLICATE_FACE'];
-type Draft = Omit<Workflow, 'id' | 'version' | 'updated_at' | 'updated_by'>;
+const CHECKS = ['LIVENESS', 'FACE_MATCH', 'FACE_SEARCH'];
+type Draft = Omit<Workflow, 'id' | 'version' | 'updated_at' | 'status'>;
 const BLANK: Draft = { name: '', liveness_mode: 'passive', liveness_threshold: 75, max_attempts: 3, challenges: [...CHALLENGES], checks: ['LIVENESS'], is_default: false };
+
+function toDraft(workflow: Workflow): Draft {
+  const { name, liveness_mode, liveness_threshold, max_attempts, challenges, checks, is_default } = workflow;
+  return { name, liveness_mode, liveness_threshold, max_attempts, challenges, checks, is_default };
+}
 
 function toggle(list: string[], value: string, on: boolean): string[] {
   return on ? [...new Set([...list, value])] : list.filter((item) => item !== value);
@@ -31,7 +36,7 @@ function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: 
   return (
     <form className="card workflow-form" onSubmit={submit}>
       <h2>{id ? t('editWorkflow', { name: initial.name }) : t('newWorkflow')}</h2>
-      <label>{t('name')}<input required maxLength={100} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} /></label>
+      <label>{t('name')}<input required maxLength={50} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} /></label>
       <label>
         {t('method')}
         <select value={draft.liveness_mode} onChange={(event) => setDraft({ ...draft, liveness_mode: event.target.value as Draft['liveness_mode'] })}>
@@ -123,10 +128,10 @@ export function Workflows() {
                 <td>{workflow.challenges.map((c) => t(`challenge_${c}` as StringKey)).join(', ') || t('none')}</td>
                 <td>{workflow.checks.map((c) => t(`check_${c}` as StringKey)).join(', ')}</td>
                 <td className="number">{workflow.version}</td>
-                <td>{when(workflow.updated_at)} {t('updatedBy', { user: workflow.updated_by })}</td>
+                <td>{when(workflow.updated_at)}</td>
                 {admin && (
                   <td>
-                    <button type="button" aria-label={`${t('edit')} ${workflow.name}`} onClick={() => { setNotice(null); setEditing({ id: workflow.id, draft: { ...workflow } }); }}>{t('edit')}</button>
+                    <button type="button" aria-label={`${t('edit')} ${workflow.name}`} onClick={() => { setNotice(null); setEditing({ id: workflow.id, draft: toDraft(workflow) }); }}>{t('edit')}</button>
                   </td>
                 )}
               </tr>

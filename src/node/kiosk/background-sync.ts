@@ -35,6 +35,15 @@ export interface KioskSyncOptions {
   applyWorkflow?: (envelope: unknown, deviceId: string) => void;
   /** How often, at most, the kiosk asks for its workflow after a successful sync. */
   workflowRefreshMs?: number;
+  /** What the kiosk reports after each sync (signed): outbox backlog, app version, applied workflow (console's kiosks screen). */
+  statusReport?: () => KioskStatusReport;
+}
+
+export interface KioskStatusReport {
+  pending: number;
+  app_version: string | null;
+  workflow_id: string | null;
+  workflow_version: number | null;
 }
 
 /** A workflow edited centrally reaches a kiosk within a minute of its next successful sync. */
@@ -50,6 +59,7 @@ export function startKioskSync(
   let lastError = '';
   let workflowCheckedAt = Number.NEGATIVE_INFINITY;
   let lastWorkflowProblem = '';
+  let lastReportProblem = '';
   const refreshWorkflow = async (apply: NonNullable<KioskSyncOptions['applyWorkflow']>) => {
     workflowCheckedAt = Date.now();
     try {
@@ -73,6 +83,17 @@ export function startKioskSync(
         log(`kiosk sync: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred`);
       }
       if (report.error) log(`kiosk sync: stopped early (${report.stoppedBy}): ${report.error}`);
+      if (options.statusReport && !report.error) {
+        void client.reportStatus(options.statusReport()).then(
+          () => (lastReportProblem = ''),
+          (err: unknown) => {
+            // Sent again after the next sync; said once, not every pass.
+            const message = (err as Error)?.message ?? String(err);
+            if (message !== lastReportProblem) log(`kiosk sync: status report not sent: ${message}`);
+            lastReportProblem = message;
+          },
+        );
+      }
       const apply = options.applyWorkflow;
       if (apply && !report.error && Date.now() - workflowCheckedAt >= (options.workflowRefreshMs ?? WORKFLOW_REFRESH_MS)) {
         void refreshWorkflow(apply);

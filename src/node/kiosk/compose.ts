@@ -21,6 +21,9 @@ import { PilotRecorder } from '../calibration/recorder';
 import { readPublicKey } from '../calibration/pack';
 import { applyProvisioning, applySignedWorkflow } from './provisioning';
 import type { SignedWorkflow } from '../../shared/workflow';
+import { createBranchSessions } from './branch-session';
+import { createFaceMatchScorer } from './branch-session-face-match';
+import { readFileSync } from 'node:fs';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -59,6 +62,8 @@ export interface ComposeOptions {
   sync?: KioskSyncOptions;
   /** Clock of the staff lockouts and token expiry (tests move it). */
   now?: () => number;
+  /** Reported to the central service at each sync (Electron passes app.getVersion()); default: package.json's. */
+  appVersion?: string;
   /** Pilot capture: packs sealed to this X25519 public key (PEM) are written to `dir` (default capture-packs/ beside the database). */
   pilot?: { recipientPem: string; siteId: string; dir?: string };
 }
@@ -92,6 +97,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   const pilot = options.pilot
     ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
     : undefined;
+  const appVersion = options.appVersion ?? packageVersion();
   const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
   const metrics = createKioskMetrics();
   const service = new KioskService({
@@ -103,13 +109,27 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     now: options.now,
     screenDecision: createBlocklistScreen(blocklist, engine),
     pilot,
+    branchSessions: createBranchSessions({
+      claim: options.sync ? createSyncClient({ store: sqlite, serverUrl: options.sync.serverUrl, enrolToken: options.sync.enrolToken }).claimSession : null,
+      workflowKeyPem: () => settings.read().workflowKeyPem,
+      alreadyRecorded: (attemptId) => sqlite.db.prepare('SELECT 1 FROM decisions WHERE session_id = ?').get(attemptId) !== undefined,
+      now: options.now,
+    }),
+    faceMatch: createFaceMatchScorer(engine),
     // The consent screen is generated from these: what stays here, for how long, and where it is sent.
     privacy: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: syncStatus?.current().server ?? null },
     ...(syncStatus ? { syncStatus: syncStatus.current } : {}),
   });
   const syncLoop =
     options.sync && syncStatus
-      ? startKioskSync(sqlite, { ...options.sync, applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId) }, (line) => logger('sync').info(line), syncStatus)
+      ? startKioskSync(sqlite, {
+        ...options.sync,
+        applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId),
+        statusReport: () => {
+          const workflow = settings.read().workflow?.payload;
+          return { pending: sqlite.stats().pending, app_version: appVersion, workflow_id: workflow?.workflow_id ?? null, workflow_version: workflow?.version ?? null };
+        },
+      }, (line) => logger('sync').info(line), syncStatus)
       : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
@@ -163,4 +183,13 @@ function storeAdapter(store: SqliteStore): DecisionStore {
       });
     },
   };
+}
+
+/** The version in the project's package.json (source and `liveness kiosk` runs); null where it is not beside us. */
+function packageVersion(): string | null {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
 }

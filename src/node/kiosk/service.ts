@@ -2,7 +2,7 @@
 // staff settings. Electron's ipc.ts and the browser host both call `handle`, so validation is identical.
 import { randomUUID } from 'node:crypto';
 import type { LivenessResult } from '../../shared/result';
-import { livenessSettingsSchema, parseLivenessConfig } from '../../shared/config';
+import { livenessSettingsSchema, parseLivenessConfig, type LivenessConfig } from '../../shared/config';
 import { assuranceLoweredBy } from './assurance';
 import { FEEDBACK_SENTENCES } from '../../shared/catalogue';
 import { CodedError, toCodedError } from '../../shared/errors';
@@ -15,6 +15,7 @@ import {
   type Envelope,
   type EventName,
   type EventPayloadOf,
+  type BranchClaim,
   type KioskSettings,
   type ParsedRequestOf,
   type PrivacyFacts,
@@ -30,6 +31,8 @@ import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports'
 import type { SettingsFile } from './settings-file';
 import type { PilotRecorder } from '../calibration/recorder';
 import { logger } from '../logging';
+import type { BranchSessions, TakenBranchSession } from './branch-session';
+import { applyFaceMatch, type FaceMatchScorer } from './branch-session-face-match';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -56,6 +59,10 @@ export interface KioskServiceOptions {
   screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
   /** Pilot capture (staff-armed capture packs); absent when the kiosk has no pack recipient key. */
   pilot?: PilotRecorder;
+  /** Branch sessions taken by short code or QR ticket (./branch-session.ts); absent: walk-in sessions only. */
+  branchSessions?: BranchSessions;
+  /** The 1:1 face match of a branch session that carries a reference photo. */
+  faceMatch?: FaceMatchScorer;
 }
 
 /** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
@@ -81,6 +88,8 @@ interface LiveSession {
   outcome: SessionOutcome | null;
   /** Last request of its owner (epoch ms). */
   lastActivityMs: number;
+  /** The central session this one runs (taken by code or QR); absent for a walk-in. */
+  branch?: TakenBranchSession;
 }
 
 export class KioskService {
@@ -137,6 +146,7 @@ export class KioskService {
   /** One typed handler per contract channel: the compiler checks each request and response type. */
   private readonly handlers: Handlers = {
     'session.start': (request, context) => this.startSession(request, context),
+    'branch.claim': (request, context) => this.claimBranchSession(request, context),
     'session.consent': (request, context) => this.consent(request, context),
     'session.frame': (request, context) => this.frame(request, context),
     'session.flashStart': ({ sessionId, timestampMs }, context) => {
@@ -219,21 +229,34 @@ export class KioskService {
     } catch {
       throw new CodedError('INVALID_ARGUMENT', 'The liveness configuration is not valid (challenges must not repeat).');
     }
+    return this.openSession(config, randomUUID(), context, request.testSeed);
+  }
+
+  private async openSession(config: LivenessConfig, id: string, context: RequestContext, testSeed?: string, branch?: TakenBranchSession): Promise<SessionPlan> {
     // One owner per session: another client cannot end the person's session by starting its own. The owner's
     // own new start replaces it (a kiosk serves one person at a time).
     if (this.session && this.session.clientId !== context.clientId && this.isInProgress(this.session)) {
       throw new CodedError('CONFLICT', 'Another screen is running a session on this kiosk.');
     }
     await this.abandonCurrent();
-    const id = randomUUID();
     const core = this.options.createSession(config, {
       sessionId: id,
-      seed: request.testSeed,
+      seed: testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now() };
+    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now(), branch };
     this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
+  }
+
+  /** A teller's session, by the code typed or the QR shown: it runs that session's signed workflow under its attempt id. */
+  private async claimBranchSession(request: ParsedRequestOf<'branch.claim'>, context: RequestContext): Promise<BranchClaim> {
+    if (!this.options.branchSessions) return { taken: false, reason: 'not_connected' };
+    const outcome = await this.options.branchSessions.take(request);
+    if (!outcome.taken) return outcome;
+    const { session } = outcome;
+    const plan = await this.openSession(parseLivenessConfig(session.settings), session.attemptId, context, undefined, session);
+    return { taken: true, plan, offline: session.offline, faceMatch: Boolean(session.settings.face_match?.enabled) };
   }
 
   private consent(request: ParsedRequestOf<'session.consent'>, context: RequestContext) {
@@ -301,7 +324,8 @@ export class KioskService {
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
     const mayRetry = decided.retry_allowed ?? (decided.status === 'In Progress' && decided.attempts_used < decided.max_attempts);
-    const result = !mayRetry && this.options.screenDecision ? await this.options.screenDecision(decided, reference) : decided;
+    const screened = !mayRetry && this.options.screenDecision ? await this.options.screenDecision(decided, reference) : decided;
+    const result = !mayRetry ? await this.matchBranchFace(session, screened, reference) : screened;
     const canRetry = mayRetry && result === decided;
     // A pending retry is not a decision yet; the last attempt (or a final status) is what the queue keeps.
     if (!canRetry) await this.options.store.recordDecision(result, reference);
@@ -316,6 +340,15 @@ export class KioskService {
     session.outcome = outcome;
     this.emit(session.clientId, 'session.result', outcome);
     return outcome;
+  }
+
+  /** A branch session whose workflow turns on the 1:1 face match: the score and status go into the record. */
+  private async matchBranchFace(session: LiveSession, result: LivenessResult, reference: Uint8Array | undefined): Promise<LivenessResult> {
+    const check = session.branch?.settings.face_match;
+    if (!check?.enabled || result.status === 'Abandoned') return result;
+    const portrait = session.branch?.portrait;
+    const score = portrait && reference && this.options.faceMatch ? await this.options.faceMatch(portrait, reference) : null;
+    return applyFaceMatch(result, score, check.threshold);
   }
 
   private retry(sessionId: string, context: RequestContext): SessionPlan {

@@ -117,6 +117,34 @@ export function createSyncClient(options: SyncClientOptions) {
     return { deviceId, envelope: (await response.json()) };
   }
 
+  /**
+   * Takes a branch session by the code the person typed (or the one in a verified QR ticket). Throws CodedError
+   * NETWORK_ERROR when the server cannot be reached; a refusal comes back as { refused: server code }.
+   */
+  async function claimSession(code: string): Promise<{ claimed: unknown } | { refused: string; message: string }> {
+    const deviceId = await enrol();
+    let response: Response;
+    try {
+      response = await signedPost('/v1/kiosk/sessions/claim', { code }, deviceId);
+    } catch (err) {
+      throw new CodedError('NETWORK_ERROR', `Could not reach ${base.origin} to take the session (${describeError(err)}).`, { cause: err });
+    }
+    if (response.ok) return { claimed: await response.json() };
+    if (response.status >= 500) throw new CodedError('SERVER_ERROR', `The server answered ${response.status} to the session claim.`);
+    const error = await readError(response);
+    return { refused: error.code, message: error.message };
+  }
+
+  /** Tells the server this kiosk's outbox backlog, app version and applied workflow (device-signed body). */
+  async function reportStatus(report: { pending: number; app_version: string | null; workflow_id: string | null; workflow_version: number | null }): Promise<void> {
+    const deviceId = await enrol();
+    const response = await signedPost('/v1/kiosk/status', report, deviceId);
+    if (!response.ok) {
+      const error = await readError(response);
+      throw new CodedError('SERVER_ERROR', `The status report was refused: ${error.code}: ${error.message}`);
+    }
+  }
+
   async function readError(response: Response): Promise<{ code: string; message: string }> {
     try {
       const body = (await response.json()) as { error?: { code?: string; message?: string } };
@@ -226,7 +254,7 @@ export function createSyncClient(options: SyncClientOptions) {
     };
   }
 
-  return { enrol, drainOnce, fetchWorkflow, startSyncLoop, deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)) };
+  return { enrol, drainOnce, fetchWorkflow, claimSession, reportStatus, startSyncLoop, deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)) };
 }
 
 export type SyncClient = ReturnType<typeof createSyncClient>;

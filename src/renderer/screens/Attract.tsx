@@ -22,6 +22,8 @@ interface Props {
   idleS: number | null;
   onIdle(): void;
   onStart(): void;
+  /** "I have a code": a session a teller created (CodeEntry.tsx). */
+  onCode(): void;
   onStaff(): void;
 }
 
@@ -84,6 +86,9 @@ export function AttractScreen(props: Props) {
       )}
       <button type="button" className="primary huge" onClick={props.onStart} autoFocus>
         {t('start')}
+      </button>
+      <button type="button" className="secondary" onClick={props.onCode}>
+        {t('haveCode')}
       </button>
       <nav className="options" aria-label={t('language')}>
         <div className="language-buttons" role="group" aria-label={t('language')}>

@@ -6,6 +6,7 @@ import { CodedError } from '../../shared/errors';
 import type { LivenessResult } from '../../shared/result';
 import { changeStatus, type BranchDeps } from '../branch';
 import type { DecisionRow, ReviewRow } from '../storage';
+import type { Workflows } from '../workflows';
 import type { KioskSummary, SessionSummary } from '../../shared/console-wire';
 
 export type { KioskSummary, SessionSummary } from '../../shared/console-wire';
@@ -86,7 +87,7 @@ export function checkEvidence(row: DecisionRow, publicKeyPem: string | null, pre
   };
 }
 
-export function storageConsoleData(deps: BranchDeps): ConsoleData {
+export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 'defaultWorkflow'>): ConsoleData {
   const storage = deps.storage;
   const db = storage.db;
   const columns = `d.id, d.device_id, d.seq, d.session_id, d.status, d.decided_status, d.created_at, d.received_at, d.record_json,
@@ -151,30 +152,45 @@ export function storageConsoleData(deps: BranchDeps): ConsoleData {
     },
 
     async kiosks() {
-      // Not in the API's storage yet: one row per enrolled kiosk with its latest sync.
+      // One row per enrolled kiosk: what it sent, and what it reported at its last sync (kiosk_reports, branch.ts).
       const rows = await db.all<{
-        id: string; enrolled_at: string; last_seq: number; decisions: number; last_sync_at: string | null; latest_record: string | null;
-        workflow_id: string | null; workflow_label: string | null; workflow_version: number | null;
+        id: string; enrolled_at: string; last_seq: number; decisions: number; last_record_at: string | null; latest_record: string | null;
+        reported_at: string | null; pending: number | null; app_version: string | null;
+        applied_id: string | null; applied_version: number | null; applied_label: string | null;
+        assigned_id: string | null; assigned_label: string | null; assigned_version: number | null;
       }>(
-        `SELECT v.id, v.enrolled_at, v.last_seq, v.workflow_id, w.label AS workflow_label, w.version AS workflow_version,
+        `SELECT v.id, v.enrolled_at, v.last_seq,
            (SELECT CAST(COUNT(*) AS INTEGER) FROM decisions d WHERE d.device_id = v.id) AS decisions,
-           (SELECT MAX(d.received_at) FROM decisions d WHERE d.device_id = v.id) AS last_sync_at,
-           (SELECT d.record_json FROM decisions d WHERE d.device_id = v.id ORDER BY d.seq DESC LIMIT 1) AS latest_record
-         FROM devices v LEFT JOIN workflows w ON w.uuid = v.workflow_id ORDER BY v.enrolled_at`,
+           (SELECT MAX(d.received_at) FROM decisions d WHERE d.device_id = v.id) AS last_record_at,
+           (SELECT d.record_json FROM decisions d WHERE d.device_id = v.id ORDER BY d.seq DESC LIMIT 1) AS latest_record,
+           r.reported_at, r.pending, r.app_version, r.workflow_id AS applied_id, r.workflow_version AS applied_version, aw.label AS applied_label,
+           v.workflow_id AS assigned_id, w.label AS assigned_label, w.version AS assigned_version
+         FROM devices v
+           LEFT JOIN kiosk_reports r ON r.device_id = v.id
+           LEFT JOIN workflows aw ON aw.uuid = r.workflow_id
+           LEFT JOIN workflows w ON w.uuid = v.workflow_id
+         ORDER BY v.enrolled_at`,
       );
+      const fallback = await workflows.defaultWorkflow();
       return rows.map((row) => {
         const versions = row.latest_record ? (JSON.parse(row.latest_record) as EvidenceRecord).result.model_versions : null;
+        const syncs = [row.last_record_at, row.reported_at].filter((at): at is string => at !== null).sort();
+        const delivered = row.assigned_id && row.assigned_label !== null
+          ? { id: row.assigned_id, name: row.assigned_label, version: Number(row.assigned_version) }
+          : fallback ? { id: fallback.uuid, name: fallback.label, version: Number(fallback.version) } : null;
         return {
           device_id: row.id,
           enrolled_at: row.enrolled_at,
-          last_sync_at: row.last_sync_at,
+          last_sync_at: syncs.at(-1) ?? null,
           decisions: Number(row.decisions),
           last_seq: Number(row.last_seq),
-          pending: null,
-          version: versions ? Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ') : null,
-          workflow: row.workflow_id && row.workflow_label !== null
-            ? { id: row.workflow_id, name: row.workflow_label, version: Number(row.workflow_version) }
+          pending: row.pending === null ? null : Number(row.pending),
+          version: row.app_version,
+          models: versions ? Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ') : null,
+          workflow: row.applied_id !== null && row.applied_version !== null
+            ? { id: row.applied_id, name: row.applied_label ?? row.applied_id, version: Number(row.applied_version) }
             : null,
+          delivered,
         } satisfies KioskSummary;
       });
     },

@@ -14,7 +14,8 @@ import { toCsv } from './csv';
 import { REVIEW_ACTIONS, storageConsoleData } from './data';
 import { CONSOLE_MIGRATIONS } from './schema';
 import { consoleSecurityHeaders, registerConsoleStatic } from './static';
-import { ConsoleStore, ROLES, roleAtLeast, WORKFLOW_CHECKS, type Actor, type ConsoleUser, type Role } from './store';
+import { ConsoleStore, ROLES, roleAtLeast, type Actor, type ConsoleUser, type Role } from './store';
+import { consoleDestinations, consoleWorkflows, WORKFLOW_CHECKS } from './workflows';
 
 /** Login attempts one client address may make per window (account lockout in the store covers slow guessing). */
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 };
@@ -39,7 +40,7 @@ const sessionQuery = z.object({
 });
 const reviewSchema = z.object({ action: z.enum(REVIEW_ACTIONS), comment: z.string().trim().max(2000).optional() });
 const workflowSchema = z.object({
-  name: z.string().max(100),
+  name: z.string().max(50),
   liveness_mode: z.enum(LIVENESS_MODES),
   liveness_threshold: z.number().int().min(0).max(100),
   max_attempts: z.number().int().min(1).max(3),
@@ -47,7 +48,7 @@ const workflowSchema = z.object({
   checks: z.array(z.enum(WORKFLOW_CHECKS)).max(WORKFLOW_CHECKS.length),
   is_default: z.boolean().default(false),
 });
-const webhookSchema = z.object({ url: z.string().max(2000) });
+const webhookSchema = z.object({ label: z.string().trim().min(1).max(100), url: z.string().max(2000) });
 const webhookPatchSchema = z.object({ enabled: z.boolean() });
 const apiKeySchema = z.object({ label: z.string().max(100) });
 const userSchema = z.object({ username: z.string().max(64), password: z.string().max(1000), role: z.enum(ROLES) });
@@ -82,7 +83,10 @@ const codedReply = (reply: FastifyReply, status: number, code: string, message: 
 
 export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const store = new ConsoleStore(ctx.storage.db, ctx.now);
-  const data = storageConsoleData({ storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now });
+  const data = storageConsoleData({ storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now }, ctx.workflows);
+  // The API's own workflows and destinations: what /v3/workflows/ and /v3/webhook/destinations/ read and write.
+  const workflows = consoleWorkflows(ctx.workflows, store);
+  const destinations = consoleDestinations(ctx.destinations, store);
   // Integrators' per-user keys: the API checks its shared key first, then asks here; every use is audited.
   ctx.apiKeyResolvers.push(async (key) => {
     const principal = await store.resolveApiKey(key);
@@ -205,37 +209,32 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
 
   // --- workflows ---
 
-  app.get('/console/api/workflows', viewer, async () => ({ results: await store.listWorkflows() }));
+  app.get('/console/api/workflows', viewer, async () => ({ results: await workflows.list() }));
   app.post('/console/api/workflows', admin, async (request: ConsoleRequest, reply) =>
-    reply.code(201).send(await store.saveWorkflow(null, parse(workflowSchema, request.body, 'Workflow'), actorOf(request))),
+    reply.code(201).send(await workflows.save(null, parse(workflowSchema, request.body, 'Workflow'), actorOf(request))),
   );
   app.put<{ Params: { id: string } }>('/console/api/workflows/:id', admin, async (request: ConsoleRequest & { params: { id: string } }) =>
-    store.saveWorkflow(request.params.id, parse(workflowSchema, request.body, 'Workflow'), actorOf(request)),
+    workflows.save(request.params.id, parse(workflowSchema, request.body, 'Workflow'), actorOf(request)),
   );
 
   // --- webhook destinations ---
 
-  app.get('/console/api/webhooks', admin, async () => ({ results: await store.listWebhookDestinations() }));
+  app.get('/console/api/webhooks', admin, async () => ({ results: await destinations.list() }));
   app.post('/console/api/webhooks', admin, async (request: ConsoleRequest, reply) =>
-    reply.code(201).send(await store.createWebhookDestination(parse(webhookSchema, request.body, 'Webhook').url, actorOf(request))),
+    reply.code(201).send(await destinations.create(parse(webhookSchema, request.body, 'Webhook'), actorOf(request))),
   );
   app.patch<{ Params: { id: string } }>('/console/api/webhooks/:id', admin, async (request: ConsoleRequest & { params: { id: string } }) => {
-    await store.setWebhookEnabled(request.params.id, parse(webhookPatchSchema, request.body, 'Webhook').enabled, actorOf(request));
+    await destinations.setEnabled(request.params.id, parse(webhookPatchSchema, request.body, 'Webhook').enabled, actorOf(request));
     return { ok: true };
   });
   app.delete<{ Params: { id: string } }>('/console/api/webhooks/:id', admin, async (request: ConsoleRequest & { params: { id: string } }) => {
-    await store.deleteWebhookDestination(request.params.id, actorOf(request));
+    await destinations.remove(request.params.id, actorOf(request));
     return { ok: true };
   });
 
   // --- kiosks, audit ---
 
-  app.get('/console/api/kiosks', viewer, async () => {
-    const workflows = await store.listWorkflows();
-    const current = workflows.find((workflow) => workflow.is_default) ?? null;
-    const kiosks = await data.kiosks();
-    return { results: kiosks.map((kiosk) => ({ ...kiosk, workflow: current ? { id: current.id, name: current.name, version: current.version } : null })) };
-  });
+  app.get('/console/api/kiosks', viewer, async () => ({ results: await data.kiosks() }));
 
   app.get('/console/api/audit', admin, async (request) => {
     const query = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0), actor: z.string().max(200).optional(), action: z.string().max(100).optional() }), request.query, 'Filters');

@@ -1,5 +1,5 @@
-// The console's own tables (accounts, login sessions, API keys, audit log, and workflows/webhook destinations until
-// the API's storage has them): the `console` plugin's migrations, numbered within the plugin.
+// The console's own tables (accounts, login sessions, API keys, audit log): the `console` plugin's migrations,
+// numbered within the plugin. Version 1 also made workflow and webhook tables that duplicated the API's; 2 drops them.
 import type { ColumnTypes, ServerMigration } from '../schema';
 import type { Dialect } from '../sql';
 
@@ -70,27 +70,11 @@ export const CONSOLE_MIGRATIONS: readonly ServerMigration[] = [
         hash TEXT NOT NULL UNIQUE
       )`,
       ...appendOnlyTriggers(dialectOf(t)),
-      `CREATE TABLE console_workflows (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        liveness_mode TEXT NOT NULL,
-        liveness_threshold INTEGER NOT NULL,
-        max_attempts INTEGER NOT NULL,
-        challenges TEXT NOT NULL,
-        checks TEXT NOT NULL,
-        is_default INTEGER NOT NULL DEFAULT 0,
-        version INTEGER NOT NULL,
-        updated_at TEXT NOT NULL,
-        updated_by TEXT NOT NULL
-      )`,
-      `CREATE TABLE console_webhook_destinations (
-        id TEXT PRIMARY KEY,
-        url TEXT NOT NULL,
-        secret TEXT NOT NULL,
-        enabled INTEGER NOT NULL DEFAULT 1,
-        created_at TEXT NOT NULL,
-        created_by TEXT NOT NULL
-      )`,
     ],
+  },
+  {
+    version: 2,
+    name: 'workflows and webhook destinations live in the API tables (/v3/workflows/, /v3/webhook/destinations/)',
+    statements: () => ['DROP TABLE IF EXISTS console_workflows', 'DROP TABLE IF EXISTS console_webhook_destinations'],
   },
 ];

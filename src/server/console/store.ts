@@ -1,7 +1,6 @@
-// The console's storage: accounts, login sessions, per-user API keys, the append-only audit log, and (until the API's
-// storage has them) workflows and webhook destinations. Same statements on SQLite and PostgreSQL.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CHALLENGES, LIVENESS_MODES, type Challenge } from '../../shared/catalogue';
+// The console's storage: accounts, login sessions, per-user API keys and the append-only audit log. Workflows and
+// webhook destinations are the API's own (./workflows.ts). Same statements on SQLite and PostgreSQL.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CodedError } from '../../shared/errors';
 import { canonicalJson, GENESIS_HASH } from '../../node/sync/evidence';
 import { isUniqueViolation, type SqlDb, type SqlRunner } from '../sql';
@@ -20,10 +19,6 @@ export const LOGIN_LOCKOUT_MS = 15 * 60 * 1000;
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 /** …and after this long whatever happens (one working day). */
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-
-/** The checks a workflow may turn on besides liveness itself. */
-export const WORKFLOW_CHECKS = ['LIVENESS', 'FACE_BLOCKLIST', 'DUPLICATE_FACE'] as const;
-export type WorkflowCheck = (typeof WORKFLOW_CHECKS)[number];
 
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{2,63}$/;
 /** Integrator keys: a recognisable prefix so leaked keys are easy to scan for; 32 random bytes after it. */
@@ -63,29 +58,6 @@ export interface AuditEntry {
   hash: string;
 }
 
-export interface Workflow {
-  id: string;
-  name: string;
-  liveness_mode: (typeof LIVENESS_MODES)[number];
-  liveness_threshold: number;
-  max_attempts: number;
-  challenges: Challenge[];
-  checks: WorkflowCheck[];
-  is_default: boolean;
-  version: number;
-  updated_at: string;
-  updated_by: string;
-}
-export type WorkflowInput = Pick<Workflow, 'name' | 'liveness_mode' | 'liveness_threshold' | 'max_attempts' | 'challenges' | 'checks' | 'is_default'>;
-
-export interface WebhookDestination {
-  id: string;
-  url: string;
-  enabled: boolean;
-  created_at: string;
-  created_by: string;
-}
-
 export type LoginOutcome =
   | { ok: true; token: string; csrfToken: string; user: ConsoleUser }
   | { ok: false; reason: 'invalid' | 'locked' };
@@ -104,52 +76,6 @@ export function normalizeUsername(raw: string): string {
 
 function assertRole(role: string): asserts role is Role {
   if (!(ROLES as readonly string[]).includes(role)) throw new CodedError('INVALID_ARGUMENT', `A role is one of ${ROLES.join(', ')}.`);
-}
-
-interface WorkflowRow extends Omit<Workflow, 'challenges' | 'checks' | 'is_default'> {
-  challenges: string;
-  checks: string;
-  is_default: number;
-}
-const toWorkflow = (row: WorkflowRow): Workflow => ({
-  ...row,
-  liveness_threshold: Number(row.liveness_threshold),
-  max_attempts: Number(row.max_attempts),
-  version: Number(row.version),
-  challenges: JSON.parse(row.challenges) as Challenge[],
-  checks: JSON.parse(row.checks) as WorkflowCheck[],
-  is_default: Number(row.is_default) === 1,
-});
-
-export function validateWorkflow(input: WorkflowInput): WorkflowInput {
-  const name = String(input.name ?? '').trim();
-  if (name.length < 1 || name.length > 100) throw new CodedError('INVALID_ARGUMENT', 'A workflow needs a name of 1-100 characters.');
-  if (!LIVENESS_MODES.includes(input.liveness_mode)) throw new CodedError('INVALID_ARGUMENT', `The method is one of ${LIVENESS_MODES.join(', ')}.`);
-  if (!Number.isInteger(input.liveness_threshold) || input.liveness_threshold < 0 || input.liveness_threshold > 100) {
-    throw new CodedError('INVALID_ARGUMENT', 'The liveness threshold is an integer from 0 to 100.');
-  }
-  if (!Number.isInteger(input.max_attempts) || input.max_attempts < 1 || input.max_attempts > 3) throw new CodedError('INVALID_ARGUMENT', 'Attempts are 1, 2 or 3.');
-  const challenges = [...new Set(input.challenges)];
-  if (challenges.some((c) => !CHALLENGES.includes(c))) throw new CodedError('INVALID_ARGUMENT', `Challenges are among ${CHALLENGES.join(', ')}.`);
-  if ((input.liveness_mode === 'active' || input.liveness_mode === 'action_flash') && challenges.length === 0) {
-    throw new CodedError('INVALID_ARGUMENT', 'An active or action_flash workflow needs at least one challenge.');
-  }
-  const checks = [...new Set(input.checks)];
-  if (checks.some((c) => !WORKFLOW_CHECKS.includes(c))) throw new CodedError('INVALID_ARGUMENT', `Checks are among ${WORKFLOW_CHECKS.join(', ')}.`);
-  if (!checks.includes('LIVENESS')) throw new CodedError('INVALID_ARGUMENT', 'Every workflow runs the LIVENESS check.');
-  return { name, liveness_mode: input.liveness_mode, liveness_threshold: input.liveness_threshold, max_attempts: input.max_attempts, challenges, checks, is_default: Boolean(input.is_default) };
-}
-
-export function validateWebhookUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new CodedError('INVALID_ARGUMENT', 'The webhook URL is not a URL.');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CodedError('INVALID_ARGUMENT', 'A webhook URL is http(s).');
-  if (url.username || url.password) throw new CodedError('INVALID_ARGUMENT', 'Put no credentials in a webhook URL; requests are signed with the destination secret.');
-  return url.toString();
 }
 
 export class ConsoleStore {
@@ -378,88 +304,4 @@ export class ConsoleStore {
       await this.appendAudit(q, { type: 'api_key', name: principal.username, ip: call.ip ?? null }, 'api_key.use', `api_key:${principal.keyId}`, detail);
     });
   }
-
-  // --- workflows (held here until the API's storage has them) ---
-
-  async listWorkflows(): Promise<Workflow[]> {
-    return (await this.db.all<WorkflowRow>('SELECT * FROM console_workflows ORDER BY name')).map(toWorkflow);
-  }
-
-  async getWorkflow(id: string): Promise<Workflow | null> {
-    const row = await this.db.get<WorkflowRow>('SELECT * FROM console_workflows WHERE id = $1', [id]);
-    return row ? toWorkflow(row) : null;
-  }
-
-  async saveWorkflow(id: string | null, raw: WorkflowInput, actor: Actor): Promise<Workflow> {
-    const input = validateWorkflow(raw);
-    const workflowId = id ?? randomUUID();
-    await this.db.tx(async (q) => {
-      const before = await q.get<WorkflowRow>(`SELECT * FROM console_workflows WHERE id = $1${this.db.forUpdate}`, [workflowId]);
-      if (id !== null && !before) throw new CodedError('NOT_FOUND', 'No such workflow.');
-      // One default workflow: the one a walk-in session at a kiosk runs.
-      if (input.is_default) await q.run('UPDATE console_workflows SET is_default = 0 WHERE id <> $1', [workflowId]);
-      const values = [input.name, input.liveness_mode, input.liveness_threshold, input.max_attempts, JSON.stringify(input.challenges), JSON.stringify(input.checks), input.is_default ? 1 : 0, nowIso(), actor.name];
-      if (before) {
-        await q.run(
-          `UPDATE console_workflows SET name = $1, liveness_mode = $2, liveness_threshold = $3, max_attempts = $4, challenges = $5, checks = $6, is_default = $7,
-             updated_at = $8, updated_by = $9, version = version + 1 WHERE id = $10`,
-          [...values, workflowId],
-        );
-      } else {
-        await q.run(
-          `INSERT INTO console_workflows (name, liveness_mode, liveness_threshold, max_attempts, challenges, checks, is_default, updated_at, updated_by, id, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
-          [...values, workflowId],
-        );
-      }
-      const changes = before ? diffWorkflow(toWorkflow(before), input) : { created: input };
-      await this.appendAudit(q, actor, before ? 'workflow.update' : 'workflow.create', `workflow:${workflowId}`, changes);
-    });
-    return (await this.getWorkflow(workflowId))!;
-  }
-
-  // --- webhook destinations (held here until the API's storage has them) ---
-
-  async listWebhookDestinations(): Promise<WebhookDestination[]> {
-    const rows = await this.db.all<Omit<WebhookDestination, 'enabled'> & { enabled: number }>('SELECT id, url, enabled, created_at, created_by FROM console_webhook_destinations ORDER BY created_at');
-    return rows.map((row) => ({ ...row, enabled: Number(row.enabled) === 1 }));
-  }
-
-  /** The signing secret is returned once, here; the receiver needs it to verify signatures. */
-  async createWebhookDestination(rawUrl: string, actor: Actor): Promise<WebhookDestination & { secret: string }> {
-    const url = validateWebhookUrl(rawUrl);
-    const id = randomUUID();
-    const secret = randomBytes(32).toString('base64url');
-    const createdAt = nowIso();
-    await this.db.tx(async (q) => {
-      await q.run('INSERT INTO console_webhook_destinations (id, url, secret, enabled, created_at, created_by) VALUES ($1, $2, $3, 1, $4, $5)', [id, url, secret, createdAt, actor.name]);
-      await this.appendAudit(q, actor, 'webhook.create', `webhook:${id}`, { url });
-    });
-    return { id, url, enabled: true, created_at: createdAt, created_by: actor.name, secret };
-  }
-
-  async setWebhookEnabled(id: string, enabled: boolean, actor: Actor): Promise<void> {
-    await this.db.tx(async (q) => {
-      const changed = await q.run('UPDATE console_webhook_destinations SET enabled = $1 WHERE id = $2', [enabled ? 1 : 0, id]);
-      if (changed === 0) throw new CodedError('NOT_FOUND', 'No such webhook destination.');
-      await this.appendAudit(q, actor, enabled ? 'webhook.enable' : 'webhook.disable', `webhook:${id}`);
-    });
-  }
-
-  async deleteWebhookDestination(id: string, actor: Actor): Promise<void> {
-    await this.db.tx(async (q) => {
-      const changed = await q.run('DELETE FROM console_webhook_destinations WHERE id = $1', [id]);
-      if (changed === 0) throw new CodedError('NOT_FOUND', 'No such webhook destination.');
-      await this.appendAudit(q, actor, 'webhook.delete', `webhook:${id}`);
-    });
-  }
-}
-
-/** What an edit changed, field by field, for the audit log. */
-function diffWorkflow(before: Workflow, after: WorkflowInput): Record<string, { from: unknown; to: unknown }> {
-  const changes: Record<string, { from: unknown; to: unknown }> = {};
-  for (const key of Object.keys(after) as Array<keyof WorkflowInput>) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { from: before[key], to: after[key] };
-  }
-  return changes;
 }

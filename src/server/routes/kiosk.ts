@@ -2,7 +2,7 @@
 // as a signed envelope, and the key that signs both. Plus the integrator's route to give a kiosk a workflow.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { claimByCode } from '../branch';
+import { claimByCode, recordKioskReport } from '../branch';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { signWorkflow } from '../signing';
@@ -14,6 +14,22 @@ export const kioskRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ctx
   app.post('/v1/kiosk/sessions/claim', { config: { auth: 'device' }, schema: { body: z.object({ code: z.string().min(1).max(40) }) } }, async (request) => {
     const claimed = await claimByCode(deps, request.body.code, request.device!.id);
     return { ...claimed, workflow_key_id: ctx.signingKey.keyId };
+  });
+
+  // Sent after each sync; the body is covered by the device signature like every signed kiosk request.
+  app.post('/v1/kiosk/status', {
+    config: { auth: 'device' },
+    schema: {
+      body: z.object({
+        pending: z.number().int().min(0).max(10_000_000),
+        app_version: z.string().max(100).nullable(),
+        workflow_id: z.string().max(100).nullable(),
+        workflow_version: z.number().int().min(0).nullable(),
+      }),
+    },
+  }, async (request) => {
+    await recordKioskReport(deps, request.device!.id, request.body);
+    return { ok: true };
   });
 
   app.get('/v1/kiosk/workflow', { config: { auth: 'device' } }, async (request) => {

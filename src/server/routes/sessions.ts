@@ -37,6 +37,8 @@ const createBody = z.object({
   callback_method: z.enum(['initiator', 'completer', 'both']).optional(),
   language: z.string().max(10).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Didit's reference photo for the 1:1 face match (base64 JPEG or PNG, at most 2 MB; ~2.8 MB as base64). */
+  portrait_image: z.string().max(3_000_000).optional(),
 });
 
 const updateStatusBody = z.object({
@@ -64,7 +66,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
   const deps = { storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now };
   const actorOf = (principal: { name: string } | undefined) => principal?.name ?? 'api-key';
 
-  app.post('/v3/session/', { schema: { body: createBody } }, async (request, reply) => {
+  app.post('/v3/session/', { bodyLimit: 4 * 1024 * 1024, schema: { body: createBody } }, async (request, reply) => {
     const workflow = await ctx.workflows.get(request.body.workflow_id);
     if (!workflow) throw new HttpError(404, 'NOT_FOUND', `No workflow ${request.body.workflow_id}; create one with POST /v3/workflows/.`);
     if (workflow.status !== 'published') throw new HttpError(409, 'WORKFLOW_DRAFT', `Workflow ${workflow.uuid} is a draft; publish it before creating sessions with it.`);
