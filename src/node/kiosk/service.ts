@@ -29,6 +29,8 @@ import type { LivenessSession } from '../../liveness/types';
 import type { CreateLivenessSession, DecisionStore, FrameEngine } from './ports';
 import type { SettingsFile } from './settings-file';
 import type { PilotRecorder } from '../calibration/recorder';
+import { CameraTrust } from './camera-trust';
+import { AttemptStream, applyStreamVerdict } from './camera-injection';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -55,6 +57,10 @@ export interface KioskServiceOptions {
   screenDecision?: (result: LivenessResult, referenceJpeg: Uint8Array | undefined) => Promise<LivenessResult>;
   /** Pilot capture (staff-armed capture packs); absent when the kiosk has no pack recipient key. */
   pilot?: PilotRecorder;
+  /** Camera trust: accept Chromium's fake camera (--allow-fake-camera; a --test-seed host accepts it too). */
+  allowFakeCamera?: boolean;
+  /** Where the OS lists video4linux devices (tests pass a fake sysfs tree). */
+  sysfsRoot?: string;
 }
 
 /** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
@@ -80,6 +86,8 @@ interface LiveSession {
   outcome: SessionOutcome | null;
   /** Last request of its owner (epoch ms). */
   lastActivityMs: number;
+  /** Stream-injection checks over this attempt's frames. */
+  stream: AttemptStream;
 }
 
 export class KioskService {
@@ -87,10 +95,12 @@ export class KioskService {
   private readonly listeners = new Set<EventListener>();
   private readonly staff: StaffAuth;
   private readonly now: () => number;
+  private readonly camera: CameraTrust;
 
   constructor(private readonly options: KioskServiceOptions) {
     this.now = options.now ?? Date.now;
     this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
+    this.camera = new CameraTrust({ settings: options.settings, allowFakeCamera: options.allowFakeCamera || options.allowTestSeed, sysfsRoot: options.sysfsRoot, now: options.now });
   }
 
   onEvent(listener: EventListener): () => void {
@@ -193,6 +203,15 @@ export class KioskService {
       this.staff.requireChangedPin();
       return this.staff.auditLog(limit);
     },
+    'camera.status': () => this.camera.status(),
+    'camera.check': (camera) => this.camera.check(camera),
+    'camera.pin': ({ token, camera }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      const pinned = this.camera.pin(camera);
+      this.staff.record('camera_pinned');
+      return pinned;
+    },
   };
 
   private dispatch<C extends Channel>(channel: C, request: ParsedRequestOf<C>, context: RequestContext): Promise<ResponseOf<C>> {
@@ -230,7 +249,7 @@ export class KioskService {
       seed: request.testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now() };
+    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now(), stream: new AttemptStream() };
     this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
@@ -262,7 +281,10 @@ export class KioskService {
     let analysis;
     try {
       // One track per session: the detector runs every few frames (and whenever the face is lost), not on each one.
-      analysis = await this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs, trackId: request.sessionId });
+      [analysis] = await Promise.all([
+        this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs, trackId: request.sessionId }),
+        session.stream.observe(request.jpeg, request.timestampMs),
+      ]);
     } finally {
       session.busy = false;
     }
@@ -295,7 +317,7 @@ export class KioskService {
     if (session.outcome) return session.outcome;
     if (!session.consented) throw new CodedError('FORBIDDEN', 'A session without consent cannot be finished; abandon it instead.');
     if (session.busy) throw new CodedError('CONFLICT', 'A frame is still being analysed; finish again when it is answered.');
-    const decided = session.core.finish();
+    const decided = applyStreamVerdict(session.core.finish(), session.stream.verdict());
     const referenceIndex = decided.reference_image?.frameIndex;
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
@@ -326,6 +348,7 @@ export class KioskService {
     session.outcome = null;
     session.lastTimestampMs = -1;
     session.frames = new Map();
+    session.stream.reset();
     return this.planOf(session);
   }
 
