@@ -35,7 +35,7 @@ export function clipFrames(file: string, options: ClipStreamOptions = {}): ClipF
     const filters = ['scale=640:-2', ...(options.fps ? [`fps=${options.fps}`] : []), 'settb=1/1000', 'showinfo'];
     const args = ['-hide_banner', '-loglevel', 'info', '-ss', String(options.startS ?? 0)];
     if (options.durationS) args.push('-t', String(options.durationS));
-    args.push('-i', file, '-an', '-vf', filters.join(','), '-vsync', 'passthrough', '-f', 'image2', '-q:v', '3', join(dir, '%05d.jpg'));
+    args.push('-i', file, '-an', '-vf', filters.join(','), '-vsync', 'passthrough', '-r', '1000', '-f', 'image2', '-q:v', '3', join(dir, '%05d.jpg'));
     const run = spawnSync(ffmpegInstaller.path, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${run.stderr.slice(-500)}`);
     const times = [...run.stderr.matchAll(/pts_time:\s*(-?[0-9.]+)/g)].map((match) => Number(match[1]));
