@@ -90,3 +90,23 @@ export async function resized(frames: ClipFrame[], width: number, height: number
   }
   return out;
 }
+
+/**
+ * A still photo as a camera would deliver it: each frame with its own read noise (uniform, +-`noise` grey levels)
+ * and a frame clock with a few ms of jitter, so tests about something else (the blocklist) are not caught by the
+ * stream-injection checks that a repeated still rightly trips. Seeded: the same frames every run.
+ */
+export async function stillAsCamera(jpeg: Uint8Array, count: number, options: { intervalMs?: number; noise?: number; seed?: number } = {}): Promise<ClipFrame[]> {
+  const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+  let state = options.seed ?? 20261129;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const noise = options.noise ?? 2;
+  const frames: ClipFrame[] = [];
+  for (let i = 0; i < count; i++) {
+    const noisy = Buffer.alloc(data.length);
+    for (let p = 0; p < data.length; p++) noisy[p] = Math.max(0, Math.min(255, data[p] + Math.round((random() * 2 - 1) * noise)));
+    const encoded = await sharp(noisy, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toBuffer();
+    frames.push({ timestampMs: (options.intervalMs ?? 100) * (i + 1) + Math.round((random() * 2 - 1) * 4 * 10) / 10, jpeg: new Uint8Array(encoded) });
+  }
+  return frames;
+}
