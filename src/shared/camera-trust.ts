@@ -47,8 +47,11 @@ export const VIRTUAL_CAMERA_DENYLIST: readonly VirtualCameraEntry[] = [
   { id: 'generic-virtual', product: 'anything that calls itself a virtual camera', label: /virtual\s*(web)?cam(era)?/i },
 ];
 
-/** Chromium's fake capture device (--use-fake-device-for-media-stream): refused in production mode. */
-export const CHROMIUM_FAKE_DEVICE_LABEL = /^fake_device_\d+$/i;
+/**
+ * Chromium's fake capture device, refused in production mode: "fake_device_0" (--use-fake-device-for-media-stream),
+ * or the file's path when it plays a file (--use-file-for-fake-video-capture=clip.y4m or .mjpeg).
+ */
+export const CHROMIUM_FAKE_DEVICE_LABEL = /^fake_device_\d+$|\.(y4m|mjpe?g)$/i;
 
 export interface CameraIdentity {
   deviceId: string;

@@ -57,6 +57,11 @@ describe("Chromium's fake capture device", () => {
     expect(judgeCamera({ deviceId: 'x', label: 'fake_device_0' }, null, { production: true })).toEqual({ allowed: false, reason: 'FAKE_CAMERA', match: 'chromium-fake-device' });
     expect(judgeCamera({ deviceId: 'x', label: 'fake_device_0' }, null, { production: false })).toEqual({ allowed: true });
   });
+  it('playing a file (--use-file-for-fake-video-capture), its label is the file path: refused in production too', () => {
+    for (const label of ['/tmp/liveness-e2e-clips/face.y4m', 'C:\\clips\\replay.mjpeg']) {
+      expect(judgeCamera({ deviceId: 'x', label }, null, { production: true })).toMatchObject({ allowed: false, reason: 'FAKE_CAMERA' });
+    }
+  });
 });
 
 describe('the pinned camera', () => {

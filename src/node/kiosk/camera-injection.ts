@@ -30,24 +30,28 @@ export class AttemptStream {
   }
 }
 
-/** The attempt's result with the stream verdict applied (unchanged when no check failed). */
+/**
+ * The attempt's result with the stream verdict applied. The figures are recorded on every result (a reviewer sees
+ * why, and pilot data re-tunes the thresholds); the status changes only when a check failed.
+ */
 export function applyStreamVerdict(result: LivenessResult, verdict: StreamVerdict): LivenessResult {
-  if (verdict.suspected.length === 0) return result;
+  const figures = {
+    ...(result.score_details ?? {}),
+    injection_checks: verdict.suspected.join(','),
+    injection_frames: verdict.frames,
+    injection_noise_floor: verdict.noiseFloor,
+    injection_interval_jitter_ms: verdict.intervalJitterMs,
+    injection_longest_frozen_ms: Math.round(verdict.longestFrozenMs),
+    injection_repeated_frames: verdict.repeatedFrames,
+    injection_resolutions: verdict.resolutions.join(' '),
+  };
+  if (verdict.suspected.length === 0) return { ...result, score_details: figures };
   return {
     ...result,
     status: result.status === 'Declined' ? 'Declined' : 'In Review',
     liveness_passed: false,
     warnings: result.warnings.includes(INJECTION_WARNING) ? result.warnings : [...result.warnings, INJECTION_WARNING],
     retry_allowed: false,
-    score_details: {
-      ...(result.score_details ?? {}),
-      injection_checks: verdict.suspected.join(','),
-      injection_frames: verdict.frames,
-      injection_noise_floor: verdict.noiseFloor,
-      injection_interval_jitter_ms: verdict.intervalJitterMs,
-      injection_longest_frozen_ms: Math.round(verdict.longestFrozenMs),
-      injection_repeated_frames: verdict.repeatedFrames,
-      injection_resolutions: verdict.resolutions.join(' '),
-    },
+    score_details: figures,
   };
 }
