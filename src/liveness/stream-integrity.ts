@@ -14,6 +14,8 @@ export const STREAM_THUMB_HEIGHT = 60;
 const NOISE_BLOCK = 10;
 /** Fraction of the quietest blocks whose temporal change is the frame pair's noise floor. */
 const NOISE_QUANTILE = 0.1;
+/** Blocks this close to black or white are clipped on any camera (no noise survives clipping): left out. */
+const CLIPPED_MARGIN = 12;
 /** Thumbnails kept for loop search (about 60 s at 15 fps; older ones are dropped). */
 const MAX_KEPT = 900;
 
@@ -103,7 +105,8 @@ export class StreamIntegrity {
         const runFirst = this.kept.find((k) => k.index === runStart);
         if (runFirst) this.longestFrozenMs = Math.max(this.longestFrozenMs, sample.timestampMs - runFirst.timestampMs);
       } else {
-        this.pairFloors.push(quietBlocksChange(previous.luma, sample.luma));
+        const floor = quietBlocksChange(previous.luma, sample.luma);
+        if (floor !== null) this.pairFloors.push(floor);
         if (this.matchesEarlier(sample.luma, mean, runStart)) this.repeated++;
       }
     }
@@ -151,18 +154,27 @@ export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   return sum / a.length;
 }
 
-/** The change of the quietest blocks between two thumbnails: the temporal noise floor of the static regions. */
-export function quietBlocksChange(a: Uint8Array, b: Uint8Array): number {
+/**
+ * The change of the quietest unclipped blocks between two thumbnails: the temporal noise floor of the static regions;
+ * null when every block is clipped (a black or blown-out frame says nothing about noise).
+ */
+export function quietBlocksChange(a: Uint8Array, b: Uint8Array): number | null {
   const changes: number[] = [];
   for (let by = 0; by + NOISE_BLOCK <= STREAM_THUMB_HEIGHT; by += NOISE_BLOCK) {
     for (let bx = 0; bx + NOISE_BLOCK <= STREAM_THUMB_WIDTH; bx += NOISE_BLOCK) {
       let sum = 0;
+      let level = 0;
       for (let y = by; y < by + NOISE_BLOCK; y++) {
-        for (let x = bx; x < bx + NOISE_BLOCK; x++) sum += Math.abs(a[y * STREAM_THUMB_WIDTH + x] - b[y * STREAM_THUMB_WIDTH + x]);
+        for (let x = bx; x < bx + NOISE_BLOCK; x++) {
+          sum += Math.abs(a[y * STREAM_THUMB_WIDTH + x] - b[y * STREAM_THUMB_WIDTH + x]);
+          level += a[y * STREAM_THUMB_WIDTH + x];
+        }
       }
-      changes.push(sum / (NOISE_BLOCK * NOISE_BLOCK));
+      const mean = level / (NOISE_BLOCK * NOISE_BLOCK);
+      if (mean > CLIPPED_MARGIN && mean < 255 - CLIPPED_MARGIN) changes.push(sum / (NOISE_BLOCK * NOISE_BLOCK));
     }
   }
+  if (changes.length === 0) return null;
   changes.sort((x, y) => x - y);
   const quiet = changes.slice(0, Math.max(1, Math.round(changes.length * NOISE_QUANTILE)));
   return meanOf(quiet);

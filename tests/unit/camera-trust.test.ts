@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VIRTUAL_CAMERA_DENYLIST, judgeCamera, virtualCameraMatch, type PinnedCamera } from '../../src/shared/camera-trust';
+import { STREAM_THUMB_HEIGHT, STREAM_THUMB_WIDTH, quietBlocksChange } from '../../src/liveness/stream-integrity';
 import { findV4l2Device, readV4l2Devices } from '../../src/node/kiosk/camera-sysfs';
 
 /** Labels as the browsers show these products (Chromium on Linux adds " (vid:pid)" for USB devices). */
@@ -128,5 +129,21 @@ describe('Linux sysfs (a fake /sys/class/video4linux tree)', () => {
 
   it('a system without video4linux (macOS, Windows, a container) lists nothing', () => {
     expect(readV4l2Devices(join(root, 'missing'))).toEqual([]);
+  });
+});
+
+describe('noise floor', () => {
+  it('leaves clipped blocks out: a dark frame crushed to black carries no noise on any camera', () => {
+    const size = STREAM_THUMB_WIDTH * STREAM_THUMB_HEIGHT;
+    const a = new Uint8Array(size);
+    const b = new Uint8Array(size);
+    // Left half crushed to 0 in both frames; right half mid-grey with one grey level of noise.
+    for (let i = 0; i < size; i++) {
+      const right = i % STREAM_THUMB_WIDTH >= STREAM_THUMB_WIDTH / 2;
+      a[i] = right ? 100 : 0;
+      b[i] = right ? 100 + (i % 2) : 0;
+    }
+    expect(quietBlocksChange(a, b)).toBeCloseTo(0.5, 5);
+    expect(quietBlocksChange(new Uint8Array(size), new Uint8Array(size))).toBeNull();
   });
 });
