@@ -200,6 +200,19 @@ const en = {
   pilotStart: "Record the next session",
   pilotPacks: "Capture packs recorded on this kiosk: {n}",
   pilotLast: "Last pack: {name}",
+  // camera trust (src/renderer/camera/)
+  audit_camera_pinned: "Camera pinned",
+  cameraRefused_VIRTUAL_CAMERA: "This camera cannot be used for the check: it is a virtual camera. Please ask a member of staff for help. (Code VIRTUAL_CAMERA)",
+  cameraRefused_FAKE_CAMERA: "This camera cannot be used for the check: it is a simulated camera. Please ask a member of staff for help. (Code FAKE_CAMERA)",
+  cameraRefused_NOT_PINNED_CAMERA: "This is not the camera this kiosk is set up with. Please ask a member of staff for help. (Code NOT_PINNED_CAMERA)",
+  cameraRefused_PINNED_CAMERA_MISSING: "The camera this kiosk is set up with is not connected. Please ask a member of staff for help. (Code PINNED_CAMERA_MISSING)",
+  cameraStaffHint: "Staff: check the camera, then pin it again in the staff panel.",
+  cameraPinHeading: "Camera pinned to this kiosk",
+  cameraPinNone: "No camera is pinned yet. Choose the kiosk's camera and pin it.",
+  cameraPinCurrent: "Pinned: {label}",
+  cameraPinAction: "Pin the chosen camera",
+  cameraPinDone: "Camera pinned: {label}",
+  cameraPinFailed: "This camera cannot be pinned. (Code {code})",
 };
 export type StringKey = keyof typeof en;
 type Dictionary = Record<StringKey, string>;
@@ -399,6 +412,19 @@ const es: Dictionary = {
   pilotStart: "Grabar la próxima sesión",
   pilotPacks: "Paquetes de captura grabados en este quiosco: {n}",
   pilotLast: "Último paquete: {name}",
+  // camera trust (src/renderer/camera/)
+  audit_camera_pinned: "Cámara fijada",
+  cameraRefused_VIRTUAL_CAMERA: "Esta cámara no se puede usar para la comprobación: es una cámara virtual. Pida ayuda a un miembro del personal. (Código VIRTUAL_CAMERA)",
+  cameraRefused_FAKE_CAMERA: "Esta cámara no se puede usar para la comprobación: es una cámara simulada. Pida ayuda a un miembro del personal. (Código FAKE_CAMERA)",
+  cameraRefused_NOT_PINNED_CAMERA: "Esta no es la cámara configurada en este quiosco. Pida ayuda a un miembro del personal. (Código NOT_PINNED_CAMERA)",
+  cameraRefused_PINNED_CAMERA_MISSING: "La cámara configurada en este quiosco no está conectada. Pida ayuda a un miembro del personal. (Código PINNED_CAMERA_MISSING)",
+  cameraStaffHint: "Personal: revisen la cámara y vuelvan a fijarla en el panel del personal.",
+  cameraPinHeading: "Cámara fijada en este quiosco",
+  cameraPinNone: "Todavía no hay ninguna cámara fijada. Elija la cámara del quiosco y fíjela.",
+  cameraPinCurrent: "Fijada: {label}",
+  cameraPinAction: "Fijar la cámara elegida",
+  cameraPinDone: "Cámara fijada: {label}",
+  cameraPinFailed: "Esta cámara no se puede fijar. (Código {code})",
 };
 
 const fr: Dictionary = {
@@ -596,6 +622,19 @@ const fr: Dictionary = {
   pilotStart: "Enregistrer la prochaine session",
   pilotPacks: "Paquets de capture enregistrés sur cette borne : {n}",
   pilotLast: "Dernier paquet : {name}",
+  // camera trust (src/renderer/camera/)
+  audit_camera_pinned: "Caméra épinglée",
+  cameraRefused_VIRTUAL_CAMERA: "Cette caméra ne peut pas servir à la vérification : c'est une caméra virtuelle. Demandez de l'aide à un membre du personnel. (Code VIRTUAL_CAMERA)",
+  cameraRefused_FAKE_CAMERA: "Cette caméra ne peut pas servir à la vérification : c'est une caméra simulée. Demandez de l'aide à un membre du personnel. (Code FAKE_CAMERA)",
+  cameraRefused_NOT_PINNED_CAMERA: "Ce n'est pas la caméra configurée sur cette borne. Demandez de l'aide à un membre du personnel. (Code NOT_PINNED_CAMERA)",
+  cameraRefused_PINNED_CAMERA_MISSING: "La caméra configurée sur cette borne n'est pas branchée. Demandez de l'aide à un membre du personnel. (Code PINNED_CAMERA_MISSING)",
+  cameraStaffHint: "Personnel : vérifiez la caméra, puis épinglez-la de nouveau dans le panneau du personnel.",
+  cameraPinHeading: "Caméra épinglée sur cette borne",
+  cameraPinNone: "Aucune caméra n'est encore épinglée. Choisissez la caméra de la borne et épinglez-la.",
+  cameraPinCurrent: "Épinglée : {label}",
+  cameraPinAction: "Épingler la caméra choisie",
+  cameraPinDone: "Caméra épinglée : {label}",
+  cameraPinFailed: "Cette caméra ne peut pas être épinglée. (Code {code})",
 };
 
 const ar: Dictionary = {
@@ -793,6 +832,19 @@ const ar: Dictionary = {
   pilotStart: "سجّل الجلسة التالية",
   pilotPacks: "حزم التسجيل في هذا الجهاز: {n}",
   pilotLast: "آخر حزمة: {name}",
+  // camera trust (src/renderer/camera/)
+  audit_camera_pinned: "تم تثبيت الكاميرا",
+  cameraRefused_VIRTUAL_CAMERA: "لا يمكن استخدام هذه الكاميرا للتحقق: إنها كاميرا افتراضية. يُرجى طلب المساعدة من أحد الموظفين. (الرمز VIRTUAL_CAMERA)",
+  cameraRefused_FAKE_CAMERA: "لا يمكن استخدام هذه الكاميرا للتحقق: إنها كاميرا محاكاة. يُرجى طلب المساعدة من أحد الموظفين. (الرمز FAKE_CAMERA)",
+  cameraRefused_NOT_PINNED_CAMERA: "هذه ليست الكاميرا المعتمدة لهذا الجهاز. يُرجى طلب المساعدة من أحد الموظفين. (الرمز NOT_PINNED_CAMERA)",
+  cameraRefused_PINNED_CAMERA_MISSING: "الكاميرا المعتمدة لهذا الجهاز غير موصولة. يُرجى طلب المساعدة من أحد الموظفين. (الرمز PINNED_CAMERA_MISSING)",
+  cameraStaffHint: "للموظفين: افحصوا الكاميرا ثم ثبّتوها من جديد في لوحة الموظفين.",
+  cameraPinHeading: "الكاميرا المثبتة على هذا الجهاز",
+  cameraPinNone: "لم تُثبَّت أي كاميرا بعد. اختر كاميرا الجهاز وثبّتها.",
+  cameraPinCurrent: "المثبتة: {label}",
+  cameraPinAction: "تثبيت الكاميرا المختارة",
+  cameraPinDone: "تم تثبيت الكاميرا: {label}",
+  cameraPinFailed: "لا يمكن تثبيت هذه الكاميرا. (الرمز {code})",
 };
 
 /** Every locale's own strings, with no fallback (tests check each is complete and really translated). */

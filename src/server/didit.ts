@@ -15,6 +15,7 @@ const WARNING_TEXT: Record<Warning, { log_type: 'error' | 'warning'; short: stri
   POSSIBLE_FACE_IN_BLOCKLIST: { log_type: 'warning', short: 'Possible face in blocklist', long: 'The face may match an entry of the blocklist.' },
   DUPLICATED_FACE: { log_type: 'error', short: 'Duplicated face', long: 'The face was already verified in another session.' },
   POSSIBLE_DUPLICATED_FACE: { log_type: 'warning', short: 'Possible duplicated face', long: 'The face may have been verified in another session.' },
+  INJECTION_SUSPECTED: { log_type: 'warning', short: 'Camera stream suspected', long: 'The camera frames look injected (frozen, looped, without sensor noise, on a synthetic clock or changing resolution).' },
 };
 
 export function formatWarnings(warnings: readonly Warning[]) {

@@ -12,6 +12,8 @@ export const WARNINGS = [
   'POSSIBLE_FACE_IN_BLOCKLIST',
   'DUPLICATED_FACE',
   'POSSIBLE_DUPLICATED_FACE',
+  /** The frames look injected (frozen, looped, no sensor noise, synthetic timing, resolution change): src/liveness/stream-integrity.ts. */
+  'INJECTION_SUSPECTED',
 ] as const;
 export type Warning = (typeof WARNINGS)[number];
 

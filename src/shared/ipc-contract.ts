@@ -6,6 +6,7 @@ import { ERROR_CODES, type CodedErrorShape } from './errors';
 import { flashSequenceSchema, livenessResultSchema } from './result';
 import { livenessOverridesSchema, livenessSettingsSchema } from './config';
 import { CAPTURE_LABELS, SUBJECT_REF_PATTERN } from './capture';
+import { cameraCheckSchema, cameraStatusSchema, openedCameraSchema, pinnedCameraSchema } from './camera-trust';
 
 export const CHANNEL_PREFIX = 'kiosk:';
 /** Electron channel that carries every main -> renderer event ({event, payload}). */
@@ -163,7 +164,7 @@ export const syncStatusSchema = z.object({
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
-export const STAFF_ACTIONS = ['unlock', 'wrong_pin', 'lockout', 'pin_changed', 'settings_changed', 'lock'] as const;
+export const STAFF_ACTIONS = ['unlock', 'wrong_pin', 'lockout', 'pin_changed', 'settings_changed', 'lock', 'camera_pinned'] as const;
 export const staffAuditEntrySchema = z.object({
   at: z.string(),
   action: z.enum(STAFF_ACTIONS),
@@ -328,6 +329,22 @@ export const channels = {
     method: 'staffAudit',
     request: z.object({ token: staffToken, limit: z.number().int().min(1).max(200).default(20) }).strict(),
     response: z.array(staffAuditEntrySchema),
+  },
+  // Camera trust (src/shared/camera-trust.ts): the pinned camera, a check of the opened one, and staff re-pinning.
+  'camera.status': {
+    method: 'cameraStatus',
+    request: empty,
+    response: cameraStatusSchema,
+  },
+  'camera.check': {
+    method: 'checkCamera',
+    request: openedCameraSchema,
+    response: cameraCheckSchema,
+  },
+  'camera.pin': {
+    method: 'pinCamera',
+    request: z.object({ token: staffToken, camera: openedCameraSchema }).strict(),
+    response: pinnedCameraSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

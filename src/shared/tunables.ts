@@ -19,6 +19,9 @@ const SYNTHETIC = 'the project\'s synthetic renderer (src/testkit/synth: real fi
 const CALIBRATE = '`liveness calibrate <packs…>` (pilot capture packs; prints the refit value and a site profile)';
 const FIXTURE_CLIPS = 'the fixture selfie clips of ../shared/fixtures (Krzysiek354, repeating, ZubairCracksCode real videos), read off by hand';
 
+const STREAM_DATA = 'the fixture live clips (Krzysiek354, repeating, ZubairCracksCode, lestari15) at 15 fps through the renderer\'s JPEG path, and Chromium\'s fake capture (its built-in pattern and a y4m of a fixture clip); no real kiosk camera yet';
+const STREAM_RETUNE = 'npx tsx tools/measure-stream.ts (prints each figure per clip), then npx vitest run tests/integration/camera-injection.test.ts';
+
 export const TUNABLES = {
   // ---- challenges (src/liveness/challenges.ts)
   turnDegrees: { value: 20, meaning: 'Degrees beyond the neutral yaw a head turn must reach.', tunedOn: FIXTURE_CLIPS, retune: 'npx vitest run tests/integration/clip-fixtures.test.ts (checks the fixture turns still count)' },
@@ -71,6 +74,15 @@ export const TUNABLES = {
   faceScreeningBatch: { value: 10, meaning: 'Decisions one face-screening pass claims (each costs one embedding).', tunedOn: 'design choice', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
   faceScreeningLeaseMs: { value: 120000, meaning: 'How long a claimed screening stays with its instance before another may retry it (a crashed instance).', tunedOn: 'design choice: well above one embedding on a loaded machine', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
   faceScreeningMaxAttempts: { value: 5, meaning: 'Failed screenings of one decision (engine errors) before it is left as failed for an operator.', tunedOn: 'design choice', retune: 'npx vitest run tests/integration/face-screening.test.ts' },
+
+  // ---- stream-injection checks (src/liveness/stream-integrity.ts, on 80x60 greyscale thumbnails of the frames)
+  streamIdenticalMad: { value: 0.01, meaning: 'Mean absolute thumbnail change (grey levels) at or below which two frames are the same picture.', tunedOn: STREAM_DATA, retune: STREAM_RETUNE },
+  streamFrozenMs: { value: 1500, meaning: 'A run of identical frames this long is a frozen stream (a camera dropping to 7.5 fps repeats frames for ~130 ms, not seconds).', tunedOn: STREAM_DATA, retune: STREAM_RETUNE },
+  streamLoopMinRepeats: { value: 3, meaning: 'Frames identical to an earlier frame (after the picture changed in between) that make a looped stream.', tunedOn: STREAM_DATA, retune: STREAM_RETUNE },
+  streamNoiseFloorMin: { value: 0.001, meaning: 'Median quietest-block change between distinct frames (grey levels) below which the static regions carry no sensor noise.', tunedOn: STREAM_DATA, retune: STREAM_RETUNE },
+  streamNoiseMinPairs: { value: 10, meaning: 'Distinct frame pairs needed before the noise floor is judged.', tunedOn: 'design choice: under a second at 15 fps', retune: STREAM_RETUNE },
+  streamTimingMinJitterMs: { value: 0.25, meaning: 'Standard deviation of the frame intervals (ms) below which the frame clock is synthetic (a script feeding a file at exact intervals).', tunedOn: STREAM_DATA, retune: STREAM_RETUNE },
+  streamTimingMinIntervals: { value: 20, meaning: 'Frame intervals needed before the timing is judged.', tunedOn: 'design choice: over a second at 15 fps', retune: STREAM_RETUNE },
 } as const satisfies Record<string, Tunable>;
 
 export type TunableName = keyof typeof TUNABLES;

@@ -32,7 +32,7 @@ describe.skipIf(SKIP !== null)(`Chromium kiosk: camera granted by managed policy
   let kiosk: KioskProcess;
 
   beforeAll(async () => {
-    kiosk = await startKioskProcess();
+    kiosk = await startKioskProcess({ extraArgs: ['--allow-fake-camera'] });
   });
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { openStore } from '../../src/node/store/index';
 import { CONSENT_VERSION } from '../../src/shared/ipc-contract';
 import type { LivenessResult } from '../../src/shared/result';
 import { fixturesDir, repoRoot } from '../../src/testkit/fixtures';
+import { stillAsCamera } from '../../src/testkit/camera-streams';
 
 // Two press photos of one person (deepface's identity group A): the capture, and the photo the blocklist holds.
 const CAPTURE = join(fixturesDir, 'serengil__deepface/tests/unit/dataset/img10.jpg');
@@ -25,8 +26,10 @@ async function passiveSession(kiosk: ComposedKiosk, jpeg: Uint8Array): Promise<L
   expect(started.ok).toBe(true);
   const { sessionId } = started.value;
   expect(await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context)).toMatchObject({ ok: true });
+  // The still as a camera would give it (read noise, clock jitter): a repeated still is caught as a frozen stream.
+  const frames = await stillAsCamera(jpeg, 60);
   for (let i = 0; i < 60; i++) {
-    const update = (await kiosk.service.handle('session.frame', { sessionId, timestampMs: 100 * (i + 1), jpeg }, context)) as { ok: boolean; value?: { done?: boolean } };
+    const update = (await kiosk.service.handle('session.frame', { sessionId, timestampMs: frames[i].timestampMs, jpeg: frames[i].jpeg }, context)) as { ok: boolean; value?: { done?: boolean } };
     expect(update.ok).toBe(true);
     if (update.value?.done) break;
   }

@@ -8,7 +8,7 @@ import { RENDERER_OUT, buildRenderer, rendererIsBuilt } from '../../node/host/re
 export const summary = 'serve the kiosk UI and its API to a browser in kiosk mode';
 
 const HELP = `usage: liveness kiosk [--port 8080] [--host 127.0.0.1] [--db data/kiosk.sqlite] [--config path]
-                      [--renderer-dir out/renderer] [--rebuild] [--test-seed]
+                      [--renderer-dir out/renderer] [--rebuild] [--test-seed] [--allow-fake-camera]
                       [--server URL [--enrol-token TOKEN]]
                       [--pack-recipient calibration.pub.pem [--site ID] [--pack-dir DIR]]
 
@@ -24,6 +24,7 @@ Serves the kiosk page and its API (WebSocket ${'/api/ws'}) to a browser on this 
   --renderer-dir D  built renderer to serve; default out/renderer (built with vite when missing)
   --rebuild         build the renderer even when it is already built
   --test-seed       accept a fixed test seed in session.start (tests only; also LIVENESS_KIOSK_TEST_SEED=1)
+  --allow-fake-camera  accept Chromium's fake capture device (development only; a provisioned kiosk refuses it)
   --server URL      central API to sync decisions to whenever it is reachable; env LIVENESS_SERVER_URL
   --enrol-token T   one-time enrolment token for that server (first run only); env LIVENESS_ENROL_TOKEN
   --pack-recipient F  turns on pilot capture in staff mode: capture packs are sealed to this X25519 public key
@@ -44,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       'renderer-dir': { type: 'string' },
       rebuild: { type: 'boolean', default: false },
       'test-seed': { type: 'boolean', default: false },
+      'allow-fake-camera': { type: 'boolean', default: false },
       server: { type: 'string' },
       'enrol-token': { type: 'string' },
       'pack-recipient': { type: 'string' },
@@ -74,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const enrolToken = values['enrol-token'] ?? process.env.LIVENESS_ENROL_TOKEN;
   const sync = serverUrl ? { serverUrl, enrolToken } : undefined;
   const pilot = values['pack-recipient'] ? await pilotOptions(values['pack-recipient'], values.site, values['pack-dir']) : undefined;
-  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, sync, pilot });
+  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, allowFakeCamera: values['allow-fake-camera'], sync, pilot });
   if (pilot) console.log(`kiosk: pilot capture is on for site "${pilot.siteId}" (packs sealed to ${values['pack-recipient']})`);
   if (values.provision) {
     try {

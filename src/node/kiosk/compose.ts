@@ -54,6 +54,8 @@ export const BLOCKLIST_REFRESH_MS = 15 * 60 * 1000;
 
 export interface ComposeOptions {
   allowTestSeed?: boolean;
+  /** Camera trust: accept Chromium's fake capture device (development only; see camera-trust.ts). */
+  allowFakeCamera?: boolean;
   /** Where models/*.onnx live (a packaged app passes its unpacked resources folder). */
   modelsDir?: string;
   /** Key for the images at rest (Electron passes one sealed by safeStorage); default: a 0600 key file. */
@@ -106,6 +108,7 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     store: storeAdapter(sqlite),
     settings,
     allowTestSeed: options.allowTestSeed,
+    allowFakeCamera: options.allowFakeCamera,
     now: options.now,
     screenDecision: createBlocklistScreen(blocklist, engine),
     pilot,

@@ -33,6 +33,8 @@ import type { PilotRecorder } from '../calibration/recorder';
 import { logger } from '../logging';
 import type { BranchSessions, TakenBranchSession } from './branch-session';
 import { applyFaceMatch, type FaceMatchScorer } from './branch-session-face-match';
+import { CameraTrust } from './camera-trust';
+import { AttemptStream, applyStreamVerdict } from './camera-injection';
 
 export interface RequestContext {
   /** Who is asking: the Electron window or one WebSocket connection. Sessions belong to the client that started them. */
@@ -63,6 +65,10 @@ export interface KioskServiceOptions {
   branchSessions?: BranchSessions;
   /** The 1:1 face match of a branch session that carries a reference photo. */
   faceMatch?: FaceMatchScorer;
+  /** Camera trust: accept Chromium's fake camera (--allow-fake-camera; a --test-seed host accepts it too). */
+  allowFakeCamera?: boolean;
+  /** Where the OS lists video4linux devices (tests pass a fake sysfs tree). */
+  sysfsRoot?: string;
 }
 
 /** Retention stated when compose passes no privacy facts (the kiosk's own purge default, compose.ts). */
@@ -90,6 +96,8 @@ interface LiveSession {
   lastActivityMs: number;
   /** The central session this one runs (taken by code or QR); absent for a walk-in. */
   branch?: TakenBranchSession;
+  /** Stream-injection checks over this attempt's frames. */
+  stream: AttemptStream;
 }
 
 export class KioskService {
@@ -97,10 +105,12 @@ export class KioskService {
   private readonly listeners = new Set<EventListener>();
   private readonly staff: StaffAuth;
   private readonly now: () => number;
+  private readonly camera: CameraTrust;
 
   constructor(private readonly options: KioskServiceOptions) {
     this.now = options.now ?? Date.now;
     this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
+    this.camera = new CameraTrust({ settings: options.settings, allowFakeCamera: options.allowFakeCamera || options.allowTestSeed, sysfsRoot: options.sysfsRoot, now: options.now });
   }
 
   onEvent(listener: EventListener): () => void {
@@ -204,6 +214,15 @@ export class KioskService {
       this.staff.requireChangedPin();
       return this.staff.auditLog(limit);
     },
+    'camera.status': () => this.camera.status(),
+    'camera.check': (camera) => this.camera.check(camera),
+    'camera.pin': ({ token, camera }) => {
+      this.staff.require(token);
+      this.staff.requireChangedPin();
+      const pinned = this.camera.pin(camera);
+      this.staff.record('camera_pinned');
+      return pinned;
+    },
   };
 
   private dispatch<C extends Channel>(channel: C, request: ParsedRequestOf<C>, context: RequestContext): Promise<ResponseOf<C>> {
@@ -244,7 +263,7 @@ export class KioskService {
       seed: testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now(), branch };
+    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now(), branch, stream: new AttemptStream() };
     this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
@@ -286,7 +305,10 @@ export class KioskService {
     let analysis;
     try {
       // One track per session: the detector runs every few frames (and whenever the face is lost), not on each one.
-      analysis = await this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs, trackId: request.sessionId });
+      [analysis] = await Promise.all([
+        this.options.engine.analyzeImage(request.jpeg, { timestampMs: request.timestampMs, trackId: request.sessionId }),
+        session.stream.observe(request.jpeg, request.timestampMs),
+      ]);
     } finally {
       session.busy = false;
     }
@@ -319,7 +341,7 @@ export class KioskService {
     if (session.outcome) return session.outcome;
     if (!session.consented) throw new CodedError('FORBIDDEN', 'A session without consent cannot be finished; abandon it instead.');
     if (session.busy) throw new CodedError('CONFLICT', 'A frame is still being analysed; finish again when it is answered.');
-    const decided = session.core.finish();
+    const decided = applyStreamVerdict(session.core.finish(), session.stream.verdict());
     const referenceIndex = decided.reference_image?.frameIndex;
     const reference = referenceIndex === undefined ? undefined : session.frames.get(referenceIndex);
     session.frames = new Map();
@@ -360,6 +382,7 @@ export class KioskService {
     session.outcome = null;
     session.lastTimestampMs = -1;
     session.frames = new Map();
+    session.stream.reset();
     return this.planOf(session);
   }
 

@@ -8,14 +8,9 @@ import { parseLivenessConfig } from '../../shared/config';
 import { CodedError } from '../../shared/errors';
 import { kioskSettingsSchema, staffAuditEntrySchema, type KioskSettings } from '../../shared/ipc-contract';
 import { signedWorkflowSchema } from '../../shared/workflow';
+import { pinnedCameraSchema } from '../../shared/camera-trust';
 
-export const pinnedCameraSchema = z.object({
-  deviceId: z.string().min(1).max(256),
-  label: z.string().max(256),
-  /** USB vendor:product (and serial) where the OS reports it. */
-  usbId: z.string().max(128).optional(),
-});
-export type PinnedCamera = z.infer<typeof pinnedCameraSchema>;
+export { pinnedCameraSchema, type PinnedCamera } from '../../shared/camera-trust';
 
 const lockoutSchema = z.object({
   /** Wrong PINs since the last lockout or success, across every connection. */
@@ -39,6 +34,8 @@ const persistedSchema = z.object({
   /** The last signed workflow that verified; it stays in force offline. */
   workflow: signedWorkflowSchema.nullable(),
   camera: pinnedCameraSchema.nullable(),
+  /** Development only, set by hand in this file (never from the touch screen): accept Chromium's fake camera. */
+  cameraTrust: z.object({ allowFakeCamera: z.boolean() }).strict().optional(),
   lockout: lockoutSchema,
   /** Staff actions (unlock, wrong PIN, lockout, PIN change, settings change, lock), newest last. */
   staffAudit: z.array(staffAuditEntrySchema).optional(),

@@ -10,6 +10,8 @@ import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n'
 import { IdleNotice } from './IdleNotice';
 import { ChallengeIcon, TickIcon } from './icons';
 import { lockForFlash } from '../camera/exposure';
+import { CameraRefusedError, openTrustedCamera } from '../camera/trusted-camera';
+import type { CameraRefusal } from '../../shared/camera-trust';
 
 const FRAME_INTERVAL_MS = 66;
 const FRAME_WIDTH = 640;
@@ -35,11 +37,12 @@ interface Props {
   onError(error: CodedErrorShape): void;
 }
 
-type CameraState = 'starting' | 'live' | 'failed';
+type CameraState = 'starting' | 'live' | 'failed' | 'refused';
 
 export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, onFillLight, onOutcome, onCancel, onError }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [camera, setCamera] = useState<CameraState>('starting');
+  const [refusal, setRefusal] = useState<CameraRefusal | null>(null);
   const [update, setUpdate] = useState<SessionUpdate | null>(null);
   const [finishing, setFinishing] = useState(false);
   const [tickUntil, setTickUntil] = useState(0);
@@ -50,7 +53,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
   const lastIndex = useRef(0);
 
   // A camera that never starts must not keep the kiosk here: back to attract after a while, with a countdown.
-  const idle = useIdleTimeout(camera === 'failed' ? (idleS ?? IDLE_TIMEOUT_S.cameraFailed) : null, () => void cancel());
+  const idle = useIdleTimeout(camera === 'failed' || camera === 'refused' ? (idleS ?? IDLE_TIMEOUT_S.cameraFailed) : null, () => void cancel());
 
   // A tick when a movement counted (the challenge index moved on).
   useEffect(() => {
@@ -79,9 +82,8 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
     let stream: MediaStream | null = null;
     let cancelled = false;
     const video: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } };
-    if (cameraDeviceId) video.deviceId = { exact: cameraDeviceId };
-    navigator.mediaDevices
-      .getUserMedia({ video, audio: false })
+    // Only the pinned (or chosen) camera, and only once the kiosk has checked it (camera/trusted-camera.ts).
+    openTrustedCamera(api, cameraDeviceId, video)
       .then(async (media) => {
         if (cancelled) return media.getTracks().forEach((track) => track.stop());
         stream = media;
@@ -92,12 +94,16 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
         await element.play().catch(() => undefined);
         setCamera('live');
       })
-      .catch(() => !cancelled && setCamera('failed'));
+      .catch((err: unknown) => {
+        if (cancelled) return;
+        if (err instanceof CameraRefusedError) setRefusal(err.reason);
+        setCamera(err instanceof CameraRefusedError ? 'refused' : 'failed');
+      });
     return () => {
       cancelled = true;
       stream?.getTracks().forEach((track) => track.stop());
     };
-  }, [cameraDeviceId]);
+  }, [api, cameraDeviceId]);
 
   // Results arrive as an event (the engine finished the attempt on a frame) or from an explicit finish.
   useEffect(() => {
@@ -219,6 +225,15 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
             <p className="guidance" role="alert">
               {t('cameraError')}
             </p>
+            <IdleNotice t={t} secondsLeft={idle.secondsLeft} always />
+          </>
+        )}
+        {camera === 'refused' && refusal && (
+          <>
+            <p className="guidance" role="alert" data-camera-refused={refusal}>
+              {t(`cameraRefused_${refusal}`)}
+            </p>
+            <p className="guidance">{t('cameraStaffHint')}</p>
             <IdleNotice t={t} secondsLeft={idle.secondsLeft} always />
           </>
         )}

@@ -18,6 +18,7 @@ import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { LANGUAGE_NAMES, QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
 import { IdleNotice } from './IdleNotice';
 import { PilotCapture } from './PilotCapture';
+import { CameraPin } from '../camera/CameraPin';
 
 interface Props {
   t: Translate;
@@ -355,6 +356,7 @@ function StaffPanel({
           {t('save')}
         </button>
       </form>
+      <CameraPin t={t} api={api} token={token} chosenDeviceId={draft.cameraDeviceId} onExpired={onExpired} />
       <section className="staff-info" aria-labelledby="sync-heading">
         <h2 id="sync-heading">{t('syncHeading')}</h2>
         {sync && <SyncSummary t={t} sync={sync} />}

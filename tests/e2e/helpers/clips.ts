@@ -19,12 +19,24 @@ export interface ClipSpec {
   durationS: number;
   /** Extra ffmpeg filters after scaling to 640x480 (e.g. the darkening for the retry path). */
   filters?: string[];
+  /** Play the source this many extra times (ffmpeg -stream_loop) to make a clip longer than the source. */
+  loops?: number;
 }
 
 /** A frontal webcam-style selfie clip (Krzysiek354's real video), 640x480 at 15 fps. */
 export const FACE_CLIP: ClipSpec = { name: 'face', source: 'Krzysiek354__Python_Face_Detection/videos/real.mp4', startS: 1, durationS: 6 };
-/** The same clip, darkened until the face luminance is far below what the kiosk accepts. */
-export const DARK_CLIP: ClipSpec = { ...FACE_CLIP, name: 'face-dark', filters: ['eq=brightness=-0.55:contrast=0.45'] };
+/**
+ * The same clip, darkened until the face luminance is far below what the kiosk accepts. Its attempt runs the whole
+ * positioning window, so it lasts 28 s with fresh sensor-like noise on every frame: Chromium loops a shorter clip,
+ * and the kiosk's stream checks rightly catch a looped recording (src/liveness/stream-integrity.ts).
+ */
+export const DARK_CLIP: ClipSpec = {
+  ...FACE_CLIP,
+  name: 'face-dark-28s-noise',
+  durationS: 28,
+  loops: 3,
+  filters: ['eq=brightness=-0.55:contrast=0.45', 'noise=alls=4:allf=t'],
+};
 
 export function ffmpegPath(): string {
   return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
@@ -39,7 +51,7 @@ export function makeClip(spec: ClipSpec): string {
   const filters = ['scale=-2:480', 'crop=640:480', 'fps=15', ...(spec.filters ?? []), 'format=yuv420p'];
   execFileSync(
     ffmpegPath(),
-    ['-y', '-loglevel', 'error', '-ss', String(spec.startS), '-t', String(spec.durationS), '-i', resolve(FIXTURES, spec.source), '-an', '-vf', filters.join(','), `${out}.tmp.y4m`],
+    ['-y', '-loglevel', 'error', ...(spec.loops ? ['-stream_loop', String(spec.loops)] : []), '-ss', String(spec.startS), '-t', String(spec.durationS), '-i', resolve(FIXTURES, spec.source), '-an', '-vf', filters.join(','), `${out}.tmp.y4m`],
     { stdio: 'inherit' },
   );
   execFileSync('mv', [`${out}.tmp.y4m`, out]);
