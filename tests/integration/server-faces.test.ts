@@ -112,12 +112,14 @@ describe.skipIf(!ready)(`face identity routes with Didit's client${ready ? '' : 
     const hit = await client.standalone.faceSearch(PERSON_A_2, { save_api_request: 'false' });
     expect(hit.face_search.status).toBe('Declined');
     expect(hit.face_search.warnings.map((w: { risk: string }) => w.risk)).toContain('FACE_IN_BLOCKLIST');
-    expect(hit.face_search.matches[0]).toMatchObject({ is_blocklisted: true, source: 'list_entry', entry_uuid: entry.uuid });
+    // Other cases may have enrolled this person's face from a session: the list entry is the match that blocks.
+    const listMatch = hit.face_search.matches.find((m: { source: string }) => m.source === 'list_entry');
+    expect(listMatch).toMatchObject({ is_blocklisted: true, source: 'list_entry', entry_uuid: entry.uuid });
     expect(JSON.stringify(hit)).not.toMatch(/embedding/);
 
     const other = await client.standalone.faceSearch(BIDEN, { save_api_request: 'false' });
     expect(other.face_search.status).toBe('Approved');
-    expect(other.face_search.warnings).toEqual([]);
+    expect(other.face_search.warnings.map((w: { risk: string }) => w.risk)).not.toContain('FACE_IN_BLOCKLIST');
 
     expect(await client.lists.deleteEntry(blocklist.uuid, entry.uuid)).toEqual({ success: true });
     const rows = await server.storage.db.all('SELECT uuid FROM face_embeddings WHERE list_entry_uuid = $1', [entry.uuid]);
