@@ -19,6 +19,7 @@ import { PilotRecorder } from '../calibration/recorder';
 import { readPublicKey } from '../calibration/pack';
 import { applyProvisioning, applySignedWorkflow } from './provisioning';
 import type { SignedWorkflow } from '../../shared/workflow';
+import { IMAGE_RETENTION_DAYS, RETENTION_SWEEP_MS } from '../../shared/retention';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -27,9 +28,8 @@ export interface KioskPaths {
   configPath?: string;
 }
 
-/** Reference images are kept this long; the consent screen states it (privacy.get). */
-export const IMAGE_RETENTION_DAYS = 30;
-const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
+/** Reference images are kept this long (here and on the central service); the consent screen states it (privacy.get). */
+export { IMAGE_RETENTION_DAYS };
 
 export interface ComposedKiosk {
   service: KioskService;
