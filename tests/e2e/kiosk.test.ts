@@ -137,7 +137,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     // machine the sequence had ended, or the result was up, between one read and the next. Now the page pauses its
     // own clock when a colour of the sequence is on screen, and everything is read from that one still screen.
     // Half-way through, so the screenshot shows the progress bar moving.
-    await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(flash!.steps.length / 2), below: flash!.steps.length });
+    await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(flash!.steps.length / 2), below: flash!.steps.length, missedIf: '.result-status' });
     const overlay = page.locator('.flash-overlay');
     const shown = await overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step) }));
     expect(shown.step).toBeLessThan(flash!.steps.length);

@@ -10,6 +10,8 @@ export interface ScreenState {
   attribute?: string;
   from?: number;
   below?: number;
+  /** A screen that means the wanted state will not come (the attempt ended): fail with its text instead of waiting. */
+  missedIf?: string;
 }
 
 /** How often the test looks whether the page has paused itself (a wait on state, bounded by the test's timeout). */
@@ -20,11 +22,11 @@ const POLL_MS = 100;
  * paused. Frames already in flight to the kiosk finish; the next one is only sent after `page.clock.resume()`.
  */
 export async function holdScreenWhen(page: Page, state: ScreenState): Promise<void> {
-  await page.evaluate(({ selector, attribute, from, below }) => {
+  await page.evaluate(({ selector, attribute, from, below, missedIf }) => {
     // Playwright's clock controller: the same object `page.clock.pauseAt` drives from the test side.
     const clock = (globalThis as unknown as { __pwClock?: { controller: { pauseAt(time: number): Promise<unknown> } } }).__pwClock?.controller;
     if (!clock) throw new Error('holdScreenWhen needs page.clock.install() before the page loads');
-    const held = globalThis as unknown as { __screenHeld?: boolean };
+    const held = globalThis as unknown as { __screenHeld?: boolean | string };
     held.__screenHeld = false;
     const ready = () => {
       const element = document.querySelector(selector);
@@ -38,13 +40,24 @@ export async function holdScreenWhen(page: Page, state: ScreenState): Promise<vo
         held.__screenHeld = true;
       });
     };
+    const missed = () => {
+      const element = missedIf ? document.querySelector<HTMLElement>(missedIf) : null;
+      if (!element) return false;
+      observer.disconnect();
+      held.__screenHeld = `${selector} never came; the screen showed: ${element.innerText.slice(0, 200)}`;
+      return true;
+    };
     const observer = new MutationObserver(() => {
       if (ready()) hold();
+      else missed();
     });
     observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     if (ready()) hold();
   }, state);
-  while (!(await page.evaluate(() => (globalThis as unknown as { __screenHeld?: boolean }).__screenHeld === true))) {
+  for (;;) {
+    const held = await page.evaluate(() => (globalThis as unknown as { __screenHeld?: boolean | string }).__screenHeld);
+    if (held === true) return;
+    if (typeof held === 'string') throw new Error(held);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
