@@ -12,6 +12,9 @@ import { createMetrics, type Metrics } from './metrics';
 import { SERVER_PLUGINS } from './plugins';
 import { loadSigningKey } from './signing';
 import { MAX_IMAGE_BYTES, Storage } from './storage';
+import { defaultImageKeyFile, ImageVault } from './image-vault';
+import { RETENTION_SWEEP_MS, retentionCutoffIso } from '../shared/retention';
+import { purgeExpiredPortraits } from './branch';
 import { startWebhookDispatcher } from './webhooks';
 import { createLogger } from '../node/logging';
 import { Workflows } from './workflows';
@@ -23,6 +26,8 @@ export interface LivenessServer {
   storage: Storage;
   metrics: Metrics;
   listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Erase reference images past the retention now (it also runs at start and every RETENTION_SWEEP_MS). */
+  purgeExpiredImages(): Promise<number>;
   /** Deliver due webhooks now (tests and graceful shutdown). */
   flushWebhooks(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +69,10 @@ function installRawJsonParser(app: FastifyInstance): void {
 
 export async function createServer(options: ServerOptions): Promise<LivenessServer> {
   if (!options.apiKey) throw new CodedError('INVALID_ARGUMENT', 'The server needs an API key for integrators (--api-key or LIVENESS_API_KEY).');
+  const imageKeyFile = options.imageKeyFile ?? defaultImageKeyFile(options);
+  if (!imageKeyFile) {
+    throw new CodedError('INVALID_ARGUMENT', 'A server on PostgreSQL needs the key that seals reference images: pass --image-key-file (env LIVENESS_IMAGE_KEY_FILE), the same file on every instance.');
+  }
   const plugins = [...SERVER_PLUGINS, ...(options.plugins ?? [])];
   const webhooks = options.webhooks ?? [];
   const storage = await Storage.open(
@@ -71,6 +80,14 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     plugins.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] })),
     webhooks,
   );
+  const logger: FastifyBaseLogger = options.logger ?? createLogger({ name: 'server', level: 'silent' });
+  try {
+    storage.imageVault = await ImageVault.open(storage.db, { keyFile: imageKeyFile, now: options.now ?? Date.now });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  if (storage.imageVault.createdKey) logger.warn({ imageKeyFile }, 'made a new image key file (mode 0600): back it up apart from the database; without it the stored images cannot be read');
   await storage.addEnrolTokens(options.enrolTokens ?? []);
   const metrics = createMetrics();
   const engine = lazyEngine(options.engineFactory ?? loadKioskEngine);
@@ -88,8 +105,6 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   };
 
   // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
-  // Typed as Fastify's base logger so the instance keeps Fastify's default generics (the route plugins expect them).
-  const logger: FastifyBaseLogger = options.logger ?? createLogger({ name: 'server', level: 'silent' });
   const app = Fastify({ loggerInstance: logger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true, frameworkErrors: routingErrorReply, requestTimeout: options.requestTimeoutMs ?? 120_000 });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -106,6 +121,15 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
 
   // Always running: destinations can be added through the API at any time.
   const dispatcher = startWebhookDispatcher({ storage, targets: webhooks, metrics, pollMs: options.webhookPollMs });
+  // The retention promised on the kiosk's consent screen, applied here too: at start and every few hours.
+  const purgeExpiredImages = async () => {
+    const portraits = await purgeExpiredPortraits({ storage }, retentionCutoffIso((options.now ?? Date.now)()));
+    return (await storage.imageVault!.purgeExpired()) + portraits;
+  };
+  const purgeQuietly = () => purgeExpiredImages().catch((err: Error) => logger.error({ err: err.message }, 'image retention purge failed'));
+  await purgeQuietly();
+  const sweeper = setInterval(() => void purgeQuietly(), RETENTION_SWEEP_MS);
+  sweeper.unref();
   let closed = false;
   return {
     app,
@@ -114,10 +138,12 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     async listen(listenOptions = {}) {
       return app.listen({ port: listenOptions.port ?? 8787, host: listenOptions.host ?? '127.0.0.1' });
     },
+    purgeExpiredImages,
     flushWebhooks: () => dispatcher.flush(),
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       await dispatcher.stop();
       await app.close();
       await engine.close();

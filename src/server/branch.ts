@@ -40,6 +40,14 @@ export const BRANCH_MIGRATIONS: readonly ServerMigration[] = [
   },
 ];
 
+/** Reference photos are sealed like decision images, bound to their own label so one cannot be swapped for the other. */
+const portraitAad = (sessionId: string): string => `portrait:${sessionId}`;
+
+/** Erase the reference photos of sessions created before the retention (the consent screen's promise); sessions stay. */
+export async function purgeExpiredPortraits(deps: Pick<BranchDeps, 'storage'>, cutoffIso: string): Promise<number> {
+  return deps.storage.db.run('DELETE FROM session_portraits WHERE created_at < $1', [cutoffIso]);
+}
+
 /** Didit's limit on a session's `portrait_image` (base64-decoded). */
 export const MAX_PORTRAIT_BYTES = 2 * 1024 * 1024;
 
@@ -145,7 +153,10 @@ export async function createSession(
        VALUES ($1, 'api', 'Not Started', $2, $3, $4, $5, $6, $7, $8, $8)`,
       [sessionId, workflow.uuid, Number(workflow.version), workflow.settings_json, body.vendor_data ?? null, body.callback ?? null, body.metadata ? JSON.stringify(body.metadata) : null, nowIso(deps)],
     );
-    if (portrait) await q.run('INSERT INTO session_portraits (session_id, mime, bytes, created_at) VALUES ($1, $2, $3, $4)', [sessionId, portrait.mime, portrait.bytes, nowIso(deps)]);
+    if (portrait) {
+      const sealed = deps.storage.vault().seal(portraitAad(sessionId), portrait.bytes);
+      await q.run('INSERT INTO session_portraits (session_id, mime, bytes, created_at) VALUES ($1, $2, $3, $4)', [sessionId, portrait.mime, sealed, nowIso(deps)]);
+    }
     return issueAttempt(deps, q, { session_id: sessionId, workflow_id: workflow.uuid, workflow_version: Number(workflow.version), settings }, 1);
   });
   return { session: (await deps.storage.getSession(sessionId))!, attempt };
@@ -190,7 +201,7 @@ export async function claimByCode(deps: BranchDeps, typed: string, deviceId: str
       // The attempt's signed token: the kiosk runs the settings it carries only once they verify against its pinned key.
       token: attempt.token,
       // The reference photo travels only to the kiosk that took the session, for its on-device 1:1 face match.
-      portrait_image: portrait ? Buffer.from(portrait.bytes).toString('base64') : null,
+      portrait_image: portrait ? deps.storage.vault().open(portraitAad(session.session_id), portrait.bytes).toString('base64') : null,
     };
   });
 }

@@ -24,6 +24,11 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to use instead of public (tests use a fresh one). */
   pgSchema?: string;
+  /**
+   * The 32-byte key file that seals reference images at rest (AES-256-GCM). Required on PostgreSQL (every instance
+   * must share it); on SQLite it defaults to `<db>.image-key`, made 0600 on the first start of an empty store.
+   */
+  imageKeyFile?: string;
   /** The integrators' key (x-api-key). */
   apiKey: string;
   /** One-time kiosk enrolment tokens. */

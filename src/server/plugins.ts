@@ -7,6 +7,7 @@ import { CONSOLE_PLUGIN } from './console/plugin';
 import { auditRoutes } from './routes/audit';
 import { deviceRoutes } from './routes/devices';
 import { faceRoutes } from './faces/plugin';
+import { IMAGE_VAULT_MIGRATIONS } from './image-vault';
 import { healthRoutes } from './routes/health';
 import { kioskRoutes } from './routes/kiosk';
 import { passiveRoutes } from './routes/passive';
@@ -18,6 +19,7 @@ import { workflowRoutes } from './routes/workflows';
 export const SERVER_PLUGINS: readonly ServerPlugin[] = [
   { name: 'core', migrations: CORE_MIGRATIONS },
   { name: 'branch', migrations: BRANCH_MIGRATIONS },
+  { name: 'image-vault', migrations: IMAGE_VAULT_MIGRATIONS },
   { name: 'health', routes: healthRoutes },
   { name: 'devices', migrations: DEVICE_MIGRATIONS, routes: deviceRoutes },
   { name: 'sessions', routes: sessionRoutes },

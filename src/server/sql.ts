@@ -49,7 +49,7 @@ class Mutex {
 }
 
 export function openSqlite(path: string): SqlDb {
-  // The server's file holds reference images in the clear: owner-only, like the kiosk's.
+  // The server's file holds personal data (decision records, sealed images): owner-only, like the kiosk's.
   restrictDatabaseToOwner(path);
   const db = new Database(path);
   db.pragma('busy_timeout = 10000');

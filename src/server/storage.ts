@@ -10,6 +10,7 @@ import {
 import { CORE_MIGRATIONS } from './core-schema';
 import { migrateServer, type MigrationSet } from './schema';
 import { openPostgres, openSqlite, type SqlDb, type SqlRunner } from './sql';
+import type { ImageVault } from './image-vault';
 
 export const MAX_BATCH_RECORDS = 100;
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -161,6 +162,14 @@ function checkRecord(entry: BatchBody['records'][number], device: DeviceRow): { 
 }
 
 export class Storage {
+  /** Seals and opens reference images (set by createServer before any request is served). */
+  imageVault: ImageVault | null = null;
+
+  vault(): ImageVault {
+    if (!this.imageVault) throw new Error('no image vault: images are never stored in the clear');
+    return this.imageVault;
+  }
+
   constructor(
     readonly db: SqlDb,
     private readonly webhooks: readonly WebhookTarget[] = [],
@@ -348,7 +357,7 @@ export class Storage {
           [deviceId, seq, sessionId, entry.idempotency_key, result.status, result.liveness_mode, result.liveness_score, result.created_at,
             nowIso(), canonicalJson(entry.record), entry.hash, entry.record.prev_hash, entry.signature, entry.record.image_sha256, sessionRef],
         );
-        if (check.image) await q.run("INSERT INTO images (session_id, mime, bytes) VALUES ($1, 'image/jpeg', $2)", [sessionId, check.image]);
+        if (check.image) await this.vault().put(q, sessionId, check.image);
         if (sessionRef === sessionId && !(await q.get('SELECT 1 AS x FROM sessions WHERE session_id = $1', [sessionId]))) {
           await q.run(
             "INSERT INTO sessions (session_id, origin, status, vendor_data, device_id, created_at, updated_at) VALUES ($1, 'kiosk', $2, $3, $3, $4, $5)",
@@ -422,11 +431,16 @@ export class Storage {
 
   /** The reference image of a session's latest decision that has one. */
   async getImage(sessionId: string): Promise<Buffer | null> {
-    const row = await this.db.get<{ bytes: Buffer }>(
-      'SELECT i.bytes FROM images i JOIN decisions d ON d.session_id = i.session_id WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1',
+    const row = await this.db.get<{ session_id: string }>(
+      'SELECT i.session_id FROM images i JOIN decisions d ON d.session_id = i.session_id WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1',
       [sessionId],
     );
-    return row ? Buffer.from(row.bytes) : null;
+    return row ? this.decisionImage(row.session_id) : null;
+  }
+
+  /** The reference image of one decision (by the decision's own session id), decrypted; null when none is held. */
+  decisionImage(decisionSessionId: string): Promise<Buffer | null> {
+    return this.vault().get(decisionSessionId);
   }
 
   /**

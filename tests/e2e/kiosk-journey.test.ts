@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { FACE_CLIP, makeClip } from './helpers/clips';
 import { startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
+import { holdScreenWhen } from './helpers/page-clock';
+import { parseLivenessConfig } from '../../src/shared/config';
+import { createLivenessSession } from '../../src/liveness/index';
 
 if (CHROMIUM_MISSING) console.warn(`e2e kiosk journey suite ${SKIP_REASON}`);
 
@@ -60,6 +63,8 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     page.once('close', () => void context.close());
     collectErrors(page, errors);
     if (init) await page.addInitScript(init);
+    // The page's clock, so a challenge or the flash can be held still while it is measured (helpers/page-clock.ts).
+    await page.clock.install();
     await page.goto(`${kiosk.url}?${new URLSearchParams({ privacy: 'blur', ...query })}`);
     await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
     return page;
@@ -97,11 +102,13 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
       await expect.poll(() => page.locator('[data-fact="kept"]').count()).toBe(1);
       await check(page, `${orientation}-02-consent`);
       await page.getByRole('button', { name: 'I agree', exact: true }).click();
-      await page.locator('.challenge-text').waitFor({ timeout: 90_000 });
-      // A challenge lasts seconds: measure it at once (axe runs on the longer-lived screens and in kiosk.test.ts).
+      // A challenge lasts seconds: the page holds it still while it is measured and photographed (a loaded machine
+      // used to photograph the result instead).
+      await holdScreenWhen(page, { selector: '.challenge-text[data-challenge]', missedIf: '.result-status' });
       const cancelShown = await page.getByRole('button', { name: 'Cancel', exact: true }).isVisible();
       layout[`${orientation}-03-challenge`] = await offScreen(page);
       await screenshot(page, `${orientation}-03-challenge`);
+      await page.clock.resume();
       expect(cancelShown).toBe(true);
       const status = page.locator('.result-status');
       await status.waitFor({ timeout: 90_000 });
@@ -113,13 +120,14 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     });
 
     it(`${orientation}: the flash keeps the oval, the progress and Cancel on screen`, async () => {
-      const config = { liveness_mode: 'flash', face_liveness_max_attempts: 1 };
+      const config = { liveness_mode: 'flash' as const, face_liveness_max_attempts: 1 };
+      const steps = createLivenessSession(parseLivenessConfig(config), { seed: `flash-${orientation}`, sessionId: 'reference' }).plan.flash!.steps.length;
       const page = await openPage(viewport, { testSeed: `flash-${orientation}`, config: JSON.stringify(config) });
       await displayOptionsOn(page);
       await page.getByRole('button', { name: 'Start', exact: true }).click();
       await page.getByRole('button', { name: 'I agree', exact: true }).click();
-      await page.locator('.flash-progress').waitFor({ timeout: 90_000 });
-      // The flash lasts about 5 s: read everything at once, then take the screenshot.
+      // The flash lasts about 5 s: the page holds a colour of the sequence still while it is read and photographed.
+      await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(steps / 2), below: steps, missedIf: '.result-status' });
       const shown = await page.evaluate(() =>
         ['.oval-guide', '.flash-progress progress', '.actions.bottom button'].map((selector) => {
           const box = document.querySelector(selector)?.getBoundingClientRect();
@@ -128,6 +136,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
       );
       layout[`${orientation}-05-flash`] = await offScreen(page);
       await screenshot(page, `${orientation}-05-flash`);
+      await page.clock.resume();
       expect(shown).toEqual([true, true, true]);
       await page.locator('.result-status').waitFor({ timeout: 90_000 });
       await page.close();

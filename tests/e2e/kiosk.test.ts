@@ -10,6 +10,7 @@ import { LAUNCH_TOKEN_META, LAUNCH_TOKEN_PROTOCOL } from '../../src/shared/ipc-c
 import { createLivenessSession } from '../../src/liveness/index';
 import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 import { DARK_CLIP, FACE_CLIP, makeClip } from './helpers/clips';
+import { holdScreenWhen } from './helpers/page-clock';
 import { ISSUED_STAFF_PIN, startKioskProcess, type KioskProcess } from './helpers/kiosk-process';
 
 if (CHROMIUM_MISSING) console.warn(`e2e kiosk suite ${SKIP_REASON}`);
@@ -34,12 +35,14 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     await kiosk?.stop();
   });
 
-  async function openPage(browser: Browser, query: Record<string, string> = {}): Promise<Page> {
+  async function openPage(browser: Browser, query: Record<string, string> = {}, options: { clock?: boolean } = {}): Promise<Page> {
     // A context per page: axe-core needs one, and each page starts clean.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.once('close', () => void context.close());
     collectErrors(page, errors);
+    // The page's clock, for tests that hold a short-lived screen still (helpers/page-clock.ts).
+    if (options.clock) await page.clock.install();
     // privacy=blur: screenshots never show the fixture person's face sharply.
     const params = new URLSearchParams({ privacy: 'blur', ...query });
     await page.goto(`${kiosk.url}?${params}`);
@@ -127,15 +130,16 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     const flash = createLivenessSession(parseLivenessConfig(config), { seed, sessionId: 'reference' }).plan.flash;
     expect(flash).not.toBeNull();
     const allowed = new Set(flash!.steps.map((step) => `rgb(${step.rgb.join(', ')})`));
-    const page = await openPage(faceBrowser, { testSeed: seed, config: JSON.stringify(config) });
+    const page = await openPage(faceBrowser, { testSeed: seed, config: JSON.stringify(config) }, { clock: true });
     await startAndConsent(page);
+    // The flash runs on the page's clock for a few seconds: it was read with separate calls (a poll with a 10 s
+    // window, then the colour, the box, the oval, the progress, Cancel, the screenshot) while it ran, so on a loaded
+    // machine the sequence had ended, or the result was up, between one read and the next. Now the page pauses its
+    // own clock when a colour of the sequence is on screen, and everything is read from that one still screen.
+    // Half-way through, so the screenshot shows the progress bar moving.
+    await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(flash!.steps.length / 2), below: flash!.steps.length, missedIf: '.result-status' });
     const overlay = page.locator('.flash-overlay');
-    await overlay.waitFor({ timeout: 90_000 });
-    // Sample until a step inside the sequence is on screen (before/after it shows the rest grey), then check it.
-    const inSequence = async () =>
-      overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step ?? -1) }));
-    await expect.poll(async () => (await inSequence()).step, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(0);
-    const shown = await inSequence();
+    const shown = await overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step) }));
     expect(shown.step).toBeLessThan(flash!.steps.length);
     expect(allowed.has(shown.colour), `${shown.colour} at step ${shown.step}`).toBe(true);
     expect(await overlay.boundingBox()).toMatchObject({ x: 0, y: 0, width: 1280, height: 800 });
@@ -144,6 +148,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     expect(await page.getByRole('progressbar', { name: 'Coloured light' }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Cancel', exact: true }).isVisible()).toBe(true);
     await screenshot(page, '06-flash');
+    await page.clock.resume();
     const status = page.getByRole('status');
     await status.waitFor({ timeout: 90_000 });
     await expect.poll(() => status.innerText()).toMatch(/Approved|Declined|In Review/);

@@ -40,10 +40,10 @@ const BACKENDS: Backend[] = [
     ? [{
         name: 'PostgreSQL 15 without pgvector',
         expected: 'exact' as const,
-        start: async () => {
+        start: async (dir: string) => {
           const schema = `faces_be_${randomBytes(5).toString('hex')}`;
           return {
-            options: { databaseUrl: testDatabaseUrl, pgSchema: schema },
+            options: { databaseUrl: testDatabaseUrl, pgSchema: schema, imageKeyFile: join(dir, 'image-key') },
             async cleanup() {
               const client = new pg.Client({ connectionString: testDatabaseUrl });
               await client.connect();
@@ -57,9 +57,9 @@ const BACKENDS: Backend[] = [
   {
     name: 'PostgreSQL with pgvector (PGlite over the wire protocol)',
     expected: 'hnsw',
-    start: async () => {
+    start: async (dir) => {
       const pglite: PgliteVectorServer = await startPgliteVector();
-      return { options: { databaseUrl: pglite.url }, cleanup: () => pglite.stop() };
+      return { options: { databaseUrl: pglite.url, imageKeyFile: join(dir, 'image-key') }, cleanup: () => pglite.stop() };
     },
   },
 ];

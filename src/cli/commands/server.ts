@@ -10,10 +10,14 @@ import { createLogger } from '../../node/logging';
 export const summary = 'the central API that kiosks sync to';
 
 const HELP = `usage: liveness server [--port 8787] [--host 127.0.0.1] [--db file.sqlite | --database-url postgres://…]
-                       [--api-key KEY] [--enrol-token TOKEN]… [--webhook URL=SECRET]… [--build-console]
+                       [--api-key KEY] [--enrol-token TOKEN]… [--webhook URL=SECRET]… [--image-key-file FILE]
+                       [--build-console]
 
   --db FILE            SQLite database (default liveness-server.sqlite)
   --database-url URL   PostgreSQL instead (several instances may share it); env LIVENESS_DATABASE_URL
+  --image-key-file FILE  32-byte key (0600) sealing reference images at rest; env LIVENESS_IMAGE_KEY_FILE. Required
+                       with PostgreSQL (the same file on every instance); SQLite default: <db>.image-key, made on first
+                       start. Keep it apart from database backups: the server refuses to start without the right key
   --api-key KEY        key integrators send as x-api-key; env LIVENESS_API_KEY (a random one is made and printed if absent)
   --enrol-token TOKEN  one-time kiosk enrolment token (repeatable); env LIVENESS_ENROL_TOKENS (comma-separated)
   --webhook URL=SECRET session.status.updated subscriber, signed with HMAC-SHA256 (repeatable)
@@ -28,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       db: { type: 'string' },
       'database-url': { type: 'string' },
       'api-key': { type: 'string' },
+      'image-key-file': { type: 'string' },
       'enrol-token': { type: 'string', multiple: true },
       webhook: { type: 'string', multiple: true },
       'build-console': { type: 'boolean', default: false },
@@ -59,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   });
 
   const logger = createLogger({ name: 'server' });
-  const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks, logger });
+  const imageKeyFile = values['image-key-file'] ?? process.env.LIVENESS_IMAGE_KEY_FILE;
+  const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks, logger, imageKeyFile });
   const consoleState = await ensureConsoleBuilt(values['build-console'] === true);
   const address = await server.listen({ port, host: values.host });
   console.log(`liveness server listening on ${address} (${databaseUrl ? 'PostgreSQL' : `SQLite ${values.db ?? 'liveness-server.sqlite'}`})`);

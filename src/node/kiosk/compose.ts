@@ -24,6 +24,7 @@ import type { SignedWorkflow } from '../../shared/workflow';
 import { createBranchSessions } from './branch-session';
 import { createFaceMatchScorer } from './branch-session-face-match';
 import { readFileSync } from 'node:fs';
+import { IMAGE_RETENTION_DAYS, RETENTION_SWEEP_MS } from '../../shared/retention';
 
 export interface KioskPaths {
   /** SQLite decision queue. */
@@ -32,9 +33,8 @@ export interface KioskPaths {
   configPath?: string;
 }
 
-/** Reference images are kept this long; the consent screen states it (privacy.get). */
-export const IMAGE_RETENTION_DAYS = 30;
-const RETENTION_SWEEP_MS = 6 * 60 * 60 * 1000;
+/** Reference images are kept this long (here and on the central service); the consent screen states it (privacy.get). */
+export { IMAGE_RETENTION_DAYS };
 
 export interface ComposedKiosk {
   service: KioskService;

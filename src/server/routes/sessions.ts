@@ -132,8 +132,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     if (!session) throw new HttpError(404, 'NOT_FOUND', `No session ${request.params.id}.`);
     const decisions = [];
     for (const row of await ctx.storage.decisionsOf(session.session_id)) {
-      const image = await ctx.storage.db.get<{ bytes: Buffer }>('SELECT bytes FROM images WHERE session_id = $1', [row.session_id]);
-      const bytes = image ? Buffer.from(image.bytes) : null;
+      const bytes = await ctx.storage.decisionImage(row.session_id);
       decisions.push({ row, image: bytes, verification: await verifyStoredRecord(ctx.storage, row, bytes) });
     }
     const pdf = await renderEvidencePdf({ session, decisions, reviews: await ctx.storage.reviewsOf(session.session_id), generatedAt: new Date(ctx.now()).toISOString() });
