@@ -59,7 +59,7 @@ describe.skipIf(CHROMIUM_MISSING)(`camera trust in Chromium with a fake camera${
     await page.close();
   });
 
-  it('(b) test mode: the fake device is accepted, and a one-frame y4m is caught as frozen (INJECTION_SUSPECTED, not Approved)', async () => {
+  it('(b) test mode: the fake device is accepted, and a one-frame y4m is caught as frozen or looped (INJECTION_SUSPECTED, not Approved)', async () => {
     const page = await openKiosk(frozenBrowser, testMode.url, errors, { config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }) });
     await page.locator('.result-status[data-status]').waitFor({ timeout: 180_000 });
     await page.close();
@@ -69,7 +69,8 @@ describe.skipIf(CHROMIUM_MISSING)(`camera trust in Chromium with a fake camera${
       const result = JSON.parse(row.result_json) as LivenessResult;
       expect(result.status).not.toBe('Approved');
       expect(result.warnings).toContain('INJECTION_SUSPECTED');
-      expect(String(result.score_details?.injection_checks)).toContain('frozen');
+      // One picture repeated: caught as frozen, or as looped when encoder noise made two frames differ once.
+      expect(String(result.score_details?.injection_checks)).toMatch(/frozen|looped/);
       // What the stream looked like through Chromium's fake capture (README "Camera trust" quotes these).
       console.log(`fake capture, one-frame y4m: ${JSON.stringify(Object.fromEntries(Object.entries(result.score_details ?? {}).filter(([key]) => key.startsWith('injection_'))))}`);
     } finally {

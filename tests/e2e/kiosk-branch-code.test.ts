@@ -42,7 +42,8 @@ describe.skipIf(CHROMIUM_MISSING)(`a branch session taken by its code on the kio
     const key = await server.storage.db.get<{ public_key_pem: string }>('SELECT public_key_pem FROM server_keys');
     kiosk = await startKioskProcess({
       provisioning: { staff_pin_hash: await hashPin(ISSUED_STAFF_PIN), pin_must_change: false, workflow_public_key: key!.public_key_pem },
-      extraArgs: ['--server', base, '--enrol-token', 'tok-branch-e2e'],
+      // A provisioned kiosk refuses Chromium's fake camera unless told this is a test rig.
+      extraArgs: ['--server', base, '--enrol-token', 'tok-branch-e2e', '--allow-fake-camera'],
     });
     browser = await launchChromium(makeClip(FACE_CLIP));
     // The kiosk enrols at its first sync.
