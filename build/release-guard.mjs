@@ -41,7 +41,10 @@ export function missingSigning(platform, env = process.env) {
   if (!required) return [];
   return Object.entries(required)
     .filter(([, groups]) => !groups.some((group) => group.every((name) => isSet(env, name))))
-    .map(([step, groups]) => `${platform} ${step === 'sign' ? 'code signing' : 'notarization'} needs one of: ${groups.map((group) => group.join(' + ')).join(', or ')}`);
+    .map(
+      ([step, groups]) =>
+        `${platform} ${step === 'sign' ? 'code signing' : 'notarization'} needs one of: ${groups.map((group) => group.join(' + ')).join(', or ')}`,
+    );
 }
 
 /** Throws in a release build that would come out unsigned; warns loudly otherwise. Returns what is missing. */
@@ -49,7 +52,9 @@ export function checkSigning(platform, env = process.env, warn = console.warn) {
   const missing = missingSigning(platform, env);
   if (missing.length === 0) return missing;
   if (isReleaseBuild(env)) {
-    throw new Error(`Release build refused: it would not be signed.\n  - ${missing.join('\n  - ')}\nSee README "Security and privacy" (how a release build is signed).`);
+    throw new Error(
+      `Release build refused: it would not be signed.\n  - ${missing.join('\n  - ')}\nSee README "Security and privacy" (how a release build is signed).`,
+    );
   }
   warn(
     `\n${'!'.repeat(78)}\n! UNSIGNED BUILD for ${platform}: for testing only, never for a kiosk that serves people.\n` +

@@ -20,6 +20,8 @@ fi
 node bin/liveness.mjs build-models
 
 npx eslint .
+# One format for every source file (.prettierrc.json); `npm run format` rewrites what this refuses.
+npx prettier --check . --log-level warn
 npm run --silent typecheck
 mkdir -p artifacts
 status=0

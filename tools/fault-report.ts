@@ -14,7 +14,9 @@ try {
   mkdirSync(resolve(repoRoot, 'artifacts'), { recursive: true });
   writeFileSync(resolve(repoRoot, 'artifacts/fault-report.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log(JSON.stringify(figures, null, 2));
-  console.log(`crash points tried: ${figures.crashPointsTried}; decisions lost: ${figures.decisionsLost}; duplicates at the server: ${figures.duplicatesAtServer}`);
+  console.log(
+    `crash points tried: ${figures.crashPointsTried}; decisions lost: ${figures.decisionsLost}; duplicates at the server: ${figures.duplicatesAtServer}`,
+  );
   process.exitCode = figures.decisionsLost === 0 && figures.duplicatesAtServer === 0 && figures.pendingAfterFinalSync === 0 ? 0 : 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

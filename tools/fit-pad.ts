@@ -51,7 +51,9 @@ const CNN_VARIANTS = PAD_CNN_COMPONENTS.filter((n) => !CNNS.includes(n));
 /** Cues the selection may add. ring_coverage is left out: it says crop vs frame, not live vs attack. */
 /** FIT_PAD_EXCLUDE=a,b leaves candidates out: for measuring what each cue adds to the held-out figures. */
 const EXCLUDED = new Set(['ring_coverage', ...(process.env.FIT_PAD_EXCLUDE ?? '').split(',').filter(Boolean)]);
-const CANDIDATES = [...[...CNNS, ...CNN_VARIANTS].filter((n) => !FORCED.includes(n)), ...Object.keys(PAD_CUE_DOCS)].filter((n) => !EXCLUDED.has(n));
+const CANDIDATES = [...[...CNNS, ...CNN_VARIANTS].filter((n) => !FORCED.includes(n)), ...Object.keys(PAD_CUE_DOCS)].filter(
+  (n) => !EXCLUDED.has(n),
+);
 const TRANSFORM: Record<string, FeatureTransform> = Object.fromEntries([...CNNS, ...CNN_VARIANTS].map((n) => [n, 'logit' as const]));
 /** A fixed feature list (comma-separated) instead of the nested selection: for comparing cue sets by held-out figures. */
 const FIXED_FEATURES = process.env.FIT_PAD_FEATURES ? process.env.FIT_PAD_FEATURES.split(',') : undefined;
@@ -131,7 +133,15 @@ async function extract(rows: LabelRow[]): Promise<Unit[]> {
   try {
     for (const [i, row] of rows.entries()) {
       const file = path.resolve(fixtures, row.path);
-      const unit: Unit = { path: row.path, source: row.path.split('/')[0], label: row.label as Unit['label'], kind: row.kind, attack: row.attack, frames: [], analysed: 0 };
+      const unit: Unit = {
+        path: row.path,
+        source: row.path.split('/')[0],
+        label: row.label as Unit['label'],
+        kind: row.kind,
+        attack: row.attack,
+        frames: [],
+        analysed: 0,
+      };
       const largest = (faces: FaceAnalysis[]) => faces[0]?.pad.components;
       try {
         if (row.kind === 'video') {
@@ -151,7 +161,9 @@ async function extract(rows: LabelRow[]): Promise<Unit[]> {
         unit.error = err instanceof Error ? err.message : String(err);
       }
       units.push(unit);
-      console.error(`features ${i + 1}/${rows.length} ${row.kind} ${row.label} faces ${unit.frames.length}/${unit.analysed}${unit.error ? ` ERROR ${unit.error}` : ''}`);
+      console.error(
+        `features ${i + 1}/${rows.length} ${row.kind} ${row.label} faces ${unit.frames.length}/${unit.analysed}${unit.error ? ` ERROR ${unit.error}` : ''}`,
+      );
     }
   } finally {
     await engine.close();
@@ -366,7 +378,9 @@ function fitVote(units: Unit[], trainUnits: number[]): Fitted & { agreement: Vot
     values: Object.fromEntries(names.map((n) => [n, unitMedian(units[u], n)])),
   }));
   // FIT_PAD_VOTE_AGREEMENT overrides the tunable for a comparison run (never for the committed fit).
-  const vote = process.env.FIT_PAD_VOTE_AGREEMENT ? fitSignVote(voteUnits, names, Number(process.env.FIT_PAD_VOTE_AGREEMENT)) : fitSignVote(voteUnits, names);
+  const vote = process.env.FIT_PAD_VOTE_AGREEMENT
+    ? fitSignVote(voteUnits, names, Number(process.env.FIT_PAD_VOTE_AGREEMENT))
+    : fitSignVote(voteUnits, names);
   return { features: vote.features, mean: vote.mean, std: vote.std, weights: vote.weights, bias: 0, agreement: vote.agreement };
 }
 
@@ -378,7 +392,11 @@ function fitFold(units: Unit[], trainUnits: number[]): Fitted {
 
 // ------------------------------------------------------------------ main
 
-const fileHash = (rel: string) => createHash('sha256').update(readFileSync(path.resolve(fixtures, rel))).digest('hex').slice(0, 16);
+const fileHash = (rel: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.resolve(fixtures, rel)))
+    .digest('hex')
+    .slice(0, 16);
 const round = (v: number, d = 4) => (Number.isFinite(v) ? Number(v.toFixed(d)) : null);
 
 /** Frames a second and seconds per clip the temporal table reads (the pulse band needs >= 9 fps). */
@@ -388,7 +406,10 @@ const TEMPORAL_SECONDS = 10;
 /** --temporal: the temporal cues of every labelled clip, as a markdown table (too few clips to fit on). */
 async function temporalTable(rows: LabelRow[]): Promise<void> {
   const engine = await createEngine();
-  const lines = ['| clip | label | frames with a face | pulse_snr dB | pulse_excess dB | face_bg_correlation | flicker |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| clip | label | frames with a face | pulse_snr dB | pulse_excess dB | face_bg_correlation | flicker |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   try {
     for (const row of rows.filter((r) => r.kind === 'video')) {
@@ -401,7 +422,9 @@ async function temporalTable(rows: LabelRow[]): Promise<void> {
         if (analysis.faces[0]) samples.push(temporalSample(frame, analysis.faces[0].bbox, frame.timestampMs));
       }
       const c = computeTemporalPadCues(samples);
-      lines.push(`| \`${row.path}\` | ${row.label} | ${samples.length} | ${fmt(c?.pulse_snr)} | ${fmt(c?.pulse_excess)} | ${fmt(c?.face_bg_correlation)} | ${fmt(c?.flicker)} |`);
+      lines.push(
+        `| \`${row.path}\` | ${row.label} | ${samples.length} | ${fmt(c?.pulse_snr)} | ${fmt(c?.pulse_excess)} | ${fmt(c?.face_bg_correlation)} | ${fmt(c?.flicker)} |`,
+      );
     }
   } finally {
     await engine.close();
@@ -410,7 +433,9 @@ async function temporalTable(rows: LabelRow[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const rows = parseLabels(readFileSync(path.join(fixtures, 'labels.csv'), 'utf8')).filter((r) => r.label === 'real' || r.label === 'spoof');
+  const rows = parseLabels(readFileSync(path.join(fixtures, 'labels.csv'), 'utf8')).filter(
+    (r) => r.label === 'real' || r.label === 'spoof',
+  );
   if (flag('--temporal')) return temporalTable(rows);
   const units = await extract(rows);
   // Whole images are fitted on only from sources that hold attacks too (CelebA-Spoof): a press photo teaches camera style.
@@ -447,11 +472,21 @@ async function main(): Promise<void> {
       apcer_at_training_threshold: round(atOwn.apcer),
       bpcer_at_training_threshold: round(atOwn.bpcer),
     });
-    console.error(`fold ${src}: features ${features.join(', ')}; real ${atOwn.nReal} spoof ${atOwn.nSpoof}; at training-BPCER15 threshold: APCER ${round(atOwn.apcer)} BPCER ${round(atOwn.bpcer)}`);
+    console.error(
+      `fold ${src}: features ${features.join(', ')}; real ${atOwn.nReal} spoof ${atOwn.nSpoof}; at training-BPCER15 threshold: APCER ${round(atOwn.apcer)} BPCER ${round(atOwn.bpcer)}`,
+    );
   }
 
-  if (process.env.FIT_PAD_DUMP) writeFileSync(process.env.FIT_PAD_DUMP, JSON.stringify(heldOut.map((h) => ({ ...h, path: units[h.unit].path, label: units[h.unit].label, kind: units[h.unit].kind }))));
-  const pooled: ScoredSample[] = heldOut.map((h) => ({ label: units[h.unit].label, score: h.z, attack: attackSpecies(units[h.unit].attack) }));
+  if (process.env.FIT_PAD_DUMP)
+    writeFileSync(
+      process.env.FIT_PAD_DUMP,
+      JSON.stringify(heldOut.map((h) => ({ ...h, path: units[h.unit].path, label: units[h.unit].label, kind: units[h.unit].kind }))),
+    );
+  const pooled: ScoredSample[] = heldOut.map((h) => ({
+    label: units[h.unit].label,
+    score: h.z,
+    attack: attackSpecies(units[h.unit].attack),
+  }));
   const at15 = thresholdAtBpcer(pooled, 0.15);
   // PAD-only view: units where the engine found no face are left out instead of counting as rejected.
   const withFace = pooled.filter((s) => s.score !== null);
@@ -481,14 +516,20 @@ async function main(): Promise<void> {
   for (const src of allSources) {
     const s = pooled.filter((_, i) => units[heldOut[i].unit].source === src);
     const r = errorRates(s, at15.threshold);
-    perSource[src] = `bona fide rejected ${Math.round(r.bpcer * r.nReal) || 0}/${r.nReal}, attacks accepted ${Math.round(r.apcer * r.nSpoof) || 0}/${r.nSpoof}`;
+    perSource[src] =
+      `bona fide rejected ${Math.round(r.bpcer * r.nReal) || 0}/${r.nReal}, attacks accepted ${Math.round(r.apcer * r.nSpoof) || 0}/${r.nSpoof}`;
   }
 
   // Final model: the same selection and fit on every usable unit.
   const selected = METHOD === 'vote' && !FIXED_FEATURES ? null : selectFeatures(units, usable);
   const final = selected ? fitConstrained(samplesOf(units, usable), selected) : fitVote(units, usable);
   const features = final.features;
-  const dropped = (selected ?? []).filter((f) => !features.includes(f)).map((name) => ({ name, reason: 'CNN weight came out negative on these fixtures (attacks score as live as bona fides); a CNN is never used inverted' }));
+  const dropped = (selected ?? [])
+    .filter((f) => !features.includes(f))
+    .map((name) => ({
+      name,
+      reason: 'CNN weight came out negative on these fixtures (attacks score as live as bona fides); a CNN is never used inverted',
+    }));
   const t50 = at5.threshold;
   const t75 = Math.max(at75.threshold, t50 + 0.25);
   const span = t75 - t50;
@@ -498,7 +539,11 @@ async function main(): Promise<void> {
     [t75, 75],
     [t75 + 2.5 * span, 100],
   ];
-  const asAt = (r: ReturnType<typeof thresholdAtBpcer>) => ({ threshold_log_odds: round(r.threshold), bpcer: round(r.bpcer), apcer: round(r.apcer) });
+  const asAt = (r: ReturnType<typeof thresholdAtBpcer>) => ({
+    threshold_log_odds: round(r.threshold),
+    bpcer: round(r.bpcer),
+    apcer: round(r.apcer),
+  });
   const json: PadFusionModel & Record<string, unknown> = {
     version: 1,
     note:
@@ -533,7 +578,12 @@ async function main(): Promise<void> {
       method: METHOD === 'vote' && !FIXED_FEATURES ? 'sign vote (FIT_PAD_METHOD=logistic for the regression)' : 'logistic regression',
       vote_agreement:
         'agreement' in final
-          ? Object.fromEntries(features.map((f, j) => [f, `${(final as { agreement: VoteModel['agreement'] }).agreement[j].agreeing} of ${(final as { agreement: VoteModel['agreement'] }).agreement[j].recordings} paired recordings`]))
+          ? Object.fromEntries(
+              features.map((f, j) => [
+                f,
+                `${(final as { agreement: VoteModel['agreement'] }).agreement[j].agreeing} of ${(final as { agreement: VoteModel['agreement'] }).agreement[j].recordings} paired recordings`,
+              ]),
+            )
           : undefined,
       l2_lambda: LAMBDA,
       candidates: CANDIDATES,
@@ -542,25 +592,39 @@ async function main(): Promise<void> {
       dropped,
     },
     cross_validation: {
-      scheme: 'leave-one-source-out (source = first folder of the path); feature selection nested inside each training fold; one verdict per unit (median frame log-odds for videos)',
+      scheme:
+        'leave-one-source-out (source = first folder of the path); feature selection nested inside each training fold; one verdict per unit (median frame log-odds for videos)',
       held_out_units: pooled.length,
       apcer_at_bpcer15: round(at15.apcer),
       bpcer_at_that_threshold: round(at15.bpcer),
       acer_at_that_threshold: round(pooledAt15.acer),
       no_face_units: pooled.length - withFace.length,
-      face_found_only: { units: withFace.length, apcer_at_bpcer15: round(at15Faces.apcer), bpcer_at_that_threshold: round(at15Faces.bpcer) },
+      face_found_only: {
+        units: withFace.length,
+        apcer_at_bpcer15: round(at15Faces.apcer),
+        bpcer_at_that_threshold: round(at15Faces.bpcer),
+      },
       with_95ci_at_that_threshold: {
         note: 'Wilson 95% intervals (rule of three where no error was seen), as if units were independent: crops of one recording are near-duplicates, so the true uncertainty is wider',
-        ...Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [`apcer_${k}`, formatProportion(proportion(v.accepted, v.n))])),
+        ...Object.fromEntries(
+          Object.entries(pooledAt15.perAttack).map(([k, v]) => [`apcer_${k}`, formatProportion(proportion(v.accepted, v.n))]),
+        ),
         apcer_all: formatProportion(proportion(Math.round(pooledAt15.apcer * pooledAt15.nSpoof), pooledAt15.nSpoof)),
         bpcer: formatProportion(proportion(Math.round(pooledAt15.bpcer * pooledAt15.nReal), pooledAt15.nReal)),
       },
       per_kind_at_that_threshold: perKind,
       per_source_at_that_threshold: perSource,
-      per_species_at_that_threshold: Object.fromEntries(Object.entries(pooledAt15.perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }])),
-      per_species_at_score_75: Object.fromEntries(Object.entries(errorRates(cameraLike, at75.threshold).perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }])),
+      per_species_at_that_threshold: Object.fromEntries(
+        Object.entries(pooledAt15.perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }]),
+      ),
+      per_species_at_score_75: Object.fromEntries(
+        Object.entries(errorRates(cameraLike, at75.threshold).perAttack).map(([k, v]) => [k, { n: v.n, apcer: round(v.apcer) }]),
+      ),
       operating_points_camera_like_units: { units: cameraLike.length, score_50: asAt(at5), score_75: asAt(at75) },
-      baselines_same_units_apcer_at_bpcer15: { cnn_antispoof: round(cnnAlone('cnn_antispoof').apcer), cnn_liveness: round(cnnAlone('cnn_liveness').apcer) },
+      baselines_same_units_apcer_at_bpcer15: {
+        cnn_antispoof: round(cnnAlone('cnn_antispoof').apcer),
+        cnn_liveness: round(cnnAlone('cnn_liveness').apcer),
+      },
       folds,
     },
   };

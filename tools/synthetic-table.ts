@@ -24,7 +24,10 @@ function markdown(rows: Distribution[], seeds: number, fps: number): string {
     '',
     '| mode | subject | runs | median | min | max | Approved | In Review |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.mode} | ${LABELS[r.kind] ?? r.kind} | ${r.runs} | ${r.median} | ${r.min} | ${r.max} | ${pct(r.approved)} | ${pct(r.inReview)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.mode} | ${LABELS[r.kind] ?? r.kind} | ${r.runs} | ${r.median} | ${r.min} | ${r.max} | ${pct(r.approved)} | ${pct(r.inReview)} |`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -44,7 +47,8 @@ async function main(): Promise<number> {
   const modes = values.modes.split(',') as LivenessMode[];
   if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > 500) throw new Error('--seeds must be an integer 1-500');
   if (!(fps >= 4 && fps <= 30)) throw new Error('--fps must be 4-30');
-  for (const mode of modes) if (!LIVENESS_MODES.includes(mode) || mode === 'passive') throw new Error(`--modes takes active, flash, action_flash; not ${mode}`);
+  for (const mode of modes)
+    if (!LIVENESS_MODES.includes(mode) || mode === 'passive') throw new Error(`--modes takes active, flash, action_flash; not ${mode}`);
 
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const engine = await createEngine();
@@ -58,12 +62,33 @@ async function main(): Promise<number> {
       seeds,
       fps,
       onRun: (run) => {
-        if (!values.quiet) process.stderr.write(`${run.mode} seed ${run.seed} ${run.kind}: ${run.result.status} ${run.result.liveness_score}\n`);
+        if (!values.quiet)
+          process.stderr.write(`${run.mode} seed ${run.seed} ${run.kind}: ${run.result.status} ${run.result.liveness_score}\n`);
       },
     });
     const rows = summarize(runs);
     if (values.json) {
-      console.log(JSON.stringify({ seeds: seedCount, fps, rows, runs: runs.map((r) => ({ mode: r.mode, kind: r.kind, seed: r.seed, status: r.result.status, score: r.result.liveness_score, frames: r.frames, components: r.result.score_details?.combined_from ?? null, flash: r.result.flash_score, planar: r.result.planar_score, passive: r.result.passive_score, pose: r.result.pose_variation_score, expression: r.result.expression_variation_score })) }));
+      console.log(
+        JSON.stringify({
+          seeds: seedCount,
+          fps,
+          rows,
+          runs: runs.map((r) => ({
+            mode: r.mode,
+            kind: r.kind,
+            seed: r.seed,
+            status: r.result.status,
+            score: r.result.liveness_score,
+            frames: r.frames,
+            components: r.result.score_details?.combined_from ?? null,
+            flash: r.result.flash_score,
+            planar: r.result.planar_score,
+            passive: r.result.passive_score,
+            pose: r.result.pose_variation_score,
+            expression: r.result.expression_variation_score,
+          })),
+        }),
+      );
     } else {
       console.log(markdown(rows, seedCount, fps));
     }

@@ -71,11 +71,11 @@ function humanConfig(mode: HumanMode, modelBase: string, wasmDir: string): Recor
  */
 async function withFileFetch<T>(work: () => Promise<T>): Promise<T> {
   const realFetch = globalThis.fetch;
-  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file:')) return new Response(await readFile(fileURLToPath(url)));
     return realFetch(input, init);
-  });
+  };
   try {
     return await work();
   } finally {
@@ -96,7 +96,9 @@ export class HumanPeer {
       const dist = path.dirname(require.resolve('@vladmandic/human'));
       ({ Human: HumanClass } = require(path.join(dist, 'human.node-wasm.js')));
     } catch (err) {
-      throw new CodedError('ENGINE_FAILURE', 'The peer library @vladmandic/human is not installed (it is a dev dependency).', { cause: err });
+      throw new CodedError('ENGINE_FAILURE', 'The peer library @vladmandic/human is not installed (it is a dev dependency).', {
+        cause: err,
+      });
     }
     const source = resolveSourcePackage();
     const modelBase = pathToFileURL(path.join(source.root, 'models') + path.sep).href;

@@ -41,7 +41,10 @@ export function activeReferenceBackend(): string {
 }
 
 export class TfjsReferenceModel {
-  private constructor(private readonly model: GraphModel, readonly backend: ReferenceBackend) {}
+  private constructor(
+    private readonly model: GraphModel,
+    readonly backend: ReferenceBackend,
+  ) {}
 
   /** Loads model.json and its weight shards from disk (no fetch, no network). */
   static async load(modelJsonPath: string, backend: ReferenceBackend = 'cpu'): Promise<TfjsReferenceModel> {
@@ -74,7 +77,10 @@ export class TfjsReferenceModel {
     const names = Object.keys(outputs);
     const x = tf.tensor(input, shape, 'float32');
     try {
-      const result = this.model.execute(x, names.map((n) => outputs[n]));
+      const result = this.model.execute(
+        x,
+        names.map((n) => outputs[n]),
+      );
       const tensors = Array.isArray(result) ? result : [result];
       try {
         const outputsByName: Record<string, ReferenceOutput> = {};

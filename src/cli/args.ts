@@ -9,7 +9,12 @@ type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export function parseCommandArgs<const O extends OptionSpec>(argv: string[], options: O, usage: string, { positionals = false } = {}) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: positionals });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: positionals,
+    });
   } catch (err) {
     throw new CodedError('INVALID_ARGUMENT', `${(err as Error).message}\n\n${usage}`);
   }

@@ -33,10 +33,16 @@ export const CLIP_ARG_OPTIONS = {
 
 function challengeList(flag: string, text: string | undefined): Challenge[] | undefined {
   if (text === undefined) return undefined;
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((c) => !(CHALLENGES as readonly string[]).includes(c));
   if (bad.length || list.length === 0) {
-    throw new CodedError('INVALID_ARGUMENT', `--${flag} takes a comma-separated list of ${CHALLENGES.join(', ')}; "${bad.join(',') || text}" is not one.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `--${flag} takes a comma-separated list of ${CHALLENGES.join(', ')}; "${bad.join(',') || text}" is not one.`,
+    );
   }
   return list as Challenge[];
 }
@@ -44,13 +50,14 @@ function challengeList(flag: string, text: string | undefined): Challenge[] | un
 function positiveNumber(flag: string, text: string | undefined, allowZero = false): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new CodedError('INVALID_ARGUMENT', `--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, not "${text}".`);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
+    throw new CodedError('INVALID_ARGUMENT', `--${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, not "${text}".`);
   return value;
 }
 
 /** Parse the clip flags (values from parseArgs with CLIP_ARG_OPTIONS). Throws CodedError INVALID_ARGUMENT. */
 export function parseClipOptions(values: Record<string, unknown>): ClipCheckOptions {
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k]) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   const fps = positiveNumber('fps', str('fps'));
   if (fps !== undefined && fps > 60) throw new CodedError('INVALID_ARGUMENT', '--fps must be at most 60.');
   return {
@@ -77,10 +84,13 @@ export async function readFlashSequence(file: string): Promise<FlashSequence> {
     throw new CodedError('INVALID_ARGUMENT', `The flash sequence file ${file} is not JSON.`, { cause: err });
   }
   // Accept the sequence itself or a result object that recorded it.
-  const candidate = json && typeof json === 'object' && 'flash_sequence' in json ? (json).flash_sequence : json;
+  const candidate = json && typeof json === 'object' && 'flash_sequence' in json ? json.flash_sequence : json;
   const parsed = flashSequenceSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new CodedError('INVALID_ARGUMENT', `The flash sequence file ${file} must hold {"seed": "...", "steps": [{"rgb": [r,g,b], "durationMs": n}, ...]}.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `The flash sequence file ${file} must hold {"seed": "...", "steps": [{"rgb": [r,g,b], "durationMs": n}, ...]}.`,
+    );
   }
   return parsed.data;
 }
@@ -92,7 +102,11 @@ export interface ClipRun {
 }
 
 /** Decode the clip at `fps` and analyse every sampled frame (in time order). Throws CodedError. */
-export async function analyzeClipFrames(engine: Engine, file: string, options: { fps?: number; maxWidth?: number } = {}): Promise<FrameAnalysis[]> {
+export async function analyzeClipFrames(
+  engine: Engine,
+  file: string,
+  options: { fps?: number; maxWidth?: number } = {},
+): Promise<FrameAnalysis[]> {
   const analyses: FrameAnalysis[] = [];
   for await (const frame of decodeVideoFrames(file, { fps: options.fps ?? 10, maxWidth: options.maxWidth ?? 640 })) {
     analyses.push(await engine.analyzeFrame(frame, { timestampMs: frame.timestampMs }));
@@ -110,20 +124,33 @@ export function scoreClip(
   modelVersions: Record<string, string> = {},
 ): LivenessResult {
   if ((mode === 'flash' || mode === 'action_flash') && !flashSequence) {
-    throw new CodedError('INVALID_ARGUMENT', `--mode ${mode} needs --flash-sequence <seq.json>: the colours that were shown while the clip was recorded.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `--mode ${mode} needs --flash-sequence <seq.json>: the colours that were shown while the clip was recorded.`,
+    );
   }
   const config = parseLivenessConfig({
     liveness_mode: mode,
     liveness_threshold: threshold,
     ...(clip.challenges ? { liveness_challenges: [...new Set(clip.challenges)] } : {}),
   });
-  return analyzeClip(analyses, config, { expectOrder: clip.expectOrder, flashSequence, flashStartMs: clip.flashStartMs, modelVersions }).result;
+  return analyzeClip(analyses, config, { expectOrder: clip.expectOrder, flashSequence, flashStartMs: clip.flashStartMs, modelVersions })
+    .result;
 }
 
 /** Decode the clip, analyse every sampled frame, and score it like a session of `mode`. Throws CodedError. */
-export async function analyzeClipFile(engine: Engine, file: string, mode: LivenessMode, threshold: number, clip: ClipCheckOptions = {}): Promise<ClipRun> {
+export async function analyzeClipFile(
+  engine: Engine,
+  file: string,
+  mode: LivenessMode,
+  threshold: number,
+  clip: ClipCheckOptions = {},
+): Promise<ClipRun> {
   if ((mode === 'flash' || mode === 'action_flash') && !clip.flashSequenceFile) {
-    throw new CodedError('INVALID_ARGUMENT', `--mode ${mode} needs --flash-sequence <seq.json>: the colours that were shown while the clip was recorded.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `--mode ${mode} needs --flash-sequence <seq.json>: the colours that were shown while the clip was recorded.`,
+    );
   }
   // Read the sequence first: a bad file should fail before minutes of decoding.
   const flashSequence = clip.flashSequenceFile ? await readFlashSequence(clip.flashSequenceFile) : undefined;

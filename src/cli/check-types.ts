@@ -12,8 +12,7 @@ export interface CheckOptions {
 }
 
 export type CheckLine =
-  | { request_id: string; file: string; liveness: PassiveResponse | Record<string, unknown> }
-  | { file: string; error: CodedErrorShape };
+  { request_id: string; file: string; liveness: PassiveResponse | Record<string, unknown> } | { file: string; error: CodedErrorShape };
 
 /** Clip-only options of `liveness check` (see CLIP_USAGE). */
 export interface ClipCheckOptions {

@@ -93,12 +93,27 @@ export function App() {
     </label>
   );
 
-  if (checking) return <main className="centered"><p>{t('loading')}</p></main>;
+  if (checking)
+    return (
+      <main className="centered">
+        <p>{t('loading')}</p>
+      </main>
+    );
   if (!user) {
     return (
       <>
-        <header className="topbar"><span className="brand">{t('appTitle')}</span>{languagePicker}</header>
-        <Login t={t} onSignedIn={(signedIn, csrf) => { setCsrfToken(csrf); setError(null); setUser(signedIn); }} />
+        <header className="topbar">
+          <span className="brand">{t('appTitle')}</span>
+          {languagePicker}
+        </header>
+        <Login
+          t={t}
+          onSignedIn={(signedIn, csrf) => {
+            setCsrfToken(csrf);
+            setError(null);
+            setUser(signedIn);
+          }}
+        />
       </>
     );
   }
@@ -106,15 +121,32 @@ export function App() {
   const [section = 'sessions', id] = route;
   let screen;
   switch (section) {
-    case 'sessions': screen = id ? <SessionDetail id={id} /> : <Sessions />; break;
-    case 'review': screen = <ReviewQueue />; break;
-    case 'workflows': screen = <Workflows />; break;
-    case 'webhooks': screen = <Webhooks />; break;
-    case 'kiosks': screen = <Kiosks />; break;
-    case 'audit': screen = <AuditLog />; break;
-    case 'keys': screen = <ApiKeys />; break;
-    case 'users': screen = <Users />; break;
-    default: screen = <Sessions />;
+    case 'sessions':
+      screen = id ? <SessionDetail id={id} /> : <Sessions />;
+      break;
+    case 'review':
+      screen = <ReviewQueue />;
+      break;
+    case 'workflows':
+      screen = <Workflows />;
+      break;
+    case 'webhooks':
+      screen = <Webhooks />;
+      break;
+    case 'kiosks':
+      screen = <Kiosks />;
+      break;
+    case 'audit':
+      screen = <AuditLog />;
+      break;
+    case 'keys':
+      screen = <ApiKeys />;
+      break;
+    case 'users':
+      screen = <Users />;
+      break;
+    default:
+      screen = <Sessions />;
   }
 
   return (
@@ -123,13 +155,17 @@ export function App() {
         <span className="brand">{t('appTitle')}</span>
         <span className="whoami">{t('signedInAs', { user: user.username, role: t(`role_${user.role}`) })}</span>
         {languagePicker}
-        <button type="button" className="link-button" onClick={signOut}>{t('signOut')}</button>
+        <button type="button" className="link-button" onClick={signOut}>
+          {t('signOut')}
+        </button>
       </header>
       <nav aria-label={t('mainNav')} className="sidenav">
         <ul>
           {NAV.filter((item) => !item.admin || isAdmin(user)).map((item) => (
             <li key={item.path}>
-              <a href={`#/${item.path}`} aria-current={section === item.path ? 'page' : undefined}>{t(item.key)}</a>
+              <a href={`#/${item.path}`} aria-current={section === item.path ? 'page' : undefined}>
+                {t(item.key)}
+              </a>
             </li>
           ))}
         </ul>
@@ -138,7 +174,9 @@ export function App() {
         {error && (
           <div role="alert" className="error">
             {t(error)}{' '}
-            <button type="button" className="link-button" aria-label={t('cancel')} onClick={() => setError(null)}>×</button>
+            <button type="button" className="link-button" aria-label={t('cancel')} onClick={() => setError(null)}>
+              ×
+            </button>
           </div>
         )}
         {screen}

@@ -25,7 +25,12 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(`/console/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    response = await fetch(`/console/api/${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
   } catch {
     throw new ApiError(0, 'NETWORK', 'network');
   }
@@ -38,7 +43,6 @@ export interface User {
   username: string;
   role: 'viewer' | 'reviewer' | 'admin';
 }
-
 
 export interface ChallengeOutcome {
   challenge: string;
@@ -66,12 +70,25 @@ export interface SessionDetail extends SessionSummary {
     flash_sequence: { steps: unknown[] } | null;
     warnings: string[];
   };
-  reviews: Array<{ decision: string; previous_status: string; new_status: string; reviewer: string; note: string | null; reviewed_at: string }>;
+  reviews: Array<{
+    decision: string;
+    previous_status: string;
+    new_status: string;
+    reviewer: string;
+    note: string | null;
+    reviewed_at: string;
+  }>;
   evidence: {
     device_id: string;
     seq: number;
     hash: string;
-    check: { record_hash_ok: boolean; signature_ok: boolean; chain_link_ok: boolean | null; image_hash_ok: boolean | null; verified: boolean };
+    check: {
+      record_hash_ok: boolean;
+      signature_ok: boolean;
+      chain_link_ok: boolean | null;
+      image_hash_ok: boolean | null;
+      verified: boolean;
+    };
   };
 }
 

@@ -572,7 +572,8 @@ const fr: Strings = {
   error_CONFLICT: 'Quelqu’un l’a modifié entre-temps. Rechargez et vérifiez.',
   error_INVALID_ARGUMENT: 'Certains champs ne sont pas valides. Vérifiez-les et réessayez.',
   error_NETWORK: 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
-  error_WALK_IN_SESSION: 'Une session sans rendez-vous faite sur une borne ne peut pas être renvoyée ; créez une nouvelle session pour la personne.',
+  error_WALK_IN_SESSION:
+    'Une session sans rendez-vous faite sur une borne ne peut pas être renvoyée ; créez une nouvelle session pour la personne.',
   error_other: 'Une erreur est survenue sur le serveur. Réessayez ; si cela persiste, prévenez l’administrateur.',
 };
 

@@ -55,7 +55,12 @@ export class AttemptLedger {
   record(report: AttemptReport): AttemptDecision {
     if (this.current !== 'open') throw new CodedError('CONFLICT', 'No attempt is in progress; start a retry first.');
     this.used += 1;
-    const base = { attemptsUsed: this.used, maxAttempts: this.maxAttempts, feedbackCodes: [] as FeedbackCode[], feedbackMessages: [] as string[] };
+    const base = {
+      attemptsUsed: this.used,
+      maxAttempts: this.maxAttempts,
+      feedbackCodes: [] as FeedbackCode[],
+      feedbackMessages: [] as string[],
+    };
     let decision: AttemptDecision;
     if (report.warnings.some((w) => IMMEDIATE_DECLINE_WARNINGS.includes(w))) {
       decision = { ...base, status: 'Declined', final: true, retryAllowed: false };
@@ -91,7 +96,10 @@ export class AttemptLedger {
   /** The person tries again after a fixable failure. */
   startRetry(): void {
     if (this.current !== 'awaiting_retry') {
-      throw new CodedError('CONFLICT', this.current === 'closed' ? 'This check is decided; no retry is allowed.' : 'The current attempt is not finished.');
+      throw new CodedError(
+        'CONFLICT',
+        this.current === 'closed' ? 'This check is decided; no retry is allowed.' : 'The current attempt is not finished.',
+      );
     }
     this.current = 'open';
   }
@@ -101,7 +109,15 @@ export class AttemptLedger {
     if (this.current === 'closed' && this.last) return this.last;
     if (this.current === 'open') this.used += 1;
     this.current = 'closed';
-    this.last = { status: 'Abandoned', final: true, retryAllowed: false, attemptsUsed: this.used, maxAttempts: this.maxAttempts, feedbackCodes: [], feedbackMessages: [] };
+    this.last = {
+      status: 'Abandoned',
+      final: true,
+      retryAllowed: false,
+      attemptsUsed: this.used,
+      maxAttempts: this.maxAttempts,
+      feedbackCodes: [],
+      feedbackMessages: [],
+    };
     return this.last;
   }
 }

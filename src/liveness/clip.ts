@@ -106,7 +106,8 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
     throw new CodedError('INVALID_ARGUMENT', `Mode ${mode} needs the flash sequence that was shown (--flash-sequence).`);
   }
   for (let i = 1; i < frames.length; i++) {
-    if (!(frames[i].timestampMs >= frames[i - 1].timestampMs)) throw new CodedError('INVALID_ARGUMENT', 'Clip frames must be in time order.');
+    if (!(frames[i].timestampMs >= frames[i - 1].timestampMs))
+      throw new CodedError('INVALID_ARGUMENT', 'Clip frames must be in time order.');
   }
   const ordered = frames;
   const singles = ordered
@@ -119,7 +120,10 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
   const firstMs = singles.length ? singles[0].frame.timestampMs : 0;
   const baselineSamples = singles.filter((s) => s.frame.timestampMs - firstMs <= 1000).map((s) => s.sample);
   const baseline = baselineOf(baselineSamples.length ? baselineSamples : singles.map((s) => s.sample));
-  const events = findChallengeEvents(singles.map((s) => s.sample), baselineSamples);
+  const events = findChallengeEvents(
+    singles.map((s) => s.sample),
+    baselineSamples,
+  );
 
   // Which challenges, and which count.
   const wanted = mode === 'passive' || mode === 'flash' ? [] : cfg.liveness_challenges;
@@ -134,7 +138,11 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
       const hit = events.find((e) => e.challenge === challenge && e.completedAtMs > since && e.completedAtMs - since <= windowMs);
       // As in the live session: another deliberate action (a head turn not asked, a smile not asked; never a blink)
       // completed in this challenge's window before the asked one fails it.
-      const foreign = hit && events.some((e) => e.completedAtMs > since && e.completedAtMs < hit.completedAtMs && e.challenge !== challenge && e.challenge !== 'blink');
+      const foreign =
+        hit &&
+        events.some(
+          (e) => e.completedAtMs > since && e.completedAtMs < hit.completedAtMs && e.challenge !== challenge && e.challenge !== 'blink',
+        );
       if (foreign) {
         outcomes.push(notDone(challenge, 'wrong_action'));
         since = hit.completedAtMs;
@@ -158,7 +166,8 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
 
   // Reference: best-quality neutral frame.
   const neutral = singles.filter(
-    (s) => Math.abs(s.sample.yaw - baseline.yaw) <= 8 && s.sample.eyeOpen >= 0.8 * baseline.eyeOpen && s.sample.smile - baseline.smile <= 0.1,
+    (s) =>
+      Math.abs(s.sample.yaw - baseline.yaw) <= 8 && s.sample.eyeOpen >= 0.8 * baseline.eyeOpen && s.sample.smile - baseline.smile <= 0.1,
   );
   const byQuality = (neutral.length ? neutral : singles).slice().sort((a, b) => b.face.quality.score - a.face.quality.score);
   const reference = byQuality[0];
@@ -176,7 +185,7 @@ export function analyzeClip(frames: readonly FrameAnalysis[], config: LivenessCo
   }
   let flash: FlashAnalysis | null = null;
   if (flashMode && options.flashSequence) {
-    const start = options.flashStartMs ?? (ordered[0]?.timestampMs ?? 0);
+    const start = options.flashStartMs ?? ordered[0]?.timestampMs ?? 0;
     flash = analyzeFlashResponse(
       singles.map((s) => ({ timestampMs: s.frame.timestampMs, regions: s.face.regions })),
       options.flashSequence,

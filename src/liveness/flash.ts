@@ -101,7 +101,8 @@ function drawColour(stream: RandomSource, previous: Rgb): Rgb {
  */
 export function generateFlashSequence(random: RandomSource, options: FlashOptions = {}): FlashSequence {
   const count = options.steps ?? FLASH_DEFAULT_STEPS;
-  if (!Number.isInteger(count) || count < 2 || count > 64) throw new CodedError('INVALID_ARGUMENT', 'A flash sequence needs 2 to 64 steps.');
+  if (!Number.isInteger(count) || count < 2 || count > 64)
+    throw new CodedError('INVALID_ARGUMENT', 'A flash sequence needs 2 to 64 steps.');
   const seed = options.seed ?? randomHex(random, 16);
   const stream = seededRandom(`flash-sequence:${seed}`);
   const steps: FlashStep[] = [];
@@ -197,11 +198,7 @@ export function checkPhotosensitiveSafety(sequence: FlashSequence, restRgb: Rgb 
   }
   times.push(t);
   const luminance = colours.map((c) => relativeLuminance(c));
-  const general = qualifyingChanges(
-    times,
-    luminance,
-    (c) => Math.abs(c.to - c.from) >= 0.1 && Math.min(c.to, c.from) < 0.8,
-  );
+  const general = qualifyingChanges(times, luminance, (c) => Math.abs(c.to - c.from) >= 0.1 && Math.min(c.to, c.from) < 0.8);
   // Red: (R-G-B)*320 on linear values, negatives clipped to 0; a transition involving a saturated red changing > 20.
   const redValue = colours.map((c) => {
     const [r, g, b] = linear(c);
@@ -317,10 +314,9 @@ const LAG_STEP_MS = 10;
 /** Weight that puts the curvature (2 of the 5 regions' degrees of freedom) on the spread's scale. */
 const CURVATURE_WEIGHT = 2.5;
 
-
 function emittedAt(sequence: FlashSequence, elapsedMs: number, restRgb: Rgb): Rgb {
   const i = flashStepAt(sequence, elapsedMs);
-  return i < 0 || i >= sequence.steps.length ? restRgb : (sequence.steps[i].rgb);
+  return i < 0 || i >= sequence.steps.length ? restRgb : sequence.steps[i].rgb;
 }
 
 /** Centred channel-stacked vectors: each channel's mean removed, channels concatenated. */
@@ -351,7 +347,9 @@ function framesInWindow(frames: readonly FlashFrame[], sequence: FlashSequence, 
   const used = frames
     .filter((f) => f.timestampMs >= startMs && f.timestampMs <= startMs + total + FLASH_MAX_LAG_MS)
     .sort((a, b) => a.timestampMs - b.timestampMs);
-  const seenSteps = new Set(used.map((f) => flashStepAt(sequence, f.timestampMs - startMs)).filter((i) => i >= 0 && i < sequence.steps.length));
+  const seenSteps = new Set(
+    used.map((f) => flashStepAt(sequence, f.timestampMs - startMs)).filter((i) => i >= 0 && i < sequence.steps.length),
+  );
   return { used, coverage: seenSteps.size / sequence.steps.length };
 }
 
@@ -442,7 +440,13 @@ interface LagAlignment {
  * background is aligned too, and then scores as no response rather than as an unexplained change); null when the
  * emitted colour never changes over the frames.
  */
-function alignLag(used: readonly FlashFrame[], reflected: readonly number[][], sequence: FlashSequence, startMs: number, restRgb: Rgb): LagAlignment | null {
+function alignLag(
+  used: readonly FlashFrame[],
+  reflected: readonly number[][],
+  sequence: FlashSequence,
+  startMs: number,
+  restRgb: Rgb,
+): LagAlignment | null {
   const n = used.length;
   let best: LagAlignment | null = null;
   for (let lag = 0; lag <= FLASH_MAX_LAG_MS; lag += LAG_STEP_MS) {
@@ -518,7 +522,12 @@ interface ExplainedChange {
 }
 
 /** Per region: how well and how strongly the reflected signal follows the emitted colour at the chosen lag. */
-function explainedChange(reflected: ReadonlyMap<FaceRegion, number[]>, emitted: number[], n: number, spatial: SpatialResponse): ExplainedChange {
+function explainedChange(
+  reflected: ReadonlyMap<FaceRegion, number[]>,
+  emitted: number[],
+  n: number,
+  spatial: SpatialResponse,
+): ExplainedChange {
   const regions: Partial<Record<FaceRegion, RegionResponse>> = {};
   const amplitudes: number[] = [];
   const unexplainedPerRegion: number[] = [];
@@ -530,7 +539,12 @@ function explainedChange(reflected: ReadonlyMap<FaceRegion, number[]>, emitted: 
     const amplitude = Math.max(0, correlation) * explainedRms;
     regions[region] = { correlation, gain: spatial.meanGain[i], relativeGain: spatial.relative[i], amplitude };
     amplitudes.push(amplitude);
-    unexplainedPerRegion.push(structuredChange(sig.map((v, k) => v - gainFit.fitted[k]), n));
+    unexplainedPerRegion.push(
+      structuredChange(
+        sig.map((v, k) => v - gainFit.fitted[k]),
+        n,
+      ),
+    );
     explainedPerRegion.push(explainedRms);
   });
   return { regions, meanAmplitude: mean(amplitudes), unexplained: mean(unexplainedPerRegion), explained: mean(explainedPerRegion) };

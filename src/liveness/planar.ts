@@ -22,10 +22,36 @@ export type Mat3 = [number, number, number, number, number, number, number, numb
  * them (a smile lifts the cheek points by several percent of the face), which would read as 3D shape change.
  */
 export const PLANAR_LANDMARKS: readonly number[] = [
-  10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 19, // forehead to nose tip
-  33, 133, 362, 263, // eye corners
-  48, 278, 64, 294, 98, 327, // nose wings
-  234, 454, 127, 356, 93, 323, 132, 361, // face outline
+  10,
+  151,
+  9,
+  8,
+  168,
+  6,
+  197,
+  195,
+  5,
+  4,
+  1,
+  19, // forehead to nose tip
+  33,
+  133,
+  362,
+  263, // eye corners
+  48,
+  278,
+  64,
+  294,
+  98,
+  327, // nose wings
+  234,
+  454,
+  127,
+  356,
+  93,
+  323,
+  132,
+  361, // face outline
 ];
 
 /**
@@ -212,8 +238,18 @@ export function analyzePlanarity(
     all.push({ index, similarity: similarityResidual(reference, points), homography: homographyResidual(reference, points) });
   });
   const enough = all.length >= 4;
-  const noiseSimilarity = enough ? quantile(all.map((f) => f.similarity), 0.25) : 0;
-  const noise = enough ? quantile(all.map((f) => f.homography), 0.25) : 0;
+  const noiseSimilarity = enough
+    ? quantile(
+        all.map((f) => f.similarity),
+        0.25,
+      )
+    : 0;
+  const noise = enough
+    ? quantile(
+        all.map((f) => f.homography),
+        0.25,
+      )
+    : 0;
   const results: PlanarFrameResult[] = all
     .map((f) => ({ index: f.index, motion: f.similarity - noiseSimilarity, residual: Math.max(0, f.homography - noise) }))
     .filter((f) => f.motion >= tuning.minMotion);
@@ -221,10 +257,11 @@ export function analyzePlanarity(
   if (results.length < tuning.minFrames) {
     return { score: null, attack: false, motionFrames: results.length, residual: null, noise, maxMotion, frames: results };
   }
-  const residual = quantile(results.map((r) => r.residual), 0.75);
-  const score = Math.round(
-    100 * Math.min(1, Math.max(0, (residual - tuning.residualFlat) / (tuning.residual3d - tuning.residualFlat))),
+  const residual = quantile(
+    results.map((r) => r.residual),
+    0.75,
   );
+  const score = Math.round(100 * Math.min(1, Math.max(0, (residual - tuning.residualFlat) / (tuning.residual3d - tuning.residualFlat))));
   // High confidence: clear perspective change in several frames that still fits one plane to within jitter (a plane
   // leaves < 0.01; the mesh model's depth guess on a photo 0.02-0.035, scored 0 but not flagged; a head 0.07+).
   const attack = residual < tuning.attackResidual;

@@ -18,20 +18,33 @@ const rotl = (v: number, c: number): number => ((v << c) | (v >>> (32 - c))) >>>
 /** One ChaCha20 block (RFC 8439): 16 words of key stream for key (8 words), counter, nonce (3 words). */
 function chachaBlock(key: Uint32Array, counter: number, nonce: Uint32Array): Uint32Array {
   const s = new Uint32Array(16);
-  s[0] = 0x61707865; s[1] = 0x3320646e; s[2] = 0x79622d32; s[3] = 0x6b206574;
+  s[0] = 0x61707865;
+  s[1] = 0x3320646e;
+  s[2] = 0x79622d32;
+  s[3] = 0x6b206574;
   s.set(key, 4);
   s[12] = counter >>> 0;
   s.set(nonce, 13);
   const x = Uint32Array.from(s);
   const qr = (a: number, b: number, c: number, d: number): void => {
-    x[a] = (x[a] + x[b]) >>> 0; x[d] = rotl(x[d] ^ x[a], 16);
-    x[c] = (x[c] + x[d]) >>> 0; x[b] = rotl(x[b] ^ x[c], 12);
-    x[a] = (x[a] + x[b]) >>> 0; x[d] = rotl(x[d] ^ x[a], 8);
-    x[c] = (x[c] + x[d]) >>> 0; x[b] = rotl(x[b] ^ x[c], 7);
+    x[a] = (x[a] + x[b]) >>> 0;
+    x[d] = rotl(x[d] ^ x[a], 16);
+    x[c] = (x[c] + x[d]) >>> 0;
+    x[b] = rotl(x[b] ^ x[c], 12);
+    x[a] = (x[a] + x[b]) >>> 0;
+    x[d] = rotl(x[d] ^ x[a], 8);
+    x[c] = (x[c] + x[d]) >>> 0;
+    x[b] = rotl(x[b] ^ x[c], 7);
   };
   for (let round = 0; round < 10; round++) {
-    qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15);
-    qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14);
+    qr(0, 4, 8, 12);
+    qr(1, 5, 9, 13);
+    qr(2, 6, 10, 14);
+    qr(3, 7, 11, 15);
+    qr(0, 5, 10, 15);
+    qr(1, 6, 11, 12);
+    qr(2, 7, 8, 13);
+    qr(3, 4, 9, 14);
   }
   for (let i = 0; i < 16; i++) x[i] = (x[i] + s[i]) >>> 0;
   return x;

@@ -102,7 +102,16 @@ export function combineScores(input: ScoreInputs): ScoreBreakdown {
     else if (planarRequired(input)) components.planar = 0;
   }
   const final = normalizeScore(Math.min(...Object.values(components)));
-  return { pose, expression, active, passive: input.passive, flash: flashUsed ? (input.flash?.score ?? 0) : null, planar, components, final };
+  return {
+    pose,
+    expression,
+    active,
+    passive: input.passive,
+    flash: flashUsed ? (input.flash?.score ?? 0) : null,
+    planar,
+    components,
+    final,
+  };
 }
 
 /** What the attempt saw, for warnings and feedback. */

@@ -61,7 +61,8 @@ export function selectEvidence(a: Attempt, reference: FrameRecord | null, outcom
   const flashSlots = Math.max(0, MAX_EVIDENCE_FRAMES - chosen.size);
   if (flashFrames.length > 0 && flashSlots > 0) {
     const stride = Math.max(1, flashFrames.length / flashSlots);
-    for (let i = 0; i < flashFrames.length && chosen.size < MAX_EVIDENCE_FRAMES; i += stride) add(flashFrames[Math.floor(i)].frameIndex, 'flash');
+    for (let i = 0; i < flashFrames.length && chosen.size < MAX_EVIDENCE_FRAMES; i += stride)
+      add(flashFrames[Math.floor(i)].frameIndex, 'flash');
   }
   if (chosen.size < MIN_EVIDENCE_FRAMES) {
     const extras = a.frames

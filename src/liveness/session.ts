@@ -59,9 +59,17 @@ function noteRetention(a: Attempt, record: FrameRecord, phaseAtStart: Attempt['p
   return retain;
 }
 
-function buildUpdate(a: Attempt, t: number, guidance: GuidanceCode[], report: StepReport, retain: boolean, frameIndex: number): SessionUpdate {
+function buildUpdate(
+  a: Attempt,
+  t: number,
+  guidance: GuidanceCode[],
+  report: StepReport,
+  retain: boolean,
+  frameIndex: number,
+): SessionUpdate {
   const step = a.step;
-  const windowEnd = a.phase === 'done' || !step ? t : a.inGrace && a.graceUntilMs !== null ? a.graceUntilMs : (a.stepStartMs ?? t) + step.windowMs;
+  const windowEnd =
+    a.phase === 'done' || !step ? t : a.inGrace && a.graceUntilMs !== null ? a.graceUntilMs : (a.stepStartMs ?? t) + step.windowMs;
   const update: SessionUpdate = {
     phase: a.phase,
     guidance,
@@ -81,7 +89,10 @@ function buildUpdate(a: Attempt, t: number, guidance: GuidanceCode[], report: St
 export function createLivenessSession(config: LivenessConfig, deps: SessionDeps = {}): LivenessSession {
   const parsed = livenessConfigSchema.safeParse(config);
   if (!parsed.success) {
-    throw new CodedError('INVALID_ARGUMENT', `The liveness configuration is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `The liveness configuration is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+    );
   }
   const cfg = parsed.data;
   const random: RandomSource = deps.random ?? (deps.seed !== undefined ? seededRandom(`session:${deps.seed}`) : cryptoRandom);
@@ -107,7 +118,15 @@ export function createLivenessSession(config: LivenessConfig, deps: SessionDeps 
     const frameCodes = frameGuidance(analysis, previous, a.phase, gapMs);
     const subject = faces.length === 1 ? faces[0] : undefined;
     const face = subject ? recordFace(subject, frameIndex, t) : null;
-    const record: FrameRecord = { frameIndex, timestampMs: t, width: analysis.width, height: analysis.height, phase: a.phase, faceCount: faces.length, face };
+    const record: FrameRecord = {
+      frameIndex,
+      timestampMs: t,
+      width: analysis.width,
+      height: analysis.height,
+      phase: a.phase,
+      faceCount: faces.length,
+      face,
+    };
     a.frames.push(record);
     a.lastFace = faces[0];
     const phaseAtStart = a.phase;

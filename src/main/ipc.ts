@@ -27,7 +27,10 @@ export function registerIpc(service: KioskService, window: BrowserWindow, origin
       }
       if (!launchSecretMatches(secret, launchSecret)) {
         logger('main').warn({ channel }, 'IPC call refused: no or wrong launch secret');
-        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Requests must carry this launch secret, which only the kiosk page receives.' } };
+        return {
+          ok: false,
+          error: { code: 'UNAUTHORIZED', message: 'Requests must carry this launch secret, which only the kiosk page receives.' },
+        };
       }
       return service.handle(channel, payload, { clientId });
     });

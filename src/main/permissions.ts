@@ -8,7 +8,8 @@ export function installPermissionHandlers(kioskSession: PermissionSession, origi
   const fromUs = (url: string | undefined) => originOf(url) === origin;
   kioskSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = (details as { mediaTypes?: string[] }).mediaTypes;
-    const videoOnly = permission === 'media' && Array.isArray(mediaTypes) && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video');
+    const videoOnly =
+      permission === 'media' && Array.isArray(mediaTypes) && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video');
     callback(videoOnly && fromUs(details.requestingUrl));
   });
   kioskSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permission === 'media' && fromUs(requestingOrigin));

@@ -5,19 +5,58 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 /** Field names that may carry biometric data or secrets, redacted at the top level and one level down. */
 const SENSITIVE_FIELDS = [
   // Faces and images, in the names the server, the kiosk contract and the store use.
-  'user_image', 'ref_image', 'image', 'images', 'reference_image', 'referenceJpeg', 'jpeg', 'frame', 'frames', 'face', 'faces', 'photo',
+  'user_image',
+  'ref_image',
+  'image',
+  'images',
+  'reference_image',
+  'referenceJpeg',
+  'jpeg',
+  'frame',
+  'frames',
+  'face',
+  'faces',
+  'photo',
   // Embeddings and face descriptors.
-  'embedding', 'embeddings', 'descriptor', 'descriptors', 'template',
+  'embedding',
+  'embeddings',
+  'descriptor',
+  'descriptors',
+  'template',
   // PINs, passwords, tokens and keys.
-  'pin', 'newPin', 'currentPin', 'pinHash', 'password', 'token', 'staffToken', 'enrol_token', 'enrolToken', 'launchToken', 'launchSecret',
-  'api_key', 'apiKey', 'secret', 'private_key', 'privateKey', 'secretKey', 'imageKey', 'sealedKey', 'cookie', 'authorization',
+  'pin',
+  'newPin',
+  'currentPin',
+  'pinHash',
+  'password',
+  'token',
+  'staffToken',
+  'enrol_token',
+  'enrolToken',
+  'launchToken',
+  'launchSecret',
+  'api_key',
+  'apiKey',
+  'secret',
+  'private_key',
+  'privateKey',
+  'secretKey',
+  'imageKey',
+  'sealedKey',
+  'cookie',
+  'authorization',
 ];
 
 /** Field paths that may carry biometric data or secrets, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [
   ...SENSITIVE_FIELDS,
-  'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]',
-  'req.headers["x-csrf-token"]', 'req.headers["sec-websocket-protocol"]', 'res.headers["set-cookie"]',
+  'req.headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-signature"]',
+  'req.headers["x-csrf-token"]',
+  'req.headers["sec-websocket-protocol"]',
+  'res.headers["set-cookie"]',
 ].flatMap((path) => (path.includes('.') || path.includes('[') ? [path] : [path, `*.${path}`]));
 
 export interface LogOptions {

@@ -10,9 +10,11 @@ export async function assertRegularFile(path: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new CodedError('FILE_NOT_FOUND', `There is no file ${path}.`, { cause: err });
-    if (code === 'EACCES' || code === 'EPERM') throw new CodedError('FORBIDDEN', `${path} cannot be read (permission denied).`, { cause: err });
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new CodedError('FORBIDDEN', `${path} cannot be read (permission denied).`, { cause: err });
     throw new CodedError('NOT_A_FILE', `${path} cannot be read as a file.`, { cause: err });
   }
   if (info.isDirectory()) throw new CodedError('NOT_A_FILE', `${path} is a folder; name an image or clip file.`);
-  if (!info.isFile()) throw new CodedError('NOT_A_FILE', `${path} is not a regular file (a pipe, socket or device); name an image or clip file.`);
+  if (!info.isFile())
+    throw new CodedError('NOT_A_FILE', `${path} is not a regular file (a pipe, socket or device); name an image or clip file.`);
 }

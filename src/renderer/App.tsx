@@ -114,7 +114,11 @@ export function App({ api }: { api: KioskApi }) {
           {error.code === 'NETWORK_ERROR' ? t('connectionLost') : t('error')}
         </p>
       )}
-      {offlineBranch && screen.name !== 'attract' && <p className="notice-banner" role="status">{t('branchOffline')}</p>}
+      {offlineBranch && screen.name !== 'attract' && (
+        <p className="notice-banner" role="status">
+          {t('branchOffline')}
+        </p>
+      )}
       {screen.name === 'code' && (
         <CodeEntryScreen
           t={t}

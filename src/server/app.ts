@@ -46,7 +46,9 @@ function lazyEngine(factory: () => Promise<PassiveEngine>) {
     get: () => {
       loading ??= factory().catch((err) => {
         loading = null;
-        throw err instanceof CodedError ? err : new CodedError('ENGINE_FAILURE', 'The liveness engine could not be loaded.', { cause: err });
+        throw err instanceof CodedError
+          ? err
+          : new CodedError('ENGINE_FAILURE', 'The liveness engine could not be loaded.', { cause: err });
       });
       return loading;
     },
@@ -58,7 +60,11 @@ function lazyEngine(factory: () => Promise<PassiveEngine>) {
 
 /** Keep the raw bytes of JSON bodies (kiosks sign them), parsed by Fastify's own prototype-poisoning-safe parser. */
 function installRawJsonParser(app: FastifyInstance): void {
-  const secureJson = app.getDefaultJsonParser('error', 'error') as unknown as (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => void;
+  const secureJson = app.getDefaultJsonParser('error', 'error') as unknown as (
+    request: FastifyRequest,
+    body: Buffer,
+    done: (err: Error | null, value?: unknown) => void,
+  ) => void;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
@@ -68,10 +74,14 @@ function installRawJsonParser(app: FastifyInstance): void {
 }
 
 export async function createServer(options: ServerOptions): Promise<LivenessServer> {
-  if (!options.apiKey) throw new CodedError('INVALID_ARGUMENT', 'The server needs an API key for integrators (--api-key or LIVENESS_API_KEY).');
+  if (!options.apiKey)
+    throw new CodedError('INVALID_ARGUMENT', 'The server needs an API key for integrators (--api-key or LIVENESS_API_KEY).');
   const imageKeyFile = options.imageKeyFile ?? defaultImageKeyFile(options);
   if (!imageKeyFile) {
-    throw new CodedError('INVALID_ARGUMENT', 'A server on PostgreSQL needs the key that seals reference images: pass --image-key-file (env LIVENESS_IMAGE_KEY_FILE), the same file on every instance.');
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      'A server on PostgreSQL needs the key that seals reference images: pass --image-key-file (env LIVENESS_IMAGE_KEY_FILE), the same file on every instance.',
+    );
   }
   const plugins = [...SERVER_PLUGINS, ...(options.plugins ?? [])];
   const webhooks = options.webhooks ?? [];
@@ -87,7 +97,11 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
     await storage.close();
     throw err;
   }
-  if (storage.imageVault.createdKey) logger.warn({ imageKeyFile }, 'made a new image key file (mode 0600): back it up apart from the database; without it the stored images cannot be read');
+  if (storage.imageVault.createdKey)
+    logger.warn(
+      { imageKeyFile },
+      'made a new image key file (mode 0600): back it up apart from the database; without it the stored images cannot be read',
+    );
   await storage.addEnrolTokens(options.enrolTokens ?? []);
   const metrics = createMetrics();
   const engine = lazyEngine(options.engineFactory ?? loadKioskEngine);
@@ -105,11 +119,19 @@ export async function createServer(options: ServerOptions): Promise<LivenessServ
   };
 
   // requestTimeout: Fastify's default (0) lets a client trickle a body forever and hold the connection.
-  const app = Fastify({ loggerInstance: logger, bodyLimit: JSON_BODY_LIMIT, return503OnClosing: true, frameworkErrors: routingErrorReply, requestTimeout: options.requestTimeoutMs ?? 120_000 });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: JSON_BODY_LIMIT,
+    return503OnClosing: true,
+    frameworkErrors: routingErrorReply,
+    requestTimeout: options.requestTimeoutMs ?? 120_000,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installRawJsonParser(app);
-  await app.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12, headerPairs: 100 } });
+  await app.register(multipart, {
+    limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12, headerPairs: 100 },
+  });
   installErrorHandling(app);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -187,7 +187,7 @@ export const CORE_MIGRATIONS: readonly ServerMigration[] = [
 export const DEVICE_MIGRATIONS: readonly ServerMigration[] = [
   {
     version: 1,
-    name: 'request nonces, records refused for another device\'s session',
+    name: "request nonces, records refused for another device's session",
     statements: (t) => [
       `CREATE TABLE request_nonces (
         device_id TEXT NOT NULL,

@@ -73,7 +73,16 @@ export class WebhookDestinations {
     const now = new Date().toISOString();
     await this.db.run(
       'INSERT INTO webhook_destinations (uuid, label, url, secret, enabled, webhook_version, subscribed_events_json, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)',
-      [uuid, body.label, assertWebhookUrl(body.url), randomBytes(32).toString('hex'), body.enabled === false ? 0 : 1, body.webhook_version ?? 'v3', JSON.stringify(body.subscribed_events ?? []), now],
+      [
+        uuid,
+        body.label,
+        assertWebhookUrl(body.url),
+        randomBytes(32).toString('hex'),
+        body.enabled === false ? 0 : 1,
+        body.webhook_version ?? 'v3',
+        JSON.stringify(body.subscribed_events ?? []),
+        now,
+      ],
     );
     return (await this.get(uuid))!;
   }
@@ -83,8 +92,15 @@ export class WebhookDestinations {
     if (!row) return undefined;
     await this.db.run(
       'UPDATE webhook_destinations SET label = $1, url = $2, enabled = $3, webhook_version = $4, subscribed_events_json = $5, updated_at = $6 WHERE uuid = $7',
-      [body.label ?? row.label, body.url === undefined ? row.url : assertWebhookUrl(body.url), body.enabled === undefined ? Number(row.enabled) : body.enabled ? 1 : 0,
-        body.webhook_version ?? row.webhook_version, body.subscribed_events === undefined ? row.subscribed_events_json : JSON.stringify(body.subscribed_events), new Date().toISOString(), uuid],
+      [
+        body.label ?? row.label,
+        body.url === undefined ? row.url : assertWebhookUrl(body.url),
+        body.enabled === undefined ? Number(row.enabled) : body.enabled ? 1 : 0,
+        body.webhook_version ?? row.webhook_version,
+        body.subscribed_events === undefined ? row.subscribed_events_json : JSON.stringify(body.subscribed_events),
+        new Date().toISOString(),
+        uuid,
+      ],
     );
     return this.get(uuid);
   }

@@ -5,17 +5,40 @@ import type { RecordVerification } from './evidence-check';
 import type { DecisionRow, ReviewRow, SessionRow } from './storage';
 import { MODE_TO_METHOD as METHOD } from './workflows';
 
-
 const WARNING_TEXT: Record<Warning, { log_type: 'error' | 'warning'; short: string; long: string }> = {
-  LOW_LIVENESS_SCORE: { log_type: 'warning', short: 'Low liveness score', long: 'The liveness score is below the threshold; the capture may not show a live person.' },
+  LOW_LIVENESS_SCORE: {
+    log_type: 'warning',
+    short: 'Low liveness score',
+    long: 'The liveness score is below the threshold; the capture may not show a live person.',
+  },
   NO_FACE_DETECTED: { log_type: 'error', short: 'No face detected', long: 'No face was found in the capture.' },
-  LIVENESS_FACE_ATTACK: { log_type: 'error', short: 'Presentation attack', long: 'The capture shows signs of a print, screen replay or mask.' },
-  MULTIPLE_FACES_DETECTED: { log_type: 'warning', short: 'Multiple faces detected', long: 'More than one face was in the capture; the largest was assessed.' },
+  LIVENESS_FACE_ATTACK: {
+    log_type: 'error',
+    short: 'Presentation attack',
+    long: 'The capture shows signs of a print, screen replay or mask.',
+  },
+  MULTIPLE_FACES_DETECTED: {
+    log_type: 'warning',
+    short: 'Multiple faces detected',
+    long: 'More than one face was in the capture; the largest was assessed.',
+  },
   FACE_IN_BLOCKLIST: { log_type: 'error', short: 'Face in blocklist', long: 'The face matches an entry of the blocklist.' },
-  POSSIBLE_FACE_IN_BLOCKLIST: { log_type: 'warning', short: 'Possible face in blocklist', long: 'The face may match an entry of the blocklist.' },
+  POSSIBLE_FACE_IN_BLOCKLIST: {
+    log_type: 'warning',
+    short: 'Possible face in blocklist',
+    long: 'The face may match an entry of the blocklist.',
+  },
   DUPLICATED_FACE: { log_type: 'error', short: 'Duplicated face', long: 'The face was already verified in another session.' },
-  POSSIBLE_DUPLICATED_FACE: { log_type: 'warning', short: 'Possible duplicated face', long: 'The face may have been verified in another session.' },
-  INJECTION_SUSPECTED: { log_type: 'warning', short: 'Camera stream suspected', long: 'The camera frames look injected (frozen, looped, without sensor noise, on a synthetic clock or changing resolution).' },
+  POSSIBLE_DUPLICATED_FACE: {
+    log_type: 'warning',
+    short: 'Possible duplicated face',
+    long: 'The face may have been verified in another session.',
+  },
+  INJECTION_SUSPECTED: {
+    log_type: 'warning',
+    short: 'Camera stream suspected',
+    long: 'The camera frames look injected (frozen, looped, without sensor noise, on a synthetic clock or changing resolution).',
+  },
 };
 
 export function formatWarnings(warnings: readonly Warning[]) {
@@ -30,9 +53,16 @@ export function formatWarnings(warnings: readonly Warning[]) {
 }
 
 /** GET /v3/session/{id}/decision/ body: the session, its latest check (if a kiosk recorded one), reviews and evidence. */
-export function formatDecision(session: SessionRow, row: DecisionRow | undefined, reviews: ReviewRow[], baseUrl: string, verification: RecordVerification | null = null) {
+export function formatDecision(
+  session: SessionRow,
+  row: DecisionRow | undefined,
+  reviews: ReviewRow[],
+  baseUrl: string,
+  verification: RecordVerification | null = null,
+) {
   const result = row ? (JSON.parse(row.record_json) as EvidenceRecord).result : null;
-  const imageUrl = row && Number(row.has_image) > 0 ? `${baseUrl}/v3/session/${encodeURIComponent(session.session_id)}/reference-image` : null;
+  const imageUrl =
+    row && Number(row.has_image) > 0 ? `${baseUrl}/v3/session/${encodeURIComponent(session.session_id)}/reference-image` : null;
   return {
     session_id: session.session_id,
     session_number: Number(session.id),

@@ -13,11 +13,16 @@ export interface EvidenceInput {
   generatedAt: string;
 }
 
-const show = (value: unknown): string => (value === null || value === undefined ? '-' : typeof value === 'number' ? String(Math.round(value * 100) / 100) : String(value));
+const show = (value: unknown): string =>
+  value === null || value === undefined ? '-' : typeof value === 'number' ? String(Math.round(value * 100) / 100) : String(value);
 const yesNo = (value: boolean | null): string => (value === null ? 'no image held' : value ? 'yes' : 'NO');
 
 export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Liveness evidence ${input.session.session_id}`, Producer: 'liveness server' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: `Liveness evidence ${input.session.session_id}`, Producer: 'liveness server' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -25,7 +30,8 @@ export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
     doc.on('error', reject);
   });
   const heading = (text: string) => doc.moveDown(0.6).font('Helvetica-Bold').fontSize(13).text(text).font('Helvetica').fontSize(10);
-  const line = (label: string, value: unknown) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(show(value));
+  const line = (label: string, value: unknown) =>
+    doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(show(value));
   const { session } = input;
 
   doc.font('Helvetica-Bold').fontSize(18).text('Liveness verification evidence report');
@@ -46,7 +52,10 @@ export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
     heading(`Check ${index + 1} of ${input.decisions.length}: ${MODE_TO_METHOD[result.liveness_mode]} (${result.liveness_mode})`);
     line('Result status', result.status);
     line('Decided at', result.created_at);
-    line('Liveness score', `${show(result.liveness_score)} (threshold ${result.liveness_threshold}, ${result.liveness_passed ? 'passed' : 'not passed'})`);
+    line(
+      'Liveness score',
+      `${show(result.liveness_score)} (threshold ${result.liveness_threshold}, ${result.liveness_passed ? 'passed' : 'not passed'})`,
+    );
     line('Passive texture score', result.passive_score);
     line('Pose variation score', result.pose_variation_score);
     line('Expression variation score', result.expression_variation_score);
@@ -56,18 +65,33 @@ export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
     line('Frames captured', result.frames_captured);
     line('Attempts', `${result.attempts_used} of ${result.max_attempts}`);
     line('Warnings', result.warnings.length ? result.warnings.join(', ') : 'none');
-    line('Challenges asked, in order', result.challenge_sequence.length ? result.challenge_sequence.map((c, i) => `${i + 1}. ${c}`).join('  ') : 'none');
+    line(
+      'Challenges asked, in order',
+      result.challenge_sequence.length ? result.challenge_sequence.map((c, i) => `${i + 1}. ${c}`).join('  ') : 'none',
+    );
     line('Challenges completed', result.challenges_completed.length ? result.challenges_completed.join(', ') : 'none');
-    for (const outcome of result.challenge_outcomes ?? []) line(`  ${outcome.challenge}`, `${outcome.reason}, credit ${show(outcome.credit)}`);
+    for (const outcome of result.challenge_outcomes ?? [])
+      line(`  ${outcome.challenge}`, `${outcome.reason}, credit ${show(outcome.credit)}`);
     if (result.flash_sequence) {
       const steps = result.flash_sequence.steps;
       const totalMs = steps.reduce((sum, step) => sum + step.durationMs, 0);
       line('Flash sequence', `${steps.length} colours over ${totalMs} ms, seed ${result.flash_sequence.seed}`);
-      line('Colours', steps.slice(0, 12).map((step) => `rgb(${step.rgb.join(',')})`).join(' ') + (steps.length > 12 ? ' …' : ''));
+      line(
+        'Colours',
+        steps
+          .slice(0, 12)
+          .map((step) => `rgb(${step.rgb.join(',')})`)
+          .join(' ') + (steps.length > 12 ? ' …' : ''),
+      );
     } else {
       line('Flash sequence', 'none (no flash in this mode)');
     }
-    line('Models', Object.entries(result.model_versions).map(([name, version]) => `${name} ${version}`).join('; '));
+    line(
+      'Models',
+      Object.entries(result.model_versions)
+        .map(([name, version]) => `${name} ${version}`)
+        .join('; '),
+    );
 
     doc.moveDown(0.3).font('Helvetica-Bold').text('Kiosk record and its verification');
     doc.font('Helvetica');
@@ -78,7 +102,15 @@ export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
     line('Signature (Ed25519)', row.signature);
     line('Hash recomputed and matches', yesNo(verification.hash_matches));
     line("Signature verifies with the kiosk's enrolled key", yesNo(verification.signature_valid));
-    line('Hash chain', { linked: "linked to the kiosk's previous record", genesis: "the kiosk's first record", broken: 'BROKEN', unavailable: 'previous record not held here' }[verification.chain]);
+    line(
+      'Hash chain',
+      {
+        linked: "linked to the kiosk's previous record",
+        genesis: "the kiosk's first record",
+        broken: 'BROKEN',
+        unavailable: 'previous record not held here',
+      }[verification.chain],
+    );
     line('Reference image matches its signed hash', yesNo(verification.image_matches));
     line('Record verified', verification.verified ? 'yes' : 'NO');
     if (image) {
@@ -94,7 +126,9 @@ export function renderEvidencePdf(input: EvidenceInput): Promise<Buffer> {
   heading('Reviews');
   if (input.reviews.length === 0) doc.text('No reviews.');
   for (const review of input.reviews) {
-    doc.text(`${review.reviewed_at}  ${review.reviewer}: ${review.previous_status} -> ${review.new_status}${review.note ? `  "${review.note}"` : ''}`);
+    doc.text(
+      `${review.reviewed_at}  ${review.reviewer}: ${review.previous_status} -> ${review.new_status}${review.note ? `  "${review.note}"` : ''}`,
+    );
   }
   doc.end();
   return done;

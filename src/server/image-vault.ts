@@ -55,14 +55,23 @@ export class ImageVault {
     const known = await db.get<{ key_id: string }>('SELECT key_id FROM image_vault_keys WHERE id = 1');
     const keyFileExists = existsSync(keyFile);
     if (!keyFileExists && known) {
-      throw new CodedError('FILE_NOT_FOUND', `The image key file ${keyFile} is missing, but this database's images are sealed with key ${known.key_id}: restore the key file from its backup (a new key could not read them).`);
+      throw new CodedError(
+        'FILE_NOT_FOUND',
+        `The image key file ${keyFile} is missing, but this database's images are sealed with key ${known.key_id}: restore the key file from its backup (a new key could not read them).`,
+      );
     }
     const key = createFileKeyProvider(keyFile).getKey();
     const keyId = createHmac('sha256', key).update('liveness server image key id').digest('hex').slice(0, 16);
-    const firstKey = await db.run('INSERT INTO image_vault_keys (id, key_id, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING', [keyId, new Date(options.now()).toISOString()]);
+    const firstKey = await db.run('INSERT INTO image_vault_keys (id, key_id, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING', [
+      keyId,
+      new Date(options.now()).toISOString(),
+    ]);
     const recorded = await db.get<{ key_id: string }>('SELECT key_id FROM image_vault_keys WHERE id = 1');
     if (recorded?.key_id !== keyId) {
-      throw new CodedError('DATABASE_FOREIGN', `The image key in ${keyFile} (key ${keyId}) is not the key this database's images are sealed with (key ${recorded?.key_id}): give the server the original key file.`);
+      throw new CodedError(
+        'DATABASE_FOREIGN',
+        `The image key in ${keyFile} (key ${keyId}) is not the key this database's images are sealed with (key ${recorded?.key_id}): give the server the original key file.`,
+      );
     }
     const vault = new ImageVault(db, key, keyId, !keyFileExists, options.now);
     // Every write after the first start is sealed, so only the start that recorded the key can meet plaintext rows.
@@ -77,7 +86,8 @@ export class ImageVault {
 
   open(sessionId: string, stored: Uint8Array): Buffer {
     const bytes = Buffer.from(stored);
-    if (!isSealed(bytes)) throw new CodedError('DATABASE_CORRUPT', `The stored image of session ${sessionId} is not sealed; restart the server to seal it.`);
+    if (!isSealed(bytes))
+      throw new CodedError('DATABASE_CORRUPT', `The stored image of session ${sessionId} is not sealed; restart the server to seal it.`);
     return decrypt(this.key, bytes.subarray(SEALED_MAGIC.length), aadOf(sessionId));
   }
 
@@ -105,7 +115,10 @@ export class ImageVault {
       );
       if (erased > 0) {
         await q.run('INSERT INTO audit_events (device_id, seq, session_id, code, detail, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-          null, null, null, 'IMAGES_PURGED',
+          null,
+          null,
+          null,
+          'IMAGES_PURGED',
           `${erased} reference image(s) of checks before ${cutoff} erased by the ${retentionDays}-day retention; their decision records are kept.`,
           new Date(this.now()).toISOString(),
         ]);

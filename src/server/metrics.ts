@@ -11,8 +11,14 @@ export function createMetrics() {
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   const requests = counter('liveness_http_requests_total', 'HTTP requests by route and status code.', ['route', 'method', 'code']);
-  const decisions = counter('liveness_decisions_total', 'Decision records received, by outcome (accepted, duplicate, rejected, deferred).', ['outcome']);
-  const webhooks = counter('liveness_webhook_deliveries_total', 'Webhook delivery attempts by outcome (delivered, retry, failed).', ['outcome']);
+  const decisions = counter(
+    'liveness_decisions_total',
+    'Decision records received, by outcome (accepted, duplicate, rejected, deferred).',
+    ['outcome'],
+  );
+  const webhooks = counter('liveness_webhook_deliveries_total', 'Webhook delivery attempts by outcome (delivered, retry, failed).', [
+    'outcome',
+  ]);
   const passive = counter('liveness_passive_checks_total', 'Standalone passive-liveness checks by status.', ['status']);
   const requestSeconds = new Histogram({
     name: 'liveness_http_request_duration_seconds',

@@ -42,22 +42,33 @@ export async function migrateServer(db: SqlDb, sets: readonly MigrationSet[]): P
       'CREATE TABLE IF NOT EXISTS server_migrations (plugin TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (plugin, version))',
     );
     // Databases made before per-plugin migrations recorded the core's versions in schema_migrations.
-    const legacyExists = db.dialect === 'postgres'
-      ? (await q.get<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t"))?.t
-      : await q.get("SELECT 1 AS t FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-    const legacyRows = legacyExists ? await q.all<{ version: number; name: string; applied_at: string }>('SELECT version, name, applied_at FROM schema_migrations') : [];
+    const legacyExists =
+      db.dialect === 'postgres'
+        ? (await q.get<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t"))?.t
+        : await q.get("SELECT 1 AS t FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    const legacyRows = legacyExists
+      ? await q.all<{ version: number; name: string; applied_at: string }>('SELECT version, name, applied_at FROM schema_migrations')
+      : [];
     for (const legacy of legacyRows) {
-      await q.run('INSERT INTO server_migrations (plugin, version, name, applied_at) VALUES ($1, $2, $3, $4) ON CONFLICT (plugin, version) DO NOTHING', [
-        LEGACY_PLUGIN, Number(legacy.version), legacy.name, legacy.applied_at,
-      ]);
+      await q.run(
+        'INSERT INTO server_migrations (plugin, version, name, applied_at) VALUES ($1, $2, $3, $4) ON CONFLICT (plugin, version) DO NOTHING',
+        [LEGACY_PLUGIN, Number(legacy.version), legacy.name, legacy.applied_at],
+      );
     }
-    const applied = new Set((await q.all<{ plugin: string; version: number }>('SELECT plugin, version FROM server_migrations')).map((row) => `${row.plugin}:${Number(row.version)}`));
+    const applied = new Set(
+      (await q.all<{ plugin: string; version: number }>('SELECT plugin, version FROM server_migrations')).map(
+        (row) => `${row.plugin}:${Number(row.version)}`,
+      ),
+    );
     for (const set of sets) {
       for (const migration of set.migrations) {
         if (applied.has(`${set.plugin}:${migration.version}`)) continue;
         for (const statement of migration.statements(t)) await q.run(statement);
         await q.run('INSERT INTO server_migrations (plugin, version, name, applied_at) VALUES ($1, $2, $3, $4)', [
-          set.plugin, migration.version, migration.name, new Date().toISOString(),
+          set.plugin,
+          migration.version,
+          migration.name,
+          new Date().toISOString(),
         ]);
       }
     }

@@ -23,12 +23,22 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 /** Load the signing key, making it on first start (two instances starting together agree on the first one stored). */
 export async function loadSigningKey(db: SqlDb): Promise<SigningKey> {
-  let row = await db.get<{ key_id: string; private_key_pem: string; public_key_pem: string }>('SELECT key_id, private_key_pem, public_key_pem FROM server_keys WHERE purpose = $1', [PURPOSE]);
+  let row = await db.get<{ key_id: string; private_key_pem: string; public_key_pem: string }>(
+    'SELECT key_id, private_key_pem, public_key_pem FROM server_keys WHERE purpose = $1',
+    [PURPOSE],
+  );
   if (!row) {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    await db.run('INSERT INTO server_keys (purpose, key_id, private_key_pem, public_key_pem, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (purpose) DO NOTHING', [
-      PURPOSE, keyIdOf(publicKey), privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey.export({ format: 'pem', type: 'spki' }).toString(), new Date().toISOString(),
-    ]);
+    await db.run(
+      'INSERT INTO server_keys (purpose, key_id, private_key_pem, public_key_pem, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (purpose) DO NOTHING',
+      [
+        PURPOSE,
+        keyIdOf(publicKey),
+        privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+        publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        new Date().toISOString(),
+      ],
+    );
     row = await db.get('SELECT key_id, private_key_pem, public_key_pem FROM server_keys WHERE purpose = $1', [PURPOSE]);
   }
   const privateKey = createPrivateKey(row!.private_key_pem);

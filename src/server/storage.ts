@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { livenessResultSchema, type LivenessResult } from '../shared/result';
 import {
-  canonicalJson, deviceIdForPublicKey, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519,
+  canonicalJson,
+  deviceIdForPublicKey,
+  GENESIS_HASH,
+  idempotencyKey,
+  importPublicKey,
+  sha256Hex,
+  verifyEd25519,
   type EvidenceRecord,
 } from '../node/sync/evidence';
 import { CORE_MIGRATIONS } from './core-schema';
@@ -30,7 +36,10 @@ export const batchSchema = z.object({
         }),
         hash: hex64,
         signature: z.string().min(1).max(200),
-        image: z.string().max(Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4).nullable(),
+        image: z
+          .string()
+          .max(Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4)
+          .nullable(),
       }),
     )
     .min(1)
@@ -123,7 +132,9 @@ export interface ListFilters {
   offset: number;
 }
 
-export type EnrolResult = { ok: true; deviceId: string; created: boolean } | { ok: false; code: 'ENROL_TOKEN_INVALID' | 'ENROL_TOKEN_USED' | 'INVALID_PAYLOAD'; message: string };
+export type EnrolResult =
+  | { ok: true; deviceId: string; created: boolean }
+  | { ok: false; code: 'ENROL_TOKEN_INVALID' | 'ENROL_TOKEN_USED' | 'INVALID_PAYLOAD'; message: string };
 
 const sessionConflictMessage = (sessionId: string) =>
   `Session ${sessionId} is bound to another kiosk or already decided; this record is kept for audit and the kiosk's later records go on.`;
@@ -135,8 +146,10 @@ const nowIso = () => new Date().toISOString();
 function checkRecord(entry: BatchBody['records'][number], device: DeviceRow): { code: string; message: string; image?: Buffer } {
   const record = entry.record as EvidenceRecord;
   const parsed = livenessResultSchema.safeParse(record.result);
-  if (!parsed.success) return { code: 'INVALID_RECORD', message: `The result does not match the schema: ${parsed.error.issues[0]?.message ?? 'invalid'}.` };
-  if (parsed.data.session_id !== record.session_id) return { code: 'INVALID_RECORD', message: 'The result belongs to another session than the record.' };
+  if (!parsed.success)
+    return { code: 'INVALID_RECORD', message: `The result does not match the schema: ${parsed.error.issues[0]?.message ?? 'invalid'}.` };
+  if (parsed.data.session_id !== record.session_id)
+    return { code: 'INVALID_RECORD', message: 'The result belongs to another session than the record.' };
   if (entry.idempotency_key !== idempotencyKey(record.session_id, record.seq)) {
     return { code: 'INVALID_RECORD', message: 'The idempotency key is not session_id:seq.' };
   }
@@ -146,13 +159,15 @@ function checkRecord(entry: BatchBody['records'][number], device: DeviceRow): { 
   } catch {
     return { code: 'INVALID_RECORD', message: 'The record cannot be canonicalised.' };
   }
-  if (recomputed !== entry.hash) return { code: 'RECORD_HASH_MISMATCH', message: 'The record does not hash to its stated hash: it was edited after it was signed.' };
+  if (recomputed !== entry.hash)
+    return { code: 'RECORD_HASH_MISMATCH', message: 'The record does not hash to its stated hash: it was edited after it was signed.' };
   if (!verifyEd25519(importPublicKey(device.public_key_pem), entry.hash, entry.signature)) {
     return { code: 'BAD_SIGNATURE', message: "The record's signature does not verify with this device's key." };
   }
   if (entry.image !== null) {
     const image = Buffer.from(entry.image, 'base64');
-    if (image.length === 0 || image.length > MAX_IMAGE_BYTES) return { code: 'INVALID_RECORD', message: 'The reference image is empty or larger than 5 MB.' };
+    if (image.length === 0 || image.length > MAX_IMAGE_BYTES)
+      return { code: 'INVALID_RECORD', message: 'The reference image is empty or larger than 5 MB.' };
     if (record.image_sha256 === null || sha256Hex(image) !== record.image_sha256) {
       return { code: 'IMAGE_HASH_MISMATCH', message: 'The reference image does not match the hash in the signed record.' };
     }
@@ -216,16 +231,24 @@ export class Storage {
     return this.db.tx(async (q) => {
       // Idempotent per device: an enrolled key is answered as before and no token is looked at, so none is burnt.
       if (await q.get('SELECT 1 AS x FROM devices WHERE id = $1', [deviceId])) return { ok: true, deviceId, created: false } as const;
-      const row = await q.get<{ used_by: string | null }>(`SELECT used_by FROM enrol_tokens WHERE token_hash = $1${this.db.forUpdate}`, [hashToken(token)]);
+      const row = await q.get<{ used_by: string | null }>(`SELECT used_by FROM enrol_tokens WHERE token_hash = $1${this.db.forUpdate}`, [
+        hashToken(token),
+      ]);
       if (!row) return { ok: false, code: 'ENROL_TOKEN_INVALID', message: 'This enrolment token is not known to the server.' } as const;
       if (row.used_by === deviceId) return { ok: true, deviceId, created: false } as const;
-      if (row.used_by !== null) return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
+      if (row.used_by !== null)
+        return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
       await q.run(
         'INSERT INTO devices (id, public_key_pem, enrolled_at, last_seq, last_hash) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (id) DO NOTHING',
         [deviceId, publicKeyPem.trim() + '\n', nowIso(), GENESIS_HASH],
       );
-      const claimed = await q.run('UPDATE enrol_tokens SET used_by = $1, used_at = $2 WHERE token_hash = $3 AND used_by IS NULL', [deviceId, nowIso(), hashToken(token)]);
-      if (claimed !== 1) return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
+      const claimed = await q.run('UPDATE enrol_tokens SET used_by = $1, used_at = $2 WHERE token_hash = $3 AND used_by IS NULL', [
+        deviceId,
+        nowIso(),
+        hashToken(token),
+      ]);
+      if (claimed !== 1)
+        return { ok: false, code: 'ENROL_TOKEN_USED', message: 'This enrolment token was already used by another device.' } as const;
       return { ok: true, deviceId, created: true } as const;
     });
   }
@@ -234,33 +257,58 @@ export class Storage {
     return this.db.get<DeviceRow>('SELECT id, public_key_pem, last_seq, last_hash FROM devices WHERE id = $1', [id]);
   }
 
-  private async audit(q: SqlRunner, event: { deviceId: string | null; seq: number | null; sessionId: string | null; code: string; detail: string }): Promise<void> {
+  private async audit(
+    q: SqlRunner,
+    event: { deviceId: string | null; seq: number | null; sessionId: string | null; code: string; detail: string },
+  ): Promise<void> {
     // One flag per device, code and seq: a kiosk that retries does not flood the audit log.
-    const seen = await q.get('SELECT 1 AS x FROM audit_events WHERE device_id = $1 AND code = $2 AND seq = $3', [event.deviceId, event.code, event.seq]);
+    const seen = await q.get('SELECT 1 AS x FROM audit_events WHERE device_id = $1 AND code = $2 AND seq = $3', [
+      event.deviceId,
+      event.code,
+      event.seq,
+    ]);
     if (seen) return;
     await q.run('INSERT INTO audit_events (device_id, seq, session_id, code, detail, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      event.deviceId, event.seq, event.sessionId, event.code, event.detail, nowIso(),
+      event.deviceId,
+      event.seq,
+      event.sessionId,
+      event.code,
+      event.detail,
+      nowIso(),
     ]);
   }
 
   /** Queue a signed status.updated event for every --webhook target and every enabled destination subscribed to it. */
   private async enqueueWebhooks(q: SqlRunner, sessionId: string, status: string, extra: Record<string, unknown>): Promise<void> {
-    const destinations = (await q.all<{ uuid: string; url: string; subscribed_events_json: string }>(
-      'SELECT uuid, url, subscribed_events_json FROM webhook_destinations WHERE enabled = 1 ORDER BY created_at',
-    )).filter((d) => {
+    const destinations = (
+      await q.all<{ uuid: string; url: string; subscribed_events_json: string }>(
+        'SELECT uuid, url, subscribed_events_json FROM webhook_destinations WHERE enabled = 1 ORDER BY created_at',
+      )
+    ).filter((d) => {
       const events = JSON.parse(d.subscribed_events_json) as string[];
       return events.length === 0 || events.includes('status.updated');
     });
-    const targets = [...this.webhooks.map((t) => ({ url: t.url, destinationId: null as string | null })), ...destinations.map((d) => ({ url: d.url, destinationId: d.uuid }))];
+    const targets = [
+      ...this.webhooks.map((t) => ({ url: t.url, destinationId: null as string | null })),
+      ...destinations.map((d) => ({ url: d.url, destinationId: d.uuid })),
+    ];
     if (targets.length === 0) return;
     const session = await q.get<{ vendor_data: string | null; workflow_id: string | null; metadata_json: string | null }>(
-      'SELECT vendor_data, workflow_id, metadata_json FROM sessions WHERE session_id = $1', [sessionId],
+      'SELECT vendor_data, workflow_id, metadata_json FROM sessions WHERE session_id = $1',
+      [sessionId],
     );
     const timestamp = Math.floor(Date.now() / 1000);
     const payload = JSON.stringify({
-      event: 'session.status.updated', webhook_type: 'status.updated', session_id: sessionId, status, timestamp, created_at: timestamp,
-      vendor_data: session?.vendor_data ?? null, workflow_id: session?.workflow_id ?? null,
-      metadata: session?.metadata_json ? JSON.parse(session.metadata_json) : null, ...extra,
+      event: 'session.status.updated',
+      webhook_type: 'status.updated',
+      session_id: sessionId,
+      status,
+      timestamp,
+      created_at: timestamp,
+      vendor_data: session?.vendor_data ?? null,
+      workflow_id: session?.workflow_id ?? null,
+      metadata: session?.metadata_json ? JSON.parse(session.metadata_json) : null,
+      ...extra,
     });
     for (const target of targets) {
       await q.run(
@@ -278,7 +326,10 @@ export class Storage {
   }
 
   /** Record a reviewer's action or note on a session's trail. */
-  async addReviewEntry(q: SqlRunner, entry: { sessionId: string; decision: string | null; previousStatus: string; newStatus: string; reviewer: string; note: string | null }): Promise<void> {
+  async addReviewEntry(
+    q: SqlRunner,
+    entry: { sessionId: string; decision: string | null; previousStatus: string; newStatus: string; reviewer: string; note: string | null },
+  ): Promise<void> {
     await q.run(
       'INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [entry.sessionId, entry.decision, entry.previousStatus, entry.newStatus, entry.reviewer, entry.note, nowIso()],
@@ -294,7 +345,10 @@ export class Storage {
   async ingest(deviceId: string, batch: BatchBody): Promise<RecordOutcome[]> {
     const entries = [...batch.records].sort((a, b) => a.record.seq - b.record.seq);
     return this.db.tx(async (q) => {
-      const device = await q.get<DeviceRow>(`SELECT id, public_key_pem, last_seq, last_hash FROM devices WHERE id = $1${this.db.forUpdate}`, [deviceId]);
+      const device = await q.get<DeviceRow>(
+        `SELECT id, public_key_pem, last_seq, last_hash FROM devices WHERE id = $1${this.db.forUpdate}`,
+        [deviceId],
+      );
       if (!device) throw new Error('device vanished');
       let lastSeq = Number(device.last_seq);
       let lastHash = device.last_hash;
@@ -311,9 +365,12 @@ export class Storage {
           break;
         }
         // A record erased at an integrator's request still answers duplicate when its kiosk sends it again.
-        const existing = (await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq]))
-          ?? (await q.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq]));
-        const keptAside = existing ? undefined : await q.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq]);
+        const existing =
+          (await q.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq])) ??
+          (await q.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq]));
+        const keptAside = existing
+          ? undefined
+          : await q.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq]);
         if (keptAside?.hash === entry.hash) {
           // Sent again: the same answer, and the records after it are still looked at.
           await refuse('rejected', 'SESSION_CONFLICT', sessionConflictMessage(sessionId));
@@ -324,15 +381,28 @@ export class Storage {
             outcomes.push({ seq, session_id: sessionId, status: 'duplicate' });
             continue;
           }
-          await refuse('rejected', 'CHAIN_CONFLICT', `Record ${seq} differs from the record ${seq} already accepted from this device: it was edited or replaced.`);
+          await refuse(
+            'rejected',
+            'CHAIN_CONFLICT',
+            `Record ${seq} differs from the record ${seq} already accepted from this device: it was edited or replaced.`,
+          );
           break;
         }
         if (seq > lastSeq + 1) {
-          await refuse('deferred', 'CHAIN_GAP', `Record ${seq} arrived but record ${lastSeq + 1} is missing: it was deleted, or is still on its way.`, { expected_seq: lastSeq + 1 });
+          await refuse(
+            'deferred',
+            'CHAIN_GAP',
+            `Record ${seq} arrived but record ${lastSeq + 1} is missing: it was deleted, or is still on its way.`,
+            { expected_seq: lastSeq + 1 },
+          );
           break;
         }
         if (seq <= lastSeq || entry.record.prev_hash !== lastHash) {
-          await refuse('rejected', 'CHAIN_BROKEN', `Record ${seq} does not chain onto record ${lastSeq}: a record before it was edited or replaced.`);
+          await refuse(
+            'rejected',
+            'CHAIN_BROKEN',
+            `Record ${seq} does not chain onto record ${lastSeq}: a record before it was edited or replaced.`,
+          );
           break;
         }
         const clash = await q.get('SELECT 1 AS x FROM decisions WHERE session_id = $1', [sessionId]);
@@ -354,8 +424,23 @@ export class Storage {
           `INSERT INTO decisions (device_id, seq, session_id, idempotency_key, status, decided_status, liveness_mode, liveness_score,
              created_at, received_at, record_json, hash, prev_hash, signature, image_sha256, session_ref)
            VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-          [deviceId, seq, sessionId, entry.idempotency_key, result.status, result.liveness_mode, result.liveness_score, result.created_at,
-            nowIso(), canonicalJson(entry.record), entry.hash, entry.record.prev_hash, entry.signature, entry.record.image_sha256, sessionRef],
+          [
+            deviceId,
+            seq,
+            sessionId,
+            entry.idempotency_key,
+            result.status,
+            result.liveness_mode,
+            result.liveness_score,
+            result.created_at,
+            nowIso(),
+            canonicalJson(entry.record),
+            entry.hash,
+            entry.record.prev_hash,
+            entry.signature,
+            entry.record.image_sha256,
+            sessionRef,
+          ],
         );
         if (check.image) await this.vault().put(q, sessionId, check.image);
         if (sessionRef === sessionId && !(await q.get('SELECT 1 AS x FROM sessions WHERE session_id = $1', [sessionId]))) {
@@ -384,17 +469,30 @@ export class Storage {
    * record (a second kiosk taking the same token).
    */
   private async sessionForRecord(q: SqlRunner, recordSessionId: string, deviceId: string): Promise<string | null> {
-    const attempt = await q.get<{ session_id: string; claimed_by: string | null }>('SELECT session_id, claimed_by FROM session_attempts WHERE attempt_id = $1', [recordSessionId]);
-    const central = attempt?.session_id ?? (await q.get<{ session_id: string }>("SELECT session_id FROM sessions WHERE session_id = $1 AND origin = 'api'", [recordSessionId]))?.session_id;
+    const attempt = await q.get<{ session_id: string; claimed_by: string | null }>(
+      'SELECT session_id, claimed_by FROM session_attempts WHERE attempt_id = $1',
+      [recordSessionId],
+    );
+    const central =
+      attempt?.session_id ??
+      (await q.get<{ session_id: string }>("SELECT session_id FROM sessions WHERE session_id = $1 AND origin = 'api'", [recordSessionId]))
+        ?.session_id;
     if (!central) return recordSessionId;
     if (!attempt) {
       // The central session's own id: bound to the kiosk that claimed its current attempt, if one did.
-      const current = await q.get<{ claimed_by: string | null }>('SELECT claimed_by FROM session_attempts WHERE session_id = $1 ORDER BY attempt DESC LIMIT 1', [central]);
+      const current = await q.get<{ claimed_by: string | null }>(
+        'SELECT claimed_by FROM session_attempts WHERE session_id = $1 ORDER BY attempt DESC LIMIT 1',
+        [central],
+      );
       return current?.claimed_by && current.claimed_by !== deviceId ? null : central;
     }
     if (attempt.claimed_by === null) {
       // Taken offline from its QR: the first record is the claim.
-      await q.run('UPDATE session_attempts SET claimed_by = $1, claimed_at = $2 WHERE attempt_id = $3 AND claimed_by IS NULL', [deviceId, nowIso(), recordSessionId]);
+      await q.run('UPDATE session_attempts SET claimed_by = $1, claimed_at = $2 WHERE attempt_id = $3 AND claimed_by IS NULL', [
+        deviceId,
+        nowIso(),
+        recordSessionId,
+      ]);
     } else if (attempt.claimed_by !== deviceId) {
       return null;
     }
@@ -406,7 +504,9 @@ export class Storage {
 
   /** The latest decision of a session (a resubmitted session has one per attempt). */
   getDecision(sessionId: string): Promise<DecisionRow | undefined> {
-    return this.db.get<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1`, [sessionId]);
+    return this.db.get<DecisionRow>(`SELECT ${this.decisionColumns} FROM decisions d WHERE d.session_ref = $1 ORDER BY d.id DESC LIMIT 1`, [
+      sessionId,
+    ]);
   }
 
   /** Every decision of a session, oldest first. */
@@ -416,9 +516,11 @@ export class Storage {
 
   /** The record a device sent just before this one, if the server still holds it. */
   async previousRecordOf(deviceId: string, seq: number): Promise<{ hash: string } | undefined> {
-    return (await this.db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]))
-      ?? (await this.db.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]))
-      ?? this.db.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1]);
+    return (
+      (await this.db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1])) ??
+      (await this.db.get<{ hash: string }>('SELECT hash FROM erased_records WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1])) ??
+      this.db.get<{ hash: string }>('SELECT hash FROM session_conflicts WHERE device_id = $1 AND seq = $2', [deviceId, seq - 1])
+    );
   }
 
   getSession(sessionId: string): Promise<SessionRow | undefined> {
@@ -426,7 +528,10 @@ export class Storage {
   }
 
   reviewsOf(sessionId: string): Promise<ReviewRow[]> {
-    return this.db.all<ReviewRow>('SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id', [sessionId]);
+    return this.db.all<ReviewRow>(
+      'SELECT session_id, decision, previous_status, new_status, reviewer, note, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id',
+      [sessionId],
+    );
   }
 
   /** The reference image of a session's latest decision that has one. */
@@ -468,7 +573,9 @@ export class Storage {
   }
 
   /** Sessions, newest first, with their latest decision (if any). */
-  async listSessions(filters: ListFilters): Promise<{ count: number; rows: Array<{ session: SessionRow; decision: DecisionRow | undefined }> }> {
+  async listSessions(
+    filters: ListFilters,
+  ): Promise<{ count: number; rows: Array<{ session: SessionRow; decision: DecisionRow | undefined }> }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (clause: string, ...values: unknown[]) => {
@@ -483,7 +590,11 @@ export class Storage {
     if (filters.status) add('s.status = ?', filters.status);
     if (filters.vendor_data) add('s.vendor_data = ?', filters.vendor_data);
     if (filters.workflow_id) add('s.workflow_id = ?', filters.workflow_id);
-    if (filters.search) add("(s.session_id LIKE ? ESCAPE '\\' OR s.vendor_data LIKE ? ESCAPE '\\')", ...Array(2).fill(`%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    if (filters.search)
+      add(
+        "(s.session_id LIKE ? ESCAPE '\\' OR s.vendor_data LIKE ? ESCAPE '\\')",
+        ...Array(2).fill(`%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+      );
     if (filters.from) add('s.created_at >= ?', filters.from);
     if (filters.to) add('s.created_at <= ?', filters.to);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -498,9 +609,17 @@ export class Storage {
   }
 
   /** Settle an In Review decision; who and when are recorded, and subscribers are told. */
-  async review(sessionId: string, decision: 'Approve' | 'Decline', reviewer: string, note: string | null): Promise<{ ok: true; status: string } | { ok: false; code: 'NOT_FOUND' | 'NOT_IN_REVIEW'; status?: string }> {
+  async review(
+    sessionId: string,
+    decision: 'Approve' | 'Decline',
+    reviewer: string,
+    note: string | null,
+  ): Promise<{ ok: true; status: string } | { ok: false; code: 'NOT_FOUND' | 'NOT_IN_REVIEW'; status?: string }> {
     return this.db.tx(async (q) => {
-      const row = await q.get<{ status: string; device_id: string | null }>(`SELECT status, device_id FROM sessions WHERE session_id = $1${this.db.forUpdate}`, [sessionId]);
+      const row = await q.get<{ status: string; device_id: string | null }>(
+        `SELECT status, device_id FROM sessions WHERE session_id = $1${this.db.forUpdate}`,
+        [sessionId],
+      );
       if (!row) return { ok: false, code: 'NOT_FOUND' } as const;
       if (row.status !== 'In Review') return { ok: false, code: 'NOT_IN_REVIEW', status: row.status } as const;
       const status = decision === 'Approve' ? 'Approved' : 'Declined';
@@ -510,7 +629,9 @@ export class Storage {
     });
   }
 
-  listAudit(limit: number): Promise<Array<{ device_id: string | null; seq: number | null; session_id: string | null; code: string; detail: string; at: string }>> {
+  listAudit(
+    limit: number,
+  ): Promise<Array<{ device_id: string | null; seq: number | null; session_id: string | null; code: string; detail: string; at: string }>> {
     return this.db.all('SELECT device_id, seq, session_id, code, detail, at FROM audit_events ORDER BY id DESC LIMIT $1', [limit]);
   }
 
@@ -525,16 +646,26 @@ export class Storage {
       );
       const claimed: WebhookDelivery[] = [];
       for (const { id } of due) {
-        const changed = await q.run('UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND locked_until <= $3', [nowMs + leaseMs, id, nowMs]);
+        const changed = await q.run('UPDATE webhook_deliveries SET locked_until = $1 WHERE id = $2 AND locked_until <= $3', [
+          nowMs + leaseMs,
+          id,
+          nowMs,
+        ]);
         if (changed === 0) continue;
-        const row = await q.get<WebhookDelivery>('SELECT id, url, destination_id, event, payload, attempts FROM webhook_deliveries WHERE id = $1', [id]);
+        const row = await q.get<WebhookDelivery>(
+          'SELECT id, url, destination_id, event, payload, attempts FROM webhook_deliveries WHERE id = $1',
+          [id],
+        );
         if (row) claimed.push({ ...row, id: Number(row.id), attempts: Number(row.attempts) });
       }
       return claimed;
     });
   }
 
-  async finishWebhook(id: number, outcome: { delivered: boolean; status: number | null; error: string | null; nextAttemptAt: number | null }): Promise<void> {
+  async finishWebhook(
+    id: number,
+    outcome: { delivered: boolean; status: number | null; error: string | null; nextAttemptAt: number | null },
+  ): Promise<void> {
     const state = outcome.delivered ? 'delivered' : outcome.nextAttemptAt === null ? 'failed' : 'pending';
     await this.db.run(
       `UPDATE webhook_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3, next_attempt_at = $4, locked_until = 0,
@@ -543,9 +674,16 @@ export class Storage {
     );
   }
 
-  listWebhookDeliveries(sessionId?: string): Promise<Array<{ id: number; url: string; session_id: string; state: string; attempts: number; last_status: number | null; payload: string }>> {
+  listWebhookDeliveries(
+    sessionId?: string,
+  ): Promise<
+    Array<{ id: number; url: string; session_id: string; state: string; attempts: number; last_status: number | null; payload: string }>
+  > {
     return sessionId
-      ? this.db.all('SELECT id, url, session_id, state, attempts, last_status, payload FROM webhook_deliveries WHERE session_id = $1 ORDER BY id', [sessionId])
+      ? this.db.all(
+          'SELECT id, url, session_id, state, attempts, last_status, payload FROM webhook_deliveries WHERE session_id = $1 ORDER BY id',
+          [sessionId],
+        )
       : this.db.all('SELECT id, url, session_id, state, attempts, last_status, payload FROM webhook_deliveries ORDER BY id');
   }
 

@@ -38,7 +38,12 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop(): Pr
         const secret = await destinations.secretOf(delivery.destination_id);
         if (secret === undefined) {
           // The destination was deleted: nobody is left to receive it.
-          await options.storage.finishWebhook(delivery.id, { delivered: false, status: null, error: 'destination deleted', nextAttemptAt: null });
+          await options.storage.finishWebhook(delivery.id, {
+            delivered: false,
+            status: null,
+            error: 'destination deleted',
+            nextAttemptAt: null,
+          });
           continue;
         }
         await deliver(delivery, secret);
@@ -47,7 +52,12 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop(): Pr
       const secret = secrets.get(delivery.url);
       if (secret === undefined) {
         // Subscriber removed from the configuration: leave the row to an instance that still knows it.
-        await options.storage.finishWebhook(delivery.id, { delivered: false, status: null, error: 'no secret configured for this URL', nextAttemptAt: Date.now() + 60_000 });
+        await options.storage.finishWebhook(delivery.id, {
+          delivered: false,
+          status: null,
+          error: 'no secret configured for this URL',
+          nextAttemptAt: Date.now() + 60_000,
+        });
         continue;
       }
       await deliver(delivery, secret);

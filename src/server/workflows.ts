@@ -8,9 +8,15 @@ import type { SqlDb } from './sql';
 
 /** Didit's liveness method names and ours. */
 export const METHOD_TO_MODE: Record<string, LivenessConfig['liveness_mode']> = {
-  PASSIVE: 'passive', ACTIVE_3D: 'active', FLASHING: 'flash', ACTION_FLASHING: 'action_flash',
+  PASSIVE: 'passive',
+  ACTIVE_3D: 'active',
+  FLASHING: 'flash',
+  ACTION_FLASHING: 'action_flash',
 };
-export const MODE_TO_METHOD = Object.fromEntries(Object.entries(METHOD_TO_MODE).map(([method, mode]) => [mode, method])) as Record<LivenessConfig['liveness_mode'], string>;
+export const MODE_TO_METHOD = Object.fromEntries(Object.entries(METHOD_TO_MODE).map(([method, mode]) => [mode, method])) as Record<
+  LivenessConfig['liveness_mode'],
+  string
+>;
 
 /** The features this server runs; a workflow asking for another (OCR, NFC, AML…) is refused, not silently skipped. */
 const SUPPORTED_FEATURES = ['LIVENESS', 'FACE_MATCH', 'AGE_ESTIMATION', 'FACE_SEARCH'] as const;
@@ -54,7 +60,8 @@ export interface WorkflowRow {
 const num = (config: Record<string, unknown>, ...names: string[]): unknown => names.map((n) => config[n]).find((v) => v !== undefined);
 
 function requireThreshold(feature: string, value: unknown, name: string): number {
-  if (value === undefined) throw new CodedError('INVALID_ARGUMENT', `${feature} needs config.${name} (0-100): this server does not guess a face threshold.`);
+  if (value === undefined)
+    throw new CodedError('INVALID_ARGUMENT', `${feature} needs config.${name} (0-100): this server does not guess a face threshold.`);
   return Number(value);
 }
 
@@ -63,13 +70,17 @@ export function settingsFromFeatures(features: readonly WorkflowFeature[], maxAt
   const input: Record<string, unknown> = {};
   for (const { feature, config = {} } of features) {
     if (!(SUPPORTED_FEATURES as readonly string[]).includes(feature)) {
-      throw new CodedError('INVALID_ARGUMENT', `The feature ${feature.slice(0, 50)} is not offered by this server (it runs ${SUPPORTED_FEATURES.join(', ')}).`);
+      throw new CodedError(
+        'INVALID_ARGUMENT',
+        `The feature ${feature.slice(0, 50)} is not offered by this server (it runs ${SUPPORTED_FEATURES.join(', ')}).`,
+      );
     }
     if (feature === 'LIVENESS') {
       const method = config.face_liveness_method ?? config.liveness_method;
       if (method !== undefined) {
         const mode = METHOD_TO_MODE[String(method)];
-        if (!mode) throw new CodedError('INVALID_ARGUMENT', `face_liveness_method must be one of ${Object.keys(METHOD_TO_MODE).join(', ')}.`);
+        if (!mode)
+          throw new CodedError('INVALID_ARGUMENT', `face_liveness_method must be one of ${Object.keys(METHOD_TO_MODE).join(', ')}.`);
         input.liveness_mode = mode;
       }
       const threshold = num(config, 'liveness_threshold', 'face_liveness_score_decline_threshold');
@@ -78,9 +89,19 @@ export function settingsFromFeatures(features: readonly WorkflowFeature[], maxAt
       const attempts = num(config, 'face_liveness_max_attempts', 'max_attempts');
       if (attempts !== undefined) input.face_liveness_max_attempts = Number(attempts);
     } else if (feature === 'FACE_MATCH') {
-      input.face_match = { enabled: true, threshold: requireThreshold(feature, num(config, 'face_match_score_decline_threshold', 'threshold'), 'face_match_score_decline_threshold') };
+      input.face_match = {
+        enabled: true,
+        threshold: requireThreshold(
+          feature,
+          num(config, 'face_match_score_decline_threshold', 'threshold'),
+          'face_match_score_decline_threshold',
+        ),
+      };
     } else if (feature === 'FACE_SEARCH') {
-      input.face_search = { enabled: true, threshold: requireThreshold(feature, num(config, 'face_search_score_threshold', 'threshold'), 'face_search_score_threshold') };
+      input.face_search = {
+        enabled: true,
+        threshold: requireThreshold(feature, num(config, 'face_search_score_threshold', 'threshold'), 'face_search_score_threshold'),
+      };
     } else {
       const minAge = num(config, 'min_age', 'age_estimation_min_age');
       if (minAge === undefined) throw new CodedError('INVALID_ARGUMENT', 'AGE_ESTIMATION needs config.min_age (years).');
@@ -95,24 +116,31 @@ export function parseSettings(input: unknown): WorkflowSettings {
   const parsed = workflowSettingsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CodedError('INVALID_ARGUMENT', `Workflow setting ${issue?.path.join('.') || '(root)'} is invalid: ${issue?.message ?? 'invalid'}.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `Workflow setting ${issue?.path.join('.') || '(root)'} is invalid: ${issue?.message ?? 'invalid'}.`,
+    );
   }
   return parsed.data;
 }
 
 /** Settings back to Didit's features list (what GET answers). */
 export function featuresFromSettings(settings: WorkflowSettings): WorkflowFeature[] {
-  const features: WorkflowFeature[] = [{
-    feature: 'LIVENESS',
-    config: {
-      face_liveness_method: MODE_TO_METHOD[settings.liveness_mode],
-      liveness_threshold: settings.liveness_threshold,
-      liveness_challenges: settings.liveness_challenges,
-      face_liveness_max_attempts: settings.face_liveness_max_attempts,
+  const features: WorkflowFeature[] = [
+    {
+      feature: 'LIVENESS',
+      config: {
+        face_liveness_method: MODE_TO_METHOD[settings.liveness_mode],
+        liveness_threshold: settings.liveness_threshold,
+        liveness_challenges: settings.liveness_challenges,
+        face_liveness_max_attempts: settings.face_liveness_max_attempts,
+      },
     },
-  }];
-  if (settings.face_match?.enabled) features.push({ feature: 'FACE_MATCH', config: { face_match_score_decline_threshold: settings.face_match.threshold } });
-  if (settings.face_search?.enabled) features.push({ feature: 'FACE_SEARCH', config: { face_search_score_threshold: settings.face_search.threshold } });
+  ];
+  if (settings.face_match?.enabled)
+    features.push({ feature: 'FACE_MATCH', config: { face_match_score_decline_threshold: settings.face_match.threshold } });
+  if (settings.face_search?.enabled)
+    features.push({ feature: 'FACE_SEARCH', config: { face_search_score_threshold: settings.face_search.threshold } });
   if (settings.age_estimation?.enabled) features.push({ feature: 'AGE_ESTIMATION', config: { min_age: settings.age_estimation.min_age } });
   return features;
 }
@@ -140,7 +168,10 @@ function settingsFromBody(body: WorkflowBody, base?: WorkflowSettings): Workflow
   if (body.features) return settingsFromFeatures(body.features, body.max_retry_attempts);
   if (body.settings) return parseSettings({ ...(base ?? {}), ...body.settings });
   if (base) return parseSettings({ ...base, ...(body.max_retry_attempts ? { face_liveness_max_attempts: body.max_retry_attempts } : {}) });
-  throw new CodedError('INVALID_ARGUMENT', 'A workflow needs features (e.g. [{"feature":"LIVENESS","config":{"face_liveness_method":"FLASHING"}}]).');
+  throw new CodedError(
+    'INVALID_ARGUMENT',
+    'A workflow needs features (e.g. [{"feature":"LIVENESS","config":{"face_liveness_method":"FLASHING"}}]).',
+  );
 }
 
 export class Workflows {
@@ -156,7 +187,9 @@ export class Workflows {
 
   /** The workflow a kiosk runs when nobody chose one: the default, published. */
   defaultWorkflow(): Promise<WorkflowRow | undefined> {
-    return this.db.get<WorkflowRow>("SELECT * FROM workflows WHERE is_default = 1 AND status = 'published' ORDER BY updated_at DESC LIMIT 1");
+    return this.db.get<WorkflowRow>(
+      "SELECT * FROM workflows WHERE is_default = 1 AND status = 'published' ORDER BY updated_at DESC LIMIT 1",
+    );
   }
 
   async create(body: WorkflowBody): Promise<WorkflowRow> {
@@ -168,8 +201,17 @@ export class Workflows {
       await q.run(
         `INSERT INTO workflows (uuid, label, version, settings_json, features_json, is_default, status, max_retry_attempts, session_expiration_time, created_at, updated_at)
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $9)`,
-        [uuid, body.workflow_label ?? 'Liveness', JSON.stringify(settings), JSON.stringify(body.features ?? featuresFromSettings(settings)), body.is_default ? 1 : 0,
-          body.status ?? 'published', body.max_retry_attempts ?? null, body.session_expiration_time ?? null, now],
+        [
+          uuid,
+          body.workflow_label ?? 'Liveness',
+          JSON.stringify(settings),
+          JSON.stringify(body.features ?? featuresFromSettings(settings)),
+          body.is_default ? 1 : 0,
+          body.status ?? 'published',
+          body.max_retry_attempts ?? null,
+          body.session_expiration_time ?? null,
+          now,
+        ],
       );
     });
     return (await this.get(uuid))!;
@@ -185,9 +227,17 @@ export class Workflows {
       await q.run(
         `UPDATE workflows SET label = $1, version = version + 1, settings_json = $2, features_json = $3, is_default = $4, status = $5,
            max_retry_attempts = $6, session_expiration_time = $7, updated_at = $8 WHERE uuid = $9`,
-        [body.workflow_label ?? row.label, JSON.stringify(settings), JSON.stringify(body.features ?? featuresFromSettings(settings)),
-          body.is_default === undefined ? Number(row.is_default) : body.is_default ? 1 : 0, body.status ?? row.status,
-          body.max_retry_attempts ?? row.max_retry_attempts, body.session_expiration_time ?? row.session_expiration_time, new Date().toISOString(), uuid],
+        [
+          body.workflow_label ?? row.label,
+          JSON.stringify(settings),
+          JSON.stringify(body.features ?? featuresFromSettings(settings)),
+          body.is_default === undefined ? Number(row.is_default) : body.is_default ? 1 : 0,
+          body.status ?? row.status,
+          body.max_retry_attempts ?? row.max_retry_attempts,
+          body.session_expiration_time ?? row.session_expiration_time,
+          new Date().toISOString(),
+          uuid,
+        ],
       );
       return q.get<WorkflowRow>('SELECT * FROM workflows WHERE uuid = $1', [uuid]);
     });

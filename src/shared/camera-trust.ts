@@ -23,11 +23,30 @@ export interface VirtualCameraEntry {
  * device name), so on Linux the driver is checked too; elsewhere the label is what the browser gives.
  */
 export const VIRTUAL_CAMERA_DENYLIST: readonly VirtualCameraEntry[] = [
-  { id: 'obs', product: 'OBS Virtual Camera (and the older obs-virtualcam plugin "OBS-Camera")', label: /\bobs[\s-]*(virtual[\s-]*cam(era)?|cam(era)?)\b/i },
-  { id: 'v4l2loopback', product: 'v4l2loopback (Linux; default name "Dummy video device")', label: /dummy video device|v4l2[\s_-]*loopback/i, drivers: ['v4l2loopback'] },
-  { id: 'droidcam', product: 'DroidCam (a phone as a webcam; its Linux module is a v4l2loopback fork)', label: /droid\s*cam/i, drivers: ['v4l2loopback_dc'] },
+  {
+    id: 'obs',
+    product: 'OBS Virtual Camera (and the older obs-virtualcam plugin "OBS-Camera")',
+    label: /\bobs[\s-]*(virtual[\s-]*cam(era)?|cam(era)?)\b/i,
+  },
+  {
+    id: 'v4l2loopback',
+    product: 'v4l2loopback (Linux; default name "Dummy video device")',
+    label: /dummy video device|v4l2[\s_-]*loopback/i,
+    drivers: ['v4l2loopback'],
+  },
+  {
+    id: 'droidcam',
+    product: 'DroidCam (a phone as a webcam; its Linux module is a v4l2loopback fork)',
+    label: /droid\s*cam/i,
+    drivers: ['v4l2loopback_dc'],
+  },
   { id: 'akvcam', product: 'akvcam / Webcamoid virtual camera (Linux)', label: /akvcam|webcamoid/i, drivers: ['akvcam'] },
-  { id: 'vivid', product: 'the Linux kernel\'s virtual video test drivers (vivid, vimc)', label: /^(vivid|vimc)\b/i, drivers: ['vivid', 'vimc'] },
+  {
+    id: 'vivid',
+    product: "the Linux kernel's virtual video test drivers (vivid, vimc)",
+    label: /^(vivid|vimc)\b/i,
+    drivers: ['vivid', 'vimc'],
+  },
   { id: 'manycam', product: 'ManyCam', label: /many\s*cam/i },
   { id: 'snap-camera', product: 'Snap Camera', label: /snap\s*camera/i },
   { id: 'xsplit', product: 'XSplit VCam / XSplit Broadcaster', label: /xsplit/i },

@@ -114,7 +114,10 @@ const kioskSettingsFields = {
 export const kioskSettingsSchema = z.object({ liveness: livenessSettingsSchema, ...kioskSettingsFields });
 export type KioskSettings = z.infer<typeof kioskSettingsSchema>;
 
-export const kioskSettingsPatchSchema = z.object({ liveness: livenessOverridesSchema, ...kioskSettingsFields }).partial().strict();
+export const kioskSettingsPatchSchema = z
+  .object({ liveness: livenessOverridesSchema, ...kioskSettingsFields })
+  .partial()
+  .strict();
 export type KioskSettingsPatch = z.infer<typeof kioskSettingsPatchSchema>;
 
 export const queueStatusSchema = z.object({
@@ -175,8 +178,18 @@ export type StaffAuditEntry = z.infer<typeof staffAuditEntrySchema>;
 
 /** Why a kiosk could not take a branch session (the renderer shows each as a translated sentence). */
 export const BRANCH_REFUSALS = [
-  'invalid_code', 'code_not_found', 'code_expired', 'code_superseded', 'code_taken', 'code_used', 'session_decided',
-  'needs_network', 'ticket_invalid', 'ticket_expired', 'not_connected', 'server_error',
+  'invalid_code',
+  'code_not_found',
+  'code_expired',
+  'code_superseded',
+  'code_taken',
+  'code_used',
+  'session_decided',
+  'needs_network',
+  'ticket_invalid',
+  'ticket_expired',
+  'not_connected',
+  'server_error',
 ] as const;
 export type BranchRefusal = (typeof BRANCH_REFUSALS)[number];
 
@@ -221,9 +234,7 @@ export const channels = {
   },
   'session.frame': {
     method: 'pushFrame',
-    request: z
-      .object({ sessionId, timestampMs: z.number().finite().min(0), jpeg: jpegBytes })
-      .strict(),
+    request: z.object({ sessionId, timestampMs: z.number().finite().min(0), jpeg: jpegBytes }).strict(),
     response: sessionUpdateSchema,
   },
   /** The renderer showed the first flash colour at this time (same clock as the frames). */
@@ -236,7 +247,13 @@ export const channels = {
   'session.camera': {
     method: 'reportCamera',
     request: z
-      .object({ sessionId, exposureSupported: z.boolean(), exposureLocked: z.boolean(), whiteBalanceSupported: z.boolean(), whiteBalanceLocked: z.boolean() })
+      .object({
+        sessionId,
+        exposureSupported: z.boolean(),
+        exposureLocked: z.boolean(),
+        whiteBalanceSupported: z.boolean(),
+        whiteBalanceLocked: z.boolean(),
+      })
       .strict(),
     response: ack,
   },
@@ -272,9 +289,7 @@ export const channels = {
   },
   'staff.setPin': {
     method: 'setStaffPin',
-    request: z
-      .object({ token: staffToken, newPin: z.string().regex(/^\d{6,12}$/, 'the new PIN must be 6 to 12 digits') })
-      .strict(),
+    request: z.object({ token: staffToken, newPin: z.string().regex(/^\d{6,12}$/, 'the new PIN must be 6 to 12 digits') }).strict(),
     response: ack,
   },
   'staff.lock': {
@@ -437,9 +452,7 @@ export const wsRequestSchema = z
   .object({ id: z.number().int().min(0), channel: z.string().max(64), payload: z.unknown().optional() })
   .strict();
 
-export const wsFrameHeaderSchema = z
-  .object({ id: z.number().int().min(0), sessionId, timestampMs: z.number().finite().min(0) })
-  .strict();
+export const wsFrameHeaderSchema = z.object({ id: z.number().int().min(0), sessionId, timestampMs: z.number().finite().min(0) }).strict();
 export type WsFrameHeader = z.infer<typeof wsFrameHeaderSchema>;
 
 const MAX_FRAME_HEADER_BYTES = 1024;

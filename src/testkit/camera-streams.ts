@@ -35,11 +35,28 @@ export function clipFrames(file: string, options: ClipStreamOptions = {}): ClipF
     const filters = ['scale=640:-2', ...(options.fps ? [`fps=${options.fps}`] : []), 'settb=1/1000', 'showinfo'];
     const args = ['-hide_banner', '-loglevel', 'info', '-ss', String(options.startS ?? 0)];
     if (options.durationS) args.push('-t', String(options.durationS));
-    args.push('-i', file, '-an', '-vf', filters.join(','), '-vsync', 'passthrough', '-r', '1000', '-f', 'image2', '-q:v', '3', join(dir, '%05d.jpg'));
+    args.push(
+      '-i',
+      file,
+      '-an',
+      '-vf',
+      filters.join(','),
+      '-vsync',
+      'passthrough',
+      '-r',
+      '1000',
+      '-f',
+      'image2',
+      '-q:v',
+      '3',
+      join(dir, '%05d.jpg'),
+    );
     const run = spawnSync(ffmpegInstaller.path, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${run.stderr.slice(-500)}`);
     const times = [...run.stderr.matchAll(/pts_time:\s*(-?[0-9.]+)/g)].map((match) => Number(match[1]));
-    const files = readdirSync(dir).filter((name) => name.endsWith('.jpg')).sort();
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith('.jpg'))
+      .sort();
     if (times.length !== files.length) throw new Error(`ffmpeg reported ${times.length} frame times for ${files.length} frames of ${file}`);
     return files.map((name, i) => ({ timestampMs: (times[i] - times[0]) * 1000, jpeg: new Uint8Array(readFileSync(join(dir, name))) }));
   } finally {
@@ -74,7 +91,8 @@ export async function stillBackground(frames: ClipFrame[], centreFraction = 0.45
   for (const frame of frames) {
     const current = await sharp(frame.jpeg).raw().toBuffer();
     const mixed = Buffer.from(base.data);
-    for (let y = y0; y < y1; y++) current.copy(mixed, (y * width + x0) * channels, (y * width + x0) * channels, (y * width + x1) * channels);
+    for (let y = y0; y < y1; y++)
+      current.copy(mixed, (y * width + x0) * channels, (y * width + x0) * channels, (y * width + x1) * channels);
     const jpeg = await sharp(mixed, { raw: { width, height, channels } }).jpeg({ quality: 85 }).toBuffer();
     out.push({ timestampMs: frame.timestampMs, jpeg: new Uint8Array(jpeg) });
   }
@@ -86,7 +104,10 @@ export async function resized(frames: ClipFrame[], width: number, height: number
   const half = Math.floor(frames.length / 2);
   const out = frames.slice(0, half);
   for (const frame of frames.slice(half)) {
-    out.push({ timestampMs: frame.timestampMs, jpeg: new Uint8Array(await sharp(frame.jpeg).resize(width, height, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer()) });
+    out.push({
+      timestampMs: frame.timestampMs,
+      jpeg: new Uint8Array(await sharp(frame.jpeg).resize(width, height, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer()),
+    });
   }
   return out;
 }
@@ -96,17 +117,26 @@ export async function resized(frames: ClipFrame[], width: number, height: number
  * and a frame clock with a few ms of jitter, so tests about something else (the blocklist) are not caught by the
  * stream-injection checks that a repeated still rightly trips. Seeded: the same frames every run.
  */
-export async function stillAsCamera(jpeg: Uint8Array, count: number, options: { intervalMs?: number; noise?: number; seed?: number } = {}): Promise<ClipFrame[]> {
+export async function stillAsCamera(
+  jpeg: Uint8Array,
+  count: number,
+  options: { intervalMs?: number; noise?: number; seed?: number } = {},
+): Promise<ClipFrame[]> {
   const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   let state = options.seed ?? 20261129;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const noise = options.noise ?? 2;
   const frames: ClipFrame[] = [];
   for (let i = 0; i < count; i++) {
     const noisy = Buffer.alloc(data.length);
     for (let p = 0; p < data.length; p++) noisy[p] = Math.max(0, Math.min(255, data[p] + Math.round((random() * 2 - 1) * noise)));
-    const encoded = await sharp(noisy, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toBuffer();
-    frames.push({ timestampMs: (options.intervalMs ?? 100) * (i + 1) + Math.round((random() * 2 - 1) * 4 * 10) / 10, jpeg: new Uint8Array(encoded) });
+    const encoded = await sharp(noisy, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    frames.push({
+      timestampMs: (options.intervalMs ?? 100) * (i + 1) + Math.round((random() * 2 - 1) * 4 * 10) / 10,
+      jpeg: new Uint8Array(encoded),
+    });
   }
   return frames;
 }

@@ -65,7 +65,9 @@ if (mode === 'writer') {
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
-    console.log(`report ${JSON.stringify({ accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, stoppedBy: report.stoppedBy })}`);
+    console.log(
+      `report ${JSON.stringify({ accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, stoppedBy: report.stoppedBy })}`,
+    );
     if (store.stats().pending === 0) break;
     const due = store.nextDueAt();
     await new Promise((r) => setTimeout(r, Math.max(5, Math.min(1000, (due ?? Date.now()) - Date.now()))));

@@ -45,11 +45,20 @@ interface ServerChild {
 }
 
 async function startServerChild(port: number, dbPath: string): Promise<ServerChild> {
-  const child = spawn(process.execPath, [cliPath, 'server', '--port', String(port), '--db', dbPath, '--api-key', 'fault-key', '--enrol-token', 'fault-token'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: ChildRun = { child, stdout: [], stderr: '', exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'server', '--port', String(port), '--db', dbPath, '--api-key', 'fault-key', '--enrol-token', 'fault-token'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const run: ChildRun = {
+    child,
+    stdout: [],
+    stderr: '',
+    exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))),
+  };
   child.stdout.setEncoding('utf8').on('data', (c: string) => run.stdout.push(...c.split('\n')));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (run.stderr += c));
   await waitForLine(run, /listening on/);
@@ -65,39 +74,52 @@ async function startServerChild(port: number, dbPath: string): Promise<ServerChi
 /** A proxy in front of the server that, on a seeded schedule, answers 503/429 with Retry-After, or 500 after the server committed. */
 function startFaultProxy(upstreamPort: number, random: () => number, injected: FaultFigures['injected']) {
   let faultRate = 0.4;
-  const server: Server = createHttpServer(asyncHandler(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const roll = random();
-    const isBatch = req.url === '/v1/decisions';
-    if (isBatch && roll < faultRate * 0.25) {
-      injected.error503RetryAfter++;
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"error":{"code":"SERVER_ERROR","message":"injected 503"}}');
-      return;
-    }
-    if (isBatch && roll < faultRate * 0.5) {
-      injected.error429RetryAfter++;
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': new Date().toUTCString() }).end('{"error":{"code":"RATE_LIMITED","message":"injected 429"}}');
-      return;
-    }
-    try {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-      const upstream = await fetch(`http://127.0.0.1:${upstreamPort}${req.url}`, { method: req.method, headers, body: body.length ? body : undefined });
-      const text = Buffer.from(await upstream.arrayBuffer());
-      if (isBatch && roll < faultRate) {
-        // The server stored the batch; the kiosk never hears so: it must re-send and get "duplicate".
-        injected.error500AfterCommit++;
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"SERVER_ERROR","message":"injected 500 after commit"}}');
+  const server: Server = createHttpServer(
+    asyncHandler(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const roll = random();
+      const isBatch = req.url === '/v1/decisions';
+      if (isBatch && roll < faultRate * 0.25) {
+        injected.error503RetryAfter++;
+        res
+          .writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' })
+          .end('{"error":{"code":"SERVER_ERROR","message":"injected 503"}}');
         return;
       }
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
-    } catch {
-      injected.upstreamDown++;
-      res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"NETWORK_ERROR","message":"upstream down"}}');
-    }
-  }));
+      if (isBatch && roll < faultRate * 0.5) {
+        injected.error429RetryAfter++;
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': new Date().toUTCString() })
+          .end('{"error":{"code":"RATE_LIMITED","message":"injected 429"}}');
+        return;
+      }
+      try {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+        const upstream = await fetch(`http://127.0.0.1:${upstreamPort}${req.url}`, {
+          method: req.method,
+          headers,
+          body: body.length ? body : undefined,
+        });
+        const text = Buffer.from(await upstream.arrayBuffer());
+        if (isBatch && roll < faultRate) {
+          // The server stored the batch; the kiosk never hears so: it must re-send and get "duplicate".
+          injected.error500AfterCommit++;
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end('{"error":{"code":"SERVER_ERROR","message":"injected 500 after commit"}}');
+          return;
+        }
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+      } catch {
+        injected.upstreamDown++;
+        res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"NETWORK_ERROR","message":"upstream down"}}');
+      }
+    }),
+  );
   return {
     server,
     setFaultRate: (rate: number) => {
@@ -113,10 +135,22 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   const queuePath = join(options.dir, 'kiosk.sqlite');
   const serverDb = join(options.dir, 'server.sqlite');
   const figures: FaultFigures = {
-    seed, crashPointsTried: 0, writerKills: 0, syncKills: 0, serverKills: 0,
+    seed,
+    crashPointsTried: 0,
+    writerKills: 0,
+    syncKills: 0,
+    serverKills: 0,
     injected: { error500AfterCommit: 0, error503RetryAfter: 0, error429RetryAfter: 0, upstreamDown: 0 },
-    decisionsReportedCommitted: 0, decisionsInLocalStore: 0, decisionsAtServer: 0, decisionsLost: 0, duplicatesAtServer: 0,
-    duplicateAnswers: 0, localChainIntact: false, pendingAfterFinalSync: -1, rejected: 0, auditFlags: 0,
+    decisionsReportedCommitted: 0,
+    decisionsInLocalStore: 0,
+    decisionsAtServer: 0,
+    decisionsLost: 0,
+    duplicatesAtServer: 0,
+    duplicateAnswers: 0,
+    localChainIntact: false,
+    pendingAfterFinalSync: -1,
+    rejected: 0,
+    auditFlags: 0,
   };
   const reported = new Set<string>();
 
@@ -160,7 +194,17 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       for (const line of writer.stdout) if (line.startsWith('committed ')) reported.add(line.slice(10).trim());
 
       const selfKill = r % 2 === 0;
-      const args = ['sync', '--db', queuePath, '--server', proxyUrl, '--token', 'fault-token', '--batch', String(3 + Math.floor(random() * 8))];
+      const args = [
+        'sync',
+        '--db',
+        queuePath,
+        '--server',
+        proxyUrl,
+        '--token',
+        'fault-token',
+        '--batch',
+        String(3 + Math.floor(random() * 8)),
+      ];
       if (selfKill) args.push('--die-at', points[Math.floor(random() * points.length)], '--die-n', String(1 + Math.floor(random() * 4)));
       const child = spawnTs(WRITER, args);
       await waitForLine(child, /^ready/);
@@ -195,7 +239,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   // Count.
   const store = openStore({ path: queuePath });
   try {
-    const local = (store.db.prepare('SELECT session_id FROM decisions').pluck().all() as string[]);
+    const local = store.db.prepare('SELECT session_id FROM decisions').pluck().all() as string[];
     figures.decisionsInLocalStore = local.length;
     figures.decisionsReportedCommitted = reported.size;
     figures.localChainIntact = store.verifyChain().ok;

@@ -33,7 +33,16 @@ export function makeResult(sessionId: string, score = 88, mode: LivenessResult['
     liveness_threshold: 75,
     challenges_completed: mode === 'active' ? ['head_left', 'smile'] : [],
     challenge_sequence: mode === 'active' ? ['head_left', 'smile'] : [],
-    flash_sequence: mode === 'flash' ? { seed: 'abc', steps: [{ rgb: [255, 0, 0], durationMs: 100 }, { rgb: [0, 0, 255], durationMs: 100 }] } : null,
+    flash_sequence:
+      mode === 'flash'
+        ? {
+            seed: 'abc',
+            steps: [
+              { rgb: [255, 0, 0], durationMs: 100 },
+              { rgb: [0, 0, 255], durationMs: 100 },
+            ],
+          }
+        : null,
     frames_captured: mode === 'passive' ? 1 : 10,
     pose_variation_score: mode === 'active' ? 70 : null,
     expression_variation_score: mode === 'active' ? 65 : null,
@@ -124,8 +133,15 @@ export async function waitForLine(run: ChildRun, pattern: RegExp, timeoutMs = 60
 export const cliPath = resolve(repoRoot, 'bin/liveness.mjs');
 
 /** Run the `liveness` CLI to completion. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

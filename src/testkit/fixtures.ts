@@ -20,5 +20,7 @@ export function fixtureLabels(): LabelRow[] {
 
 /** Rows with this label and kind, as paths relative to the fixtures folder. */
 export function fixturePaths(label: LabelRow['label'], kind: LabelRow['kind']): string[] {
-  return fixtureLabels().filter((row) => row.label === label && row.kind === kind).map((row) => row.path);
+  return fixtureLabels()
+    .filter((row) => row.label === label && row.kind === kind)
+    .map((row) => row.path);
 }

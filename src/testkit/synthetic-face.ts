@@ -4,14 +4,46 @@ import type { Point3 } from '../shared/analysis';
 
 /** Anatomical anchor points of the stable subset (approximate adult face, mm). */
 const ANCHORS: Record<number, Point3> = {
-  10: [0, -90, -5], 151: [0, -70, 0], 9: [0, -50, 2], 8: [0, -35, 3], 168: [0, -25, 5], 6: [0, -15, 10],
-  197: [0, -5, 15], 195: [0, 5, 20], 5: [0, 12, 26], 4: [0, 18, 30], 1: [0, 22, 32], 19: [0, 28, 25],
-  33: [-45, -25, -8], 133: [-15, -25, 0], 362: [15, -25, 0], 263: [45, -25, -8],
-  48: [-12, 15, 12], 278: [12, 15, 12], 64: [-14, 22, 8], 294: [14, 22, 8], 98: [-10, 25, 12], 327: [10, 25, 12],
-  50: [-35, 10, -5], 280: [35, 10, -5], 117: [-40, -5, -10], 346: [40, -5, -10], 123: [-45, 5, -15], 352: [45, 5, -15],
-  205: [-30, 25, -5], 425: [30, 25, -5], 36: [-22, 10, 0], 266: [22, 10, 0],
-  234: [-70, -10, -55], 454: [70, -10, -55], 127: [-68, -30, -55], 356: [68, -30, -55], 93: [-66, 10, -50],
-  323: [66, 10, -50], 132: [-62, 30, -45], 361: [62, 30, -45],
+  10: [0, -90, -5],
+  151: [0, -70, 0],
+  9: [0, -50, 2],
+  8: [0, -35, 3],
+  168: [0, -25, 5],
+  6: [0, -15, 10],
+  197: [0, -5, 15],
+  195: [0, 5, 20],
+  5: [0, 12, 26],
+  4: [0, 18, 30],
+  1: [0, 22, 32],
+  19: [0, 28, 25],
+  33: [-45, -25, -8],
+  133: [-15, -25, 0],
+  362: [15, -25, 0],
+  263: [45, -25, -8],
+  48: [-12, 15, 12],
+  278: [12, 15, 12],
+  64: [-14, 22, 8],
+  294: [14, 22, 8],
+  98: [-10, 25, 12],
+  327: [10, 25, 12],
+  50: [-35, 10, -5],
+  280: [35, 10, -5],
+  117: [-40, -5, -10],
+  346: [40, -5, -10],
+  123: [-45, 5, -15],
+  352: [45, 5, -15],
+  205: [-30, 25, -5],
+  425: [30, 25, -5],
+  36: [-22, 10, 0],
+  266: [22, 10, 0],
+  234: [-70, -10, -55],
+  454: [70, -10, -55],
+  127: [-68, -30, -55],
+  356: [68, -30, -55],
+  93: [-66, 10, -50],
+  323: [66, 10, -50],
+  132: [-62, 30, -45],
+  361: [62, 30, -45],
 };
 
 /** 468 points: the anchors, and the rest spread deterministically over a face-like ellipsoid. */
@@ -71,7 +103,13 @@ export function gaussianSource(seed: number): () => number {
 }
 
 /** A live head at this pose: the 3D face rotated, then projected, with landmark noise (px). */
-export function headLandmarks(yaw: number, pitch: number, noisePx: number, noise: () => number, offset: [number, number] = [0, 0]): Point3[] {
+export function headLandmarks(
+  yaw: number,
+  pitch: number,
+  noisePx: number,
+  noise: () => number,
+  offset: [number, number] = [0, 0],
+): Point3[] {
   return canonicalFace().map((p) => {
     const q = project(rotate(p, yaw, pitch), DEFAULT_CAMERA, offset);
     return [q[0] + noisePx * noise(), q[1] + noisePx * noise(), q[2]];
@@ -79,7 +117,14 @@ export function headLandmarks(yaw: number, pitch: number, noisePx: number, noise
 }
 
 /** A printed photo of the frontal face (flattened onto a plane) tilted and moved rigidly in front of the camera. */
-export function photoLandmarks(yaw: number, pitch: number, roll: number, noisePx: number, noise: () => number, offset: [number, number] = [0, 0]): Point3[] {
+export function photoLandmarks(
+  yaw: number,
+  pitch: number,
+  roll: number,
+  noisePx: number,
+  noise: () => number,
+  offset: [number, number] = [0, 0],
+): Point3[] {
   return canonicalFace().map((p) => {
     // The print: the frontal projection scaled back to mm on a flat sheet (z = 0).
     const depth = DEFAULT_CAMERA.distanceMm - p[2];

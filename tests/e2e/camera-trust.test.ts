@@ -60,7 +60,9 @@ describe.skipIf(CHROMIUM_MISSING)(`camera trust in Chromium with a fake camera${
   });
 
   it('(b) test mode: the fake device is accepted, and a one-frame y4m is caught as frozen or looped (INJECTION_SUSPECTED, not Approved)', async () => {
-    const page = await openKiosk(frozenBrowser, testMode.url, errors, { config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }) });
+    const page = await openKiosk(frozenBrowser, testMode.url, errors, {
+      config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }),
+    });
     await page.locator('.result-status[data-status]').waitFor({ timeout: 180_000 });
     await page.close();
     const db = new Database(join(testMode.dir, 'kiosk.sqlite'), { readonly: true, fileMustExist: true });
@@ -72,7 +74,9 @@ describe.skipIf(CHROMIUM_MISSING)(`camera trust in Chromium with a fake camera${
       // One picture repeated: caught as frozen, or as looped when encoder noise made two frames differ once.
       expect(String(result.score_details?.injection_checks)).toMatch(/frozen|looped/);
       // What the stream looked like through Chromium's fake capture (README "Camera trust" quotes these).
-      console.log(`fake capture, one-frame y4m: ${JSON.stringify(Object.fromEntries(Object.entries(result.score_details ?? {}).filter(([key]) => key.startsWith('injection_'))))}`);
+      console.log(
+        `fake capture, one-frame y4m: ${JSON.stringify(Object.fromEntries(Object.entries(result.score_details ?? {}).filter(([key]) => key.startsWith('injection_'))))}`,
+      );
     } finally {
       db.close();
     }

@@ -54,19 +54,33 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
 
     kiosk = openStore({ path: join(dir, 'kiosk.sqlite') });
     const sessions: Array<[string, number, 'passive' | 'active' | 'flash']> = [
-      ['walk-in-0001', 93, 'active'], ['walk-in-0002', 64, 'active'], ['teller-4417', 31, 'flash'],
-      ['walk-in-0003', 81, 'passive'], ['teller-4418', 58, 'passive'],
+      ['walk-in-0001', 93, 'active'],
+      ['walk-in-0002', 64, 'active'],
+      ['teller-4417', 31, 'flash'],
+      ['walk-in-0003', 81, 'passive'],
+      ['teller-4418', 58, 'passive'],
     ];
-    for (const [index, [id, score, mode]] of sessions.entries()) kiosk.recordDecision(makeResult(id, score, mode), await placeholderPortrait(index));
+    for (const [index, [id, score, mode]] of sessions.entries())
+      kiosk.recordDecision(makeResult(id, score, mode), await placeholderPortrait(index));
     const synced = await createSyncClient({ store: kiosk, serverUrl: base, enrolToken: 'tok-e2e' }).drainOnce();
     expect(synced.accepted).toBe(sessions.length);
     const key = await server.storage.db.get<{ public_key_pem: string }>('SELECT public_key_pem FROM server_keys');
-    syncingKiosk = await composeKiosk({ dbPath: join(dir, 'syncing-kiosk.sqlite') }, { sync: { serverUrl: base, enrolToken: 'tok-e2e-syncing', idleMs: 200, workflowRefreshMs: 200 } });
+    syncingKiosk = await composeKiosk(
+      { dbPath: join(dir, 'syncing-kiosk.sqlite') },
+      { sync: { serverUrl: base, enrolToken: 'tok-e2e-syncing', idleMs: 200, workflowRefreshMs: 200 } },
+    );
     syncingKiosk.provision({ staff_pin_hash: await hashPin('73915024'), pin_must_change: false, workflow_public_key: key!.public_key_pem });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -141,7 +155,9 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     await page.getByRole('link', { name: 'walk-in-0002' }).click();
     await page.getByRole('heading', { name: /Session walk-in-0002/ }).waitFor();
     await page.getByRole('img', { name: /Reference image captured by the kiosk/ }).waitFor();
-    await expect.poll(() => page.getByRole('img', { name: /Reference image/ }).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(240);
+    await expect
+      .poll(() => page.getByRole('img', { name: /Reference image/ }).evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBe(240);
     await page.getByText('The kiosk record verifies').waitFor();
     await visit(page, 'console-session-detail');
 
@@ -152,7 +168,10 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     await expect.poll(() => page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
 
     const decision = await (await fetch(`${base}/v3/session/walk-in-0002/decision/`, { headers: { 'x-api-key': API_KEY } })).json();
-    expect(decision).toMatchObject({ status: 'Approved', reviews: [{ user: 'rui.reviewer', decision: 'Approved', comment: 'Face matches the ID card shown at the counter' }] });
+    expect(decision).toMatchObject({
+      status: 'Approved',
+      reviews: [{ user: 'rui.reviewer', decision: 'Approved', comment: 'Face matches the ID card shown at the counter' }],
+    });
     await page.getByRole('link', { name: 'Review queue' }).click();
     await expect.poll(() => page.getByRole('row').count()).toBe(2);
     // A reviewer has no admin screens.
@@ -185,17 +204,38 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     await visit(page, 'console-workflows');
     // The console edits the API's own workflow: /v3/workflows/ shows the same version and settings.
     const [saved] = (await (await fetch(`${base}/v3/workflows/`, { headers: { 'x-api-key': API_KEY } })).json()).results;
-    expect(saved).toMatchObject({ workflow_label: 'Branch counter', version: 2, is_default: true, settings: { liveness_mode: 'action_flash', liveness_threshold: 85, face_liveness_max_attempts: 2, liveness_challenges: ['head_left', 'head_right', 'smile'] } });
+    expect(saved).toMatchObject({
+      workflow_label: 'Branch counter',
+      version: 2,
+      is_default: true,
+      settings: {
+        liveness_mode: 'action_flash',
+        liveness_threshold: 85,
+        face_liveness_max_attempts: 2,
+        liveness_challenges: ['head_left', 'head_right', 'smile'],
+      },
+    });
 
     // The syncing kiosk picks the edit up at its next sync (verified against its pinned key) and reports it applied.
-    const applied = async () => ((await syncingKiosk.service.handle('config.get', {}, { clientId: 'e2e' })) as { ok: true; value: { liveness: { liveness_mode: string; liveness_threshold: number } } }).value.liveness;
+    const applied = async () =>
+      (
+        (await syncingKiosk.service.handle('config.get', {}, { clientId: 'e2e' })) as {
+          ok: true;
+          value: { liveness: { liveness_mode: string; liveness_threshold: number } };
+        }
+      ).value.liveness;
     await expect.poll(applied, { timeout: 60_000 }).toMatchObject({ liveness_mode: 'action_flash', liveness_threshold: 85 });
     await page.getByRole('link', { name: 'Kiosks' }).click();
-    await expect.poll(async () => {
-      await page.reload();
-      await page.getByRole('table').waitFor();
-      return page.getByRole('cell', { name: 'Branch counter (v2)', exact: true }).count();
-    }, { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('table').waitFor();
+          return page.getByRole('cell', { name: 'Branch counter (v2)', exact: true }).count();
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(1);
     // The kiosk that only sent records has not reported: it is told what it gets at its next sync.
     await page.getByRole('cell', { name: 'built-in settings → Branch counter (v2) at its next sync' }).waitFor();
     await visit(page, 'console-kiosks');

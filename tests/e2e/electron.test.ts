@@ -31,11 +31,20 @@ if (!ELECTRON) console.warn(`electron smoke test ${SKIP_REASON}`);
 
 describe.skipIf(!ELECTRON)(`Electron kiosk window${ELECTRON ? '' : ` (${SKIP_REASON})`}`, () => {
   it('launches the hardened kiosk window with the Start button and the preload bridge only', async () => {
-    execFileSync(process.execPath, [resolve(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [resolve(REPO_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
     const userData = mkdtempSync(join(tmpdir(), 'liveness-electron-'));
     const app = await electron.launch({
       executablePath: ELECTRON!,
-      args: [REPO_ROOT, `--user-data-dir=${userData}`, '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+      args: [
+        REPO_ROOT,
+        `--user-data-dir=${userData}`,
+        '--no-sandbox',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
       cwd: REPO_ROOT,
     });
     try {

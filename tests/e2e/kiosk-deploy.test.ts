@@ -25,7 +25,11 @@ function policyDirWritable(): boolean {
   }
 }
 
-const SKIP = CHROMIUM_MISSING ? `no Chromium at ${CHROMIUM_PATH}` : !policyDirWritable() ? `${POLICY_DIR} is not writable (run as root)` : null;
+const SKIP = CHROMIUM_MISSING
+  ? `no Chromium at ${CHROMIUM_PATH}`
+  : !policyDirWritable()
+    ? `${POLICY_DIR} is not writable (run as root)`
+    : null;
 if (SKIP) console.warn(`e2e kiosk deployment policy test skipped: ${SKIP}`);
 
 describe.skipIf(SKIP !== null)(`Chromium kiosk: camera granted by managed policy${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
@@ -44,7 +48,14 @@ describe.skipIf(SKIP !== null)(`Chromium kiosk: camera granted by managed policy
     const browser: Browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       // The fake device stands in for the webcam; no --use-fake-ui-for-media-stream: permission comes from policy or not at all.
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${makeClip(FACE_CLIP)}`],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${makeClip(FACE_CLIP)}`,
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -62,7 +73,9 @@ describe.skipIf(SKIP !== null)(`Chromium kiosk: camera granted by managed policy
 
   it('without the policy the camera is refused; with the deployment policy for this origin it starts with no prompt', async () => {
     expect(await cameraState()).toBe('refused');
-    const shipped = JSON.parse(readFileSync(join(REPO_ROOT, 'docs/deploy/linux/chromium-policy.json'), 'utf8')) as { VideoCaptureAllowedUrls: string[] };
+    const shipped = JSON.parse(readFileSync(join(REPO_ROOT, 'docs/deploy/linux/chromium-policy.json'), 'utf8')) as {
+      VideoCaptureAllowedUrls: string[];
+    };
     expect(shipped.VideoCaptureAllowedUrls).toEqual(['http://127.0.0.1:8080']);
     // The shipped rule, for this test's own port (the other shipped rules, such as the URL blocklist, would affect
     // every other Chromium on this machine, so only the camera rule is installed here).

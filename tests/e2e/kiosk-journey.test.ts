@@ -25,16 +25,20 @@ async function offScreen(page: Page): Promise<string[]> {
     const problems: string[] = [];
     const width = window.innerWidth;
     const height = window.innerHeight;
-    const selector = 'button, h1, .challenge, .camera, .result-status, .reference-number, .consent-points, .idle-notice, .journey, progress, .guidance';
+    const selector =
+      'button, h1, .challenge, .camera, .result-status, .reference-number, .consent-points, .idle-notice, .journey, progress, .guidance';
     for (const element of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
       const box = element.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
       if (box.left < -1 || box.top < -1 || box.right > width + 1 || box.bottom > height + 1) {
-        problems.push(`${element.tagName.toLowerCase()}.${element.className} at ${Math.round(box.left)},${Math.round(box.top)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+        problems.push(
+          `${element.tagName.toLowerCase()}.${element.className} at ${Math.round(box.left)},${Math.round(box.top)} ${Math.round(box.width)}x${Math.round(box.height)}`,
+        );
       }
     }
     for (const screen of Array.from(document.querySelectorAll<HTMLElement>('.screen'))) {
-      if (screen.scrollHeight > screen.clientHeight + 1) problems.push(`.screen overflows by ${screen.scrollHeight - screen.clientHeight}px`);
+      if (screen.scrollHeight > screen.clientHeight + 1)
+        problems.push(`.screen overflows by ${screen.scrollHeight - screen.clientHeight}px`);
     }
     return problems;
   });
@@ -57,7 +61,11 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     await kiosk?.stop();
   });
 
-  async function openPage(viewport: { width: number; height: number }, query: Record<string, string> = {}, init?: () => void): Promise<Page> {
+  async function openPage(
+    viewport: { width: number; height: number },
+    query: Record<string, string> = {},
+    init?: () => void,
+  ): Promise<Page> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     page.once('close', () => void context.close());
@@ -93,7 +101,12 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
 
   for (const [orientation, viewport] of Object.entries(VIEWPORTS)) {
     it(`${orientation}: attract, consent, challenge, result with large text and high contrast, all on screen`, async () => {
-      const config = { liveness_mode: 'active', liveness_challenges: ['head_left', 'blink'], challenge_timeout_s: 3, face_liveness_max_attempts: 1 };
+      const config = {
+        liveness_mode: 'active',
+        liveness_challenges: ['head_left', 'blink'],
+        challenge_timeout_s: 3,
+        face_liveness_max_attempts: 1,
+      };
       const page = await openPage(viewport, { testSeed: `journey-${orientation}`, config: JSON.stringify(config) });
       await displayOptionsOn(page);
       await check(page, `${orientation}-01-attract`);
@@ -121,13 +134,20 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
 
     it(`${orientation}: the flash keeps the oval, the progress and Cancel on screen`, async () => {
       const config = { liveness_mode: 'flash' as const, face_liveness_max_attempts: 1 };
-      const steps = createLivenessSession(parseLivenessConfig(config), { seed: `flash-${orientation}`, sessionId: 'reference' }).plan.flash!.steps.length;
+      const steps = createLivenessSession(parseLivenessConfig(config), { seed: `flash-${orientation}`, sessionId: 'reference' }).plan.flash!
+        .steps.length;
       const page = await openPage(viewport, { testSeed: `flash-${orientation}`, config: JSON.stringify(config) });
       await displayOptionsOn(page);
       await page.getByRole('button', { name: 'Start', exact: true }).click();
       await page.getByRole('button', { name: 'I agree', exact: true }).click();
       // The flash lasts about 5 s: the page holds a colour of the sequence still while it is read and photographed.
-      await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(steps / 2), below: steps, missedIf: '.result-status' });
+      await holdScreenWhen(page, {
+        selector: '.flash-overlay',
+        attribute: 'data-step',
+        from: Math.floor(steps / 2),
+        below: steps,
+        missedIf: '.result-status',
+      });
       const shown = await page.evaluate(() =>
         ['.oval-guide', '.flash-progress progress', '.actions.bottom button'].map((selector) => {
           const box = document.querySelector(selector)?.getBoundingClientRect();
@@ -143,7 +163,7 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     });
   }
 
-  it('every screen left alone returns to attract, and the customer\'s choices are cleared', async () => {
+  it("every screen left alone returns to attract, and the customer's choices are cleared", async () => {
     const viewport = VIEWPORTS.landscape;
     const idle = { idleS: String(IDLE_S) };
     // Consent (after choosing Arabic, large text and high contrast): a countdown, then attract as new.
@@ -184,7 +204,10 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     await staff.close();
 
     // A result.
-    const result = await openPage(viewport, { ...idle, config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }) });
+    const result = await openPage(viewport, {
+      ...idle,
+      config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 1 }),
+    });
     await result.getByRole('button', { name: 'Start', exact: true }).click();
     await result.getByRole('button', { name: 'I agree', exact: true }).click();
     await result.locator('.result-status').waitFor({ timeout: 90_000 });

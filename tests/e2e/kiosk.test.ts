@@ -102,7 +102,12 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
   });
 
   it('active with a fixed test seed: the challenges are asked in the seeded order, then a final result', async () => {
-    const config = { liveness_mode: 'active' as const, liveness_challenges: ['head_left', 'blink'] as ('head_left' | 'blink')[], challenge_timeout_s: 3, face_liveness_max_attempts: 1 };
+    const config = {
+      liveness_mode: 'active' as const,
+      liveness_challenges: ['head_left', 'blink'] as ('head_left' | 'blink')[],
+      challenge_timeout_s: 3,
+      face_liveness_max_attempts: 1,
+    };
     const seed = 'e2e-active-seed-1';
     // The decision core itself says which order this seed gives (the kiosk passes its own session id, so the seeded
     // stream is not used to draw one); the UI must ask exactly that.
@@ -137,9 +142,18 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     // machine the sequence had ended, or the result was up, between one read and the next. Now the page pauses its
     // own clock when a colour of the sequence is on screen, and everything is read from that one still screen.
     // Half-way through, so the screenshot shows the progress bar moving.
-    await holdScreenWhen(page, { selector: '.flash-overlay', attribute: 'data-step', from: Math.floor(flash!.steps.length / 2), below: flash!.steps.length, missedIf: '.result-status' });
+    await holdScreenWhen(page, {
+      selector: '.flash-overlay',
+      attribute: 'data-step',
+      from: Math.floor(flash!.steps.length / 2),
+      below: flash!.steps.length,
+      missedIf: '.result-status',
+    });
     const overlay = page.locator('.flash-overlay');
-    const shown = await overlay.evaluate((element) => ({ colour: getComputedStyle(element).backgroundColor, step: Number((element as HTMLElement).dataset.step) }));
+    const shown = await overlay.evaluate((element) => ({
+      colour: getComputedStyle(element).backgroundColor,
+      step: Number((element as HTMLElement).dataset.step),
+    }));
     expect(shown.step).toBeLessThan(flash!.steps.length);
     expect(allowed.has(shown.colour), `${shown.colour} at step ${shown.step}`).toBe(true);
     expect(await overlay.boundingBox()).toMatchObject({ x: 0, y: 0, width: 1280, height: 800 });
@@ -158,7 +172,9 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
   it('retry path: a dark clip ends the attempt with LOW_FACE_LUMINANCE guidance and a "Try again"', async () => {
     const page = await openPage(darkBrowser, { config: JSON.stringify({ liveness_mode: 'passive', face_liveness_max_attempts: 2 }) });
     await startAndConsent(page);
-    await expect.poll(() => page.locator('.guidance[data-guidance]').first().getAttribute('data-guidance'), { timeout: 60_000 }).toContain('too_dark');
+    await expect
+      .poll(() => page.locator('.guidance[data-guidance]').first().getAttribute('data-guidance'), { timeout: 60_000 })
+      .toContain('too_dark');
     await visit(page, '07-capture-too-dark');
     const status = page.getByRole('status');
     await status.waitFor({ timeout: 120_000 });

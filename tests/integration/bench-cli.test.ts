@@ -23,14 +23,21 @@ describe('liveness bench', () => {
     const fast = { median_ms: 0.3, p95_ms: 0.3 };
     await writeFile(out, JSON.stringify({ measured_at: '2026-01-01T00:00:00.000Z', pipeline: fast, stages: { landmarks: fast } }));
     const args = ['bench', '--frames', '3', '--no-reference', '--no-peer', '--no-probes', '--worker-frames', '0', '--out', out, '--json'];
-    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], { cwd: repoRoot, maxBuffer: 16 << 20 });
-    expect(stderr).toMatch(/bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-01-01T00:00:00.000Z\), 0.3 ms/);
+    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], {
+      cwd: repoRoot,
+      maxBuffer: 16 << 20,
+    });
+    expect(stderr).toMatch(
+      /bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-01-01T00:00:00.000Z\), 0.3 ms/,
+    );
     expect(stderr).toMatch(/bench: warning: stages\.landmarks median/);
     const printed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.frames).toBe(3);
     expect(written.pipeline.median_ms).toBe(printed.pipeline.median_ms);
-    expect(written.history.slowed.map((s: { figure: string }) => s.figure)).toEqual(expect.arrayContaining(['pipeline', 'stages.landmarks']));
+    expect(written.history.slowed.map((s: { figure: string }) => s.figure)).toEqual(
+      expect.arrayContaining(['pipeline', 'stages.landmarks']),
+    );
     expect(written.peer).toBeNull();
     // The int8 section: each pipeline model quantized and compared with its float build on the inputs it was fed.
     expect(written.int8.models.facemesh).toMatchObject({ speedup: expect.any(Number), float_median_ms: expect.any(Number) });
@@ -43,9 +50,28 @@ describe('liveness bench', () => {
     const baselineText = JSON.stringify({ measured_at: '2026-02-02T00:00:00.000Z', pipeline: fast });
     await writeFile(baseline, baselineText);
     const out = path.join(dir, 'ci-bench.json');
-    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0', '--out', out, '--baseline', baseline];
-    const { stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], { cwd: repoRoot, maxBuffer: 16 << 20 });
-    expect(stderr).toMatch(/bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-02-02T00:00:00.000Z\)/);
+    const args = [
+      'bench',
+      '--frames',
+      '2',
+      '--no-reference',
+      '--no-peer',
+      '--no-probes',
+      '--no-int8',
+      '--worker-frames',
+      '0',
+      '--out',
+      out,
+      '--baseline',
+      baseline,
+    ];
+    const { stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], {
+      cwd: repoRoot,
+      maxBuffer: 16 << 20,
+    });
+    expect(stderr).toMatch(
+      /bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-02-02T00:00:00.000Z\)/,
+    );
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.history.compared_with).toBe(baseline);
     expect(written.int8).toBeNull();

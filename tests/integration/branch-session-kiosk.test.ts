@@ -46,10 +46,11 @@ async function startRelay(targetPort: number): Promise<{ url: string; online: bo
       // Going offline also drops the kiosk's kept-alive connections.
       if (!value) for (const socket of sockets) socket.destroy();
     },
-    close: () => new Promise<void>((done) => {
-      for (const socket of sockets) socket.destroy();
-      relay.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        relay.close(() => done());
+      }),
   };
 }
 
@@ -62,7 +63,7 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, a
   return read();
 }
 
-describe('a teller\'s session taken at a kiosk (real server, real kiosk service, SQLite)', () => {
+describe("a teller's session taken at a kiosk (real server, real kiosk service, SQLite)", () => {
   let dir: string;
   let server: LivenessServer;
   let base: string;
@@ -79,11 +80,17 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     base = await server.listen({ port: 0 });
     relay = await startRelay(Number(new URL(base).port));
     const key = await server.storage.db.get<{ public_key_pem: string }>('SELECT public_key_pem FROM server_keys');
-    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { now, sync: { serverUrl: relay.url, enrolToken: 't-branch', idleMs: 100, workflowRefreshMs: 60 * MINUTE } });
+    kiosk = await composeKiosk(
+      { dbPath: join(dir, 'kiosk.sqlite') },
+      { now, sync: { serverUrl: relay.url, enrolToken: 't-branch', idleMs: 100, workflowRefreshMs: 60 * MINUTE } },
+    );
     kiosk.provision({ staff_pin_hash: await hashPin('73915024'), pin_must_change: false, workflow_public_key: key!.public_key_pem });
     live = new Uint8Array(readFileSync(join(EXAMPLES, 'obama.jpg')));
     // The kiosk enrols at its first sync.
-    await waitFor(() => server.storage.db.all('SELECT id FROM devices'), (rows) => rows.length === 1);
+    await waitFor(
+      () => server.storage.db.all('SELECT id FROM devices'),
+      (rows) => rows.length === 1,
+    );
   });
 
   afterAll(async () => {
@@ -102,8 +109,11 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> };
   };
 
-  const workflow = async (features: unknown[]) => (await api('POST', '/v3/workflows/', { workflow_label: 'Counter', features })).body.uuid as string;
-  const PASSIVE_ONE_ATTEMPT = [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE', liveness_threshold: 60, face_liveness_max_attempts: 1 } }];
+  const workflow = async (features: unknown[]) =>
+    (await api('POST', '/v3/workflows/', { workflow_label: 'Counter', features })).body.uuid as string;
+  const PASSIVE_ONE_ATTEMPT = [
+    { feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE', liveness_threshold: 60, face_liveness_max_attempts: 1 } },
+  ];
 
   const newSession = async (workflowId: string, extra: Record<string, unknown> = {}) => {
     const created = await api('POST', '/v3/session/', { workflow_id: workflowId, vendor_data: 'customer-4417', ...extra });
@@ -119,7 +129,9 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
 
   /** The person consents and the kiosk sees them until the session decides. */
   const runSession = async (sessionId: string): Promise<SessionOutcome> => {
-    expect(await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context)).toMatchObject({ ok: true });
+    expect(
+      await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context),
+    ).toMatchObject({ ok: true });
     for (let frame = 0; frame < 60; frame++) {
       const update = await kiosk.service.handle('session.frame', { sessionId, timestampMs: frame * 100, jpeg: live }, context);
       if (!update.ok || (update.value as { done: boolean }).done) break;
@@ -138,12 +150,25 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     const session = await newSession(await workflow(PASSIVE_ONE_ATTEMPT));
     // Typed in lower case with spaces, as people do.
     const taken = await claim({ code: session.short_code.toLowerCase().replace('-', ' ') });
-    expect(taken).toMatchObject({ taken: true, offline: false, faceMatch: false, plan: { sessionId: session.attempt_id, mode: 'passive', maxAttempts: 1 } });
+    expect(taken).toMatchObject({
+      taken: true,
+      offline: false,
+      faceMatch: false,
+      plan: { sessionId: session.attempt_id, mode: 'passive', maxAttempts: 1 },
+    });
     expect((await api('GET', `/v3/session/${session.session_id}/decision/`)).body).toMatchObject({ status: 'In Progress' });
 
     const outcome = await runSession(session.attempt_id);
-    expect(outcome.result).toMatchObject({ session_id: session.attempt_id, liveness_mode: 'passive', liveness_threshold: 60, max_attempts: 1 });
-    const decided = await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'In Progress');
+    expect(outcome.result).toMatchObject({
+      session_id: session.attempt_id,
+      liveness_mode: 'passive',
+      liveness_threshold: 60,
+      max_attempts: 1,
+    });
+    const decided = await waitFor(
+      () => api('GET', `/v3/session/${session.session_id}/decision/`),
+      (answer) => answer.body.status !== 'In Progress',
+    );
     expect(decided.body).toMatchObject({ session_id: session.session_id, status: outcome.result.status, vendor_data: 'customer-4417' });
     expect((await kioskRecord(session.session_id))?.result.session_id).toBe(session.attempt_id);
     // A code is good for one attempt: once its decision has landed, taking it again is refused in words.
@@ -154,14 +179,23 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     const session = await newSession(await workflow(PASSIVE_ONE_ATTEMPT));
     expect(await claim({ code: session.short_code })).toMatchObject({ taken: true });
     await runSession(session.attempt_id);
-    await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'In Progress');
-    const resubmitted = await api('PATCH', `/v3/session/${session.session_id}/update-status/`, { new_status: 'Resubmitted', comment: 'Glasses on; try again' });
+    await waitFor(
+      () => api('GET', `/v3/session/${session.session_id}/decision/`),
+      (answer) => answer.body.status !== 'In Progress',
+    );
+    const resubmitted = await api('PATCH', `/v3/session/${session.session_id}/update-status/`, {
+      new_status: 'Resubmitted',
+      comment: 'Glasses on; try again',
+    });
     expect(resubmitted.body).toMatchObject({ status: 'Resubmitted', attempt_id: `${session.session_id}~2` });
     expect(await claim({ code: session.short_code })).toEqual({ taken: false, reason: 'code_superseded' });
     const again = await claim({ code: String(resubmitted.body.short_code) });
     expect(again).toMatchObject({ taken: true, plan: { sessionId: `${session.session_id}~2` } });
     const second = await runSession(`${session.session_id}~2`);
-    const decided = await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'Resubmitted' && answer.body.status !== 'In Progress');
+    const decided = await waitFor(
+      () => api('GET', `/v3/session/${session.session_id}/decision/`),
+      (answer) => answer.body.status !== 'Resubmitted' && answer.body.status !== 'In Progress',
+    );
     expect(decided.body.status).toBe(second.result.status);
     expect(await server.storage.decisionsOf(session.session_id)).toHaveLength(2);
   });
@@ -183,7 +217,10 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     const [prefix, payload, signature] = session.qr_payload.split('.');
     const edited = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     edited.settings = { ...(edited.settings as object), liveness_threshold: 0 };
-    expect(await claim({ ticket: `${prefix}.${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${signature}` })).toEqual({ taken: false, reason: 'ticket_invalid' });
+    expect(await claim({ ticket: `${prefix}.${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${signature}` })).toEqual({
+      taken: false,
+      reason: 'ticket_invalid',
+    });
     for (const reason of BRANCH_REFUSALS) {
       for (const language of LANGUAGES) {
         const sentence = translator(language)(`refusal_${reason}` as StringKey);
@@ -207,7 +244,10 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
       expect((await api('GET', `/v3/session/${session.session_id}/decision/`)).body).toMatchObject({ status: 'Not Started' });
       expect(await claim({ ticket: session.qr_payload })).toEqual({ taken: false, reason: 'code_used' });
       relay.online = true;
-      const decided = await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'Not Started');
+      const decided = await waitFor(
+        () => api('GET', `/v3/session/${session.session_id}/decision/`),
+        (answer) => answer.body.status !== 'Not Started',
+      );
       expect(decided.body).toMatchObject({ session_id: session.session_id, status: outcome.result.status });
       expect((await kioskRecord(session.session_id))?.result.session_id).toBe(session.attempt_id);
     } finally {
@@ -215,7 +255,7 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
     }
   });
 
-  describe('1:1 face match with the session\'s reference photo', () => {
+  describe("1:1 face match with the session's reference photo", () => {
     const FACE_MATCH = [...PASSIVE_ONE_ATTEMPT, { feature: 'FACE_MATCH', config: { face_match_score_decline_threshold: 30 } }];
     const portrait = (file: string) => readFileSync(join(EXAMPLES, file)).toString('base64');
 
@@ -226,17 +266,29 @@ describe('a teller\'s session taken at a kiosk (real server, real kiosk service,
       expect(outcome.result.score_details).toMatchObject({ face_match_status: 'Approved', face_match_threshold: 30 });
       expect(['match', 'possible']).toContain(outcome.result.score_details?.face_match_band);
       expect(Number(outcome.result.score_details?.face_match_score)).toBeGreaterThan(30);
-      await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'In Progress');
-      expect((await kioskRecord(session.session_id))?.result.score_details).toMatchObject({ face_match_status: 'Approved', face_match_score: outcome.result.score_details?.face_match_score });
+      await waitFor(
+        () => api('GET', `/v3/session/${session.session_id}/decision/`),
+        (answer) => answer.body.status !== 'In Progress',
+      );
+      expect((await kioskRecord(session.session_id))?.result.score_details).toMatchObject({
+        face_match_status: 'Approved',
+        face_match_score: outcome.result.score_details?.face_match_score,
+      });
     });
 
     it('another person does not match: the session is declined, with the score recorded', async () => {
       const session = await newSession(await workflow(FACE_MATCH), { portrait_image: portrait('biden.jpg') });
       expect(await claim({ code: session.short_code })).toMatchObject({ taken: true, faceMatch: true });
       const outcome = await runSession(session.attempt_id);
-      expect(outcome.result).toMatchObject({ status: 'Declined', score_details: { face_match_status: 'Declined', face_match_band: 'none' } });
+      expect(outcome.result).toMatchObject({
+        status: 'Declined',
+        score_details: { face_match_status: 'Declined', face_match_band: 'none' },
+      });
       expect(Number(outcome.result.score_details?.face_match_score)).toBeLessThanOrEqual(30);
-      const decided = await waitFor(() => api('GET', `/v3/session/${session.session_id}/decision/`), (answer) => answer.body.status !== 'In Progress');
+      const decided = await waitFor(
+        () => api('GET', `/v3/session/${session.session_id}/decision/`),
+        (answer) => answer.body.status !== 'In Progress',
+      );
       expect(decided.body.status).toBe('Declined');
     });
 

@@ -81,14 +81,25 @@ describe.skipIf(!ready)("reproduction 'Injection': the kiosk's decision path and
   });
 
   async function passiveSession(stream: ClipFrame[]): Promise<LivenessResult> {
-    const started = (await testKiosk.service.handle('session.start', { config: { liveness_mode: 'passive', face_liveness_max_attempts: 3 } }, context)) as { ok: true; value: { sessionId: string } };
+    const started = (await testKiosk.service.handle(
+      'session.start',
+      { config: { liveness_mode: 'passive', face_liveness_max_attempts: 3 } },
+      context,
+    )) as { ok: true; value: { sessionId: string } };
     const { sessionId } = started.value;
     await testKiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context);
     for (const frame of stream) {
-      const update = (await testKiosk.service.handle('session.frame', { sessionId, timestampMs: frame.timestampMs, jpeg: frame.jpeg }, context)) as { ok: boolean; value?: { done: boolean } };
+      const update = (await testKiosk.service.handle(
+        'session.frame',
+        { sessionId, timestampMs: frame.timestampMs, jpeg: frame.jpeg },
+        context,
+      )) as { ok: boolean; value?: { done: boolean } };
       if (!update.ok || update.value?.done) break;
     }
-    const finished = (await testKiosk.service.handle('session.finish', { sessionId }, context)) as { ok: true; value: { result: LivenessResult; canRetry: boolean } };
+    const finished = (await testKiosk.service.handle('session.finish', { sessionId }, context)) as {
+      ok: true;
+      value: { result: LivenessResult; canRetry: boolean };
+    };
     expect(finished.ok).toBe(true);
     return { ...finished.value.result, retry_allowed: finished.value.canRetry };
   }
@@ -117,11 +128,21 @@ describe.skipIf(!ready)("reproduction 'Injection': the kiosk's decision path and
   });
 
   it("production mode refuses Chromium's fake device and virtual cameras; a test host accepts the fake device", async () => {
-    const check = (kiosk: ComposedKiosk, label: string, deviceId = 'dev-1') => kiosk.service.handle('camera.check', { deviceId, label, groupId: 'g' }, context);
-    expect(await production.service.handle('camera.status', {}, context)).toMatchObject({ ok: true, value: { production: true, pinned: null } });
+    const check = (kiosk: ComposedKiosk, label: string, deviceId = 'dev-1') =>
+      kiosk.service.handle('camera.check', { deviceId, label, groupId: 'g' }, context);
+    expect(await production.service.handle('camera.status', {}, context)).toMatchObject({
+      ok: true,
+      value: { production: true, pinned: null },
+    });
     expect(await check(production, 'fake_device_0')).toMatchObject({ ok: true, value: { allowed: false, reason: 'FAKE_CAMERA' } });
-    expect(await check(production, 'OBS Virtual Camera')).toMatchObject({ ok: true, value: { allowed: false, reason: 'VIRTUAL_CAMERA', match: 'obs' } });
-    expect(await check(production, 'Dummy video device (0x0000)')).toMatchObject({ ok: true, value: { allowed: false, reason: 'VIRTUAL_CAMERA', match: 'v4l2loopback' } });
+    expect(await check(production, 'OBS Virtual Camera')).toMatchObject({
+      ok: true,
+      value: { allowed: false, reason: 'VIRTUAL_CAMERA', match: 'obs' },
+    });
+    expect(await check(production, 'Dummy video device (0x0000)')).toMatchObject({
+      ok: true,
+      value: { allowed: false, reason: 'VIRTUAL_CAMERA', match: 'v4l2loopback' },
+    });
     expect(await check(production, 'HD Pro Webcam C920 (046d:082d)')).toMatchObject({ ok: true, value: { allowed: true } });
     expect(await testKiosk.service.handle('camera.status', {}, context)).toMatchObject({ ok: true, value: { production: false } });
     expect(await check(testKiosk, 'fake_device_0')).toMatchObject({ ok: true, value: { allowed: true } });
@@ -131,21 +152,47 @@ describe.skipIf(!ready)("reproduction 'Injection': the kiosk's decision path and
     const webcam = { deviceId: 'dev-c920', label: 'HD Pro Webcam C920 (046d:082d)', groupId: 'group-c920' };
     const other = { deviceId: 'dev-brio', label: 'Logitech BRIO (046d:085e)', groupId: 'group-brio' };
     // No token, a wrong token: refused with codes; nothing pinned.
-    expect(await production.service.handle('camera.pin', { camera: webcam }, context)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
-    expect(await production.service.handle('camera.pin', { token: 'a'.repeat(64), camera: webcam }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await production.service.handle('camera.pin', { camera: webcam }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
+    expect(await production.service.handle('camera.pin', { token: 'a'.repeat(64), camera: webcam }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
     const unlocked = (await production.service.handle('staff.unlock', { pin: PIN }, context)) as { ok: true; value: { token: string } };
     const { token } = unlocked.value;
     // A virtual camera or the fake device cannot be pinned in production.
-    expect(await production.service.handle('camera.pin', { token, camera: { ...webcam, label: 'ManyCam Virtual Webcam' } }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await production.service.handle('camera.pin', { token, camera: { ...webcam, label: 'fake_device_0' } }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await production.service.handle('camera.pin', { token, camera: webcam }, context)).toMatchObject({ ok: true, value: { deviceId: webcam.deviceId, label: webcam.label, groupId: webcam.groupId } });
-    expect(await production.service.handle('camera.status', {}, context)).toMatchObject({ ok: true, value: { pinned: { deviceId: webcam.deviceId, label: webcam.label } } });
+    expect(
+      await production.service.handle('camera.pin', { token, camera: { ...webcam, label: 'ManyCam Virtual Webcam' } }, context),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await production.service.handle('camera.pin', { token, camera: { ...webcam, label: 'fake_device_0' } }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await production.service.handle('camera.pin', { token, camera: webcam }, context)).toMatchObject({
+      ok: true,
+      value: { deviceId: webcam.deviceId, label: webcam.label, groupId: webcam.groupId },
+    });
+    expect(await production.service.handle('camera.status', {}, context)).toMatchObject({
+      ok: true,
+      value: { pinned: { deviceId: webcam.deviceId, label: webcam.label } },
+    });
     expect(await production.service.handle('camera.check', webcam, context)).toMatchObject({ ok: true, value: { allowed: true } });
-    expect(await production.service.handle('camera.check', other, context)).toMatchObject({ ok: true, value: { allowed: false, reason: 'NOT_PINNED_CAMERA' } });
+    expect(await production.service.handle('camera.check', other, context)).toMatchObject({
+      ok: true,
+      value: { allowed: false, reason: 'NOT_PINNED_CAMERA' },
+    });
     // The pin survives a restart (it is in the state file) and the staff audit records the re-pin.
-    expect(await production.service.handle('staff.audit', { token, limit: 5 }, context)).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ action: 'camera_pinned' })]) });
+    expect(await production.service.handle('staff.audit', { token, limit: 5 }, context)).toMatchObject({
+      ok: true,
+      value: expect.arrayContaining([expect.objectContaining({ action: 'camera_pinned' })]),
+    });
     expect(await production.service.handle('camera.pin', { token, camera: other }, context)).toMatchObject({ ok: true });
     expect(await production.service.handle('camera.check', other, context)).toMatchObject({ ok: true, value: { allowed: true } });
-    expect(await production.service.handle('camera.check', webcam, context)).toMatchObject({ ok: true, value: { allowed: false, reason: 'NOT_PINNED_CAMERA' } });
+    expect(await production.service.handle('camera.check', webcam, context)).toMatchObject({
+      ok: true,
+      value: { allowed: false, reason: 'NOT_PINNED_CAMERA' },
+    });
   });
 });

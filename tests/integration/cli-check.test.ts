@@ -11,11 +11,16 @@ const genuine = path.join(fixturesDir, 'ageitgey__face_recognition/examples/obam
 /** Runs the CLI; a process still alive after `killAfterMs` is killed and reported as `hung` (the bug, not a timing). */
 function cli(args: string[], killAfterMs = 120_000): Promise<{ code: number; stdout: string; stderr: string; hung: boolean }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin/liveness.mjs'), ...args], { cwd: repoRoot, timeout: killAfterMs }, (err, stdout, stderr) => {
-      const hung = Boolean(err && (err as { killed?: boolean }).killed);
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr, hung });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'bin/liveness.mjs'), ...args],
+      { cwd: repoRoot, timeout: killAfterMs },
+      (err, stdout, stderr) => {
+        const hung = Boolean(err && (err as { killed?: boolean }).killed);
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr, hung });
+      },
+    );
   });
 }
 
@@ -58,7 +63,10 @@ describe('liveness check', () => {
     await writeFile(empty, '');
     const { code, stdout } = await cli(['check', pdf, genuine, empty, '--json', '--threshold', '60']);
     expect(code).toBe(2);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toEqual({ file: pdf, error: { code: 'UNSUPPORTED_TYPE', message: expect.stringMatching(/PDF/) } });
     expect(lines[1].liveness.score).toEqual(expect.any(Number));
@@ -86,7 +94,10 @@ describe('liveness check', () => {
     const { code, stdout, hung } = await cli(['check', fifo, '--json'], 60_000);
     expect(hung).toBe(false);
     expect(code).toBe(2);
-    expect(JSON.parse(stdout.trim())).toEqual({ file: fifo, error: { code: 'NOT_A_FILE', message: expect.stringMatching(/not a regular file/) } });
+    expect(JSON.parse(stdout.trim())).toEqual({
+      file: fifo,
+      error: { code: 'NOT_A_FILE', message: expect.stringMatching(/not a regular file/) },
+    });
   });
 
   it('reports a --db in a folder that does not exist with FILE_NOT_FOUND and exits', async () => {

@@ -27,8 +27,11 @@ describe('compiled production start', () => {
     const photo = path.join(fixtures, 'ageitgey__face_recognition/examples/obama.jpg');
     // What bin/liveness.mjs does with a fresh build; no tsx loader anywhere, so a .ts import would fail here.
     const runner = path.join(outdir, 'run.mjs');
-    await writeFile(runner, `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(outdir, 'main.js')).href)});
-      process.exitCode = await main(process.argv.slice(2));`);
+    await writeFile(
+      runner,
+      `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(outdir, 'main.js')).href)});
+      process.exitCode = await main(process.argv.slice(2));`,
+    );
     const { stdout } = await run(process.execPath, [runner, 'check', photo, '--json'], {
       cwd: repoRoot,
       env: { ...process.env, NODE_OPTIONS: '' },

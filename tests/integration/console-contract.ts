@@ -22,7 +22,11 @@ export class ConsoleClient {
   constructor(readonly base: string) {}
 
   async login(username: string, password: string): Promise<Response> {
-    const response = await fetch(`${this.base}/console/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const response = await fetch(`${this.base}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     if (response.ok) {
       this.cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
       this.csrf = ((await response.clone().json()) as { csrf_token: string }).csrf_token;
@@ -75,7 +79,8 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const made = await backend();
       cleanup = made.cleanup;
       await start(made.options);
-      for (const role of ['admin', 'reviewer', 'viewer'] as const) await store.createUser(role, PASSWORDS[role], role, { type: 'cli', name: 'cli:test' });
+      for (const role of ['admin', 'reviewer', 'viewer'] as const)
+        await store.createUser(role, PASSWORDS[role], role, { type: 'cli', name: 'cli:test' });
     });
 
     afterEach(async () => {
@@ -106,7 +111,9 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const me = await anonymous.request('GET', '/console/api/me');
       expect(await me.json()).toMatchObject({ user: { username: 'admin', role: 'admin' }, csrf_token: anonymous.csrf });
       // The stored password is an argon2id PHC string, never the password.
-      const row = await server.storage.db.get<{ password_hash: string }>("SELECT password_hash FROM console_users WHERE username = 'admin'");
+      const row = await server.storage.db.get<{ password_hash: string }>(
+        "SELECT password_hash FROM console_users WHERE username = 'admin'",
+      );
       expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/);
 
       const audit = await store.listAudit({ limit: 50, offset: 0 });
@@ -127,17 +134,28 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const missing = await reviewer.request('POST', '/console/api/sessions/sess-review/review', { action: 'Approve' }, { csrf: null });
       expect(missing.status).toBe(403);
       expect(await missing.json()).toMatchObject({ error: { code: 'CSRF_TOKEN_INVALID' } });
-      const foreign = await reviewer.request('POST', '/console/api/sessions/sess-review/review', { action: 'Approve' }, { csrf: other.csrf });
+      const foreign = await reviewer.request(
+        'POST',
+        '/console/api/sessions/sess-review/review',
+        { action: 'Approve' },
+        { csrf: other.csrf },
+      );
       expect(foreign.status).toBe(403);
       const decision = await (await fetch(`${base}/v3/session/sess-review/decision/`, { headers: { 'x-api-key': API_KEY } })).json();
       expect(decision.status).toBe('In Review');
-      const ok = await reviewer.request('POST', '/console/api/sessions/sess-review/review', { action: 'Approve', comment: 'Matches the ID at the counter' });
+      const ok = await reviewer.request('POST', '/console/api/sessions/sess-review/review', {
+        action: 'Approve',
+        comment: 'Matches the ID at the counter',
+      });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({ status: 'Approved' });
     });
 
     it('enforces roles: a viewer cannot review, a reviewer cannot edit workflows or read the audit log, an admin can', async () => {
-      await syncDecisions([['sess-a', 60], ['sess-b', 55]]);
+      await syncDecisions([
+        ['sess-a', 60],
+        ['sess-b', 55],
+      ]);
       const viewer = await signedIn('viewer');
       const reviewer = await signedIn('reviewer');
       const admin = await signedIn('admin');
@@ -145,50 +163,93 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const refused = await viewer.request('POST', '/console/api/sessions/sess-a/review', { action: 'Decline' });
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
-      const workflow = { name: 'Branch default', liveness_mode: 'flash', liveness_threshold: 80, max_attempts: 2, challenges: [], checks: ['LIVENESS'], is_default: true };
+      const workflow = {
+        name: 'Branch default',
+        liveness_mode: 'flash',
+        liveness_threshold: 80,
+        max_attempts: 2,
+        challenges: [],
+        checks: ['LIVENESS'],
+        is_default: true,
+      };
       expect((await reviewer.request('POST', '/console/api/workflows', workflow)).status).toBe(403);
       expect((await reviewer.request('GET', '/console/api/audit')).status).toBe(403);
-      expect((await reviewer.request('POST', '/console/api/sessions/sess-a/review', { action: 'Decline', comment: 'Photo of a photo' })).status).toBe(200);
+      expect(
+        (await reviewer.request('POST', '/console/api/sessions/sess-a/review', { action: 'Decline', comment: 'Photo of a photo' })).status,
+      ).toBe(200);
       const created = await admin.request('POST', '/console/api/workflows', workflow);
       expect(created.status).toBe(201);
       const saved = await created.json();
       expect(saved).toMatchObject({ name: 'Branch default', liveness_mode: 'flash', version: 1, is_default: true });
       const edited = await admin.request('PUT', `/console/api/workflows/${saved.id}`, { ...workflow, liveness_threshold: 85 });
       expect(await edited.json()).toMatchObject({ liveness_threshold: 85, version: 2 });
-      const bad = await admin.request('PUT', `/console/api/workflows/${saved.id}`, { ...workflow, liveness_mode: 'active', challenges: [] });
+      const bad = await admin.request('PUT', `/console/api/workflows/${saved.id}`, {
+        ...workflow,
+        liveness_mode: 'active',
+        challenges: [],
+      });
       expect(bad.status).toBe(400);
       const audit = await (await admin.request('GET', '/console/api/audit')).json();
       expect(audit.chain).toMatchObject({ ok: true });
       const update = audit.results.find((entry: { action: string }) => entry.action === 'workflow.update');
       expect(update).toMatchObject({ actor: 'admin', detail: { liveness_threshold: { from: 80, to: 85 } } });
-      expect(audit.results.find((entry: { action: string }) => entry.action === 'session.review.decline')).toMatchObject({ actor: 'reviewer', target: 'session:sess-a' });
+      expect(audit.results.find((entry: { action: string }) => entry.action === 'session.review.decline')).toMatchObject({
+        actor: 'reviewer',
+        target: 'session:sess-a',
+      });
     });
 
     it('settles the review queue: Approve and Decline with a comment (Resubmit only for teller sessions), visible in the API and audited', async () => {
-      await syncDecisions([['sess-1', 60], ['sess-2', 61], ['sess-3', 62], ['sess-ok', 90]]);
+      await syncDecisions([
+        ['sess-1', 60],
+        ['sess-2', 61],
+        ['sess-3', 62],
+        ['sess-ok', 90],
+      ]);
       const reviewer = await signedIn('reviewer');
       const queue = await (await reviewer.request('GET', '/console/api/review-queue')).json();
       expect(queue.results.map((s: { session_id: string }) => s.session_id).sort()).toEqual(['sess-1', 'sess-2', 'sess-3']);
-      for (const [id, action, status] of [['sess-1', 'Approve', 'Approved'], ['sess-2', 'Decline', 'Declined']]) {
-        const response = await reviewer.request('POST', `/console/api/sessions/${id}/review`, { action, comment: `${action} after checking` });
+      for (const [id, action, status] of [
+        ['sess-1', 'Approve', 'Approved'],
+        ['sess-2', 'Decline', 'Declined'],
+      ]) {
+        const response = await reviewer.request('POST', `/console/api/sessions/${id}/review`, {
+          action,
+          comment: `${action} after checking`,
+        });
         expect(await response.json()).toEqual({ status });
       }
       // Resubmit goes through the branch flow, which sends only teller-made sessions back: a walk-in is refused.
       const resubmit = await reviewer.request('POST', '/console/api/sessions/sess-3/review', { action: 'Resubmit', comment: 'again' });
       expect(resubmit.status).toBe(409);
       expect(await resubmit.json()).toMatchObject({ error: { code: 'WALK_IN_SESSION' } });
-      expect((await (await reviewer.request('GET', '/console/api/review-queue')).json()).results.map((s: { session_id: string }) => s.session_id)).toEqual(['sess-3']);
+      expect(
+        (await (await reviewer.request('GET', '/console/api/review-queue')).json()).results.map(
+          (s: { session_id: string }) => s.session_id,
+        ),
+      ).toEqual(['sess-3']);
       const again = await reviewer.request('POST', '/console/api/sessions/sess-1/review', { action: 'Decline' });
       expect(again.status).toBe(409);
       const detail = await (await reviewer.request('GET', '/console/api/sessions/sess-1')).json();
-      expect(detail.reviews).toEqual([expect.objectContaining({ decision: 'Approved', reviewer: 'reviewer', note: 'Approve after checking', new_status: 'Approved' })]);
-      expect(detail.evidence.check).toEqual({ record_hash_ok: true, signature_ok: true, chain_link_ok: true, image_hash_ok: true, verified: true });
+      expect(detail.reviews).toEqual([
+        expect.objectContaining({ decision: 'Approved', reviewer: 'reviewer', note: 'Approve after checking', new_status: 'Approved' }),
+      ]);
+      expect(detail.evidence.check).toEqual({
+        record_hash_ok: true,
+        signature_ok: true,
+        chain_link_ok: true,
+        image_hash_ok: true,
+        verified: true,
+      });
       expect(detail.result.challenge_sequence).toEqual(['head_left', 'smile']);
       const image = await reviewer.request('GET', '/console/api/sessions/sess-1/image');
       expect(image.headers.get('content-type')).toBe('image/jpeg');
       expect(Buffer.from(await image.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
       const decision = await (await fetch(`${base}/v3/session/sess-2/decision/`, { headers: { 'x-api-key': API_KEY } })).json();
-      expect(decision).toMatchObject({ status: 'Declined', reviews: [{ user: 'reviewer', decision: 'Declined', comment: 'Decline after checking' }] });
+      expect(decision).toMatchObject({
+        status: 'Declined',
+        reviews: [{ user: 'reviewer', decision: 'Declined', comment: 'Decline after checking' }],
+      });
       const actions = (await store.listAudit({ limit: 50, offset: 0, actor: 'reviewer' })).results.map((entry) => entry.action);
       expect(actions).toEqual(expect.arrayContaining(['session.review.approve', 'session.review.decline', 'session.view_image']));
       expect(actions).not.toContain('session.review.resubmit');
@@ -201,7 +262,8 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const before = await store.listAudit({ limit: 100, offset: 0 });
       await expect(server.storage.db.run("UPDATE console_audit SET actor = 'someone else'")).rejects.toThrow(/append-only/);
       await expect(server.storage.db.run('DELETE FROM console_audit')).rejects.toThrow(/append-only/);
-      if (server.storage.db.dialect === 'postgres') await expect(server.storage.db.run('TRUNCATE console_audit')).rejects.toThrow(/append-only/);
+      if (server.storage.db.dialect === 'postgres')
+        await expect(server.storage.db.run('TRUNCATE console_audit')).rejects.toThrow(/append-only/);
       expect(await store.listAudit({ limit: 100, offset: 0 })).toEqual(before);
       expect(await store.verifyAuditChain()).toMatchObject({ ok: true, entries: before.count });
       if (server.storage.db.dialect === 'sqlite') {
@@ -245,7 +307,13 @@ export function consoleContract(label: string, backend: BackendFactory) {
     });
 
     it('exports sessions as CSV with formula-like cells neutralised', async () => {
-      await syncDecisions([['=HYPERLINK("http://evil.example","x")', 60], ['+SUM(A1)', 90], ['-2+3', 20], ['@cmd', 55], ['plain', 80]]);
+      await syncDecisions([
+        ['=HYPERLINK("http://evil.example","x")', 60],
+        ['+SUM(A1)', 90],
+        ['-2+3', 20],
+        ['@cmd', 55],
+        ['plain', 80],
+      ]);
       const viewer = await signedIn('viewer');
       const response = await viewer.request('GET', '/console/api/sessions.csv');
       expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -264,7 +332,11 @@ export function consoleContract(label: string, backend: BackendFactory) {
     });
 
     it('lists sessions with filters and search, and kiosks with their last sync', async () => {
-      const deviceId = await syncDecisions([['walk-in-0001', 92], ['walk-in-0002', 60], ['teller-7731', 30]]);
+      const deviceId = await syncDecisions([
+        ['walk-in-0001', 92],
+        ['walk-in-0002', 60],
+        ['teller-7731', 30],
+      ]);
       const viewer = await signedIn('viewer');
       const search = await (await viewer.request('GET', '/console/api/sessions?q=walk-in')).json();
       expect(search.count).toBe(2);
@@ -274,7 +346,17 @@ export function consoleContract(label: string, backend: BackendFactory) {
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
       const kiosksBody = await (await viewer.request('GET', '/console/api/kiosks')).json();
-      expect(kiosksBody.results).toEqual([expect.objectContaining({ device_id: deviceId, decisions: 3, last_seq: 3, models: 'pad test@0 0000', pending: null, version: null, workflow: null })]);
+      expect(kiosksBody.results).toEqual([
+        expect.objectContaining({
+          device_id: deviceId,
+          decisions: 3,
+          last_seq: 3,
+          models: 'pad test@0 0000',
+          pending: null,
+          version: null,
+          workflow: null,
+        }),
+      ]);
       expect(kiosksBody.results[0].last_sync_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
 
@@ -282,8 +364,13 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const deviceId = await syncDecisions([['report-1', 92]]);
       const kiosk = kiosks.at(-1)!;
       const created = await fetch(`${base}/v3/workflows/`, {
-        method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-        body: JSON.stringify({ workflow_label: 'Counter', is_default: true, features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'FLASHING', liveness_threshold: 80 } }] }),
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          workflow_label: 'Counter',
+          is_default: true,
+          features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'FLASHING', liveness_threshold: 80 } }],
+        }),
       });
       const workflow = (await created.json()) as { uuid: string };
       const client = createSyncClient({ store: kiosk, serverUrl: base });
@@ -291,39 +378,93 @@ export function consoleContract(label: string, backend: BackendFactory) {
       await client.reportStatus({ pending: 4, app_version: '0.1.0', workflow_id: workflow.uuid, workflow_version: 1 });
       const viewer = await signedIn('viewer');
       const [row] = (await (await viewer.request('GET', '/console/api/kiosks')).json()).results;
-      expect(row).toMatchObject({ device_id: deviceId, pending: 4, version: '0.1.0', workflow: { id: workflow.uuid, name: 'Counter', version: 1 }, delivered: { id: workflow.uuid, version: 1 } });
+      expect(row).toMatchObject({
+        device_id: deviceId,
+        pending: 4,
+        version: '0.1.0',
+        workflow: { id: workflow.uuid, name: 'Counter', version: 1 },
+        delivered: { id: workflow.uuid, version: 1 },
+      });
       // The report is covered by the device signature: an unsigned one, or one whose body was changed, is refused.
-      const unsigned = await fetch(`${base}/v1/kiosk/status`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-device-id': deviceId }, body: JSON.stringify({ pending: 0, app_version: 'x', workflow_id: null, workflow_version: null }) });
+      const unsigned = await fetch(`${base}/v1/kiosk/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-device-id': deviceId },
+        body: JSON.stringify({ pending: 0, app_version: 'x', workflow_id: null, workflow_version: null }),
+      });
       expect(unsigned.status).toBe(401);
       const tampering = createSyncClient({
-        store: kiosk, serverUrl: base,
-        fetch: (input, init) => fetch(input, { ...init, body: typeof init?.body === 'string' ? init.body.replace('"pending":0', '"pending":9') : init?.body }),
+        store: kiosk,
+        serverUrl: base,
+        fetch: (input, init) =>
+          fetch(input, { ...init, body: typeof init?.body === 'string' ? init.body.replace('"pending":0', '"pending":9') : init?.body }),
       });
-      await expect(tampering.reportStatus({ pending: 0, app_version: '0.1.0', workflow_id: null, workflow_version: null })).rejects.toThrow(/UNAUTHORIZED/);
+      await expect(tampering.reportStatus({ pending: 0, app_version: '0.1.0', workflow_id: null, workflow_version: null })).rejects.toThrow(
+        /UNAUTHORIZED/,
+      );
       expect((await (await viewer.request('GET', '/console/api/kiosks')).json()).results[0]).toMatchObject({ pending: 4 });
     });
 
-    it('workflows and webhook destinations are the API\'s own: the console and /v3/ read and write the same rows', async () => {
+    it("workflows and webhook destinations are the API's own: the console and /v3/ read and write the same rows", async () => {
       const admin = await signedIn('admin');
-      const api = (method: string, path: string, body?: unknown) => fetch(`${base}${path}`, {
-        method, headers: { 'x-api-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const viaApi = await (await api('POST', '/v3/workflows/', { workflow_label: 'From the API', features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE', liveness_threshold: 70 } }] })).json();
+      const api = (method: string, path: string, body?: unknown) =>
+        fetch(`${base}${path}`, {
+          method,
+          headers: { 'x-api-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const viaApi = await (
+        await api('POST', '/v3/workflows/', {
+          workflow_label: 'From the API',
+          features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE', liveness_threshold: 70 } }],
+        })
+      ).json();
       const listed = (await (await admin.request('GET', '/console/api/workflows')).json()).results;
-      expect(listed).toEqual([expect.objectContaining({ id: viaApi.uuid, name: 'From the API', liveness_mode: 'passive', liveness_threshold: 70, version: 1, checks: ['LIVENESS'] })]);
+      expect(listed).toEqual([
+        expect.objectContaining({
+          id: viaApi.uuid,
+          name: 'From the API',
+          liveness_mode: 'passive',
+          liveness_threshold: 70,
+          version: 1,
+          checks: ['LIVENESS'],
+        }),
+      ]);
       const edited = await admin.request('PUT', `/console/api/workflows/${viaApi.uuid}`, {
-        name: 'From the API', liveness_mode: 'flash', liveness_threshold: 82, max_attempts: 2, challenges: [], checks: ['LIVENESS', 'FACE_MATCH'], is_default: false,
+        name: 'From the API',
+        liveness_mode: 'flash',
+        liveness_threshold: 82,
+        max_attempts: 2,
+        challenges: [],
+        checks: ['LIVENESS', 'FACE_MATCH'],
+        is_default: false,
       });
       expect(edited.status).toBe(200);
       const fromApi = await (await api('GET', `/v3/workflows/${viaApi.uuid}/`)).json();
-      expect(fromApi).toMatchObject({ version: 2, settings: { liveness_mode: 'flash', liveness_threshold: 82, face_liveness_max_attempts: 2, face_match: { enabled: true, threshold: 30 } } });
-      const made = await admin.request('POST', '/console/api/webhooks', { label: 'Core banking', url: 'https://bank.example/hooks/liveness' });
+      expect(fromApi).toMatchObject({
+        version: 2,
+        settings: {
+          liveness_mode: 'flash',
+          liveness_threshold: 82,
+          face_liveness_max_attempts: 2,
+          face_match: { enabled: true, threshold: 30 },
+        },
+      });
+      const made = await admin.request('POST', '/console/api/webhooks', {
+        label: 'Core banking',
+        url: 'https://bank.example/hooks/liveness',
+      });
       expect(made.status).toBe(201);
       const destination = await made.json();
       expect(destination.secret).toMatch(/^[0-9a-f]{64}$/);
       const apiList = await (await api('GET', '/v3/webhook/destinations/')).json();
-      const apiRows = (Array.isArray(apiList) ? apiList : apiList.results) as Array<{ uuid: string; label: string; secret_shared_key: string }>;
-      expect(apiRows).toEqual([expect.objectContaining({ uuid: destination.id, label: 'Core banking', secret_shared_key: destination.secret })]);
+      const apiRows = (Array.isArray(apiList) ? apiList : apiList.results) as Array<{
+        uuid: string;
+        label: string;
+        secret_shared_key: string;
+      }>;
+      expect(apiRows).toEqual([
+        expect.objectContaining({ uuid: destination.id, label: 'Core banking', secret_shared_key: destination.secret }),
+      ]);
       expect((await admin.request('PATCH', `/console/api/webhooks/${destination.id}`, { enabled: false })).status).toBe(200);
       expect(await (await api('GET', `/v3/webhook/destinations/${destination.id}/`)).json()).toMatchObject({ enabled: false });
       expect((await admin.request('DELETE', `/console/api/webhooks/${destination.id}`)).status).toBe(200);
@@ -358,7 +499,10 @@ export function consoleContract(label: string, backend: BackendFactory) {
       const missing = await fetch(`${base}/console/`);
       expect(missing.status).toBe(503);
       mkdirSync(join(build, 'assets'), { recursive: true });
-      writeFileSync(join(build, 'index.html'), '<!doctype html><title>console</title><script type="module" src="/console/assets/app.js"></script>');
+      writeFileSync(
+        join(build, 'index.html'),
+        '<!doctype html><title>console</title><script type="module" src="/console/assets/app.js"></script>',
+      );
       writeFileSync(join(build, 'assets', 'app.js'), 'export {};');
       const page = await fetch(`${base}/console/`);
       expect(page.status).toBe(200);

@@ -70,7 +70,11 @@ describe('engine on genuine whole images', () => {
       expect(face.pad.score).toBeLessThanOrEqual(100);
       // The pipeline computes the components the committed fusion reads (and skips the others).
       for (const name of padFusionFeatureNames()) expect(Number.isFinite(face.pad.components[name]), name).toBe(true);
-      expect(Object.keys(face.pad.components).filter((k) => !padFusionFeatureNames().includes(k)).every((k) => PAD_CUE_NAMES.includes(k))).toBe(true);
+      expect(
+        Object.keys(face.pad.components)
+          .filter((k) => !padFusionFeatureNames().includes(k))
+          .every((k) => PAD_CUE_NAMES.includes(k)),
+      ).toBe(true);
       expect(face.quality.score).toBeGreaterThan(0);
       expect(Object.keys(analysis.timings)).toEqual(expect.arrayContaining(['decode', 'detect', 'landmarks', 'iris', 'pad', 'total']));
     }
@@ -104,7 +108,9 @@ describe('engine on genuine whole images', () => {
   });
 
   it('reports no face on a frame without one', async () => {
-    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 130, b: 140 } } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 130, b: 140 } } })
+      .png()
+      .toBuffer();
     const analysis = await engine.analyzeImage(blank);
     expect(analysis.faces).toEqual([]);
     expect(analysis.frameLuminance).toBeGreaterThan(40);
@@ -153,7 +159,9 @@ describe('engine runtime', () => {
   });
 
   it('rejects a frame whose buffer does not match its size', async () => {
-    await expect(engine.analyzeFrame({ data: new Uint8Array(10), width: 4, height: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(engine.analyzeFrame({ data: new Uint8Array(10), width: 4, height: 4 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('reports a worker crash as ENGINE_FAILURE and restarts the worker', async () => {

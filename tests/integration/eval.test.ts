@@ -41,7 +41,18 @@ describe.skipIf(!haveFixtures || !haveModels)(`liveness eval CLI (skipped only w
     expect(result.status, result.stderr).toBe(2);
     const lines = result.stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]);
-    for (const key of ['n_real', 'n_spoof', 'threshold', 'apcer', 'bpcer', 'acer', 'face_found_rate', 'apcer_at_bpcer15', 'per_kind', 'per_attack']) {
+    for (const key of [
+      'n_real',
+      'n_spoof',
+      'threshold',
+      'apcer',
+      'bpcer',
+      'acer',
+      'face_found_rate',
+      'apcer_at_bpcer15',
+      'per_kind',
+      'per_attack',
+    ]) {
       expect(summary, key).toHaveProperty(key);
     }
     expect(summary.n_real).toBe(2);
@@ -70,7 +81,11 @@ describe.skipIf(!haveFixtures || !haveModels)(`liveness eval CLI (skipped only w
 
   it('fails with a usage error when the folder has no labels.csv', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'liveness-eval-empty-'));
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'eval', empty, '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'eval', empty, '--json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     rmSync(empty, { recursive: true, force: true });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/FILE_NOT_FOUND/);

@@ -11,7 +11,7 @@ describe('face-bench code at small n', () => {
   const data = new SyntheticFaces(N, 8, 7);
   const truth = data.queries.map((q) => data.exactTopK(q, K));
 
-  it('is seeded (same seed, same vectors), unit length, clustered, and its exact top-k holds each probe\'s own face first', () => {
+  it("is seeded (same seed, same vectors), unit length, clustered, and its exact top-k holds each probe's own face first", () => {
     const again = new SyntheticFaces(N, 8, 7);
     expect(Array.from(again.row(123))).toEqual(Array.from(data.row(123)));
     expect(Array.from(new SyntheticFaces(N, 8, 8).row(123))).not.toEqual(Array.from(data.row(123)));
@@ -20,14 +20,24 @@ describe('face-bench code at small n', () => {
     // Clustered: each face has look-alikes far closer than random unit vectors in 1024 dims (~0.03).
     const nearest = (row: number) => {
       let best = -1;
-      for (let r = 0; r < N; r++) if (r !== row) best = Math.max(best, data.row(r).reduce((s, x, i) => s + x * data.row(row)[i], 0));
+      for (let r = 0; r < N; r++)
+        if (r !== row)
+          best = Math.max(
+            best,
+            data.row(r).reduce((s, x, i) => s + x * data.row(row)[i], 0),
+          );
       return best;
     };
     expect(N / IDENTITIES_PER_CLUSTER).toBeGreaterThan(1);
     expect(nearest(0)).toBeGreaterThan(0.25);
     truth.forEach((top, i) => expect(top[0]).toBe(data.queryTargets[i]));
     expect(recallAtK(truth, truth)).toBe(1);
-    expect(recallAtK(truth, truth.map((t) => t.slice(0, K / 2)))).toBe(0.5);
+    expect(
+      recallAtK(
+        truth,
+        truth.map((t) => t.slice(0, K / 2)),
+      ),
+    ).toBe(0.5);
   });
 
   it('SQLite exact through FaceIndex returns the exact top-k', async () => {

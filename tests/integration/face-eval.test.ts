@@ -15,10 +15,18 @@ describe.skipIf(!ready)(`liveness face-eval${ready ? '' : ' (SKIPPED: fixtures o
     const dir = mkdtempSync(join(tmpdir(), 'face-eval-'));
     try {
       const report = join(dir, 'face-eval.html');
-      const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin/liveness.mjs'), 'face-eval', fixturesDir, '--json', '--report', report], { cwd: repoRoot, maxBuffer: 8 * 1024 * 1024 });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(repoRoot, 'bin/liveness.mjs'), 'face-eval', fixturesDir, '--json', '--report', report],
+        { cwd: repoRoot, maxBuffer: 8 * 1024 * 1024 },
+      );
       const summary = JSON.parse(stdout.trim().split('\n').pop()!);
       expect(summary).toMatchObject({ photos: 54, people: 19, genuinePairs: 68, impostorPairs: 1363, missed: [] });
-      expect(summary.operatingPoints.map((p: { targetFmr: number; resolvable: boolean }) => [p.targetFmr, p.resolvable])).toEqual([[0.01, true], [0.001, true], [0.0001, false]]);
+      expect(summary.operatingPoints.map((p: { targetFmr: number; resolvable: boolean }) => [p.targetFmr, p.resolvable])).toEqual([
+        [0.01, true],
+        [0.001, true],
+        [0.0001, false],
+      ]);
       expect(summary.eer).toBeLessThan(0.1);
       expect(stdout).toMatch(/\| 0\.001 \|/);
       const html = readFileSync(report, 'utf8');

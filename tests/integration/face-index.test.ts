@@ -30,8 +30,22 @@ function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => 
         expect((await again.listLists({ limit: 10, offset: 0 })).count).toBe(1);
         const blocklist = await index.systemBlocklist();
         const entry = await index.createEntry(blocklist.uuid, { display_label: 'case 1', embedding: face(0) });
-        await index.enrolFace({ source: 'session', sessionId: 's-1', vendorData: 'alice', status: 'Approved', searchable: true, embedding: face(1) });
-        await index.enrolFace({ source: 'api_request', sessionId: 'r-1', vendorData: 'bob', status: 'Approved', searchable: false, embedding: face(1) });
+        await index.enrolFace({
+          source: 'session',
+          sessionId: 's-1',
+          vendorData: 'alice',
+          status: 'Approved',
+          searchable: true,
+          embedding: face(1),
+        });
+        await index.enrolFace({
+          source: 'api_request',
+          sessionId: 'r-1',
+          vendorData: 'bob',
+          status: 'Approved',
+          searchable: false,
+          embedding: face(1),
+        });
 
         const hits = await index.search(face(0, 2, 0.99));
         expect(hits[0]).toMatchObject({ source: 'list_entry', list_type: 'blocklist', entry_uuid: entry.uuid });
@@ -50,7 +64,9 @@ function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => 
         expect(await index.eraseSession('s-1')).toBe(1);
         expect(await index.countFaces()).toBe(1);
         await expect(index.deleteList(blocklist.uuid)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-        await expect(index.createList({ name: 'x', list_type: 'blocklist', entry_type: 'face' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        await expect(index.createList({ name: 'x', list_type: 'blocklist', entry_type: 'face' })).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+        });
         await expect(index.createEntry(blocklist.uuid, { value: 'not a face' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
         console.log(`face index on ${name}: vector search ${index.vectorSearch ? 'pgvector HNSW' : 'exact'}`);
       } finally {
@@ -60,39 +76,63 @@ function contract(name: string, open: () => Promise<{ db: SqlDb; cleanup: () => 
   });
 }
 
-contract('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'face-index-'));
-  const db = openSqlite(join(dir, 'faces.sqlite'));
-  return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
-}, 'exact');
+contract(
+  'SQLite',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'face-index-'));
+    const db = openSqlite(join(dir, 'faces.sqlite'));
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  'exact',
+);
 
 // pgvector: PGlite with pgvector behind pglite-socket, through the same `pg` driver and SQL as a fleet's PostgreSQL.
-contract('PostgreSQL with pgvector (PGlite over the wire protocol)', async () => {
-  const pglite = await startPgliteVector();
-  const db = openPostgres({ connectionString: pglite.url });
-  return { db, cleanup: async () => { await db.close(); await pglite.stop(); } };
-}, 'hnsw');
+contract(
+  'PostgreSQL with pgvector (PGlite over the wire protocol)',
+  async () => {
+    const pglite = await startPgliteVector();
+    const db = openPostgres({ connectionString: pglite.url });
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await pglite.stop();
+      },
+    };
+  },
+  'hnsw',
+);
 
 const url = process.env.TEST_DATABASE_URL;
 if (url) {
-  contract('PostgreSQL', async () => {
-    const schema = `faces_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const db = openPostgres({ connectionString: url, schema });
-    return {
-      db,
-      async cleanup() {
-        await db.close();
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      },
-    };
-  }, 'exact'); // this machine's PostgreSQL 15 has no pgvector: the exact fallback
+  contract(
+    'PostgreSQL',
+    async () => {
+      const schema = `faces_test_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      await admin.end();
+      const db = openPostgres({ connectionString: url, schema });
+      return {
+        db,
+        async cleanup() {
+          await db.close();
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await client.end();
+        },
+      };
+    },
+    'exact',
+  ); // this machine's PostgreSQL 15 has no pgvector: the exact fallback
 } else {
   describe.skip('face index on PostgreSQL: SKIPPED because TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)', () => {
     it('needs TEST_DATABASE_URL', () => undefined);

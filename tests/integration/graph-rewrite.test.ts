@@ -49,7 +49,9 @@ describe('PRelu decomposition in the converter', () => {
     expect(opTypes(decomposed.bytes)).not.toContain('PRelu');
     const input = await faceTensor(size, batch);
     const [a, b] = await Promise.all(
-      [native.bytes, decomposed.bytes].map(async (model) => (await ort.InferenceSession.create(model, { logSeverityLevel: 3 })).run({ input })),
+      [native.bytes, decomposed.bytes].map(async (model) =>
+        (await ort.InferenceSession.create(model, { logSeverityLevel: 3 })).run({ input }),
+      ),
     );
     for (const key of Object.keys(a)) {
       const x = a[key].data as Float32Array;

@@ -75,7 +75,9 @@ describe('browser-kiosk host: the per-launch secret', () => {
   });
 
   it('logs each refusal with its status and code, never the secret offered', () => {
-    const refusals = logged.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'kiosk API connection refused');
+    const refusals = logged
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'kiosk API connection refused');
     expect(refusals).toHaveLength(3);
     expect(refusals[0]).toMatchObject({ component: 'host', status: 401, code: 'UNAUTHORIZED' });
     expect(logged.join('')).not.toMatch(/[0-9a-f]{64}/);

@@ -34,7 +34,9 @@ describe('kiosk service (real engine, core, store)', () => {
     const sessionId = (started as { value: { sessionId: string } }).value.sessionId;
     const early = await kiosk.service.handle('session.frame', { sessionId, timestampMs: 0, jpeg }, context);
     expect(early).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context)).toMatchObject({ ok: true });
+    expect(
+      await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context),
+    ).toMatchObject({ ok: true });
     const update = await kiosk.service.handle('session.frame', { sessionId, timestampMs: 10, jpeg }, context);
     expect(update).toMatchObject({ ok: true, value: { sessionId, phase: expect.any(String) } });
     // Another client cannot drive this session.
@@ -46,7 +48,10 @@ describe('kiosk service (real engine, core, store)', () => {
   });
 
   it('refuses a test seed and liveness overrides from a production kiosk, but allows the no-flash path', async () => {
-    expect(await kiosk.service.handle('session.start', { testSeed: 'x' }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await kiosk.service.handle('session.start', { testSeed: 'x' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     expect(await kiosk.service.handle('session.start', { config: { liveness_mode: 'passive' } }, context)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
@@ -59,22 +64,37 @@ describe('kiosk service (real engine, core, store)', () => {
       ok: false,
       error: { code: 'INVALID_PAYLOAD' },
     });
-    expect(await kiosk.service.handle('session.start', { extra: true }, context)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await kiosk.service.handle('session.start', { extra: true }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
     expect(await kiosk.service.handle('nope', {}, context)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('staff: the one-time PIN issued at provisioning must be changed before config.set; the new PIN is stored hashed only', async () => {
-    expect(await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     kiosk.provision((await makeProvisioning(ISSUED_PIN, { pinMustChange: true })).provisioning);
-    expect(await kiosk.service.handle('staff.unlock', { pin: '999999' }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)) as { ok: true; value: { token: string; mustChangePin: boolean } };
+    expect(await kiosk.service.handle('staff.unlock', { pin: '999999' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
+    const unlocked = (await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)) as {
+      ok: true;
+      value: { token: string; mustChangePin: boolean };
+    };
     expect(unlocked).toMatchObject({ ok: true, value: { mustChangePin: true } });
     const token = unlocked.value.token;
     expect(await kiosk.service.handle('config.set', { token, patch: { liveness: { liveness_threshold: 85 } } }, context)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
-    expect(await kiosk.service.handle('staff.setPin', { token, newPin: '12' }, context)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await kiosk.service.handle('staff.setPin', { token, newPin: '12' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
     expect(await kiosk.service.handle('staff.setPin', { token, newPin: '86420975' }, context)).toMatchObject({ ok: true });
     expect(await kiosk.service.handle('config.set', { token, patch: { liveness: { liveness_threshold: 85 } } }, context)).toMatchObject({
       ok: true,
@@ -83,13 +103,19 @@ describe('kiosk service (real engine, core, store)', () => {
     const persisted = readFileSync(join(dir, 'kiosk-config.json'), 'utf8');
     expect(persisted).not.toContain('86420975');
     expect(persisted).not.toContain(ISSUED_PIN);
-    expect(await kiosk.service.handle('queue.status', { token }, context)).toMatchObject({ ok: true, value: { total: expect.any(Number) } });
+    expect(await kiosk.service.handle('queue.status', { token }, context)).toMatchObject({
+      ok: true,
+      value: { total: expect.any(Number) },
+    });
     expect(await kiosk.service.handle('staff.lock', { token }, context)).toMatchObject({ ok: true });
     expect(await kiosk.service.handle('queue.status', { token }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
 
   it('locks staff unlock out after repeated wrong PINs', async () => {
     for (let i = 0; i < 5; i++) await kiosk.service.handle('staff.unlock', { pin: '000000' }, context);
-    expect(await kiosk.service.handle('staff.unlock', { pin: '86420975' }, context)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await kiosk.service.handle('staff.unlock', { pin: '86420975' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'RATE_LIMITED' },
+    });
   });
 });

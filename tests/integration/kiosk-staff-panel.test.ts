@@ -21,7 +21,10 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'liveness-staff-panel-'));
-    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite'), configPath: join(dir, 'kiosk-config.json') }, { sync: { serverUrl: OFFLINE_SERVER, idleMs: 200 } });
+    kiosk = await composeKiosk(
+      { dbPath: join(dir, 'kiosk.sqlite'), configPath: join(dir, 'kiosk-config.json') },
+      { sync: { serverUrl: OFFLINE_SERVER, idleMs: 200 } },
+    );
     kiosk.provision((await makeProvisioning(ISSUED_PIN, { pinMustChange: true })).provisioning);
     // Its own config file: two kiosks sharing one would share settings.
     standalone = await composeKiosk({ dbPath: join(dir, 'standalone.sqlite'), configPath: join(dir, 'standalone-config.json') });
@@ -33,8 +36,14 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
   });
 
   it('privacy.get states the retention the purge applies and the server data is sent to (none when standalone)', async () => {
-    expect(await kiosk.service.handle('privacy.get', {}, context)).toEqual({ ok: true, value: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: '127.0.0.1:9' } });
-    expect(await standalone.service.handle('privacy.get', {}, context)).toEqual({ ok: true, value: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: null } });
+    expect(await kiosk.service.handle('privacy.get', {}, context)).toEqual({
+      ok: true,
+      value: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: '127.0.0.1:9' },
+    });
+    expect(await standalone.service.handle('privacy.get', {}, context)).toEqual({
+      ok: true,
+      value: { imageRetentionDays: IMAGE_RETENTION_DAYS, syncServer: null },
+    });
   });
 
   it('a new kiosk starts in the measured default mode', async () => {
@@ -43,23 +52,38 @@ describe('kiosk service: consent facts, sync status, staff audit', () => {
   });
 
   it('sync.status needs staff, then says "offline" as a category with no raw error text; the audit lists staff actions newest first', async () => {
-    expect(await kiosk.service.handle('sync.status', { token: 'f'.repeat(64) }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    expect(await kiosk.service.handle('staff.unlock', { pin: '000000' }, context)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await kiosk.service.handle('sync.status', { token: 'f'.repeat(64) }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
+    expect(await kiosk.service.handle('staff.unlock', { pin: '000000' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
     const unlocked = (await kiosk.service.handle('staff.unlock', { pin: ISSUED_PIN }, context)) as { ok: true; value: { token: string } };
     const token = unlocked.value.token;
     // Until the default PIN is replaced, staff mode shows nothing else.
     expect(await kiosk.service.handle('staff.audit', { token }, context)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await kiosk.service.handle('staff.setPin', { token, newPin: '97531864' }, context)).toMatchObject({ ok: true });
-    expect(await kiosk.service.handle('config.set', { token, patch: { liveness: { liveness_threshold: 81 } } }, context)).toMatchObject({ ok: true });
+    expect(await kiosk.service.handle('config.set', { token, patch: { liveness: { liveness_threshold: 81 } } }, context)).toMatchObject({
+      ok: true,
+    });
 
     await expect
-      .poll(async () => ((await kiosk.service.handle('sync.status', { token }, context)) as { value: { lastProblem: string | null } }).value.lastProblem, { timeout: 20_000 })
+      .poll(
+        async () =>
+          ((await kiosk.service.handle('sync.status', { token }, context)) as { value: { lastProblem: string | null } }).value.lastProblem,
+        { timeout: 20_000 },
+      )
       .toBe('offline');
     const status = (await kiosk.service.handle('sync.status', { token }, context)) as { ok: true; value: Record<string, unknown> };
     expect(status.value).toMatchObject({ server: '127.0.0.1:9', lastSuccessAt: null, lastProblem: 'offline' });
     expect(Object.keys(status.value).sort()).toEqual(['lastProblem', 'lastProblemAt', 'lastSuccessAt', 'server']);
 
-    const audit = (await kiosk.service.handle('staff.audit', { token, limit: 10 }, context)) as { ok: true; value: { action: string; fields?: string[] }[] };
+    const audit = (await kiosk.service.handle('staff.audit', { token, limit: 10 }, context)) as {
+      ok: true;
+      value: { action: string; fields?: string[] }[];
+    };
     expect(audit.value.map((entry) => entry.action)).toEqual(['settings_changed', 'pin_changed', 'unlock', 'wrong_pin']);
     expect(audit.value[0].fields).toEqual(['liveness_threshold']);
     // Kept in the settings file, so a restart keeps it; never a PIN in it.

@@ -32,7 +32,10 @@ describe('signed workflows reach a kiosk at sync', () => {
     server = await createServer({ db: join(dir, 'server.sqlite'), apiKey: KEY, enrolTokens: ['t1'] });
     base = await server.listen({ port: 0 });
     const key = await server.storage.db.get<{ public_key_pem: string }>('SELECT public_key_pem FROM server_keys');
-    kiosk = await composeKiosk({ dbPath: join(dir, 'kiosk.sqlite') }, { sync: { serverUrl: base, enrolToken: 't1', idleMs: 100, workflowRefreshMs: 200 } });
+    kiosk = await composeKiosk(
+      { dbPath: join(dir, 'kiosk.sqlite') },
+      { sync: { serverUrl: base, enrolToken: 't1', idleMs: 100, workflowRefreshMs: 200 } },
+    );
     kiosk.provision({ staff_pin_hash: await hashPin('73915024'), pin_must_change: false, workflow_public_key: key!.public_key_pem });
   });
 
@@ -52,7 +55,9 @@ describe('signed workflows reach a kiosk at sync', () => {
   it('applies the workflow the service assigns (flash, threshold 88) and keeps it as the last good one', async () => {
     const created = await api('/v3/workflows/', {
       method: 'POST',
-      body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'FLASHING', face_liveness_score_decline_threshold: 88 } }] },
+      body: {
+        features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'FLASHING', face_liveness_score_decline_threshold: 88 } }],
+      },
     });
     expect(created.status).toBeLessThan(300);
     const workflow = (await created.json()) as { uuid: string };
@@ -65,7 +70,11 @@ describe('signed workflows reach a kiosk at sync', () => {
     expect((await api(`/v1/devices/${devices[0].id}/workflow`, { method: 'PUT', body: { workflow_id: workflow.uuid } })).status).toBe(200);
 
     const config = await waitFor(
-      async () => (await kiosk.service.handle('config.get', {}, context)) as { ok: true; value: { liveness: { liveness_mode: string; liveness_threshold: number } } },
+      async () =>
+        (await kiosk.service.handle('config.get', {}, context)) as {
+          ok: true;
+          value: { liveness: { liveness_mode: string; liveness_threshold: number } };
+        },
       (answer) => answer.value.liveness.liveness_mode === 'flash',
       300,
     );

@@ -49,14 +49,17 @@ describe.runIf(haveFixtures)('metrics scraped over HTTP', () => {
   it('the server exports a latency histogram per route and per engine stage, decision included', async () => {
     const form = new FormData();
     form.append('user_image', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'obama.jpg');
-    expect((await fetch(`${base}/v3/passive-liveness/`, { method: 'POST', body: form, headers: { 'x-api-key': API_KEY } })).status).toBe(200);
+    expect((await fetch(`${base}/v3/passive-liveness/`, { method: 'POST', body: form, headers: { 'x-api-key': API_KEY } })).status).toBe(
+      200,
+    );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const text = await (await fetch(`${base}/metrics`, { headers: { 'x-api-key': API_KEY } })).text();
     expect(text).toContain('# TYPE liveness_http_request_duration_seconds histogram');
     expect(count(text, 'liveness_http_request_duration_seconds', 'route="/v3/passive-liveness/",method="POST"')).toBe(1);
     expect(count(text, 'liveness_http_request_duration_seconds', 'route="/healthz",method="GET"')).toBe(1);
     expect(text).toContain('# TYPE liveness_engine_stage_seconds histogram');
-    for (const stage of [...ENGINE_STAGES, 'decision']) expect(count(text, 'liveness_engine_stage_seconds', `stage="${stage}"`), stage).toBe(1);
+    for (const stage of [...ENGINE_STAGES, 'decision'])
+      expect(count(text, 'liveness_engine_stage_seconds', `stage="${stage}"`), stage).toBe(1);
   });
 
   it('the kiosk host exports engine-stage and decision histograms after a session', async () => {
@@ -65,7 +68,8 @@ describe.runIf(haveFixtures)('metrics scraped over HTTP', () => {
     const sessionId = (started as { value: { sessionId: string } }).value.sessionId;
     await kiosk.service.handle('session.consent', { sessionId, accepted: true, consentVersion: CONSENT_VERSION }, context);
     const jpeg = new Uint8Array(photo);
-    for (const timestampMs of [10, 80]) expect(await kiosk.service.handle('session.frame', { sessionId, timestampMs, jpeg }, context)).toMatchObject({ ok: true });
+    for (const timestampMs of [10, 80])
+      expect(await kiosk.service.handle('session.frame', { sessionId, timestampMs, jpeg }, context)).toMatchObject({ ok: true });
     expect(await kiosk.service.handle('session.finish', { sessionId }, context)).toMatchObject({ ok: true });
 
     const response = await fetch(`http://127.0.0.1:${host.port}/metrics`);
@@ -73,7 +77,8 @@ describe.runIf(haveFixtures)('metrics scraped over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('# TYPE liveness_engine_stage_seconds histogram');
-    for (const stage of ENGINE_STAGES) expect(count(text, 'liveness_engine_stage_seconds', `stage="${stage}"`), stage).toBeGreaterThanOrEqual(1);
+    for (const stage of ENGINE_STAGES)
+      expect(count(text, 'liveness_engine_stage_seconds', `stage="${stage}"`), stage).toBeGreaterThanOrEqual(1);
     expect(count(text, 'liveness_engine_stage_seconds', 'stage="session_frame"')).toBe(2);
     expect(count(text, 'liveness_engine_stage_seconds', 'stage="decision"')).toBe(1);
   });

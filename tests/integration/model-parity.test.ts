@@ -11,7 +11,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CodedError } from '../../src/shared/errors';
 import { MODEL_SPECS, SOURCE_DIR } from '../../src/build/convert/catalogue';
 import { buildModels, resolveSourcePackage } from '../../src/build/model-build';
-import { createSession, modelsDir, modelVersions, readManifest, readVerifiedModel, type ModelManifestEntry } from '../../src/node/engine/model-store';
+import {
+  createSession,
+  modelsDir,
+  modelVersions,
+  readManifest,
+  readVerifiedModel,
+  type ModelManifestEntry,
+} from '../../src/node/engine/model-store';
 import { activeReferenceBackend, TfjsReferenceModel, type ReferenceBackend } from '../../src/build/tfjs-reference';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,70 +91,77 @@ describe('model build', () => {
   });
 });
 
-describe.skipIf(!haveFixtures)(`ONNX vs tfjs (${backend}) parity on real faces${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixturesDir})`}`, () => {
-  const samples = haveFixtures ? pickFixtures() : [];
-  const source = resolveSourcePackage();
+describe.skipIf(!haveFixtures)(
+  `ONNX vs tfjs (${backend}) parity on real faces${haveFixtures ? '' : ` (SKIPPED: fixtures absent at ${fixturesDir})`}`,
+  () => {
+    const samples = haveFixtures ? pickFixtures() : [];
+    const source = resolveSourcePackage();
 
-  beforeAll(async () => {
-    await buildModels({ dir: modelsDir() });
-  });
+    beforeAll(async () => {
+      await buildModels({ dir: modelsDir() });
+    });
 
-  it('uses several genuine whole images, genuine crops and attack crops', () => {
-    expect(samples.length).toBeGreaterThanOrEqual(5);
-    for (const kind of ['image', 'crop']) expect(samples.some((s) => s.kind === kind && s.label === 'real')).toBe(true);
-    expect(samples.some((s) => s.label === 'spoof')).toBe(true);
-  });
+    it('uses several genuine whole images, genuine crops and attack crops', () => {
+      expect(samples.length).toBeGreaterThanOrEqual(5);
+      for (const kind of ['image', 'crop']) expect(samples.some((s) => s.kind === kind && s.label === 'real')).toBe(true);
+      expect(samples.some((s) => s.label === 'spoof')).toBe(true);
+    });
 
-  for (const spec of MODEL_SPECS) {
-    it(`${spec.name}: every output agrees within ${spec.parity.tolerance} (max abs diff)`, async () => {
-      const entry = readManifest().models.find((m) => m.name === spec.name) as ModelManifestEntry;
-      expect(entry.parity.tolerance).toBe(spec.parity.tolerance);
-      const session = await createSession(spec.name);
-      const reference = await TfjsReferenceModel.load(path.join(source.root, SOURCE_DIR, spec.sourceJson), backend);
-      expect(activeReferenceBackend()).toBe(backend);
-      const tfNames = Object.fromEntries(Object.entries(entry.outputs).map(([name, o]) => [name, o.tf]));
-      const worst: Record<string, number> = {};
-      try {
-        for (const sample of samples) {
-          const { data, shape } = await toModelInput(sample, entry);
-          const onnx = await session.run({ [entry.input.name]: new ort.Tensor('float32', data, shape) });
-          const tfjs = await reference.run(data, shape, tfNames);
-          for (const name of Object.keys(entry.outputs)) {
-            const a = onnx[name].data as Float32Array;
-            const b = tfjs[name].data;
-            expect(onnx[name].dims).toEqual(tfjs[name].dims);
-            expect(a.length).toBeGreaterThan(0);
-            let diff = 0;
-            for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
-            expect(Number.isFinite(diff), `${name} on ${sample.file}`).toBe(true);
-            worst[name] = Math.max(worst[name] ?? 0, diff);
+    for (const spec of MODEL_SPECS) {
+      it(`${spec.name}: every output agrees within ${spec.parity.tolerance} (max abs diff)`, async () => {
+        const entry = readManifest().models.find((m) => m.name === spec.name) as ModelManifestEntry;
+        expect(entry.parity.tolerance).toBe(spec.parity.tolerance);
+        const session = await createSession(spec.name);
+        const reference = await TfjsReferenceModel.load(path.join(source.root, SOURCE_DIR, spec.sourceJson), backend);
+        expect(activeReferenceBackend()).toBe(backend);
+        const tfNames = Object.fromEntries(Object.entries(entry.outputs).map(([name, o]) => [name, o.tf]));
+        const worst: Record<string, number> = {};
+        try {
+          for (const sample of samples) {
+            const { data, shape } = await toModelInput(sample, entry);
+            const onnx = await session.run({ [entry.input.name]: new ort.Tensor('float32', data, shape) });
+            const tfjs = await reference.run(data, shape, tfNames);
+            for (const name of Object.keys(entry.outputs)) {
+              const a = onnx[name].data as Float32Array;
+              const b = tfjs[name].data;
+              expect(onnx[name].dims).toEqual(tfjs[name].dims);
+              expect(a.length).toBeGreaterThan(0);
+              let diff = 0;
+              for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+              expect(Number.isFinite(diff), `${name} on ${sample.file}`).toBe(true);
+              worst[name] = Math.max(worst[name] ?? 0, diff);
+            }
           }
+        } finally {
+          reference.dispose();
+          await session.release();
+        }
+        console.log(
+          `parity ${spec.name} (${samples.length} faces, tfjs ${backend}): ${Object.entries(worst)
+            .map(([n, d]) => `${n} ${d.toExponential(2)}`)
+            .join(', ')}; tolerance ${spec.parity.tolerance}`,
+        );
+        for (const [name, diff] of Object.entries(worst)) expect(diff, name).toBeLessThanOrEqual(spec.parity.tolerance);
+      });
+    }
+
+    it('blazeface in its documented [-1,1] range finds a face on every genuine whole photo (input range is right)', async () => {
+      const entry = readManifest().models.find((m) => m.name === 'blazeface') as ModelManifestEntry;
+      const session = await createSession('blazeface');
+      try {
+        for (const sample of samples.filter((s) => s.kind === 'image' && s.label === 'real')) {
+          const { data, shape } = await toModelInput(sample, entry);
+          const out = await session.run({ input: new ort.Tensor('float32', data, shape) });
+          const logits = [...(out.output_0.data as Float32Array), ...(out.output_1.data as Float32Array)];
+          const best = 1 / (1 + Math.exp(-Math.max(...logits)));
+          expect(best, sample.file).toBeGreaterThan(0.75);
         }
       } finally {
-        reference.dispose();
         await session.release();
       }
-      console.log(`parity ${spec.name} (${samples.length} faces, tfjs ${backend}): ${Object.entries(worst).map(([n, d]) => `${n} ${d.toExponential(2)}`).join(', ')}; tolerance ${spec.parity.tolerance}`);
-      for (const [name, diff] of Object.entries(worst)) expect(diff, name).toBeLessThanOrEqual(spec.parity.tolerance);
     });
-  }
-
-  it('blazeface in its documented [-1,1] range finds a face on every genuine whole photo (input range is right)', async () => {
-    const entry = readManifest().models.find((m) => m.name === 'blazeface') as ModelManifestEntry;
-    const session = await createSession('blazeface');
-    try {
-      for (const sample of samples.filter((s) => s.kind === 'image' && s.label === 'real')) {
-        const { data, shape } = await toModelInput(sample, entry);
-        const out = await session.run({ input: new ort.Tensor('float32', data, shape) });
-        const logits = [...(out.output_0.data as Float32Array), ...(out.output_1.data as Float32Array)];
-        const best = 1 / (1 + Math.exp(-Math.max(...logits)));
-        expect(best, sample.file).toBeGreaterThan(0.75);
-      }
-    } finally {
-      await session.release();
-    }
-  });
-});
+  },
+);
 
 describe('model integrity (on a temporary copy, models/ untouched)', () => {
   let dir: string;

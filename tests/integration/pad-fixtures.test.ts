@@ -24,7 +24,8 @@ function pairedCropSources(): Map<string, LabelRow[]> {
   return out;
 }
 
-const evenly = <T,>(list: T[], n: number): T[] => (list.length <= n ? list : Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]));
+const evenly = <T>(list: T[], n: number): T[] =>
+  list.length <= n ? list : Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]);
 
 /** Probability that a live unit's value exceeds an attack's (ties count half): the area under the ROC curve. */
 function auc(live: number[], attack: number[]): number {
@@ -38,7 +39,10 @@ let engine: WorkerEngine;
 const crops = new Map<string, { real: Record<string, number>[]; spoof: Record<string, number>[] }>();
 
 async function components(file: string): Promise<Record<string, number> | undefined> {
-  const analysis = await engine.analyzeImage(new Uint8Array(readFileSync(path.join(fixtures, file))), { irises: false, maxBytes: 64 * 1024 * 1024 });
+  const analysis = await engine.analyzeImage(new Uint8Array(readFileSync(path.join(fixtures, file))), {
+    irises: false,
+    maxBytes: 64 * 1024 * 1024,
+  });
   return analysis.faces[0]?.pad.components;
 }
 
@@ -153,7 +157,8 @@ describe.skipIf(!haveFixtures)(`print and mask cues on CelebA-Spoof images${have
   beforeAll(async () => {
     engine = await createEngine({ pipeline: { padComponents: 'all' } });
     const celeb = rows().filter((r) => r.source.startsWith('Jotriever'));
-    const of = async (list: LabelRow[]) => (await Promise.all(list.map((r) => components(r.path)))).filter((c): c is Record<string, number> => !!c);
+    const of = async (list: LabelRow[]) =>
+      (await Promise.all(list.map((r) => components(r.path)))).filter((c): c is Record<string, number> => !!c);
     live = await of(celeb.filter((r) => r.label === 'real'));
     prints = await of(celeb.filter((r) => r.attack === 'print'));
     masks = await of(celeb.filter((r) => r.attack === 'mask'));
@@ -164,18 +169,43 @@ describe.skipIf(!haveFixtures)(`print and mask cues on CelebA-Spoof images${have
 
   it('lbp_nonuniform: paper prints show more broken micro-texture than the live photos (descriptive, 5 prints vs 2 live)', () => {
     expect(prints.length).toBeGreaterThanOrEqual(4);
-    expect(auc(live.map((c) => c.lbp_nonuniform), prints.map((c) => c.lbp_nonuniform))).toBeLessThan(0.2);
+    expect(
+      auc(
+        live.map((c) => c.lbp_nonuniform),
+        prints.map((c) => c.lbp_nonuniform),
+      ),
+    ).toBeLessThan(0.2);
   });
 
   it('nose_relief: the mesh reads less relief from the prints and masks than from the live photos (descriptive, 7 attacks vs 2 live)', () => {
     expect(masks.length).toBe(2);
-    expect(auc(live.map((c) => c.nose_relief), [...prints, ...masks].map((c) => c.nose_relief))).toBeGreaterThan(0.8);
-    expect(auc(live.map((c) => c.nose_relief), masks.map((c) => c.nose_relief))).toBe(1);
+    expect(
+      auc(
+        live.map((c) => c.nose_relief),
+        [...prints, ...masks].map((c) => c.nose_relief),
+      ),
+    ).toBeGreaterThan(0.8);
+    expect(
+      auc(
+        live.map((c) => c.nose_relief),
+        masks.map((c) => c.nose_relief),
+      ),
+    ).toBe(1);
   });
 
   it('saturation and red_share: prints are paler and less red than the live photos (descriptive, 5 prints vs 2 live)', () => {
-    expect(auc(live.map((c) => c.saturation), prints.map((c) => c.saturation))).toBeGreaterThan(0.8);
-    expect(auc(live.map((c) => c.red_share), prints.map((c) => c.red_share))).toBeGreaterThan(0.8);
+    expect(
+      auc(
+        live.map((c) => c.saturation),
+        prints.map((c) => c.saturation),
+      ),
+    ).toBeGreaterThan(0.8);
+    expect(
+      auc(
+        live.map((c) => c.red_share),
+        prints.map((c) => c.red_share),
+      ),
+    ).toBeGreaterThan(0.8);
   });
 });
 
@@ -217,6 +247,8 @@ describe.skipIf(!haveFixtures)(`temporal cues on the fixture clips${haveFixtures
     const live = clips.filter((r) => r.label === 'real').map(value);
     const replay = clips.filter((r) => r.label === 'spoof' && cues.get(r.path)).map(value);
     expect(replay.length).toBeGreaterThanOrEqual(1);
-    expect(Math.min(...replay), `live ${live.map((v) => v.toFixed(2))} replay ${replay.map((v) => v.toFixed(2))}`).toBeGreaterThan(Math.max(...live));
-});
+    expect(Math.min(...replay), `live ${live.map((v) => v.toFixed(2))} replay ${replay.map((v) => v.toFixed(2))}`).toBeGreaterThan(
+      Math.max(...live),
+    );
+  });
 });

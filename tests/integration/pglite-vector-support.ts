@@ -44,7 +44,12 @@ function keepMessageGroupsTogether(server: PGLiteSocketServer, db: PGlite): void
         try {
           const bytes = await db.runExclusive(async () => {
             let sent = 0;
-            await db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => { sent += data.length; item.onData(data); } });
+            await db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                sent += data.length;
+                item.onData(data);
+              },
+            });
             return sent;
           });
           // A startup packet has no type byte (its first byte is a length byte, 0): it is a group of its own.

@@ -6,7 +6,13 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../../src/node/engine/api';
 import { decodeStillFile } from '../../src/node/engine/decode';
-import { FramePipeline, PIPELINE_MODELS, type ModelSession, type PipelineModel, type PipelineSessions } from '../../src/node/engine/pipeline';
+import {
+  FramePipeline,
+  PIPELINE_MODELS,
+  type ModelSession,
+  type PipelineModel,
+  type PipelineSessions,
+} from '../../src/node/engine/pipeline';
 import { openSession } from '../../src/node/engine/sessions';
 import { fixturesDir, haveFixtures } from '../../src/testkit/fixtures';
 

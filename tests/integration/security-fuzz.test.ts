@@ -40,16 +40,40 @@ function seeded(seed: number) {
   const bytes = (max: number) => Uint8Array.from({ length: int(max) }, () => int(256));
   const value = (depth = 0): unknown => {
     switch (int(depth > 2 ? 7 : 10)) {
-      case 0: return null;
-      case 1: return pick([true, false]);
-      case 2: return pick([0, -1, 1e308, -0, 3.5, Number.MAX_SAFE_INTEGER + 2, 75, 101]);
-      case 3: return text(40);
-      case 4: return pick(['session.start', 'staff.unlock', '__proto__', 'constructor', 'passive', 'blink', 'en']);
-      case 5: return bytes(64);
-      case 6: return undefined;
-      case 7: return Array.from({ length: int(5) }, () => value(depth + 1));
+      case 0:
+        return null;
+      case 1:
+        return pick([true, false]);
+      case 2:
+        return pick([0, -1, 1e308, -0, 3.5, Number.MAX_SAFE_INTEGER + 2, 75, 101]);
+      case 3:
+        return text(40);
+      case 4:
+        return pick(['session.start', 'staff.unlock', '__proto__', 'constructor', 'passive', 'blink', 'en']);
+      case 5:
+        return bytes(64);
+      case 6:
+        return undefined;
+      case 7:
+        return Array.from({ length: int(5) }, () => value(depth + 1));
       default: {
-        const keys = ['sessionId', 'token', 'pin', 'config', 'patch', 'liveness', 'liveness_threshold', 'timestampMs', 'jpeg', 'accepted', 'consentVersion', 'limit', 'testSeed', '__proto__', text(8)];
+        const keys = [
+          'sessionId',
+          'token',
+          'pin',
+          'config',
+          'patch',
+          'liveness',
+          'liveness_threshold',
+          'timestampMs',
+          'jpeg',
+          'accepted',
+          'consentVersion',
+          'limit',
+          'testSeed',
+          '__proto__',
+          text(8),
+        ];
         return Object.fromEntries(Array.from({ length: int(5) }, () => [pick(keys), value(depth + 1)]));
       }
     }
@@ -60,7 +84,9 @@ function seeded(seed: number) {
 function countRows(path: string): number {
   const db = new Database(path, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+      name: string;
+    }[];
     return tables.reduce((sum, { name }) => sum + (db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n, 0);
   } finally {
     db.close();
@@ -89,7 +115,9 @@ describe(`fuzz: ${Object.values(COUNTS).reduce((a, b) => a + b, 0)} inputs, seed
 
   afterAll(async () => {
     // The figure the README quotes: how many inputs of each kind were actually answered.
-    console.info(`fuzz: ${Object.values(answered).reduce((a, b) => a + b, 0)} inputs answered with a coded error or a harmless success, seed ${SEED}: ${JSON.stringify(answered)}`);
+    console.info(
+      `fuzz: ${Object.values(answered).reduce((a, b) => a + b, 0)} inputs answered with a coded error or a harmless success, seed ${SEED}: ${JSON.stringify(answered)}`,
+    );
     await host?.close();
     await kiosk?.close();
     await server?.close();
@@ -133,7 +161,9 @@ describe(`fuzz: ${Object.values(COUNTS).reduce((a, b) => a + b, 0)} inputs, seed
             ? JSON.stringify({ id: i, channel: random.pick([...CHANNELS, 'x']), payload: random.value() })
             : kind === 2
               ? Buffer.from(random.bytes(300))
-              : Buffer.from(encodeFrameMessage({ id: i, sessionId: random.text(20) || 's', timestampMs: random.int(1e6) }, random.bytes(200)));
+              : Buffer.from(
+                  encodeFrameMessage({ id: i, sessionId: random.text(20) || 's', timestampMs: random.int(1e6) }, random.bytes(200)),
+                );
       const expected = replies.length + 1;
       socket.send(message);
       await new Promise<void>((resolve) => {
@@ -155,7 +185,9 @@ describe(`fuzz: ${Object.values(COUNTS).reduce((a, b) => a + b, 0)} inputs, seed
     for (let i = 0; i < COUNTS.http; i++) {
       const route = random.pick(routes);
       const body = random.int(2) ? (JSON.stringify(random.value()) ?? 'null') : random.text(300);
-      const headers: Record<string, string> = { 'content-type': random.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']) };
+      const headers: Record<string, string> = {
+        'content-type': random.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']),
+      };
       if (random.int(2)) headers['x-api-key'] = API_KEY;
       const response = await fetch(`${base}${route}`, { method: 'POST', headers, body });
       expect(response.status, `${route} ${body.slice(0, 60)}`).toBeGreaterThanOrEqual(400);
@@ -167,7 +199,12 @@ describe(`fuzz: ${Object.values(COUNTS).reduce((a, b) => a + b, 0)} inputs, seed
       const form = new FormData();
       const field = random.pick(['user_image', 'user_image', 'other', 'vendor_data']);
       const file = random.int(4) === 0 ? new Uint8Array(0) : random.bytes(2000);
-      if (random.int(3)) form.append(field, new Blob([file], { type: random.pick(['image/jpeg', 'image/png', 'application/pdf']) }), random.text(20) || 'x.jpg');
+      if (random.int(3))
+        form.append(
+          field,
+          new Blob([file], { type: random.pick(['image/jpeg', 'image/png', 'application/pdf']) }),
+          random.text(20) || 'x.jpg',
+        );
       if (random.int(2)) form.append(random.pick(['save_api_request', 'vendor_data', 'rotate_image']), random.text(30));
       const response = await fetch(`${base}/v3/passive-liveness/`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: form });
       expect(response.status).toBeGreaterThanOrEqual(400);

@@ -27,7 +27,11 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
   });
 }
 
-function connect(port: number, headers: Record<string, string>, protocols: string[] = []): Promise<{ socket: WebSocket } | { status: number }> {
+function connect(
+  port: number,
+  headers: Record<string, string>,
+  protocols: string[] = [],
+): Promise<{ socket: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`, protocols, { headers });
     socket.once('open', () => resolve({ socket }));
@@ -64,7 +68,16 @@ describe('browser-kiosk host: security review', () => {
 
   it('serves nothing outside the renderer folder, however the path is spelled', async () => {
     expect((await rawGet(host.port, '/index.html')).status).toBe(200);
-    for (const path of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/..%5csecret.txt', '/a/../../secret.txt', '/%00', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/a/../../secret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const answer = await rawGet(host.port, path);
       expect([400, 404], `${path} answered ${answer.status}`).toContain(answer.status);
       expect(answer.body).not.toContain(SECRET);
@@ -74,7 +87,9 @@ describe('browser-kiosk host: security review', () => {
   it('refuses a foreign Origin and a rebinding Host header', async () => {
     expect(await connect(host.port, { origin: 'http://evil.example' }, token)).toEqual({ status: 403 });
     expect(await connect(host.port, { origin: 'http://evil.example', host: 'evil.example' }, token)).toEqual({ status: 403 });
-    expect(await connect(host.port, { origin: `http://evil.example:${host.port}`, host: `evil.example:${host.port}` }, token)).toEqual({ status: 403 });
+    expect(await connect(host.port, { origin: `http://evil.example:${host.port}`, host: `evil.example:${host.port}` }, token)).toEqual({
+      status: 403,
+    });
   });
 
   it("reproduction 'any local process that sets Origin drives the kiosk API': without the per-launch token it is refused", async () => {
@@ -93,7 +108,9 @@ describe('browser-kiosk host: security review', () => {
   });
 
   it("reproduction '--host 0.0.0.0 opens the API to the LAN': anything but loopback is refused without TLS and client certificates", async () => {
-    await expect(startKioskHost({ service: kiosk.service, rendererDir: join(dir, 'renderer'), host: '0.0.0.0', port: 0 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      startKioskHost({ service: kiosk.service, rendererDir: join(dir, 'renderer'), host: '0.0.0.0', port: 0 }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('closes the socket on a message larger than a frame may be', async () => {

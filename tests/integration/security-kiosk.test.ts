@@ -59,7 +59,10 @@ describe('kiosk doors (issue 9)', () => {
     expect(unlocked.ok).toBe(true);
     const { token } = unlocked.value;
     const set = (liveness: object) => kiosk.service.handle('config.set', { token, patch: { liveness } }, STAFF);
-    expect(await kiosk.service.handle('config.get', {}, STAFF)).toMatchObject({ ok: true, value: { liveness: { liveness_threshold: 80, liveness_mode: 'active' } } });
+    expect(await kiosk.service.handle('config.get', {}, STAFF)).toMatchObject({
+      ok: true,
+      value: { liveness: { liveness_threshold: 80, liveness_mode: 'active' } },
+    });
     for (const lowering of [
       { liveness_threshold: 0 },
       { liveness_threshold: 79 },
@@ -71,7 +74,10 @@ describe('kiosk doors (issue 9)', () => {
       expect(await set(lowering)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     // The provisioning's workflow asked for 3 attempts by default; fewer is stricter.
-    expect(await set({ liveness_threshold: 90, face_liveness_max_attempts: 2 })).toMatchObject({ ok: true, value: { liveness: { liveness_threshold: 90 } } });
+    expect(await set({ liveness_threshold: 90, face_liveness_max_attempts: 2 })).toMatchObject({
+      ok: true,
+      value: { liveness: { liveness_threshold: 90 } },
+    });
     expect(await set({ liveness_threshold: 80 })).toMatchObject({ ok: true });
     expect(await set({ liveness_mode: 'action_flash' })).toMatchObject({ ok: true });
     await kiosk.service.handle('staff.lock', { token }, STAFF);
@@ -81,21 +87,29 @@ describe('kiosk doors (issue 9)', () => {
     await provision();
     const forger = makeWorkflowSigner();
     const base = { workflow_id: 'branch-default', issued_at: new Date().toISOString() };
-    expect(() => kiosk.applyWorkflow(forger.sign({ ...base, version: 2, settings: { liveness_threshold: 0 } }))).toThrow(/not provisioned with/);
+    expect(() => kiosk.applyWorkflow(forger.sign({ ...base, version: 2, settings: { liveness_threshold: 0 } }))).toThrow(
+      /not provisioned with/,
+    );
     const genuine = signer.sign({ ...base, version: 2, settings: { liveness_threshold: 60 } });
     const tampered = { ...genuine, payload: { ...genuine.payload, settings: { ...genuine.payload.settings, liveness_threshold: 0 } } };
     expect(() => kiosk.applyWorkflow(tampered)).toThrow(/does not verify/);
-    expect(() => kiosk.applyWorkflow({ ...genuine, signature: forger.sign({ ...base, version: 2, settings: {} }).signature })).toThrow(/does not verify/);
+    expect(() => kiosk.applyWorkflow({ ...genuine, signature: forger.sign({ ...base, version: 2, settings: {} }).signature })).toThrow(
+      /does not verify/,
+    );
     expect(kiosk.applyWorkflow(genuine).payload.version).toBe(2);
     expect(() => kiosk.applyWorkflow(signer.sign({ ...base, version: 1, settings: { liveness_threshold: 10 } }))).toThrow(/older/);
-    const state = JSON.parse(readFileSync(join(dir, 'kiosk-config.json'), 'utf8')) as { settings: { liveness: { liveness_threshold: number } }; workflow: { payload: { version: number } } };
+    const state = JSON.parse(readFileSync(join(dir, 'kiosk-config.json'), 'utf8')) as {
+      settings: { liveness: { liveness_threshold: number } };
+      workflow: { payload: { version: number } };
+    };
     expect(state.settings.liveness.liveness_threshold).toBe(60);
     expect(state.workflow.payload.version).toBe(2);
   });
 
   it("reproduction 'five wrong PINs from one connection lock out every other': the customer's connection locks, staff's does not", async () => {
     await provision();
-    for (let i = 0; i < MAX_WRONG_PINS_PER_CONNECTION; i++) expect(await unlock(WRONG_PIN, CUSTOMER)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    for (let i = 0; i < MAX_WRONG_PINS_PER_CONNECTION; i++)
+      expect(await unlock(WRONG_PIN, CUSTOMER)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(await unlock(PIN, CUSTOMER)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(await unlock(PIN, STAFF)).toMatchObject({ ok: true });
   });
@@ -103,7 +117,10 @@ describe('kiosk doors (issue 9)', () => {
   it('guesses sent all at once on one connection are checked one by one: the sixth is locked out even when right', async () => {
     await provision();
     const context = { clientId: 'burst' };
-    const answers = await Promise.all([...Array.from({ length: MAX_WRONG_PINS_PER_CONNECTION }, () => unlock(WRONG_PIN, context)), unlock(PIN, context)]);
+    const answers = await Promise.all([
+      ...Array.from({ length: MAX_WRONG_PINS_PER_CONNECTION }, () => unlock(WRONG_PIN, context)),
+      unlock(PIN, context),
+    ]);
     expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     await kiosk.service.disconnect('burst');
   });
@@ -128,17 +145,36 @@ describe('kiosk doors (issue 9)', () => {
     const person = { clientId: 'kiosk-page' };
     const plan = (await kiosk.service.handle('session.start', {}, person)) as { ok: true; value: { sessionId: string } };
     expect(plan.ok).toBe(true);
-    expect(await kiosk.service.handle('session.consent', { sessionId: plan.value.sessionId, accepted: true, consentVersion: CONSENT_VERSION }, person)).toMatchObject({ ok: true });
+    expect(
+      await kiosk.service.handle(
+        'session.consent',
+        { sessionId: plan.value.sessionId, accepted: true, consentVersion: CONSENT_VERSION },
+        person,
+      ),
+    ).toMatchObject({ ok: true });
     const token = ((await unlock(PIN, STAFF)) as { ok: true; value: { token: string } }).value.token;
     const before = ((await kiosk.service.handle('queue.status', { token }, STAFF)) as { ok: true; value: { total: number } }).value.total;
-    expect(await kiosk.service.handle('session.start', {}, { clientId: 'intruder' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-    expect(await kiosk.service.handle('session.abandon', { sessionId: plan.value.sessionId }, { clientId: 'intruder' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await kiosk.service.handle('session.start', {}, { clientId: 'intruder' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await kiosk.service.handle('session.abandon', { sessionId: plan.value.sessionId }, { clientId: 'intruder' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     const after = ((await kiosk.service.handle('queue.status', { token }, STAFF)) as { ok: true; value: { total: number } }).value.total;
     expect(after).toBe(before);
     // The owner itself may start over; a session left idle by a hung page can be taken over after a while.
     const again = (await kiosk.service.handle('session.start', {}, person)) as { ok: true; value: { sessionId: string } };
-    await kiosk.service.handle('session.consent', { sessionId: again.value.sessionId, accepted: true, consentVersion: CONSENT_VERSION }, person);
-    expect(await kiosk.service.handle('session.start', {}, { clientId: 'next-screen' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    await kiosk.service.handle(
+      'session.consent',
+      { sessionId: again.value.sessionId, accepted: true, consentVersion: CONSENT_VERSION },
+      person,
+    );
+    expect(await kiosk.service.handle('session.start', {}, { clientId: 'next-screen' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
     clock += 121_000;
     expect(await kiosk.service.handle('session.start', {}, { clientId: 'next-screen' })).toMatchObject({ ok: true });
     await kiosk.service.disconnect('next-screen');

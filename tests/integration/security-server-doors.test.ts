@@ -26,7 +26,12 @@ const sqliteBackend: Backend = async () => {
 };
 
 /** Send only the headers of a request that declares `length` bytes, and resolve with the answer the server gives before any body byte. */
-function answerBeforeBody(base: string, path: string, headers: Record<string, string>, length: number): Promise<{ status: number; body: { error?: { code?: string } } }> {
+function answerBeforeBody(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  length: number,
+): Promise<{ status: number; body: { error?: { code?: string } } }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, base), { method: 'POST', headers: { ...headers, 'content-length': String(length) } }, (res) => {
       let text = '';
@@ -75,11 +80,21 @@ function doorsContract(label: string, backend: Backend) {
         headers: { 'x-api-key': KEY, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
-    const signed = (store: DecisionStore, deviceId: string, method: 'GET' | 'POST', path: string, body?: unknown, extra: { nonce?: string } = {}) => {
+    const signed = (
+      store: DecisionStore,
+      deviceId: string,
+      method: 'GET' | 'POST',
+      path: string,
+      body?: unknown,
+      extra: { nonce?: string } = {},
+    ) => {
       const text = body === undefined ? '' : JSON.stringify(body);
       return {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signedRequestHeaders((m) => store.identity.sign(m), { method, path, body: text, deviceId, ...extra }) },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...signedRequestHeaders((m) => store.identity.sign(m), { method, path, body: text, deviceId, ...extra }),
+        },
         body: body === undefined ? undefined : text,
       };
     };
@@ -108,7 +123,12 @@ function doorsContract(label: string, backend: Backend) {
       // A signed request whose nonce was already spent is refused on arrival too, before its body.
       const first = signed(store, deviceId, 'GET', '/v1/kiosk/signing-key');
       expect((await fetch(base + '/v1/kiosk/signing-key', first)).status).toBe(200);
-      const replay = await answerBeforeBody(base, '/v1/decisions', { ...first.headers, 'content-type': 'application/json' }, 47 * 1024 * 1024);
+      const replay = await answerBeforeBody(
+        base,
+        '/v1/decisions',
+        { ...first.headers, 'content-type': 'application/json' },
+        47 * 1024 * 1024,
+      );
       expect(replay).toMatchObject({ status: 401, body: { error: { code: 'REQUEST_REPLAYED' } } });
     });
 
@@ -116,11 +136,20 @@ function doorsContract(label: string, backend: Backend) {
       const store = kiosk('a');
       const deviceId = await createSyncClient({ store, serverUrl: base, enrolToken: 'door-1' }).enrol();
       const decisions = signed(store, deviceId, 'POST', '/v1/decisions', { records: [] });
-      expect(await answerBeforeBody(base, '/v1/decisions', decisions.headers, DECISIONS_BODY_LIMIT + 1)).toMatchObject({ status: 413, body: { error: { code: 'FILE_TOO_LARGE' } } });
+      expect(await answerBeforeBody(base, '/v1/decisions', decisions.headers, DECISIONS_BODY_LIMIT + 1)).toMatchObject({
+        status: 413,
+        body: { error: { code: 'FILE_TOO_LARGE' } },
+      });
       const json = { 'content-type': 'application/json', 'x-api-key': KEY };
-      expect(await answerBeforeBody(base, '/v3/session/', json, JSON_BODY_LIMIT + 1)).toMatchObject({ status: 413, body: { error: { code: 'FILE_TOO_LARGE' } } });
+      expect(await answerBeforeBody(base, '/v3/session/', json, JSON_BODY_LIMIT + 1)).toMatchObject({
+        status: 413,
+        body: { error: { code: 'FILE_TOO_LARGE' } },
+      });
       const upload = { 'content-type': 'multipart/form-data; boundary=x', 'x-api-key': KEY };
-      expect(await answerBeforeBody(base, '/v3/passive-liveness/', upload, UPLOAD_BODY_LIMIT + 1)).toMatchObject({ status: 413, body: { error: { code: 'FILE_TOO_LARGE' } } });
+      expect(await answerBeforeBody(base, '/v3/passive-liveness/', upload, UPLOAD_BODY_LIMIT + 1)).toMatchObject({
+        status: 413,
+        body: { error: { code: 'FILE_TOO_LARGE' } },
+      });
       // The limits are per route: a batch larger than any JSON route's limit is still taken.
       expect(DECISIONS_BODY_LIMIT).toBeGreaterThan(UPLOAD_BODY_LIMIT);
       expect(UPLOAD_BODY_LIMIT).toBeGreaterThan(JSON_BODY_LIMIT);
@@ -172,17 +201,29 @@ function doorsContract(label: string, backend: Backend) {
           await second.close();
         }
       }
-      const nonceCount = async () => Number((await server.storage.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM request_nonces'))?.n);
+      const nonceCount = async () =>
+        Number((await server.storage.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM request_nonces'))?.n);
       expect(await nonceCount()).toBeGreaterThanOrEqual(2);
       clock += 2 * REQUEST_FRESHNESS_MS + 1;
       // The kiosk's clock moved with the server's: a request signed at the new time is taken, and the old nonces are gone.
-      const headers = signedRequestHeaders((m) => store.identity.sign(m), { method: 'GET', path: '/v1/kiosk/signing-key', body: '', deviceId, timestampMs: clock });
+      const headers = signedRequestHeaders((m) => store.identity.sign(m), {
+        method: 'GET',
+        path: '/v1/kiosk/signing-key',
+        body: '',
+        deviceId,
+        timestampMs: clock,
+      });
       expect((await fetch(base + '/v1/kiosk/signing-key', { headers })).status).toBe(200);
       expect(await nonceCount()).toBe(1);
     });
 
     it('issue 9 "an enrolled kiosk can file a record under another kiosk\'s not-yet-synced session id": refused, and the owner\'s records land and its later records are not deferred forever', async () => {
-      const workflow = await (await api('/v3/workflows/', { method: 'POST', body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }] } })).json();
+      const workflow = await (
+        await api('/v3/workflows/', {
+          method: 'POST',
+          body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }] },
+        })
+      ).json();
       const session = await (await api('/v3/session/', { method: 'POST', body: { workflow_id: workflow.uuid } })).json();
       const a = kiosk('a');
       const b = kiosk('b');
@@ -191,7 +232,10 @@ function doorsContract(label: string, backend: Backend) {
       const idA = await clientA.enrol();
       await clientB.enrol();
       // A takes the session by its code: the attempt is bound to A before A has synced anything.
-      const claim = await fetch(base + '/v1/kiosk/sessions/claim', signed(a, idA, 'POST', '/v1/kiosk/sessions/claim', { code: session.short_code }));
+      const claim = await fetch(
+        base + '/v1/kiosk/sessions/claim',
+        signed(a, idA, 'POST', '/v1/kiosk/sessions/claim', { code: session.short_code }),
+      );
       expect(claim.status).toBe(200);
       const attemptId = (await claim.json()).attempt_id as string;
       // B learns the attempt id and files under it first, then a walk-in of its own.
@@ -214,16 +258,26 @@ function doorsContract(label: string, backend: Backend) {
       expect(await clientA.drainOnce()).toMatchObject({ accepted: 1, rejected: 1 });
       expect(await clientA.drainOnce()).toMatchObject({ accepted: 0, deferred: 0 });
       expect((await (await api('/v3/session/doors-a-next/decision/')).json()).status).toBe('Approved');
-      const kept = (await server.storage.db.all<{ session_id: string }>('SELECT session_id FROM session_conflicts')).map((row) => row.session_id).sort();
+      const kept = (await server.storage.db.all<{ session_id: string }>('SELECT session_id FROM session_conflicts'))
+        .map((row) => row.session_id)
+        .sort();
       expect(kept).toEqual([attemptId, 'doors-a-pending'].sort());
       const audit = (await (await api('/v1/audit')).json()).results as Array<{ code: string; session_id: string }>;
-      expect(audit.filter((e) => e.code === 'SESSION_CONFLICT').map((e) => e.session_id).sort()).toEqual(kept);
+      expect(
+        audit
+          .filter((e) => e.code === 'SESSION_CONFLICT')
+          .map((e) => e.session_id)
+          .sort(),
+      ).toEqual(kept);
     });
 
     it('issue 9 "an already-enrolled kiosk can burn an unused enrolment token": re-enrolling answers the same device and consumes no token', async () => {
       const a = kiosk('a');
       const idA = await createSyncClient({ store: a, serverUrl: base, enrolToken: 'door-1' }).enrol();
-      const again = await fetch(base + '/v1/devices/enrol', signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: 'door-2', public_key: a.identity.publicKeyPem }));
+      const again = await fetch(
+        base + '/v1/devices/enrol',
+        signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: 'door-2', public_key: a.identity.publicKeyPem }),
+      );
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ device_id: idA, enrolled: true });
       const tokens = await server.storage.db.all<{ used_by: string | null }>('SELECT used_by FROM enrol_tokens ORDER BY used_by');
@@ -237,7 +291,10 @@ function doorsContract(label: string, backend: Backend) {
       const statuses: number[] = [];
       let limited: Response | null = null;
       for (let i = 0; i < ENROL_RATE_LIMIT.max + 2; i++) {
-        const response = await fetch(base + '/v1/devices/enrol', signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: `wrong-${i}`, public_key: a.identity.publicKeyPem }));
+        const response = await fetch(
+          base + '/v1/devices/enrol',
+          signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: `wrong-${i}`, public_key: a.identity.publicKeyPem }),
+        );
         statuses.push(response.status);
         if (response.status === 429) limited = response;
         else await response.arrayBuffer();
@@ -247,7 +304,10 @@ function doorsContract(label: string, backend: Backend) {
       expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await limited!.json()).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/enrolment attempts/) });
       // The right token is refused too while the window lasts: guesses cannot continue by switching to it.
-      const right = await fetch(base + '/v1/devices/enrol', signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: 'door-1', public_key: a.identity.publicKeyPem }));
+      const right = await fetch(
+        base + '/v1/devices/enrol',
+        signed(a, 'enrolling', 'POST', '/v1/devices/enrol', { token: 'door-1', public_key: a.identity.publicKeyPem }),
+      );
       expect(right.status).toBe(429);
     });
 
@@ -259,22 +319,41 @@ function doorsContract(label: string, backend: Backend) {
         for (const bad of ['%00', '%ED%A0%80']) {
           const withParams = path.replace(/:[a-z_]+|\*/g, `x${bad}`);
           // A lone surrogate cannot be written in a URL's UTF-8; its closest form is the invalid sequence above, in the path.
-          const urls = [...(withParams !== path ? [withParams] : []), ...(bad === '%00' ? [`${path.replace(/:[a-z_]+|\*/g, 'x')}?q=a${bad}`] : [])];
+          const urls = [
+            ...(withParams !== path ? [withParams] : []),
+            ...(bad === '%00' ? [`${path.replace(/:[a-z_]+|\*/g, 'x')}?q=a${bad}`] : []),
+          ];
           for (const url of urls) {
             const response = await fetch(base + url, { method, headers: { 'x-api-key': KEY } });
             const body = (await response.json()) as { error?: { code?: string } };
-            expect({ method, url, status: response.status, code: body.error?.code }).toEqual({ method, url, status: 400, code: 'INVALID_ARGUMENT' });
+            expect({ method, url, status: response.status, code: body.error?.code }).toEqual({
+              method,
+              url,
+              status: 400,
+              code: 'INVALID_ARGUMENT',
+            });
             checked.push(`${method} ${url}`);
           }
         }
         if (!['POST', 'PUT', 'PATCH'].includes(method) || path.includes('*')) continue;
         for (const bad of ['a\u0000b', '\ud800']) {
           const url = path.replace(/:[a-z_]+/g, 'x');
-          const response = await fetch(base + url, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ reviewer: bad, vendor_data: bad, nested: [{ id: bad }] }) });
+          const response = await fetch(base + url, {
+            method,
+            headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+            body: JSON.stringify({ reviewer: bad, vendor_data: bad, nested: [{ id: bad }] }),
+          });
           const body = (await response.json()) as { error?: { code?: string } };
           // Kiosk and console routes authenticate on arrival, before the body; every other route reads it and refuses it.
-          const authenticatesFirst = url.startsWith('/v1/decisions') || url.startsWith('/v1/kiosk/') || (url.startsWith('/console/api/') && url !== '/console/api/login');
-          const expected = authenticatesFirst ? { status: 401, code: 'UNAUTHORIZED' } : url === '/v1/devices/enrol' ? { status: 401, code: 'UNAUTHORIZED' } : { status: 400, code: 'INVALID_PAYLOAD' };
+          const authenticatesFirst =
+            url.startsWith('/v1/decisions') ||
+            url.startsWith('/v1/kiosk/') ||
+            (url.startsWith('/console/api/') && url !== '/console/api/login');
+          const expected = authenticatesFirst
+            ? { status: 401, code: 'UNAUTHORIZED' }
+            : url === '/v1/devices/enrol'
+              ? { status: 401, code: 'UNAUTHORIZED' }
+              : { status: 400, code: 'INVALID_PAYLOAD' };
           expect({ method, url, status: response.status, code: body.error?.code }).toEqual({ method, url, ...expected });
           checked.push(`${method} ${url} body`);
         }
@@ -282,7 +361,10 @@ function doorsContract(label: string, backend: Backend) {
       // The same through the signed kiosk door: a signed body with a NUL is refused with 400, nothing stored.
       const store = kiosk('a');
       const deviceId = await createSyncClient({ store, serverUrl: base, enrolToken: 'door-1' }).enrol();
-      const claim = await fetch(base + '/v1/kiosk/sessions/claim', signed(store, deviceId, 'POST', '/v1/kiosk/sessions/claim', { code: 'AB\u0000C' }));
+      const claim = await fetch(
+        base + '/v1/kiosk/sessions/claim',
+        signed(store, deviceId, 'POST', '/v1/kiosk/sessions/claim', { code: 'AB\u0000C' }),
+      );
       expect(claim.status).toBe(400);
       expect((await claim.json()).error.code).toBe('INVALID_PAYLOAD');
       // The reproduction itself, and a reviewer name with a NUL.

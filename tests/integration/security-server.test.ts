@@ -93,7 +93,10 @@ describe('central API and stores: security review', () => {
   });
 
   it('answers with no-store and nosniff, and bounds how long a request may take', async () => {
-    for (const response of [await fetch(`${base}/v3/sessions`, { headers: { 'x-api-key': API_KEY } }), await fetch(`${base}/v3/sessions`)]) {
+    for (const response of [
+      await fetch(`${base}/v3/sessions`, { headers: { 'x-api-key': API_KEY } }),
+      await fetch(`${base}/v3/sessions`),
+    ]) {
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       await response.arrayBuffer();
@@ -119,10 +122,13 @@ describe('central API and stores: security review', () => {
   });
 
   it('the sync client refuses plain http to another machine (decisions and face images would travel in clear)', () => {
-    expect(() => createSyncClient({ store, serverUrl: 'http://10.1.2.3:8787' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => createSyncClient({ store, serverUrl: 'http://10.1.2.3:8787' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(() => checkServerUrl('http://api.example.org')).toThrow(/https/);
     expect(() => checkServerUrl('ftp://127.0.0.1')).toThrow(/https/);
     expect(checkServerUrl('https://api.example.org').origin).toBe('https://api.example.org');
-    for (const local of ['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:2']) expect(checkServerUrl(local).protocol).toBe('http:');
+    for (const local of ['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:2'])
+      expect(checkServerUrl(local).protocol).toBe('http:');
   });
 });

@@ -25,7 +25,14 @@ const api = (base: string, path: string, init: { method?: string; body?: unknown
 function claim(store: DecisionStore, base: string, deviceId: string, code: string, at: number) {
   const path = '/v1/kiosk/sessions/claim';
   const text = JSON.stringify({ code });
-  return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: at }) }, body: text });
+  return fetch(base + path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: at }),
+    },
+    body: text,
+  });
 }
 
 describe('branch sessions on a real server', () => {
@@ -50,7 +57,12 @@ describe('branch sessions on a real server', () => {
   }
 
   async function newSession(base: string) {
-    const workflow = await (await api(base, '/v3/workflows/', { method: 'POST', body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }] } })).json();
+    const workflow = await (
+      await api(base, '/v3/workflows/', {
+        method: 'POST',
+        body: { features: [{ feature: 'LIVENESS', config: { face_liveness_method: 'PASSIVE' } }] },
+      })
+    ).json();
     return (await api(base, '/v3/session/', { method: 'POST', body: { workflow_id: workflow.uuid, vendor_data: 'c-1' } })).json();
   }
 
@@ -67,7 +79,10 @@ describe('branch sessions on a real server', () => {
     expect(await createSyncClient({ store: kioskA, serverUrl: base, enrolToken: 't1' }).drainOnce()).toMatchObject({ accepted: 1 });
     const decided = await (await api(base, `/v3/session/${session.session_id}/decision/`)).json();
     expect(decided).toMatchObject({ status: 'Approved', vendor_data: 'c-1', liveness_checks: [{ score: 90 }] });
-    expect(await createSyncClient({ store: kioskB, serverUrl: base, enrolToken: 't2' }).drainOnce()).toMatchObject({ accepted: 0, rejected: 1 });
+    expect(await createSyncClient({ store: kioskB, serverUrl: base, enrolToken: 't2' }).drainOnce()).toMatchObject({
+      accepted: 0,
+      rejected: 1,
+    });
     expect((await (await api(base, '/v1/audit')).json()).results.map((e: { code: string }) => e.code)).toContain('SESSION_CONFLICT');
     expect((await (await api(base, `/v3/session/${session.session_id}/decision/`)).json()).status).toBe('Approved');
   });
@@ -92,7 +107,8 @@ describe('branch sessions on a real server', () => {
     // The v1 schema as it was released, recorded the way it was recorded then.
     const old = openSqlite(file);
     await old.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const statement of CORE_MIGRATIONS[0].statements({ id: 'INTEGER PRIMARY KEY AUTOINCREMENT', blob: 'BLOB', bigint: 'INTEGER' })) await old.run(statement);
+    for (const statement of CORE_MIGRATIONS[0].statements({ id: 'INTEGER PRIMARY KEY AUTOINCREMENT', blob: 'BLOB', bigint: 'INTEGER' }))
+      await old.run(statement);
     await old.run("INSERT INTO schema_migrations VALUES (1, 'v1', '2025-01-01T00:00:00Z')");
     await old.close();
     let base = await start(file);
@@ -107,8 +123,12 @@ describe('branch sessions on a real server', () => {
     await db.run('DROP TABLE sessions');
     await db.run('DROP TABLE session_attempts');
     await db.run('DROP TABLE reviews');
-    await db.run('CREATE TABLE reviews (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES decisions (session_id), decision TEXT NOT NULL, previous_status TEXT NOT NULL, new_status TEXT NOT NULL, reviewer TEXT NOT NULL, note TEXT, reviewed_at TEXT NOT NULL)');
-    await db.run("INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ('old-1', 'Approve', 'In Review', 'Approved', 'alice', 'fine', '2025-01-02T00:00:00Z')");
+    await db.run(
+      'CREATE TABLE reviews (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES decisions (session_id), decision TEXT NOT NULL, previous_status TEXT NOT NULL, new_status TEXT NOT NULL, reviewer TEXT NOT NULL, note TEXT, reviewed_at TEXT NOT NULL)',
+    );
+    await db.run(
+      "INSERT INTO reviews (session_id, decision, previous_status, new_status, reviewer, note, reviewed_at) VALUES ('old-1', 'Approve', 'In Review', 'Approved', 'alice', 'fine', '2025-01-02T00:00:00Z')",
+    );
     await db.run("UPDATE decisions SET status = 'Approved'");
     for (const table of ['workflows', 'webhook_destinations', 'server_keys', 'erased_records']) await db.run(`DROP TABLE ${table}`);
     await db.run('DROP INDEX decisions_session_ref');
@@ -120,7 +140,12 @@ describe('branch sessions on a real server', () => {
 
     base = await start(file);
     const decision = await (await api(base, '/v3/session/old-1/decision/')).json();
-    expect(decision).toMatchObject({ session_id: 'old-1', status: 'Approved', reviews: [{ user: 'alice', comment: 'fine', new_status: 'Approved' }], liveness_checks: [{ score: 60 }] });
+    expect(decision).toMatchObject({
+      session_id: 'old-1',
+      status: 'Approved',
+      reviews: [{ user: 'alice', comment: 'fine', new_status: 'Approved' }],
+      liveness_checks: [{ score: 60 }],
+    });
     expect((await api(base, '/v3/session/old-1/reference-image')).status).toBe(200);
     expect((await (await api(base, '/v3/sessions/')).json()).count).toBe(1);
   });

@@ -15,11 +15,21 @@ export type BackendFactory = () => Promise<{ options: Partial<ServerOptions>; cl
 
 const API_KEY = 'test-api-key';
 
-export async function signedPost(store: DecisionStore, base: string, path: string, body: unknown, deviceId: string, timestamp = Date.now()) {
+export async function signedPost(
+  store: DecisionStore,
+  base: string,
+  path: string,
+  body: unknown,
+  deviceId: string,
+  timestamp = Date.now(),
+) {
   const text = JSON.stringify(body);
   return fetch(base + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: timestamp }) },
+    headers: {
+      'content-type': 'application/json',
+      ...signedRequestHeaders((m) => store.identity.sign(m), { method: 'POST', path, body: text, deviceId, timestampMs: timestamp }),
+    },
     body: text,
   });
 }
@@ -77,7 +87,14 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       const body = await response.json();
       expect(body).toMatchObject({ session_id: 'sess-approved', status: 'Approved', kiosk: first.deviceId });
       const check = body.liveness_checks[0];
-      expect(check).toMatchObject({ method: 'PASSIVE', score: 92, status: 'Approved', face_quality: 80, face_luminance: 55, model_versions: { pad: 'test@0 0000' } });
+      expect(check).toMatchObject({
+        method: 'PASSIVE',
+        score: 92,
+        status: 'Approved',
+        face_quality: 80,
+        face_luminance: 55,
+        model_versions: { pad: 'test@0 0000' },
+      });
       expect(check.reference_image).toBe(`${base}/v3/session/sess-approved/reference-image`);
       expect(JSON.stringify(body)).not.toContain(tinyJpeg(1).toString('base64'));
       const image = await apiGet(base, '/v3/session/sess-approved/reference-image');
@@ -85,9 +102,17 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       expect(Buffer.from(await image.arrayBuffer()).equals(tinyJpeg(1))).toBe(true);
 
       const flash = await (await apiGet(base, '/v3/session/sess-declined/decision/')).json();
-      expect(flash.liveness_checks[0]).toMatchObject({ method: 'FLASHING', flash_sequence: { seed: 'abc' }, warnings: [{ risk: 'LOW_LIVENESS_SCORE', log_type: 'warning' }] });
+      expect(flash.liveness_checks[0]).toMatchObject({
+        method: 'FLASHING',
+        flash_sequence: { seed: 'abc' },
+        warnings: [{ risk: 'LOW_LIVENESS_SCORE', log_type: 'warning' }],
+      });
       const active = await (await apiGet(base, '/v3/session/sess-review/decision')).json();
-      expect(active.liveness_checks[0]).toMatchObject({ method: 'ACTIVE_3D', challenges_completed: ['head_left', 'smile'], reference_image: null });
+      expect(active.liveness_checks[0]).toMatchObject({
+        method: 'ACTIVE_3D',
+        challenges_completed: ['head_left', 'smile'],
+        reference_image: null,
+      });
 
       const list = await (await apiGet(base, `/v3/sessions?kiosk=${first.deviceId}&status=Declined`)).json();
       expect(list.count).toBe(1);
@@ -110,8 +135,13 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       const idA = await createSyncClient({ store: a, serverUrl: base, enrolToken: 'tok-2' }).enrol();
       a.db.prepare('DELETE FROM settings').run();
       expect(await createSyncClient({ store: a, serverUrl: base, enrolToken: 'tok-2' }).enrol()).toBe(idA);
-      await expect(createSyncClient({ store: b, serverUrl: base, enrolToken: 'tok-2' }).enrol()).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/ENROL_TOKEN_USED/) });
-      await expect(createSyncClient({ store: b, serverUrl: base, enrolToken: 'nope' }).enrol()).rejects.toMatchObject({ message: expect.stringMatching(/ENROL_TOKEN_INVALID/) });
+      await expect(createSyncClient({ store: b, serverUrl: base, enrolToken: 'tok-2' }).enrol()).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: expect.stringMatching(/ENROL_TOKEN_USED/),
+      });
+      await expect(createSyncClient({ store: b, serverUrl: base, enrolToken: 'nope' }).enrol()).rejects.toMatchObject({
+        message: expect.stringMatching(/ENROL_TOKEN_INVALID/),
+      });
       await expect(createSyncClient({ store: b, serverUrl: base }).drainOnce()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     });
 
@@ -133,7 +163,9 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       expect((await forged.json()).error.code).toBe('UNAUTHORIZED');
       const unknown = await signedPost(store, base, '/v1/decisions', { records }, 'dev_unknown');
       expect(unknown.status).toBe(401);
-      expect((await fetch(`${base}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+      expect(
+        (await fetch(`${base}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+      ).toBe(401);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });
 
@@ -165,7 +197,9 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       store.recordDecision(makeResult('t-2', 30));
       store.recordDecision(makeResult('t-3', 30));
       // Someone turns a decline into an approval in the kiosk's database.
-      store.db.prepare("UPDATE decisions SET record_json = replace(record_json, '\"status\":\"Declined\"', '\"status\":\"Approved\"') WHERE seq = 2").run();
+      store.db
+        .prepare('UPDATE decisions SET record_json = replace(record_json, \'"status":"Declined"\', \'"status":"Approved"\') WHERE seq = 2')
+        .run();
       const report = await client.drainOnce();
       expect(report).toMatchObject({ accepted: 1, rejected: 1, stoppedBy: 'rejected' });
       expect(store.stats()).toMatchObject({ done: 1, rejected: 1, pending: 1 });
@@ -190,25 +224,35 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
       const report = await client.drainOnce();
       expect(report).toMatchObject({ accepted: 1, deferred: 1, stoppedBy: 'deferred' });
       const audit = await (await apiGet(base, '/v1/audit')).json();
-      expect(audit.results).toEqual([expect.objectContaining({ code: 'CHAIN_GAP', seq: 3, detail: expect.stringMatching(/record 2 is missing/) })]);
+      expect(audit.results).toEqual([
+        expect.objectContaining({ code: 'CHAIN_GAP', seq: 3, detail: expect.stringMatching(/record 2 is missing/) }),
+      ]);
       expect((await apiGet(base, '/v3/session/d-3/decision/')).status).toBe(404);
     });
 
     it('review queue: In Review decisions are settled by a named reviewer, and subscribers get signed webhooks, retried', async () => {
       let calls = 0;
       const received: { body: string; signature: string }[] = [];
-      const hook = createHttpServer(asyncHandler(async (req: IncomingMessage, res) => {
-        let body = '';
-        for await (const chunk of req) body += chunk;
-        calls++;
-        if (calls === 1) return void res.writeHead(500).end();
-        received.push({ body, signature: String(req.headers['x-signature']) });
-        res.writeHead(204).end();
-      }));
+      const hook = createHttpServer(
+        asyncHandler(async (req: IncomingMessage, res) => {
+          let body = '';
+          for await (const chunk of req) body += chunk;
+          calls++;
+          if (calls === 1) return void res.writeHead(500).end();
+          received.push({ body, signature: String(req.headers['x-signature']) });
+          res.writeHead(204).end();
+        }),
+      );
       await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
       const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
       await server.close();
-      server = await createServer({ ...backendOptions, apiKey: API_KEY, enrolTokens: tokens, webhooks: [{ url: hookUrl, secret: 's3cret' }], webhookPollMs: 20 });
+      server = await createServer({
+        ...backendOptions,
+        apiKey: API_KEY,
+        enrolTokens: tokens,
+        webhooks: [{ url: hookUrl, secret: 's3cret' }],
+        webhookPollMs: 20,
+      });
       base = await server.listen({ port: 0 });
       try {
         const store = newStore('k');
@@ -216,16 +260,34 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
         await createSyncClient({ store, serverUrl: base, enrolToken: 'tok-4' }).drainOnce();
         const queue = await (await apiGet(base, '/v1/review')).json();
         expect(queue.results.map((d: { session_id: string }) => d.session_id)).toEqual(['rv-1']);
-        const bad = await fetch(`${base}/v1/review/rv-1`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{"decision":"Maybe"}' });
+        const bad = await fetch(`${base}/v1/review/rv-1`, {
+          method: 'POST',
+          headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+          body: '{"decision":"Maybe"}',
+        });
         expect(bad.status).toBe(400);
         const settled = await fetch(`${base}/v1/review/rv-1`, {
-          method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'Approve', reviewer: 'alice' }),
+          method: 'POST',
+          headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'Approve', reviewer: 'alice' }),
         });
         expect(settled.status).toBe(200);
         const body = await settled.json();
         expect(body.status).toBe('Approved');
-        expect(body.reviews).toEqual([expect.objectContaining({ user: 'alice', decision: 'Approve', previous_status: 'In Review', new_status: 'Approved', created_at: expect.any(String) })]);
-        const twice = await fetch(`${base}/v1/review/rv-1`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'Decline', reviewer: 'bob' }) });
+        expect(body.reviews).toEqual([
+          expect.objectContaining({
+            user: 'alice',
+            decision: 'Approve',
+            previous_status: 'In Review',
+            new_status: 'Approved',
+            created_at: expect.any(String),
+          }),
+        ]);
+        const twice = await fetch(`${base}/v1/review/rv-1`, {
+          method: 'POST',
+          headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'Decline', reviewer: 'bob' }),
+        });
         expect(twice.status).toBe(409);
         expect((await twice.json()).error.code).toBe('NOT_IN_REVIEW');
         expect((await (await apiGet(base, '/v1/review')).json()).count).toBe(0);
@@ -250,18 +312,29 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
     it('honours 429/503 with Retry-After (seconds or date) from a proxy in front of the server, then delivers', async () => {
       let mode: 'seconds' | 'date' | 'pass' = 'seconds';
       let clock = Date.now();
-      const proxy = createHttpServer(asyncHandler(async (req, res) => {
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        if (req.url === '/v1/decisions' && mode !== 'pass') {
-          const retryAfter = mode === 'seconds' ? '120' : new Date(clock + 600_000).toUTCString();
-          return void res.writeHead(mode === 'seconds' ? 503 : 429, { 'retry-after': retryAfter, 'content-type': 'application/json' }).end('{"error":{"code":"RATE_LIMITED","message":"slow down"}}');
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-        const upstream = await fetch(base + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await upstream.arrayBuffer()));
-      }));
+      const proxy = createHttpServer(
+        asyncHandler(async (req, res) => {
+          const chunks: Buffer[] = [];
+          for await (const c of req) chunks.push(c as Buffer);
+          if (req.url === '/v1/decisions' && mode !== 'pass') {
+            const retryAfter = mode === 'seconds' ? '120' : new Date(clock + 600_000).toUTCString();
+            return void res
+              .writeHead(mode === 'seconds' ? 503 : 429, { 'retry-after': retryAfter, 'content-type': 'application/json' })
+              .end('{"error":{"code":"RATE_LIMITED","message":"slow down"}}');
+          }
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers))
+            if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+          const upstream = await fetch(base + req.url, {
+            method: req.method,
+            headers,
+            body: chunks.length ? Buffer.concat(chunks) : undefined,
+          });
+          res
+            .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+            .end(Buffer.from(await upstream.arrayBuffer()));
+        }),
+      );
       await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
       try {
@@ -293,7 +366,9 @@ export function serverContract(label: string, backend: BackendFactory, extra: { 
           const id = await createSyncClient({ store, serverUrl: base, enrolToken: 'tok-1' }).enrol();
           for (let i = 1; i <= 20; i++) store.recordDecision(makeResult(`mi-${i}`));
           const records = store.signedRecords(Array.from({ length: 20 }, (_, i) => i + 1));
-          const answers = await Promise.all([base, base2, base, base2].map((b) => signedPost(store, b, '/v1/decisions', { records }, id).then((r) => r.json())));
+          const answers = await Promise.all(
+            [base, base2, base, base2].map((b) => signedPost(store, b, '/v1/decisions', { records }, id).then((r) => r.json())),
+          );
           const statuses = answers.flatMap((a) => a.results.map((r: { status: string }) => r.status));
           expect(statuses.filter((s: string) => s === 'accepted')).toHaveLength(20);
           expect(statuses.filter((s: string) => s === 'duplicate')).toHaveLength(60);

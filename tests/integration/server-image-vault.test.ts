@@ -40,7 +40,8 @@ function vaultSuite(label: string, backend: Backend) {
       open.push(store);
       return store;
     };
-    const sync = (store: DecisionStore, base: string) => createSyncClient({ store, serverUrl: base, enrolToken: 'vault-token' }).drainOnce();
+    const sync = (store: DecisionStore, base: string) =>
+      createSyncClient({ store, serverUrl: base, enrolToken: 'vault-token' }).drainOnce();
     const get = (base: string, path: string) => fetch(base + path, { headers: { 'x-api-key': API_KEY } });
     const storedBytes = async (server: LivenessServer, sessionId: string) =>
       Buffer.from((await server.storage.db.get<{ bytes: Buffer }>('SELECT bytes FROM images WHERE session_id = $1', [sessionId]))!.bytes);
@@ -143,7 +144,10 @@ if (testDatabaseUrl) {
   it('a server on PostgreSQL will not start without an image key file (there is no safe default place for one)', async () => {
     const made = await freshSchema('liveness_vault')();
     try {
-      await expect(createServer({ ...made.options, imageKeyFile: undefined, apiKey: API_KEY })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('--image-key-file') });
+      await expect(createServer({ ...made.options, imageKeyFile: undefined, apiKey: API_KEY })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('--image-key-file'),
+      });
     } finally {
       await made.cleanup();
     }

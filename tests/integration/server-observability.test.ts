@@ -80,7 +80,11 @@ describe('server logs and metrics', () => {
     const form = new FormData();
     const photo = readFileSync(join(fixturesDir, 'ageitgey__face_recognition/examples/obama.jpg'));
     form.append('user_image', new Blob([photo], { type: 'image/jpeg' }), 'obama.jpg');
-    const check = await fetch(`${base}/v3/passive-liveness/`, { method: 'POST', body: form, headers: { 'x-api-key': 'observability-key' } });
+    const check = await fetch(`${base}/v3/passive-liveness/`, {
+      method: 'POST',
+      body: form,
+      headers: { 'x-api-key': 'observability-key' },
+    });
     expect(check.status).toBe(200);
     expect(engineCalls).toBe(1);
     const text = await (await fetch(`${base}/metrics`, { headers: { 'x-api-key': 'observability-key' } })).text();

@@ -13,7 +13,9 @@ const notesRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ctx) => {
     await ctx.storage.db.run('INSERT INTO notes (text) VALUES ($1)', [request.body.text]);
     return reply.code(201).send({ saved: true, by: request.principal?.name });
   });
-  app.get('/v1/notes/public', { config: { auth: 'public' } }, async () => ({ count: Number((await ctx.storage.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))?.n) }));
+  app.get('/v1/notes/public', { config: { auth: 'public' } }, async () => ({
+    count: Number((await ctx.storage.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))?.n),
+  }));
 };
 
 const notesPlugin: ServerPlugin = {
@@ -35,7 +37,12 @@ describe('server plugins', () => {
       const server = await createServer({ db, apiKey: 'K', plugins: [notesPlugin] });
       try {
         const base = await server.listen({ port: 0 });
-        const post = (body: unknown, key = 'K') => fetch(`${base}/v1/notes`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const post = (body: unknown, key = 'K') =>
+          fetch(`${base}/v1/notes`, {
+            method: 'POST',
+            headers: { 'x-api-key': key, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
         expect((await post({ text: 'hi' }, 'wrong')).status).toBe(401);
         const bad = await post({ text: '' });
         expect(bad.status).toBe(400);
@@ -44,7 +51,9 @@ describe('server plugins', () => {
         expect(saved.status).toBe(201);
         expect(await saved.json()).toEqual({ saved: true, by: 'api-key' });
         expect(await (await fetch(`${base}/v1/notes/public`)).json()).toEqual({ count: run + 1 });
-        const migrations = await server.storage.db.all<{ plugin: string; version: number }>("SELECT plugin, version FROM server_migrations WHERE plugin = 'notes'");
+        const migrations = await server.storage.db.all<{ plugin: string; version: number }>(
+          "SELECT plugin, version FROM server_migrations WHERE plugin = 'notes'",
+        );
         expect(migrations.map((m) => `${m.plugin}:${Number(m.version)}`)).toEqual(['notes:1']);
       } finally {
         await server.close();

@@ -47,7 +47,8 @@ describe('still faces on tracked camera frames', () => {
       expect(Boolean(a)).toBe(Boolean(b));
       if (!a || !b) continue;
       let sum = 0;
-      for (let p = 0; p < b.landmarks.length; p++) sum += Math.hypot(a.landmarks[p][0] - b.landmarks[p][0], a.landmarks[p][1] - b.landmarks[p][1]);
+      for (let p = 0; p < b.landmarks.length; p++)
+        sum += Math.hypot(a.landmarks[p][0] - b.landmarks[p][0], a.landmarks[p][1] - b.landmarks[p][1]);
       worst = Math.max(worst, sum / b.landmarks.length);
     }
     expect(worst).toBeLessThan(2);

@@ -36,8 +36,12 @@ describe('decision store', () => {
 
   it('refuses an invalid result and a non-JPEG image with codes, writing nothing', () => {
     const store = openStore({ path: join(dir, 'q.sqlite') });
-    expect(() => store.recordDecision({ ...makeResult('x'), liveness_score: 140 })).toThrowError(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
-    expect(() => store.recordDecision(makeResult('y'), Buffer.from('%PDF-1.4'))).toThrowError(expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }));
+    expect(() => store.recordDecision({ ...makeResult('x'), liveness_score: 140 })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_PAYLOAD' }),
+    );
+    expect(() => store.recordDecision(makeResult('y'), Buffer.from('%PDF-1.4'))).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }),
+    );
     expect(store.stats().total).toBe(0);
     store.close();
   });
@@ -142,7 +146,9 @@ describe('recovery', () => {
   });
 
   it('names a missing folder with FILE_NOT_FOUND instead of an internal error', () => {
-    expect(() => openStore({ path: join(dir, 'no-such-folder', 'q.sqlite') })).toThrowError(expect.objectContaining({ code: 'FILE_NOT_FOUND' }));
+    expect(() => openStore({ path: join(dir, 'no-such-folder', 'q.sqlite') })).toThrowError(
+      expect.objectContaining({ code: 'FILE_NOT_FOUND' }),
+    );
   });
 
   it('quarantines a truncated database and salvages the decisions that can still be read', () => {

@@ -18,14 +18,32 @@ describe(`liveness check --db -> server -> sync -> read (${haveEngine ? 'real en
       const check = await runCli(['check', ...images, '--db', queue, '--json']);
       expect(check.code, check.stderr).toBe(0);
     } else {
-      const writer = spawnTs(resolve(repoRoot, 'src/testkit/fault-child.ts'), ['writer', '--db', queue, '--prefix', 'flow', '--count', '3']);
+      const writer = spawnTs(resolve(repoRoot, 'src/testkit/fault-child.ts'), [
+        'writer',
+        '--db',
+        queue,
+        '--prefix',
+        'flow',
+        '--count',
+        '3',
+      ]);
       expect((await writer.exit).code).toBe(0);
     }
     const queued = JSON.parse((await runCli(['queue', '--db', queue, '--json'])).stdout);
     expect(queued).toMatchObject({ total: 3, pending: 3, done: 0 });
 
     const port = await freePort();
-    const server = spawnTs(cliPath, ['server', '--port', String(port), '--db', join(dir, 'server.sqlite'), '--api-key', 'K', '--enrol-token', 'T']);
+    const server = spawnTs(cliPath, [
+      'server',
+      '--port',
+      String(port),
+      '--db',
+      join(dir, 'server.sqlite'),
+      '--api-key',
+      'K',
+      '--enrol-token',
+      'T',
+    ]);
     const url = `http://127.0.0.1:${port}`;
     expect(await waitForLine(server, /listening on/)).toContain(url);
     try {

@@ -17,7 +17,9 @@ describe('bench history', () => {
   it('names a stage that slowed by more than 10% and only that one', () => {
     const slow = compareWithPrevious(result(2, 8), result(2.5, 8.4));
     expect(slow).toEqual([{ figure: 'stages.detect', previous_ms: 2, current_ms: 2.5, change: 0.25 }]);
-    expect(describeSlowdown(slow[0], '2026-11-29T19:00:00.000Z')).toMatch(/warning: stages\.detect median 2\.5 ms is 25% slower than the previous result/);
+    expect(describeSlowdown(slow[0], '2026-11-29T19:00:00.000Z')).toMatch(
+      /warning: stages\.detect median 2\.5 ms is 25% slower than the previous result/,
+    );
   });
 
   it('stays quiet at exactly the threshold, on speed-ups, on timer-noise figures and on a slower peer', () => {

@@ -30,7 +30,12 @@ function recordPack(label: 'genuine' | 'print', subjectRef: string, into = dir):
     core.pushFrame(analysis);
     recorder.frame(`s-${subjectRef}`, i * 100, jpeg(i), analysis);
   }
-  recorder.camera(`s-${subjectRef}`, { exposure_supported: false, exposure_locked: false, white_balance_supported: false, white_balance_locked: false });
+  recorder.camera(`s-${subjectRef}`, {
+    exposure_supported: false,
+    exposure_locked: false,
+    white_balance_supported: false,
+    white_balance_locked: false,
+  });
   return recorder.finished(`s-${subjectRef}`, core.finish())!;
 }
 
@@ -39,11 +44,21 @@ describe('capture packs', () => {
     const file = recordPack('genuine', 'P001');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const { manifest, jpegs } = openPack(readFileSync(file), readPrivateKey(keys.privatePem));
-    expect(manifest).toMatchObject({ label: 'genuine', subject_ref: 'P001', site_id: 'branch-7', consent: { calibration_recording: true } });
+    expect(manifest).toMatchObject({
+      label: 'genuine',
+      subject_ref: 'P001',
+      site_id: 'branch-7',
+      consent: { calibration_recording: true },
+    });
     expect(manifest.frames).toHaveLength(6);
     expect(manifest.frames[3].timestamp_ms).toBe(300);
     expect(Array.from(jpegs[3])).toEqual(Array.from(jpeg(3)));
-    expect(manifest.camera).toEqual({ exposure_supported: false, exposure_locked: false, white_balance_supported: false, white_balance_locked: false });
+    expect(manifest.camera).toEqual({
+      exposure_supported: false,
+      exposure_locked: false,
+      white_balance_supported: false,
+      white_balance_locked: false,
+    });
     // Nothing of the face data is readable without the key: the JPEG markers do not appear in the sealed bytes.
     expect(readFileSync(file).includes(Buffer.from([0xff, 0xd8, 0xff, 3]))).toBe(false);
   });
@@ -55,11 +70,15 @@ describe('capture packs', () => {
     const { headerEnd } = readPackHeader(bytes);
     const header = Buffer.from(bytes);
     header[headerEnd - 3] ^= 0x01;
-    expect(() => openPack(header, readPrivateKey(keys.privatePem))).toThrow(expect.objectContaining({ code: expect.stringMatching(/INVALID_PAYLOAD|UNAUTHORIZED/) }));
+    expect(() => openPack(header, readPrivateKey(keys.privatePem))).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/INVALID_PAYLOAD|UNAUTHORIZED/) }),
+    );
     const body = Buffer.from(bytes);
     body[headerEnd + 10] ^= 0x01;
     expect(() => openPack(body, readPrivateKey(keys.privatePem))).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
-    expect(() => openPack(Buffer.from('%PDF-1.7 not a pack'), readPrivateKey(keys.privatePem))).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));
+    expect(() => openPack(Buffer.from('%PDF-1.7 not a pack'), readPrivateKey(keys.privatePem))).toThrow(
+      expect.objectContaining({ code: 'INVALID_PAYLOAD' }),
+    );
   });
 
   it('an unarmed kiosk records nothing, and arming covers one session only', () => {
@@ -75,7 +94,12 @@ describe('capture packs', () => {
 
   it('calibrate pools packs and counts subjects and attempts, keeping constants it cannot refit', () => {
     const own = path.join(dir, 'pool');
-    const files = [recordPack('genuine', 'A', own), recordPack('genuine', 'A', own), recordPack('genuine', 'B', own), recordPack('print', 'C', own)];
+    const files = [
+      recordPack('genuine', 'A', own),
+      recordPack('genuine', 'A', own),
+      recordPack('genuine', 'B', own),
+      recordPack('print', 'C', own),
+    ];
     const manifests = files.map((f) => openPack(readFileSync(f), readPrivateKey(keys.privatePem)).manifest);
     const report = calibrate(manifests, { threshold: 75 });
     expect(report.packs).toBe(4);

@@ -33,7 +33,11 @@ describe('tunables', () => {
     // A flat grid moved by a pure perspective change: a plane, with a clear motion.
     const grid: Point2[] = [];
     for (let i = 0; i < 5; i++) for (let j = 0; j < 4; j++) grid.push([i * 10, j * 10]);
-    const warp = (k: number): Point2[] => grid.map(([x, y]) => { const w = 1 + k * x * 0.004; return [(x + k * 3) / w, (y + k * y * 0.05) / w]; });
+    const warp = (k: number): Point2[] =>
+      grid.map(([x, y]) => {
+        const w = 1 + k * x * 0.004;
+        return [(x + k * 3) / w, (y + k * y * 0.05) / w];
+      });
     const frames = [grid, grid, grid, grid, warp(1), warp(2), warp(3), warp(4)];
     const standard = analyzePlanarity(grid, frames);
     expect(standard.motionFrames).toBeGreaterThanOrEqual(2);

@@ -26,12 +26,22 @@ const VIRTUAL_LABELS: [string, string][] = [
   ['Unity Video Capture', 'unity-capture'],
   ['My Virtual Camera', 'generic-virtual'],
 ];
-const REAL_LABELS = ['Integrated Camera: Integrated C (04f2:b604)', 'HD Pro Webcam C920 (046d:082d)', 'FaceTime HD Camera', 'USB2.0 HD UVC WebCam: USB2.0 HD (13d3:56dd)', 'Logitech BRIO (046d:085e)'];
+const REAL_LABELS = [
+  'Integrated Camera: Integrated C (04f2:b604)',
+  'HD Pro Webcam C920 (046d:082d)',
+  'FaceTime HD Camera',
+  'USB2.0 HD UVC WebCam: USB2.0 HD (13d3:56dd)',
+  'Logitech BRIO (046d:085e)',
+];
 
 describe('virtual-camera denylist', () => {
   it.each(VIRTUAL_LABELS)('refuses %s by its label (%s)', (label, id) => {
     expect(virtualCameraMatch({ label })?.id).toBe(id);
-    expect(judgeCamera({ deviceId: 'd', label }, null, { production: false })).toEqual({ allowed: false, reason: 'VIRTUAL_CAMERA', match: id });
+    expect(judgeCamera({ deviceId: 'd', label }, null, { production: false })).toEqual({
+      allowed: false,
+      reason: 'VIRTUAL_CAMERA',
+      match: id,
+    });
   });
 
   it.each(REAL_LABELS)('lets the physical camera %s through', (label) => {
@@ -48,14 +58,21 @@ describe('virtual-camera denylist', () => {
     for (const entry of VIRTUAL_CAMERA_DENYLIST) {
       expect(entry.product.length).toBeGreaterThan(3);
       const named = VIRTUAL_LABELS.some(([, id]) => id === entry.id) || entry.drivers?.length;
-      expect(named || ['akvcam', 'vivid', 'splitcam', 'youcam', 'altercam', 'mmhmm', 'camo', 'epoccam', 'ivcam'].includes(entry.id), entry.id).toBeTruthy();
+      expect(
+        named || ['akvcam', 'vivid', 'splitcam', 'youcam', 'altercam', 'mmhmm', 'camo', 'epoccam', 'ivcam'].includes(entry.id),
+        entry.id,
+      ).toBeTruthy();
     }
   });
 });
 
 describe("Chromium's fake capture device", () => {
   it('is refused in production mode and accepted in test mode', () => {
-    expect(judgeCamera({ deviceId: 'x', label: 'fake_device_0' }, null, { production: true })).toEqual({ allowed: false, reason: 'FAKE_CAMERA', match: 'chromium-fake-device' });
+    expect(judgeCamera({ deviceId: 'x', label: 'fake_device_0' }, null, { production: true })).toEqual({
+      allowed: false,
+      reason: 'FAKE_CAMERA',
+      match: 'chromium-fake-device',
+    });
     expect(judgeCamera({ deviceId: 'x', label: 'fake_device_0' }, null, { production: false })).toEqual({ allowed: true });
   });
   it('playing a file (--use-file-for-fake-video-capture), its label is the file path: refused in production too', () => {
@@ -78,7 +95,9 @@ describe('the pinned camera', () => {
     }
   });
   it('a virtual camera is refused as virtual even when it claims the pinned id', () => {
-    expect(judgeCamera({ deviceId: 'abc', label: 'OBS Virtual Camera' }, pinned, { production: true })).toMatchObject({ reason: 'VIRTUAL_CAMERA' });
+    expect(judgeCamera({ deviceId: 'abc', label: 'OBS Virtual Camera' }, pinned, { production: true })).toMatchObject({
+      reason: 'VIRTUAL_CAMERA',
+    });
   });
 });
 
@@ -115,7 +134,12 @@ describe('Linux sysfs (a fake /sys/class/video4linux tree)', () => {
   it('reads the card name, the driver and the USB vendor, product and serial', () => {
     const listed = readV4l2Devices(classDir);
     expect(listed.map((d) => d.node)).toEqual(['video0', 'video1', 'video2']);
-    expect(listed[0]).toEqual({ node: 'video0', name: 'HD Pro Webcam C920', driver: 'uvcvideo', usb: { vendorId: '046d', productId: '082d', serial: 'A1B2C3D4' } });
+    expect(listed[0]).toEqual({
+      node: 'video0',
+      name: 'HD Pro Webcam C920',
+      driver: 'uvcvideo',
+      usb: { vendorId: '046d', productId: '082d', serial: 'A1B2C3D4' },
+    });
     expect(listed[2]).toEqual({ node: 'video2', name: 'Integrated Camera', driver: 'v4l2loopback', usb: null });
   });
 
@@ -124,7 +148,11 @@ describe('Linux sysfs (a fake /sys/class/video4linux tree)', () => {
     expect(findV4l2Device(listed, 'HD Pro Webcam C920 (046d:082d)')?.usb?.serial).toBe('A1B2C3D4');
     expect(findV4l2Device(listed, 'HD Pro Webcam C920 (1234:5678)')).toBeNull();
     const loop = findV4l2Device(listed, 'Integrated Camera');
-    expect(judgeCamera({ deviceId: 'd', label: 'Integrated Camera', driver: loop?.driver }, null, { production: true })).toMatchObject({ allowed: false, reason: 'VIRTUAL_CAMERA', match: 'v4l2loopback' });
+    expect(judgeCamera({ deviceId: 'd', label: 'Integrated Camera', driver: loop?.driver }, null, { production: true })).toMatchObject({
+      allowed: false,
+      reason: 'VIRTUAL_CAMERA',
+      match: 'v4l2loopback',
+    });
   });
 
   it('a system without video4linux (macOS, Windows, a container) lists nothing', () => {

@@ -33,7 +33,17 @@ describe('console translations', () => {
 
   it('every session status and every error code the console shows has a sentence in every locale', () => {
     for (const status of [...STATUSES, 'Resubmitted']) expect(statusKey(status), status).not.toBeNull();
-    for (const code of ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INVALID_ARGUMENT', 'CSRF_TOKEN_INVALID', 'LOGIN_FAILED', 'ACCOUNT_LOCKED']) {
+    for (const code of [
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'CONFLICT',
+      'RATE_LIMITED',
+      'INVALID_ARGUMENT',
+      'CSRF_TOKEN_INVALID',
+      'LOGIN_FAILED',
+      'ACCOUNT_LOCKED',
+    ]) {
       expect(errorKey(code), code).toBe(`error_${code}`);
     }
     expect(errorKey('SOMETHING_NEW')).toBe('error_other');

@@ -7,7 +7,9 @@ import { convertTfjsGraph } from '../../src/build/convert/tfjs-to-onnx';
 import { halfToFloat, type ConstTensor, type TfjsGraph, type TfNode } from '../../src/build/convert/tfjs-graph';
 
 const f32 = (shape: number[], fill: (i: number) => number): ConstTensor => ({
-  dtype: 'float32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
+  dtype: 'float32',
+  shape,
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
 });
 const i32 = (values: number[], shape = [values.length]): ConstTensor => ({ dtype: 'int32', shape, data: Int32Array.from(values) });
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -15,7 +17,10 @@ const ints = (...values: number[]) => ({ list: { i: values.map(String) } });
 
 describe('layout helpers', () => {
   it('transposes like numpy.transpose', () => {
-    const t = transposeConstant(f32([2, 3], (i) => i), [1, 0]);
+    const t = transposeConstant(
+      f32([2, 3], (i) => i),
+      [1, 0],
+    );
     expect(t.shape).toEqual([3, 2]);
     expect([...t.data]).toEqual([0, 3, 1, 4, 2, 5]);
   });
@@ -73,14 +78,26 @@ function node(name: string, op: string, input: string[], attr: TfNode['attr'] = 
 
 function syntheticGraph(): TfjsGraph {
   const weights = new Map<string, ConstTensor>([
-    ['w', filterConv], ['b', biasConv], ['alpha', alpha], ['dw', filterDw], ['pads', channelPad],
-    ['shape', flatten], ['dense', dense], ['dense_b', denseBias],
+    ['w', filterConv],
+    ['b', biasConv],
+    ['alpha', alpha],
+    ['dw', filterDw],
+    ['pads', channelPad],
+    ['shape', flatten],
+    ['dense', dense],
+    ['dense_b', denseBias],
   ]);
   const nodes: TfNode[] = [
     ...[...weights.keys()].map((name) => node(name, 'Const', [])),
-    node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: String(H) }, { size: String(W) }, { size: String(C) }] } } }),
+    node('x', 'Placeholder', [], {
+      dtype: { type: 'DT_FLOAT' },
+      shape: { shape: { dim: [{ size: '1' }, { size: String(H) }, { size: String(W) }, { size: String(C) }] } },
+    }),
     node('conv', '_FusedConv2D', ['x', 'w', 'b', 'alpha'], {
-      strides: ints(1, 1, 1, 1), padding: { s: b64('SAME') }, fused_ops: { list: { s: [b64('BiasAdd'), b64('Prelu')] } }, num_args: { i: '2' },
+      strides: ints(1, 1, 1, 1),
+      padding: { s: b64('SAME') },
+      fused_ops: { list: { s: [b64('BiasAdd'), b64('Prelu')] } },
+      num_args: { i: '2' },
     }),
     node('dwconv', 'DepthwiseConv2dNative', ['conv', 'dw'], { strides: ints(1, 2, 2, 1), padding: { s: b64('SAME') } }),
     node('pool', 'MaxPool', ['conv'], { ksize: ints(1, 2, 2, 1), strides: ints(1, 2, 2, 1), padding: { s: b64('SAME') } }),
@@ -88,7 +105,11 @@ function syntheticGraph(): TfjsGraph {
     node('padded', 'Pad', ['sum', 'pads']),
     node('relu6', 'Relu6', ['padded']),
     node('flat', 'Reshape', ['relu6', 'shape']),
-    node('logits', '_FusedMatMul', ['flat', 'dense', 'dense_b'], { fused_ops: { list: { s: [b64('BiasAdd')] } }, transpose_a: { b: false }, transpose_b: { b: false } }),
+    node('logits', '_FusedMatMul', ['flat', 'dense', 'dense_b'], {
+      fused_ops: { list: { s: [b64('BiasAdd')] } },
+      transpose_a: { b: false },
+      transpose_b: { b: false },
+    }),
     node('probs', 'Softmax', ['logits']),
     node('Identity', 'Identity', ['probs']),
     node('Identity_1', 'Identity', ['relu6']),
@@ -98,7 +119,12 @@ function syntheticGraph(): TfjsGraph {
 
 /** Naive NHWC reference of the same ops (TF semantics). */
 class Nhwc {
-  constructor(readonly h: number, readonly w: number, readonly c: number, readonly data = new Float32Array(h * w * c)) {}
+  constructor(
+    readonly h: number,
+    readonly w: number,
+    readonly c: number,
+    readonly data = new Float32Array(h * w * c),
+  ) {}
   at(y: number, x: number, ch: number): number {
     return y < 0 || x < 0 || y >= this.h || x >= this.w ? NaN : this.data[(y * this.w + x) * this.c + ch];
   }
@@ -110,36 +136,49 @@ class Nhwc {
 function reference(input: Nhwc): { probs: number[]; features: Float32Array } {
   // conv 3x3 SAME stride 1 + bias + prelu(alpha)
   const conv = new Nhwc(H, W, 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let o = 0; o < 4; o++) {
-    let s = biasConv.data[o];
-    for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) for (let i = 0; i < C; i++) {
-      const v = input.at(y + ky - 1, x + kx - 1, i);
-      if (!Number.isNaN(v)) s += v * filterConv.data[((ky * 3 + kx) * C + i) * 4 + o];
-    }
-    conv.set(y, x, o, s >= 0 ? s : s * alpha.data[o]);
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      for (let o = 0; o < 4; o++) {
+        let s = biasConv.data[o];
+        for (let ky = 0; ky < 3; ky++)
+          for (let kx = 0; kx < 3; kx++)
+            for (let i = 0; i < C; i++) {
+              const v = input.at(y + ky - 1, x + kx - 1, i);
+              if (!Number.isNaN(v)) s += v * filterConv.data[((ky * 3 + kx) * C + i) * 4 + o];
+            }
+        conv.set(y, x, o, s >= 0 ? s : s * alpha.data[o]);
+      }
   // depthwise 3x3 SAME stride 2: out 3x3, pads (H=5: total 2 -> 1,1; W=6: total 1 -> 0,1)
   const oh = Math.ceil(H / 2);
   const ow = Math.ceil(W / 2);
   const padTop = 1; // H=5: out 3, total pad 2 -> 1 before, 1 after
   const padLeft = 0; // W=6: out 3, total pad 1 -> 0 before, 1 after (TF puts the odd pixel after)
   const dw = new Nhwc(oh, ow, 4);
-  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) for (let ch = 0; ch < 4; ch++) {
-    let s = 0;
-    for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
-      const v = conv.at(y * 2 + ky - padTop, x * 2 + kx - padLeft, ch);
-      if (!Number.isNaN(v)) s += v * filterDw.data[(ky * 3 + kx) * 4 + ch];
-    }
-    dw.set(y, x, ch, s);
-  }
+  for (let y = 0; y < oh; y++)
+    for (let x = 0; x < ow; x++)
+      for (let ch = 0; ch < 4; ch++) {
+        let s = 0;
+        for (let ky = 0; ky < 3; ky++)
+          for (let kx = 0; kx < 3; kx++) {
+            const v = conv.at(y * 2 + ky - padTop, x * 2 + kx - padLeft, ch);
+            if (!Number.isNaN(v)) s += v * filterDw.data[(ky * 3 + kx) * 4 + ch];
+          }
+        dw.set(y, x, ch, s);
+      }
   // maxpool 2x2 stride 2 SAME (padding ignored), add, channel pad (+2 zeros), relu6
   const out = new Nhwc(oh, ow, 6);
-  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) {
-    for (let ch = 0; ch < 4; ch++) {
-      const cells = [conv.at(2 * y, 2 * x, ch), conv.at(2 * y, 2 * x + 1, ch), conv.at(2 * y + 1, 2 * x, ch), conv.at(2 * y + 1, 2 * x + 1, ch)].filter((v) => !Number.isNaN(v));
-      out.set(y, x, ch, Math.min(6, Math.max(0, dw.at(y, x, ch) + Math.max(...cells))));
+  for (let y = 0; y < oh; y++)
+    for (let x = 0; x < ow; x++) {
+      for (let ch = 0; ch < 4; ch++) {
+        const cells = [
+          conv.at(2 * y, 2 * x, ch),
+          conv.at(2 * y, 2 * x + 1, ch),
+          conv.at(2 * y + 1, 2 * x, ch),
+          conv.at(2 * y + 1, 2 * x + 1, ch),
+        ].filter((v) => !Number.isNaN(v));
+        out.set(y, x, ch, Math.min(6, Math.max(0, dw.at(y, x, ch) + Math.max(...cells))));
+      }
     }
-  }
   // flatten in NHWC order, dense + bias, softmax
   const logits = [0, 1, 2].map((j) => denseBias.data[j] + Array.from(out.data).reduce((s, v, k) => s + v * dense.data[k * 3 + j], 0));
   const m = Math.max(...logits);
@@ -151,9 +190,20 @@ describe('tfjs -> ONNX conversion of a synthetic graph', () => {
   it('computes what the TF ops compute, in NHWC at the interface, for every batch size', async () => {
     const converted = convertTfjsGraph(syntheticGraph(), { graphName: 'synthetic' });
     expect(converted.input).toMatchObject({ name: 'input', shape: ['batch', H, W, C] });
-    expect(converted.outputs.map((o) => [o.name, o.tfName])).toEqual([['output_0', 'Identity:0'], ['output_1', 'Identity_1:0']]);
+    expect(converted.outputs.map((o) => [o.name, o.tfName])).toEqual([
+      ['output_0', 'Identity:0'],
+      ['output_1', 'Identity_1:0'],
+    ]);
     const session = await ort.InferenceSession.create(converted.bytes);
-    const images = [0, 1].map((k) => new Nhwc(H, W, C, Float32Array.from({ length: H * W * C }, (_, i) => Math.sin(i * 1.3 + k) * 2)));
+    const images = [0, 1].map(
+      (k) =>
+        new Nhwc(
+          H,
+          W,
+          C,
+          Float32Array.from({ length: H * W * C }, (_, i) => Math.sin(i * 1.3 + k) * 2),
+        ),
+    );
     const batch = new Float32Array(2 * H * W * C);
     images.forEach((img, k) => batch.set(img.data, k * H * W * C));
     const out = await session.run({ input: new ort.Tensor('float32', batch, [2, H, W, C]) });

@@ -75,15 +75,25 @@ describe('Electron IPC glue (electron mocked)', () => {
     const { window, mainFrame } = fakeWindow();
     const { service, calls } = fakeService();
     registerIpc(service as never, window as never, ORIGIN, SECRET);
-    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: window.webContents, senderFrame: mainFrame }, { x: 1 }, SECRET);
+    const answer = await handlers.get(ipcChannelName('config.get'))!(
+      { sender: window.webContents, senderFrame: mainFrame },
+      { x: 1 },
+      SECRET,
+    );
     expect(answer).toEqual({ ok: true, value: 'answered' });
     expect(calls).toEqual([{ channel: 'config.get', payload: { x: 1 }, clientId: 'window:7' }]);
   });
 
   it.each([
     ['another webContents', (w: ReturnType<typeof fakeWindow>) => ({ sender: {}, senderFrame: w.mainFrame })],
-    ['a subframe of our window', (w: ReturnType<typeof fakeWindow>) => ({ sender: w.window.webContents, senderFrame: { url: `${ORIGIN}/x` } })],
-    ['no sender frame (a frame that navigated away)', (w: ReturnType<typeof fakeWindow>) => ({ sender: w.window.webContents, senderFrame: null })],
+    [
+      'a subframe of our window',
+      (w: ReturnType<typeof fakeWindow>) => ({ sender: w.window.webContents, senderFrame: { url: `${ORIGIN}/x` } }),
+    ],
+    [
+      'no sender frame (a frame that navigated away)',
+      (w: ReturnType<typeof fakeWindow>) => ({ sender: w.window.webContents, senderFrame: null }),
+    ],
   ])('refuses %s with FORBIDDEN and never reaches the service', async (_name, eventOf) => {
     const fake = fakeWindow();
     const { service, calls } = fakeService();
@@ -98,7 +108,11 @@ describe('Electron IPC glue (electron mocked)', () => {
     const { service, calls } = fakeService();
     registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
     fake.mainFrame.url = 'https://evil.example/';
-    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: fake.window.webContents, senderFrame: fake.mainFrame }, {}, SECRET);
+    const answer = await handlers.get(ipcChannelName('config.get'))!(
+      { sender: fake.window.webContents, senderFrame: fake.mainFrame },
+      {},
+      SECRET,
+    );
     expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(calls).toHaveLength(0);
   });
@@ -132,11 +146,15 @@ describe('Electron IPC glue (electron mocked)', () => {
     ['an old launch secret', 'b'.repeat(64)],
     ['a prefix of the secret', SECRET.slice(1)],
     ['a secret that is not a string', { secret: SECRET }],
-  ])("refuses our own main frame with UNAUTHORIZED when it presents %s, and never reaches the service", async (_name, secret) => {
+  ])('refuses our own main frame with UNAUTHORIZED when it presents %s, and never reaches the service', async (_name, secret) => {
     const fake = fakeWindow();
     const { service, calls } = fakeService();
     registerIpc(service as never, fake.window as never, ORIGIN, SECRET);
-    const answer = await handlers.get(ipcChannelName('config.get'))!({ sender: fake.window.webContents, senderFrame: fake.mainFrame }, {}, secret);
+    const answer = await handlers.get(ipcChannelName('config.get'))!(
+      { sender: fake.window.webContents, senderFrame: fake.mainFrame },
+      {},
+      secret,
+    );
     expect(answer).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(calls).toHaveLength(0);
   });

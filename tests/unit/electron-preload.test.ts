@@ -6,7 +6,14 @@
 // that the page cannot reach ipcRenderer or the secret through them (contextIsolation + sandbox are checked in
 // electron-window).
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS, EVENT_CHANNEL, KIOSK_API_METHOD_NAMES, LAUNCH_SECRET_CHANNEL, channels, ipcChannelName } from '../../src/shared/ipc-contract';
+import {
+  API_METHODS,
+  EVENT_CHANNEL,
+  KIOSK_API_METHOD_NAMES,
+  LAUNCH_SECRET_CHANNEL,
+  channels,
+  ipcChannelName,
+} from '../../src/shared/ipc-contract';
 
 const SECRET = 'c'.repeat(64);
 

@@ -89,9 +89,19 @@ describe('affine sampling', () => {
 /** A coarse 3D face (x right, y down, z away from the camera), only the points the metrics read. */
 function syntheticMesh(yawDeg: number, pitchDeg: number, rollDeg: number): Point3[] {
   const pts: Record<number, Point3> = {
-    33: [-45, -30, 10], 263: [45, -30, 10], 133: [-15, -30, 5], 362: [15, -30, 5],
-    234: [-75, 0, 60], 454: [75, 0, 60], 10: [0, -85, 5], 152: [0, 95, 15], 1: [0, 10, -40],
-    61: [-28, 45, 5], 291: [28, 45, 5], 13: [0, 44, 0], 14: [0, 46, 0],
+    33: [-45, -30, 10],
+    263: [45, -30, 10],
+    133: [-15, -30, 5],
+    362: [15, -30, 5],
+    234: [-75, 0, 60],
+    454: [75, 0, 60],
+    10: [0, -85, 5],
+    152: [0, 95, 15],
+    1: [0, 10, -40],
+    61: [-28, 45, 5],
+    291: [28, 45, 5],
+    13: [0, 44, 0],
+    14: [0, 46, 0],
   };
   const [y, p, r] = [yawDeg, pitchDeg, rollDeg].map((d) => (d * Math.PI) / 180);
   const rotate = ([x0, y0, z0]: Point3): Point3 => {

@@ -34,7 +34,16 @@ describe('eval --mode metrics', () => {
     const units = [
       unit({ path: 'genuine.mp4' }),
       unit({ path: 'replay.mp4', label: 'spoof', species: 'replay', status: 'Declined', score: 10, accepted: false }),
-      unit({ path: 'no-sequence.mp4', label: 'spoof', species: 'replay', applicable: false, reason: 'no recorded flash sequence', status: null, score: null, accepted: false }),
+      unit({
+        path: 'no-sequence.mp4',
+        label: 'spoof',
+        species: 'replay',
+        applicable: false,
+        reason: 'no recorded flash sequence',
+        status: null,
+        score: null,
+        accepted: false,
+      }),
     ];
     const m = modeMetrics(units, 'flash');
     expect(m.judged).toBe(2);

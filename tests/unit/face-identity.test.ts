@@ -1,6 +1,13 @@
 // Face identity arithmetic: verification error rates, the cosine -> score bands, mesh alignment, blocklist matching.
 import { describe, expect, it } from 'vitest';
-import { COSINE_AT_MATCH, COSINE_AT_POSSIBLE_MATCH, identityBand, SCORE_MATCH, SCORE_POSSIBLE_MATCH, similarityScore } from '../../src/shared/face-match';
+import {
+  COSINE_AT_MATCH,
+  COSINE_AT_POSSIBLE_MATCH,
+  identityBand,
+  SCORE_MATCH,
+  SCORE_POSSIBLE_MATCH,
+  similarityScore,
+} from '../../src/shared/face-match';
 import { equalErrorRate, fnmrAtFmr, pairIndices, ratesAt } from '../../src/node/eval/face-verification';
 import { alignmentAffine, ageFromSoftmax, l2Normalize } from '../../src/node/engine/face-embedding';
 import { applyImage } from './face-identity-support';
@@ -9,7 +16,13 @@ import type { LivenessResult } from '../../src/shared/result';
 
 describe('verification error rates', () => {
   it('splits pairs by identity', () => {
-    expect(pairIndices(['a', 'a', 'b'])).toEqual({ genuine: [[0, 1]], impostor: [[0, 2], [1, 2]] });
+    expect(pairIndices(['a', 'a', 'b'])).toEqual({
+      genuine: [[0, 1]],
+      impostor: [
+        [0, 2],
+        [1, 2],
+      ],
+    });
   });
 
   it('FNMR at a target FMR puts the threshold just above the allowed impostors', () => {
@@ -72,7 +85,12 @@ describe('kiosk blocklist matching', () => {
   it('a confirmed hit declines with no retry and records the entry; a possible hit sends Approved to review', () => {
     const hit = matchBlocklist(faces, unit([1, 0.05, 0]))!;
     expect(hit).toMatchObject({ warning: 'FACE_IN_BLOCKLIST', entryUuid: 'e1' });
-    expect(applyBlocklistHit(base, hit)).toMatchObject({ status: 'Declined', warnings: ['FACE_IN_BLOCKLIST'], retry_allowed: false, score_details: { liveness: 90, blocklist_entry_uuid: 'e1' } });
+    expect(applyBlocklistHit(base, hit)).toMatchObject({
+      status: 'Declined',
+      warnings: ['FACE_IN_BLOCKLIST'],
+      retry_allowed: false,
+      score_details: { liveness: 90, blocklist_entry_uuid: 'e1' },
+    });
     // A vector at cosine between the two band edges is a possible match.
     const c = (COSINE_AT_MATCH + COSINE_AT_POSSIBLE_MATCH) / 2;
     const possible = matchBlocklist(faces, unit([c, Math.sqrt(1 - c * c), 0]))!;

@@ -26,7 +26,11 @@ describe('structured logs', () => {
     logger.info({ user_image: 'BASE64FACE', embedding: [0.1, 0.2], nested: { pin: '482913', api_key: 'k-123' } }, 'request');
     const text = JSON.stringify(lines[0]);
     for (const secret of ['BASE64FACE', '0.1', '482913', 'k-123']) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ user_image: '[redacted]', embedding: '[redacted]', nested: { pin: '[redacted]', api_key: '[redacted]' } });
+    expect(lines[0]).toMatchObject({
+      user_image: '[redacted]',
+      embedding: '[redacted]',
+      nested: { pin: '[redacted]', api_key: '[redacted]' },
+    });
   });
 
   it('log the size of binary values (an image buffer under any name), never their bytes', () => {
@@ -59,7 +63,7 @@ describe('process logger (kiosk service, sync, host, Electron main)', () => {
         {
           faces: [{ bbox: [10, 20, 30, 40], embedding: [0.987654] }],
           referenceJpeg: 'FFD8FFE0-REFERENCE',
-          descriptor: [0.246810],
+          descriptor: [0.24681],
           staffToken: 'STAFF-TOKEN-1',
           launchSecret: 'LAUNCH-SECRET-1',
           request: { newPin: '73920184', enrolToken: 'ENROL-TOKEN-1', privateKey: 'ED25519-PRIVATE', imageKey: 'AES-KEY' },
@@ -72,7 +76,20 @@ describe('process logger (kiosk service, sync, host, Electron main)', () => {
     }
     expect(lines[0]).toMatchObject({ component: 'kiosk', msg: 'a channel failed', faces: '[redacted]', request: { newPin: '[redacted]' } });
     const text = JSON.stringify(lines);
-    for (const secret of ['bbox', '0.987654', 'FFD8FFE0', '0.24681', 'STAFF-TOKEN-1', 'LAUNCH-SECRET-1', '73920184', 'ENROL-TOKEN-1', 'ED25519-PRIVATE', 'AES-KEY', 'kiosk-launch.abcdef', 'Bearer X']) {
+    for (const secret of [
+      'bbox',
+      '0.987654',
+      'FFD8FFE0',
+      '0.24681',
+      'STAFF-TOKEN-1',
+      'LAUNCH-SECRET-1',
+      '73920184',
+      'ENROL-TOKEN-1',
+      'ED25519-PRIVATE',
+      'AES-KEY',
+      'kiosk-launch.abcdef',
+      'Bearer X',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

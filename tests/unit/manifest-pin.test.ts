@@ -14,7 +14,9 @@ import { CodedError } from '../../src/shared/errors';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const MODELS = join(REPO, 'models');
-const shipped = createHash('sha256').update(readFileSync(join(MODELS, 'manifest.json'))).digest('hex');
+const shipped = createHash('sha256')
+  .update(readFileSync(join(MODELS, 'manifest.json')))
+  .digest('hex');
 const dir = mkdtempSync(join(tmpdir(), 'liveness-manifest-pin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -62,7 +64,9 @@ describe('model manifest pinned in the main bundle', () => {
 
   it('is unset in unbundled sources, and embedded by the main build of electron.vite.config.ts', async () => {
     expect(embeddedManifestSha256()).toBeNull();
-    const { default: configure } = (await import('../../electron.vite.config')) as { default: () => Promise<{ main: { define: Record<string, string> } }> };
+    const { default: configure } = (await import('../../electron.vite.config')) as {
+      default: () => Promise<{ main: { define: Record<string, string> } }>;
+    };
     const config = await configure();
     expect(config.main.define).toEqual({ [MANIFEST_PIN_DEFINE]: JSON.stringify(shipped) });
     // The same define through vite's own build (what electron-vite runs for main): the bundle carries the pin.
@@ -71,7 +75,12 @@ describe('model manifest pinned in the main bundle', () => {
       configFile: false,
       logLevel: 'silent',
       define: config.main.define,
-      build: { ssr: resolve(REPO, 'src/node/host/manifest-pin.ts'), outDir, write: true, rollupOptions: { output: { format: 'es', entryFileNames: 'pin.mjs' } } },
+      build: {
+        ssr: resolve(REPO, 'src/node/host/manifest-pin.ts'),
+        outDir,
+        write: true,
+        rollupOptions: { output: { format: 'es', entryFileNames: 'pin.mjs' } },
+      },
     });
     expect(readFileSync(join(outDir, 'pin.mjs'), 'utf8')).toContain(shipped);
     const bundled = (await import(pathToFileURL(join(outDir, 'pin.mjs')).href)) as { embeddedManifestSha256(): string | null };

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; allowScripts: Record<string, boolean> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+  allowScripts: Record<string, boolean>;
+};
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'];
 
 /** Every installed package (nested copies too) that runs a script at install time: name -> versions. */
@@ -16,11 +19,17 @@ function packagesWithInstallScripts(): Map<string, Set<string>> {
     if (!existsSync(modules)) return;
     for (const entry of readdirSync(modules)) {
       if (entry.startsWith('.')) continue;
-      const dirs = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => join(modules, entry, name)) : [join(modules, entry)];
+      const dirs = entry.startsWith('@')
+        ? readdirSync(join(modules, entry)).map((name) => join(modules, entry, name))
+        : [join(modules, entry)];
       for (const dir of dirs) {
         const manifest = join(dir, 'package.json');
         if (!existsSync(manifest)) continue;
-        const { name, version, scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string; scripts?: Record<string, string> };
+        const {
+          name,
+          version,
+          scripts = {},
+        } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string; scripts?: Record<string, string> };
         if (INSTALL_SCRIPTS.some((script) => scripts[script])) found.set(name, (found.get(name) ?? new Set()).add(version));
         visit(join(dir, 'node_modules'));
       }

@@ -32,7 +32,9 @@ const MAC_NOTARY = { APPLE_API_KEY: '/keys/AuthKey.p8', APPLE_API_KEY_ID: 'ABC12
 
 describe('electron-builder.yml', () => {
   it("is valid against electron-builder's own schema", async () => {
-    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration(config: unknown, logger: unknown): Promise<void> };
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    };
     await expect(validateConfiguration(config, { isEnabled: false, add: () => undefined })).resolves.toBeUndefined();
   });
 
@@ -53,13 +55,21 @@ describe('electron-builder.yml', () => {
   });
 
   it('signs Windows builds with Authenticode (SHA-256, RFC 3161 timestamp)', () => {
-    expect(config.win.signtoolOptions).toEqual({ signingHashAlgorithms: ['sha256'], rfc3161TimeStampServer: 'http://timestamp.digicert.com' });
+    expect(config.win.signtoolOptions).toEqual({
+      signingHashAlgorithms: ['sha256'],
+      rfc3161TimeStampServer: 'http://timestamp.digicert.com',
+    });
     // No certificate path or password in the file: they come from the environment.
     expect(JSON.stringify(config)).not.toMatch(/certificateFile|certificatePassword|cscLink|cscKeyPassword/);
   });
 
   it('signs macOS builds with the hardened runtime, its entitlements, and notarizes them', () => {
-    expect(config.mac).toMatchObject({ hardenedRuntime: true, notarize: true, entitlements: 'build/entitlements.mac.plist', entitlementsInherit: 'build/entitlements.mac.plist' });
+    expect(config.mac).toMatchObject({
+      hardenedRuntime: true,
+      notarize: true,
+      entitlements: 'build/entitlements.mac.plist',
+      entitlementsInherit: 'build/entitlements.mac.plist',
+    });
     expect(config.mac.identity).toBeUndefined();
     expect(config.mac.extendInfo.NSCameraUsageDescription).toMatch(/camera/);
   });
@@ -74,17 +84,22 @@ describe('electron-builder.yml', () => {
     ]);
     // The two JIT entitlements are the ones electron-builder's own template grants Electron.
     const template = readFileSync(require.resolve('app-builder-lib/templates/entitlements.mac.plist'), 'utf8');
-    expect(trueKeys(template)).toEqual(expect.arrayContaining(['com.apple.security.cs.allow-jit', 'com.apple.security.cs.allow-unsigned-executable-memory']));
+    expect(trueKeys(template)).toEqual(
+      expect.arrayContaining(['com.apple.security.cs.allow-jit', 'com.apple.security.cs.allow-unsigned-executable-memory']),
+    );
   });
 
   it('runs the release guard before packing, and electron-builder resolves it to the guard function', async () => {
     expect(config.beforePack).toBe('./build/release-guard.mjs');
-    const { resolveFunction } = require('app-builder-lib/out/util/resolve') as { resolveFunction(type: string, executor: string, name: string, root: string): Promise<unknown> };
+    const { resolveFunction } = require('app-builder-lib/out/util/resolve') as {
+      resolveFunction(type: string, executor: string, name: string, root: string): Promise<unknown>;
+    };
     const hook = (await resolveFunction('module', config.beforePack as string, 'beforePack', REPO)) as typeof guard.beforePack;
     expect(hook.name).toBe('beforePack');
     // The hook electron-builder would call, in a release build with no signing variables: it fails the build.
     vi.stubEnv('LIVENESS_RELEASE', '1');
-    for (const name of ['WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD', 'CSC_LINK', 'CSC_KEY_PASSWORD', 'CSC_NAME', 'WIN_CSC_SUBJECT_NAME']) vi.stubEnv(name, '');
+    for (const name of ['WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD', 'CSC_LINK', 'CSC_KEY_PASSWORD', 'CSC_NAME', 'WIN_CSC_SUBJECT_NAME'])
+      vi.stubEnv(name, '');
     try {
       await expect(hook({ electronPlatformName: 'win32' })).rejects.toThrow(/Release build refused/);
     } finally {
@@ -105,18 +120,30 @@ describe('release guard', () => {
   it('fails a release build without signing variables, naming what is missing', () => {
     expect(() => guard.checkSigning('win32', RELEASE)).toThrow(/Release build refused[\s\S]*WIN_CSC_LINK \+ WIN_CSC_KEY_PASSWORD/);
     expect(() => guard.checkSigning('darwin', RELEASE)).toThrow(/code signing[\s\S]*notarization/);
-    expect(() => guard.checkSigning('darwin', { ...RELEASE, ...MAC_CERT })).toThrow(/notarization needs one of: APPLE_API_KEY \+ APPLE_API_KEY_ID/);
+    expect(() => guard.checkSigning('darwin', { ...RELEASE, ...MAC_CERT })).toThrow(
+      /notarization needs one of: APPLE_API_KEY \+ APPLE_API_KEY_ID/,
+    );
     expect(() => guard.checkSigning('darwin', { ...RELEASE, ...MAC_NOTARY })).toThrow(/darwin code signing/);
     // A half-set group does not count, nor does an empty value.
     expect(() => guard.checkSigning('win32', { ...RELEASE, WIN_CSC_LINK: 'x.pfx' })).toThrow(/Release build refused/);
-    expect(() => guard.checkSigning('win32', { ...RELEASE, WIN_CSC_LINK: ' ', WIN_CSC_KEY_PASSWORD: 'p' })).toThrow(/Release build refused/);
+    expect(() => guard.checkSigning('win32', { ...RELEASE, WIN_CSC_LINK: ' ', WIN_CSC_KEY_PASSWORD: 'p' })).toThrow(
+      /Release build refused/,
+    );
   });
 
   it('lets a release build through once every step of its platform is configured', () => {
     expect(guard.checkSigning('win32', { ...RELEASE, ...WIN_PFX })).toEqual([]);
     expect(guard.checkSigning('win32', { ...RELEASE, CSC_LINK: 'a.pfx', CSC_KEY_PASSWORD: 'p' })).toEqual([]);
     expect(guard.checkSigning('darwin', { ...RELEASE, ...MAC_CERT, ...MAC_NOTARY })).toEqual([]);
-    expect(guard.checkSigning('darwin', { ...RELEASE, CSC_NAME: 'Developer ID Application: Bank (TEAMID)', APPLE_ID: 'a@b.c', APPLE_APP_SPECIFIC_PASSWORD: 'x', APPLE_TEAM_ID: 'T' })).toEqual([]);
+    expect(
+      guard.checkSigning('darwin', {
+        ...RELEASE,
+        CSC_NAME: 'Developer ID Application: Bank (TEAMID)',
+        APPLE_ID: 'a@b.c',
+        APPLE_APP_SPECIFIC_PASSWORD: 'x',
+        APPLE_TEAM_ID: 'T',
+      }),
+    ).toEqual([]);
     // Linux AppImage/deb are not code-signed by electron-builder; nothing to require there.
     expect(guard.checkSigning('linux', RELEASE)).toEqual([]);
   });

@@ -112,7 +112,8 @@ describe('computePadCues', () => {
     const all = computePadCues(frame, FACE);
     const some = computePadCues(frame, FACE, new Set(['lap_var', 'banding']));
     // The spectral group came along with banding; the halftone and ring groups were skipped.
-    for (const name of ['banding', 'moire_peaks', 'hf_ratio', 'spectral_slope', 'lap_var', 'chroma_spread']) expect(some[name], name).toBe(all[name]);
+    for (const name of ['banding', 'moire_peaks', 'hf_ratio', 'spectral_slope', 'lap_var', 'chroma_spread'])
+      expect(some[name], name).toBe(all[name]);
     for (const name of ['halftone', 'border_line', 'border_parallel', 'ring_coverage']) expect(some).not.toHaveProperty(name);
   });
 
@@ -132,7 +133,8 @@ describe('computePadCues', () => {
   });
 
   it('lifts the black level when a veil of glare covers dark features', () => {
-    const dark = (x: number, y: number): [number, number, number] => (Math.hypot(x - 290, y - 210) < 14 || Math.hypot(x - 350, y - 210) < 14 ? [10, 10, 10] : skin(x, y));
+    const dark = (x: number, y: number): [number, number, number] =>
+      Math.hypot(x - 290, y - 210) < 14 || Math.hypot(x - 350, y - 210) < 14 ? [10, 10, 10] : skin(x, y);
     const deep = computePadCues(paint(dark), FACE);
     const veiled = computePadCues(
       paint((x, y) => {
@@ -157,7 +159,9 @@ describe('computePadCues', () => {
       const over = Math.max(0, g - 150) * 3;
       return [r + over, g + over, b + over];
     };
-    expect(computePadCues(paint(clipped), FACE).highlight_saturation).toBeLessThan(computePadCues(paint(skin), FACE).highlight_saturation - 0.05);
+    expect(computePadCues(paint(clipped), FACE).highlight_saturation).toBeLessThan(
+      computePadCues(paint(skin), FACE).highlight_saturation - 0.05,
+    );
   });
 
   it('raises hue_spread when red and blue carry detail of their own (sub-pixel fringes)', () => {
@@ -215,7 +219,12 @@ describe('FFT', () => {
     px.forEach((v) => (mean += v));
     mean /= n * n;
     const w = (i: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
-    for (const [u, v] of [[0, 0], [1, 2], [3, 7], [4, 4]]) {
+    for (const [u, v] of [
+      [0, 0],
+      [1, 2],
+      [3, 7],
+      [4, 4],
+    ]) {
       let r = 0;
       let i = 0;
       for (let y = 0; y < n; y++) {

@@ -11,7 +11,12 @@ function noise(seed: number): () => number {
 }
 
 /** Samples at `fps` for `seconds`: skin and ring colours from functions of time (seconds). */
-function sequence(fps: number, seconds: number, skin: (t: number) => [number, number, number], ring: ((t: number) => [number, number, number]) | null): TemporalSample[] {
+function sequence(
+  fps: number,
+  seconds: number,
+  skin: (t: number) => [number, number, number],
+  ring: ((t: number) => [number, number, number]) | null,
+): TemporalSample[] {
   const out: TemporalSample[] = [];
   for (let k = 0; k <= seconds * fps; k++) {
     const t = k / fps;

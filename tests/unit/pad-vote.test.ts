@@ -29,7 +29,7 @@ describe('fitSignVote', () => {
   });
 
   it('leaves out a cue whose direction flips between recordings, however well it separates some of them', () => {
-    const units = recordings((s, live, k) => ({ flips: (s < 4) === live ? 5 + k : k }));
+    const units = recordings((s, live, k) => ({ flips: s < 4 === live ? 5 + k : k }));
     expect(fitSignVote(units, ['flips'], 0.85, 3).features).toEqual([]);
   });
 

@@ -24,7 +24,12 @@ function tinyModel(): Uint8Array {
   return b.encode({ graphName: 'tiny', producerName: 'test', producerVersion: '0', opset: 13, docString: '', metadata: {} });
 }
 
-const input = (seed: number) => new ort.Tensor('float32', Float32Array.from({ length: 192 }, (_, i) => Math.cos(i * 0.37 + seed)), [1, 3, 8, 8]);
+const input = (seed: number) =>
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 192 }, (_, i) => Math.cos(i * 0.37 + seed)),
+    [1, 3, 8, 8],
+  );
 
 describe('QDQ int8 quantizer', () => {
   it('calibrates the inputs and outputs of every Conv but the head', () => {
@@ -48,7 +53,9 @@ describe('QDQ int8 quantizer', () => {
     const graph = onnxProto.onnx.ModelProto.decode(int8).graph!;
     const ops = graph.node!.map((n) => n.opType);
     expect(ops.filter((op) => op === 'QuantizeLinear')).toHaveLength(4);
-    expect(graph.initializer!.filter((t) => t.dataType === onnxProto.onnx.TensorProto.DataType.INT8 && t.name!.endsWith('w_int8'))).toHaveLength(2);
+    expect(
+      graph.initializer!.filter((t) => t.dataType === onnxProto.onnx.TensorProto.DataType.INT8 && t.name!.endsWith('w_int8')),
+    ).toHaveLength(2);
     // The head keeps its float weights; the body's float weights are gone.
     expect(graph.initializer!.map((t) => t.name)).toContain('w3');
     expect(graph.initializer!.map((t) => t.name)).not.toContain('w1');

@@ -12,7 +12,17 @@ describe('app:// origin and files', () => {
     expect(originOf(`${APP_ORIGIN}/index.html`)).toBe(APP_ORIGIN);
     expect(originOf(APP_ORIGIN)).toBe(APP_ORIGIN);
     expect(originOf('http://localhost:5173/src/index.html')).toBe('http://localhost:5173');
-    for (const other of ['app://kiosk.evil/index.html', 'app://evil/', 'https://kiosk/', 'file:///opt/kiosk/out/renderer/index.html', 'about:blank', 'data:text/html,x', 'null', '', undefined]) {
+    for (const other of [
+      'app://kiosk.evil/index.html',
+      'app://evil/',
+      'https://kiosk/',
+      'file:///opt/kiosk/out/renderer/index.html',
+      'about:blank',
+      'data:text/html,x',
+      'null',
+      '',
+      undefined,
+    ]) {
       expect({ other, same: originOf(other) === APP_ORIGIN }).toEqual({ other, same: false });
     }
   });

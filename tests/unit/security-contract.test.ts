@@ -10,7 +10,10 @@ const parsers: [string, (liveness: unknown) => boolean][] = [
   ['settings', (liveness) => livenessSettingsSchema.safeParse({ ...LIVENESS_DEFAULTS, ...(liveness as object) }).success],
   ['overrides', (liveness) => livenessOverridesSchema.safeParse(liveness).success],
   ['config', (liveness) => livenessConfigSchema.safeParse(liveness).success],
-  ['kiosk settings', (liveness) => kioskSettingsSchema.safeParse({ ...settings, liveness: { ...LIVENESS_DEFAULTS, ...(liveness as object) } }).success],
+  [
+    'kiosk settings',
+    (liveness) => kioskSettingsSchema.safeParse({ ...settings, liveness: { ...LIVENESS_DEFAULTS, ...(liveness as object) } }).success,
+  ],
   ['staff patch', (liveness) => kioskSettingsPatchSchema.safeParse({ liveness }).success],
   ['session.start', (liveness) => channels['session.start'].request.safeParse({ config: liveness }).success],
 ];

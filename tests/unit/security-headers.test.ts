@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, electronContentSecurityPolicy } from '../../src/node/host/security-headers';
 
-const directives = (csp: string) => new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+const directives = (csp: string) =>
+  new Map(
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 
 describe('content security policies', () => {
   it('the browser host allows scripts, styles and connections from itself only', () => {

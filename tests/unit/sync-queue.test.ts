@@ -1,8 +1,16 @@
 // The pure outbox queue: backoff with full jitter, Retry-After, and the state transitions each answer causes.
 import { describe, expect, it } from 'vitest';
 import {
-  applyOutcome, backoffDelayMs, classifyStatus, drainQueue, parseRetryAfter, retryDelayMs,
-  type BatchOutcome, type DrainReport, type OutboxJob, type OutboxPort,
+  applyOutcome,
+  backoffDelayMs,
+  classifyStatus,
+  drainQueue,
+  parseRetryAfter,
+  retryDelayMs,
+  type BatchOutcome,
+  type DrainReport,
+  type OutboxJob,
+  type OutboxPort,
 } from '../../src/node/sync/queue';
 
 class MemoryOutbox implements OutboxPort {
@@ -11,7 +19,10 @@ class MemoryOutbox implements OutboxPort {
     for (let seq = 1; seq <= count; seq++) this.jobs.set(seq, { state: 'pending', attempts: 0, next: 0, error: null });
   }
   dueJobs(now: number, limit: number): OutboxJob[] {
-    const pending = [...this.jobs.entries()].filter(([, j]) => j.state === 'pending').sort(([a], [b]) => a - b).slice(0, limit);
+    const pending = [...this.jobs.entries()]
+      .filter(([, j]) => j.state === 'pending')
+      .sort(([a], [b]) => a - b)
+      .slice(0, limit);
     if (pending.length === 0 || pending[0][1].next > now) return [];
     return pending.map(([seq, j]) => ({ seq, idempotencyKey: `s:${seq}`, attempts: j.attempts, nextAttemptAt: j.next }));
   }
@@ -29,7 +40,17 @@ class MemoryOutbox implements OutboxPort {
   }
 }
 
-const emptyReport = (): DrainReport => ({ batches: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, deferred: 0, acceptedSeqs: [], stoppedBy: null, error: null });
+const emptyReport = (): DrainReport => ({
+  batches: 0,
+  sent: 0,
+  accepted: 0,
+  duplicate: 0,
+  rejected: 0,
+  deferred: 0,
+  acceptedSeqs: [],
+  stoppedBy: null,
+  error: null,
+});
 const policy = { baseMs: 1000, capMs: 60_000 };
 
 describe('backoff', () => {
@@ -70,7 +91,21 @@ describe('state transitions', () => {
     const outbox = new MemoryOutbox(3);
     const jobs = outbox.dueJobs(0, 10);
     const report = emptyReport();
-    const go = applyOutcome(outbox, jobs, { kind: 'answered', results: [{ seq: 1, status: 'accepted' }, { seq: 2, status: 'duplicate' }] }, 0, () => 0.5, policy, report);
+    const go = applyOutcome(
+      outbox,
+      jobs,
+      {
+        kind: 'answered',
+        results: [
+          { seq: 1, status: 'accepted' },
+          { seq: 2, status: 'duplicate' },
+        ],
+      },
+      0,
+      () => 0.5,
+      policy,
+      report,
+    );
     expect(go).toBe(true);
     expect(outbox.count('done')).toBe(2);
     expect(outbox.jobs.get(3)!.state).toBe('pending');
@@ -90,7 +125,13 @@ describe('state transitions', () => {
   it('a rejected record is set aside and the records chained after it wait', () => {
     const outbox = new MemoryOutbox(3);
     const report = emptyReport();
-    const outcome: BatchOutcome = { kind: 'answered', results: [{ seq: 1, status: 'accepted' }, { seq: 2, status: 'rejected', code: 'BAD_SIGNATURE', message: 'x' }] };
+    const outcome: BatchOutcome = {
+      kind: 'answered',
+      results: [
+        { seq: 1, status: 'accepted' },
+        { seq: 2, status: 'rejected', code: 'BAD_SIGNATURE', message: 'x' },
+      ],
+    };
     applyOutcome(outbox, outbox.dueJobs(0, 10), outcome, 0, () => 0.5, policy, report);
     expect(outbox.jobs.get(1)!.state).toBe('done');
     expect(outbox.jobs.get(2)).toMatchObject({ state: 'rejected' });
@@ -111,7 +152,10 @@ describe('drainQueue', () => {
     const outbox = new MemoryOutbox(7);
     const batches: number[][] = [];
     const report = await drainQueue({
-      outbox, batchSize: 3, now: () => 0, random: () => 0.5,
+      outbox,
+      batchSize: 3,
+      now: () => 0,
+      random: () => 0.5,
       send: async (jobs) => {
         batches.push(jobs.map((j) => j.seq));
         return { kind: 'answered', results: jobs.map((j) => ({ seq: j.seq, status: 'accepted' as const })) };
@@ -129,7 +173,18 @@ describe('drainQueue', () => {
       seen.push(...jobs.map((j) => j.seq));
       return { kind: 'answered', results: jobs.map((j) => ({ seq: j.seq, status: 'accepted' as const })) };
     };
-    await expect(drainQueue({ outbox, batchSize: 5, now: () => 0, random: () => 0, send, faults: (p) => { if (p === 'after-send') throw new Error('killed'); } })).rejects.toThrow('killed');
+    await expect(
+      drainQueue({
+        outbox,
+        batchSize: 5,
+        now: () => 0,
+        random: () => 0,
+        send,
+        faults: (p) => {
+          if (p === 'after-send') throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
     expect(outbox.count('pending')).toBe(2);
     await drainQueue({ outbox, batchSize: 5, now: () => 0, random: () => 0, send });
     expect(seen).toEqual([1, 2, 1, 2]);

@@ -20,7 +20,9 @@ describe('delaunay', () => {
     const triangles = delaunay(points);
     expect(triangles.length).toBeGreaterThan(300);
     for (const [a, b, c] of triangles) {
-      const [ax, ay] = points[a], [bx, by] = points[b], [cx, cy] = points[c];
+      const [ax, ay] = points[a],
+        [bx, by] = points[b],
+        [cx, cy] = points[c];
       const d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by));
       const ux = ((ax * ax + ay * ay) * (by - cy) + (bx * bx + by * by) * (cy - ay) + (cx * cx + cy * cy) * (ay - by)) / d;
       const uy = ((ax * ax + ay * ay) * (cx - bx) + (bx * bx + by * by) * (ax - cx) + (cx * cx + cy * cy) * (bx - ax)) / d;
@@ -33,8 +35,19 @@ describe('delaunay', () => {
   });
 
   it('returns nothing for fewer than three points and rejects non-finite ones', () => {
-    expect(delaunay([[0, 0], [1, 1]])).toEqual([]);
-    expect(() => delaunay([[0, 0], [1, Number.NaN], [2, 0]])).toThrow(RangeError);
+    expect(
+      delaunay([
+        [0, 0],
+        [1, 1],
+      ]),
+    ).toEqual([]);
+    expect(() =>
+      delaunay([
+        [0, 0],
+        [1, Number.NaN],
+        [2, 0],
+      ]),
+    ).toThrow(RangeError);
   });
 });
 
@@ -64,7 +77,8 @@ describe('face mesh rigs', () => {
   // A synthetic 468-point cloud: a bumpy dome (only the topology-independent parts are tested here).
   const rng = createRandom('mesh');
   const landmarks: [number, number, number][] = Array.from({ length: 468 }, () => {
-    const x = rng.range(-1, 1), y = rng.range(-1, 1);
+    const x = rng.range(-1, 1),
+      y = rng.range(-1, 1);
     return [200 + 80 * x, 200 + 100 * y, -40 * (1 - x * x - y * y)];
   });
   // The right eye's lids as two rows: lower lid 33 … 133 at y 172, upper lid 246 … 173 at y 164.
@@ -96,7 +110,13 @@ describe('face mesh rigs', () => {
 });
 
 describe('lighting', () => {
-  const light: Lighting = { ambient: [0.5, 0.5, 0.5], screenRgb: [0, 0, 255], screenGain: 0.5, screenPos: [0, 0, 0], referenceDistance: 0.5 };
+  const light: Lighting = {
+    ambient: [0.5, 0.5, 0.5],
+    screenRgb: [0, 0, 255],
+    screenGain: 0.5,
+    screenPos: [0, 0, 0],
+    referenceDistance: 0.5,
+  };
   const albedo = new Float32Array([0.6, 0.5, 0.4]);
   const out = new Float32Array(3);
 

@@ -22,15 +22,19 @@ export interface ModelSpec {
 
 // Float32 kernels differ in summation order (im2col/GEMM blocking, fused vs unfused bias): a few ulps per
 // op, accumulating over ~40-80 layers; outputs in pixel units (0..256) carry ~1e-4 abs error (~1e-6 relative).
-const PIXEL_OUTPUT_WHY = 'outputs are crop-pixel coordinates up to ~190; float32 summation-order noise over 40-80 conv '
-  + 'layers measured <= 2e-4 on real faces; 5e-3 px is 25x that and 1/200 of a pixel, far below any decision';
-const LOGIT_WHY = 'score logits reach |300| on background anchors and regressors ~150 px; ORT vs tfjs measured '
-  + '<= 1.7e-3 (6e-6 relative) on real faces; 2e-2 moves a sigmoid score by <= 5e-3 and a box by 1/50 px';
-const PROBABILITY_WHY = 'outputs are probabilities in [0,1]; measured <= 1.6e-6 on real faces; 1e-4 leaves a 60x margin and is '
-  + '0.01 points on the 0-100 score scale';
+const PIXEL_OUTPUT_WHY =
+  'outputs are crop-pixel coordinates up to ~190; float32 summation-order noise over 40-80 conv ' +
+  'layers measured <= 2e-4 on real faces; 5e-3 px is 25x that and 1/200 of a pixel, far below any decision';
+const LOGIT_WHY =
+  'score logits reach |300| on background anchors and regressors ~150 px; ORT vs tfjs measured ' +
+  '<= 1.7e-3 (6e-6 relative) on real faces; 2e-2 moves a sigmoid score by <= 5e-3 and a box by 1/50 px';
+const PROBABILITY_WHY =
+  'outputs are probabilities in [0,1]; measured <= 1.6e-6 on real faces; 1e-4 leaves a 60x margin and is ' +
+  '0.01 points on the 0-100 score scale';
 
-const EMBEDDING_WHY = 'descriptor elements are ReLU6-bounded averages (0..6) and the age head a softmax; float32 summation-order noise '
-  + 'over 27 conv layers on a 224x224 input; 1e-3 is below 1e-4 of cosine similarity after L2 normalisation, far from any threshold';
+const EMBEDDING_WHY =
+  'descriptor elements are ReLU6-bounded averages (0..6) and the age head a softmax; float32 summation-order noise ' +
+  'over 27 conv layers on a 224x224 input; 1e-3 is below 1e-4 of cosine similarity after L2 normalisation, far from any threshold';
 
 export const MODEL_SPECS: readonly ModelSpec[] = [
   {
@@ -109,9 +113,13 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     input: {
       range: [0, 1],
       channels: 'RGB',
-      preprocessing: 'the 192x192 [0,1] face crop (detector box x1.4, squared) resized bilinear to 128x128, RGB (Human antispoof.ts; the engine does the same)',
+      preprocessing:
+        'the 192x192 [0,1] face crop (detector box x1.4, squared) resized bilinear to 128x128, RGB (Human antispoof.ts; the engine does the same)',
     },
-    outputs: { activation_4: '[b,1] sigmoid; Human reports it as "real" (higher = more likely a live face). Trained to tell photoshopped from genuine face photos, not presentation attacks' },
+    outputs: {
+      activation_4:
+        '[b,1] sigmoid; Human reports it as "real" (higher = more likely a live face). Trained to tell photoshopped from genuine face photos, not presentation attacks',
+    },
     parity: { tolerance: 1e-4, why: PROBABILITY_WHY },
   },
   {
@@ -122,9 +130,13 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     input: {
       range: [0, 1],
       channels: 'BGR',
-      preprocessing: 'trained on cv2.imread (BGR) crops of an OpenCV res10 face box stretched to 32x32, px/255 (leokwu/livenessnet train_liveness.py): the engine feeds BGR from the mesh box x1.2. Human feeds its 192 RGB face crop resized to 32x32',
+      preprocessing:
+        'trained on cv2.imread (BGR) crops of an OpenCV res10 face box stretched to 32x32, px/255 (leokwu/livenessnet train_liveness.py): the engine feeds BGR from the mesh box x1.2. Human feeds its 192 RGB face crop resized to 32x32',
     },
-    outputs: { activation_6: '[b,2] softmax over LabelEncoder classes [fake, real]: index 1 = real. Human reports index 0 as "live", which is the fake class' },
+    outputs: {
+      activation_6:
+        '[b,2] softmax over LabelEncoder classes [fake, real]: index 1 = real. Human reports index 0 as "live", which is the fake class',
+    },
     parity: { tolerance: 1e-4, why: PROBABILITY_WHY },
   },
   {
@@ -148,7 +160,8 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     input: {
       range: [0, 255],
       channels: 'RGB',
-      preprocessing: 'face aligned by a similarity fit of the mesh eye centres, nose tip and mouth corners to ArcFace\'s 5-point template, widened by FACE_EMBEDDING_MODEL.margin, sampled bilinear to 224x224, raw 0-255 pixels (src/node/engine/face-embedding.ts)',
+      preprocessing:
+        "face aligned by a similarity fit of the mesh eye centres, nose tip and mouth corners to ArcFace's 5-point template, widened by FACE_EMBEDDING_MODEL.margin, sampled bilinear to 224x224, raw 0-255 pixels (src/node/engine/face-embedding.ts)",
     },
     outputs: {
       global_pooling_Mean: '[1,1024] face descriptor (global average pool); the engine L2-normalises it and compares by cosine similarity',

@@ -40,13 +40,15 @@ export class OnnxGraphBuilder {
     this.initializerNames.add(name);
     this.usedNames.add(name);
     const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
-    this.initializers.push(onnx.TensorProto.create({
-      name,
-      dims: tensor.dims,
-      dataType: tensor.dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
-      // Copy: little-endian hosts only (x64/arm64), which is what rawData requires.
-      rawData: Uint8Array.from(bytes),
-    }));
+    this.initializers.push(
+      onnx.TensorProto.create({
+        name,
+        dims: tensor.dims,
+        dataType: tensor.dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
+        // Copy: little-endian hosts only (x64/arm64), which is what rawData requires.
+        rawData: Uint8Array.from(bytes),
+      }),
+    );
     return name;
   }
 
@@ -74,7 +76,14 @@ export class OnnxGraphBuilder {
     this.outputs.push(valueInfo(name, shape));
   }
 
-  encode(meta: { graphName: string; producerName: string; producerVersion: string; opset: number; docString: string; metadata: Record<string, string> }): Uint8Array {
+  encode(meta: {
+    graphName: string;
+    producerName: string;
+    producerVersion: string;
+    opset: number;
+    docString: string;
+    metadata: Record<string, string>;
+  }): Uint8Array {
     const graph = onnx.GraphProto.create({
       name: meta.graphName,
       node: this.nodes,

@@ -14,7 +14,8 @@ type ModelProto = onnxProto.onnx.IModelProto;
 /** Activation tensor name -> [min, max] seen on the calibration inputs (pinned in the manifest). */
 export type ActivationRanges = Record<string, [number, number]>;
 
-export const QUANTIZATION_SCHEME = 'qdq-int8: Conv weights int8 symmetric per output channel, bias int32, Conv activations uint8 asymmetric (min/max calibration); head Convs (no Conv after them before an output) stay float';
+export const QUANTIZATION_SCHEME =
+  'qdq-int8: Conv weights int8 symmetric per output channel, bias int32, Conv activations uint8 asymmetric (min/max calibration); head Convs (no Conv after them before an output) stay float';
 
 const DT = onnx.TensorProto.DataType;
 const QUANTIZED_OPS = new Set(['Conv']);
@@ -67,9 +68,14 @@ export async function calibrate(floatModel: Uint8Array, inputs: ort.Tensor[]): P
   const names = activationsToCalibrate(floatModel);
   const model = decode(floatModel);
   // Every activation becomes an extra graph output, so one run reports all of them.
-  const extra = names.map((name) => onnx.ValueInfoProto.create({ name, type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType: DT.FLOAT }) }) }));
+  const extra = names.map((name) =>
+    onnx.ValueInfoProto.create({ name, type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType: DT.FLOAT }) }) }),
+  );
   model.graph!.output = [...(model.graph!.output ?? []), ...extra];
-  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), {
+    graphOptimizationLevel: 'disabled',
+    intraOpNumThreads: 1,
+  });
   const ranges: ActivationRanges = Object.fromEntries(names.map((n) => [n, [Infinity, -Infinity]]));
   try {
     for (const input of inputs) {
@@ -108,7 +114,8 @@ function floatValues(tensor: TensorProto): Float32Array {
   return Float32Array.from(tensor.floatData ?? []);
 }
 
-const rawOf = (array: Float32Array | Int8Array | Uint8Array | Int32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength).slice();
+const rawOf = (array: Float32Array | Int8Array | Uint8Array | Int32Array): Uint8Array =>
+  new Uint8Array(array.buffer, array.byteOffset, array.byteLength).slice();
 
 /**
  * The float model rewritten in QDQ form with the pinned activation ranges. Deterministic: same float bytes and
@@ -132,7 +139,8 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
   for (const name of activations) {
     if (activationQdq.has(name)) continue;
     const range = ranges[name];
-    if (!range) throw new CodedError('MODEL_INTEGRITY', `No calibration range for activation "${name}"; recalibrate with build-models --calibrate.`);
+    if (!range)
+      throw new CodedError('MODEL_INTEGRITY', `No calibration range for activation "${name}"; recalibrate with build-models --calibrate.`);
     const { scale, zeroPoint } = activationParams(range);
     activationQdq.set(name, {
       dq: `${name}/dq`,
@@ -144,8 +152,18 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
   const qdqNodes = (name: string): NodeProto[] => {
     const q = activationQdq.get(name)!;
     return [
-      onnx.NodeProto.create({ opType: 'QuantizeLinear', name: `${name}/q`, input: [name, q.scale, q.zeroPoint], output: [`${name}/quantized`] }),
-      onnx.NodeProto.create({ opType: 'DequantizeLinear', name: `${name}/dq`, input: [`${name}/quantized`, q.scale, q.zeroPoint], output: [q.dq] }),
+      onnx.NodeProto.create({
+        opType: 'QuantizeLinear',
+        name: `${name}/q`,
+        input: [name, q.scale, q.zeroPoint],
+        output: [`${name}/quantized`],
+      }),
+      onnx.NodeProto.create({
+        opType: 'DequantizeLinear',
+        name: `${name}/dq`,
+        input: [`${name}/quantized`, q.scale, q.zeroPoint],
+        output: [q.dq],
+      }),
     ];
   };
 
@@ -175,7 +193,15 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
     const wQuant = addInit(`${base}/w_int8`, DT.INT8, dims, wq);
     const wScale = addInit(`${base}/w_scale`, DT.FLOAT, [channels], wScales);
     const wZero = addInit(`${base}/w_zero_point`, DT.INT8, [channels], new Int8Array(channels));
-    prologue.push(onnx.NodeProto.create({ opType: 'DequantizeLinear', name: `${base}/w_dq`, input: [wQuant, wScale, wZero], output: [`${base}/w_dq`], attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })] }));
+    prologue.push(
+      onnx.NodeProto.create({
+        opType: 'DequantizeLinear',
+        name: `${base}/w_dq`,
+        input: [wQuant, wScale, wZero],
+        output: [`${base}/w_dq`],
+        attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
+      }),
+    );
     const inputs = [activationQdq.get(conv.input![0])!.dq, `${base}/w_dq`];
     if (biasName) {
       if (!b) throw new CodedError('INTERNAL', `Conv ${conv.name}: bias ${biasName} is not an initializer.`);
@@ -184,7 +210,15 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
       const bQuant = addInit(`${base}/b_int32`, DT.INT32, [channels], bq);
       const bScale = addInit(`${base}/b_scale`, DT.FLOAT, [channels], bScales);
       const bZero = addInit(`${base}/b_zero_point`, DT.INT32, [channels], new Int32Array(channels));
-      prologue.push(onnx.NodeProto.create({ opType: 'DequantizeLinear', name: `${base}/b_dq`, input: [bQuant, bScale, bZero], output: [`${base}/b_dq`], attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })] }));
+      prologue.push(
+        onnx.NodeProto.create({
+          opType: 'DequantizeLinear',
+          name: `${base}/b_dq`,
+          input: [bQuant, bScale, bZero],
+          output: [`${base}/b_dq`],
+          attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
+        }),
+      );
       inputs.push(`${base}/b_dq`);
     }
     conv.input = inputs;

@@ -90,7 +90,10 @@ export async function readTfjsGraph(modelJsonPath: string): Promise<TfjsGraph> {
       offset += byteLength;
     }
     if (offset !== bytes.length) {
-      throw new CodedError('MODEL_INTEGRITY', `Weight shards of ${modelJsonPath} hold ${bytes.length} bytes, the manifest describes ${offset}.`);
+      throw new CodedError(
+        'MODEL_INTEGRITY',
+        `Weight shards of ${modelJsonPath} hold ${bytes.length} bytes, the manifest describes ${offset}.`,
+      );
     }
   }
   const nodes = (json.modelTopology?.node ?? []).map((n) => ({ name: n.name, op: n.op, input: n.input ?? [], attr: n.attr ?? {} }));

@@ -3,8 +3,15 @@
 import { CodedError } from '../../shared/errors';
 import { OnnxGraphBuilder, type Dim } from './onnx-graph';
 import {
-  attrBool, attrIntList, attrShape, attrString, attrStringList,
-  readTfjsGraph, type ConstTensor, type TfjsGraph, type TfNode,
+  attrBool,
+  attrIntList,
+  attrShape,
+  attrString,
+  attrStringList,
+  readTfjsGraph,
+  type ConstTensor,
+  type TfjsGraph,
+  type TfNode,
 } from './tfjs-graph';
 import { constantToNchw, depthwiseToOnnx, hwioToOihw, nchwAxis, samePads, transposeConstant } from './layout';
 
@@ -58,7 +65,13 @@ export function convertTfjsGraph(graph: TfjsGraph, options: ConvertOptions): Con
 }
 
 const ELEMENTWISE: Record<string, string> = {
-  Add: 'Add', AddV2: 'Add', Sub: 'Sub', Mul: 'Mul', RealDiv: 'Div', Maximum: 'Max', Minimum: 'Min',
+  Add: 'Add',
+  AddV2: 'Add',
+  Sub: 'Sub',
+  Mul: 'Mul',
+  RealDiv: 'Div',
+  Maximum: 'Max',
+  Minimum: 'Min',
 };
 const UNARY: Record<string, string> = { Relu: 'Relu', Sigmoid: 'Sigmoid', Tanh: 'Tanh', Elu: 'Elu', Exp: 'Exp' };
 
@@ -80,7 +93,11 @@ class Converter {
     let input: ConvertedTensorSpec | undefined;
     for (const node of order) {
       if (node.op === 'Placeholder') {
-        if (input) throw new CodedError('INVALID_ARGUMENT', `The model has more than one input ("${input.tfName}", "${node.name}"); only one is supported.`);
+        if (input)
+          throw new CodedError(
+            'INVALID_ARGUMENT',
+            `The model has more than one input ("${input.tfName}", "${node.name}"); only one is supported.`,
+          );
         input = this.placeholder(node);
       } else {
         this.convertNode(node);
@@ -133,7 +150,10 @@ class Converter {
         const node = this.nodesByName.get(top.name);
         if (!node) throw new CodedError('INVALID_ARGUMENT', `The graph refers to a node "${top.name}" it does not define.`);
         if (top.next === 0) {
-          if (state.get(top.name) === 'done') { stack.pop(); continue; }
+          if (state.get(top.name) === 'done') {
+            stack.pop();
+            continue;
+          }
           state.set(top.name, 'visiting');
         }
         const inputs = node.input.filter((i) => !i.startsWith('^')).map(refNode);
@@ -212,7 +232,8 @@ class Converter {
   private placeholder(node: TfNode): ConvertedTensorSpec {
     const dtype = node.attr.dtype?.type;
     const shape = attrShape(node, 'shape');
-    if (dtype !== undefined && dtype !== 'DT_FLOAT') throw new CodedError('INVALID_ARGUMENT', `Input "${node.name}" is ${dtype}; only float32 inputs are supported.`);
+    if (dtype !== undefined && dtype !== 'DT_FLOAT')
+      throw new CodedError('INVALID_ARGUMENT', `Input "${node.name}" is ${dtype}; only float32 inputs are supported.`);
     if (!shape || shape.length !== 4) throw new CodedError('INVALID_ARGUMENT', `Input "${node.name}" must be a 4-D NHWC image tensor.`);
     // The batch is always symbolic: graphs exported with batch 1 still compute each image independently.
     const tfShape = [null, ...shape.slice(1).map((d) => (d < 0 ? null : d))];
@@ -226,7 +247,8 @@ class Converter {
     const op = node.op;
     if (op === 'Const') return this.constant(node);
     if (op === 'Identity' || op === 'StopGradient') return this.setValue(node, this.value(node.input[0]));
-    if (op === 'Conv2D' || op === '_FusedConv2D' || op === 'DepthwiseConv2dNative' || op === 'FusedDepthwiseConv2dNative') return this.conv(node);
+    if (op === 'Conv2D' || op === '_FusedConv2D' || op === 'DepthwiseConv2dNative' || op === 'FusedDepthwiseConv2dNative')
+      return this.conv(node);
     if (op in ELEMENTWISE) return this.elementwise(node, ELEMENTWISE[op]);
     if (op in UNARY) return this.unary(node, UNARY[op]);
     if (op === 'Relu6') return this.setValue(node, this.relu6(node, this.value(node.input[0])));
@@ -238,7 +260,10 @@ class Converter {
     if (op === 'Softmax') return this.softmax(node);
     if (op === 'ConcatV2') return this.concat(node);
     if (op === 'Mean') return this.mean(node);
-    throw new CodedError('INVALID_ARGUMENT', `Unsupported TF op "${op}" (node "${node.name}"): the converter does not know how to translate it.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `Unsupported TF op "${op}" (node "${node.name}"): the converter does not know how to translate it.`,
+    );
   }
 
   private constant(node: TfNode): void {
@@ -265,12 +290,17 @@ class Converter {
       throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": unsupported fused_ops [${fused.join(', ')}].`);
     }
     const inputs = [this.asNchw(x), weight];
-    if (biasOp === 'BiasAdd') inputs.push(this.floatInitializer(this.b.uniqueName(`${node.input[2]}/bias`), this.constInput(node, 2, 'bias')));
+    if (biasOp === 'BiasAdd')
+      inputs.push(this.floatInitializer(this.b.uniqueName(`${node.input[2]}/bias`), this.constInput(node, 2, 'bias')));
     const { pads, outH, outW, autoPad } = this.spatialPadding(node, x, [kh, kw], strides, dilations);
     const attributes: Record<string, number | number[] | string> = {
-      kernel_shape: [kh, kw], strides, dilations, group: depthwise ? cin : 1,
+      kernel_shape: [kh, kw],
+      strides,
+      dilations,
+      group: depthwise ? cin : 1,
     };
-    if (autoPad) attributes.auto_pad = autoPad; else attributes.pads = pads;
+    if (autoPad) attributes.auto_pad = autoPad;
+    else attributes.pads = pads;
     const convOut = this.b.addNode('Conv', inputs, [this.out(node, activation ? '/conv' : '')], attributes)[0];
     const shape = [null, outH, outW, depthwise ? cin * cmul : cmul];
     const convValue: Value = { shape, nchw: convOut };
@@ -305,7 +335,10 @@ class Converter {
   }
 
   private unary(node: TfNode, onnxOp: string): void {
-    this.setValue(node, this.layoutPreserving(this.value(node.input[0]), (input) => this.b.addNode(onnxOp, [input], [this.out(node)])[0]));
+    this.setValue(
+      node,
+      this.layoutPreserving(this.value(node.input[0]), (input) => this.b.addNode(onnxOp, [input], [this.out(node)])[0]),
+    );
   }
 
   private prelu(node: TfNode): void {
@@ -360,7 +393,8 @@ class Converter {
     const strides = spatial(attrIntList(node, 'strides'), 1);
     const { pads, outH, outW, autoPad } = this.spatialPadding(node, x, kernel, strides, [1, 1]);
     const attributes: Record<string, number | number[] | string> = { kernel_shape: kernel, strides };
-    if (autoPad) attributes.auto_pad = autoPad; else attributes.pads = pads;
+    if (autoPad) attributes.auto_pad = autoPad;
+    else attributes.pads = pads;
     // TF's AvgPool averages over the valid cells only, ONNX's default (count_include_pad=0) does the same.
     const output = this.b.addNode(node.op === 'MaxPool' ? 'MaxPool' : 'AveragePool', [this.asNchw(x)], [this.out(node)], attributes)[0];
     this.setValue(node, { shape: [null, outH, outW, x.shape[3]], nchw: output });
@@ -374,7 +408,8 @@ class Converter {
     if (padding === 'EXPLICIT') {
       const p = attrIntList(node, 'explicit_paddings');
       const pads = [p[2], p[4], p[3], p[5]];
-      const out = (size: number | null, i: number) => (size === null ? null : Math.floor((size + pads[i] + pads[i + 2] - effective[i]) / strides[i]) + 1);
+      const out = (size: number | null, i: number) =>
+        size === null ? null : Math.floor((size + pads[i] + pads[i + 2] - effective[i]) / strides[i]) + 1;
       return { pads, outH: out(inH, 0), outW: out(inW, 1), autoPad: undefined };
     }
     if (padding === 'VALID') {
@@ -398,7 +433,10 @@ class Converter {
     const shape = x.shape.map((d, i) => (d === null ? null : d + pairs[i][0] + pairs[i][1]));
     if (rank === 4) {
       const order = [0, 3, 1, 2]; // NCHW position -> TF axis
-      const pads = this.b.addInt64(this.b.uniqueName(`${node.name}/pads`), [...order.map((a) => pairs[a][0]), ...order.map((a) => pairs[a][1])]);
+      const pads = this.b.addInt64(this.b.uniqueName(`${node.name}/pads`), [
+        ...order.map((a) => pairs[a][0]),
+        ...order.map((a) => pairs[a][1]),
+      ]);
       this.setValue(node, { shape, nchw: this.b.addNode('Pad', [this.asNchw(x), pads], [this.out(node)], { mode: 'constant' })[0] });
       return;
     }
@@ -412,8 +450,13 @@ class Converter {
     const rest = (dims: number[]) => dims.reduce((a, d) => a * d, 1);
     const inputRest = x.shape.slice(1);
     // Keep the batch symbolic: a leading 1 or -1 that maps dim 0 to dim 0 becomes 0 ("copy input dim 0").
-    if (x.shape[0] === null && inputRest.every((d) => d !== null) && (target[0] === 1 || target[0] === -1)
-      && target.slice(1).every((d) => d > 0) && rest(target.slice(1)) === rest(inputRest)) {
+    if (
+      x.shape[0] === null &&
+      inputRest.every((d) => d !== null) &&
+      (target[0] === 1 || target[0] === -1) &&
+      target.slice(1).every((d) => d > 0) &&
+      rest(target.slice(1)) === rest(inputRest)
+    ) {
       target[0] = 0;
     }
     const known = x.shape.every((d) => d !== null) ? rest(x.shape) : null;
@@ -430,7 +473,8 @@ class Converter {
   private matmul(node: TfNode): void {
     const a = this.value(node.input[0]);
     const bValue = this.value(node.input[1]);
-    if (a.shape.length !== 2 || bValue.shape.length !== 2) throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": only 2-D matrices are supported.`);
+    if (a.shape.length !== 2 || bValue.shape.length !== 2)
+      throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": only 2-D matrices are supported.`);
     const transA = attrBool(node, 'transpose_a') ? 1 : 0;
     const transB = attrBool(node, 'transpose_b') ? 1 : 0;
     const fused = attrStringList(node, 'fused_ops');
@@ -438,8 +482,12 @@ class Converter {
     if (rest.length > 0 || (biasOp !== undefined && biasOp !== 'BiasAdd')) {
       throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": unsupported fused_ops [${fused.join(', ')}].`);
     }
-    const inputs = [this.asTf(a), bValue.constant ? this.floatInitializer(this.b.uniqueName(`${node.input[1]}/w`), bValue.constant) : this.asTf(bValue)];
-    if (biasOp === 'BiasAdd') inputs.push(this.floatInitializer(this.b.uniqueName(`${node.input[2]}/bias`), this.constInput(node, 2, 'bias')));
+    const inputs = [
+      this.asTf(a),
+      bValue.constant ? this.floatInitializer(this.b.uniqueName(`${node.input[1]}/w`), bValue.constant) : this.asTf(bValue),
+    ];
+    if (biasOp === 'BiasAdd')
+      inputs.push(this.floatInitializer(this.b.uniqueName(`${node.input[2]}/bias`), this.constInput(node, 2, 'bias')));
     const output = this.b.addNode('Gemm', inputs, [this.out(node, activation ? '/gemm' : '')], { transA, transB })[0];
     const shape = [a.shape[transA ? 1 : 0], bValue.shape[transB ? 0 : 1]];
     const value: Value = { shape, tf: output };
@@ -453,17 +501,30 @@ class Converter {
   }
 
   private concat(node: TfNode): void {
-    const parts = node.input.slice(0, -1).filter((i) => !i.startsWith('^')).map((i) => this.value(i));
+    const parts = node.input
+      .slice(0, -1)
+      .filter((i) => !i.startsWith('^'))
+      .map((i) => this.value(i));
     const axisConst = this.constInput(node, parts.length, 'axis');
     const rank = parts[0].shape.length;
     const axis = (Number(axisConst.data[0]) + rank) % rank;
-    const shape = parts[0].shape.map((d, i) => (i !== axis ? d : parts.reduce<number | null>((sum, p) => (sum === null || p.shape[i] === null ? null : sum + (p.shape[i])), 0)));
+    const shape = parts[0].shape.map((d, i) =>
+      i !== axis ? d : parts.reduce<number | null>((sum, p) => (sum === null || p.shape[i] === null ? null : sum + p.shape[i]), 0),
+    );
     if (rank === 4 && parts.some((p) => !p.constant)) {
       const inputs = parts.map((p) => this.asNchw(p));
       this.setValue(node, { shape, nchw: this.b.addNode('Concat', inputs, [this.out(node)], { axis: nchwAxis(axis) })[0] });
       return;
     }
-    this.setValue(node, { shape, tf: this.b.addNode('Concat', parts.map((p) => this.asTf(p)), [this.out(node)], { axis })[0] });
+    this.setValue(node, {
+      shape,
+      tf: this.b.addNode(
+        'Concat',
+        parts.map((p) => this.asTf(p)),
+        [this.out(node)],
+        { axis },
+      )[0],
+    });
   }
 
   private mean(node: TfNode): void {
@@ -478,7 +539,10 @@ class Converter {
       const remainingTf = [0, 1, 2, 3].filter((a) => !axes.includes(a));
       // Reduce in NCHW when the result's axis order is the same as TF's (e.g. global average pooling over H, W).
       if (keep || remainingNchw.join() === remainingTf.join()) {
-        const output = this.b.addNode('ReduceMean', [this.asNchw(x)], [this.out(node)], { axes: axes.map(nchwAxis), keepdims: keep ? 1 : 0 })[0];
+        const output = this.b.addNode('ReduceMean', [this.asNchw(x)], [this.out(node)], {
+          axes: axes.map(nchwAxis),
+          keepdims: keep ? 1 : 0,
+        })[0];
         this.setValue(node, keep ? { shape, nchw: output } : { shape, tf: output });
         return;
       }
@@ -489,7 +553,8 @@ class Converter {
 
 function assertNhwc(node: TfNode): void {
   const format = attrString(node, 'data_format');
-  if (format !== undefined && format !== 'NHWC') throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": data_format ${format} is not supported (NHWC only).`);
+  if (format !== undefined && format !== 'NHWC')
+    throw new CodedError('INVALID_ARGUMENT', `${node.op} "${node.name}": data_format ${format} is not supported (NHWC only).`);
 }
 
 /** [1, h, w, 1] attribute -> [h, w]. */
@@ -521,4 +586,3 @@ function normalizeRef(ref: string): string {
 function sanitize(key: string): string {
   return key.replace(/:0$/, '').replace(/[^A-Za-z0-9_]/g, '_');
 }
-

@@ -63,22 +63,33 @@ export async function run(argv: string[]): Promise<number> {
   }
   const parsed = parseCommandArgs(
     rest,
-    { username: { type: 'string' }, role: { type: 'string', default: 'admin' }, db: { type: 'string' }, 'database-url': { type: 'string' } },
+    {
+      username: { type: 'string' },
+      role: { type: 'string', default: 'admin' },
+      db: { type: 'string' },
+      'database-url': { type: 'string' },
+    },
     HELP,
   );
   if (!parsed) return 0;
   const { values } = parsed;
   if (!values.username) throw new CodedError('INVALID_ARGUMENT', '--username is required.');
-  if (!(ROLES as readonly string[]).includes(values.role ?? '')) throw new CodedError('INVALID_ARGUMENT', `--role is one of ${ROLES.join(', ')}.`);
+  if (!(ROLES as readonly string[]).includes(values.role ?? ''))
+    throw new CodedError('INVALID_ARGUMENT', `--role is one of ${ROLES.join(', ')}.`);
   const databaseUrl = values['database-url'] ?? process.env.LIVENESS_DATABASE_URL;
-  if (values.db && databaseUrl) throw new CodedError('INVALID_ARGUMENT', 'Use either --db (SQLite) or --database-url (PostgreSQL), not both.');
+  if (values.db && databaseUrl)
+    throw new CodedError('INVALID_ARGUMENT', 'Use either --db (SQLite) or --database-url (PostgreSQL), not both.');
 
   const password = await readSecret('password: ');
-  if (process.stdin.isTTY && (await readSecret('again: ')) !== password) throw new CodedError('INVALID_ARGUMENT', 'The two passwords differ.');
+  if (process.stdin.isTTY && (await readSecret('again: ')) !== password)
+    throw new CodedError('INVALID_ARGUMENT', 'The two passwords differ.');
 
   // Every plugin's tables, as `liveness server` would make them: this may be the database's first use.
   const migrations = SERVER_PLUGINS.map((plugin) => ({ plugin: plugin.name, migrations: plugin.migrations ?? [] }));
-  const storage = await Storage.open({ sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl }, migrations);
+  const storage = await Storage.open(
+    { sqlitePath: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl },
+    migrations,
+  );
   try {
     const store = new ConsoleStore(storage.db);
     const user = await store.createUser(values.username, password, values.role, { type: 'cli', name: `cli:${userInfo().username}` });

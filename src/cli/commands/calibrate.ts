@@ -35,7 +35,10 @@ async function keygen(argv: string[]): Promise<number> {
   const key = path.join(out, 'calibration.key.pem');
   // 'wx': never overwrite a key that may already have sealed packs.
   await writeFile(key, privatePem, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-    throw new CodedError(err.code === 'EEXIST' ? 'CONFLICT' : 'INVALID_ARGUMENT', `${key} ${err.code === 'EEXIST' ? 'already exists; it is never overwritten' : 'cannot be written'}.`);
+    throw new CodedError(
+      err.code === 'EEXIST' ? 'CONFLICT' : 'INVALID_ARGUMENT',
+      `${key} ${err.code === 'EEXIST' ? 'already exists; it is never overwritten' : 'cannot be written'}.`,
+    );
   });
   await writeFile(pub, publicPem, { flag: 'wx' });
   console.log(`wrote ${pub} (for kiosks: liveness kiosk --pack-recipient ${pub})`);
@@ -49,7 +52,13 @@ async function packFiles(inputs: string[]): Promise<string[]> {
   for (const input of inputs) {
     const info = await stat(input).catch(() => null);
     if (!info) throw new CodedError('FILE_NOT_FOUND', `${input} does not exist.`);
-    if (info.isDirectory()) files.push(...(await readdir(input)).filter((f) => f.endsWith('.lcp')).sort().map((f) => path.join(input, f)));
+    if (info.isDirectory())
+      files.push(
+        ...(await readdir(input))
+          .filter((f) => f.endsWith('.lcp'))
+          .sort()
+          .map((f) => path.join(input, f)),
+      );
     else files.push(input);
   }
   return files;
@@ -75,10 +84,13 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new CodedError('INVALID_ARGUMENT', `give at least one capture pack or folder.\n\n${USAGE}`);
   const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : parseThresholdFlag(values.threshold);
   const maxBpcer = values['max-bpcer'] === undefined ? DEFAULT_MAX_BPCER : Number(values['max-bpcer']);
-  if (!(maxBpcer > 0 && maxBpcer < 1)) throw new CodedError('INVALID_ARGUMENT', `--max-bpcer must be between 0 and 1 (e.g. 0.05), not "${values['max-bpcer']}".`);
-  const privateKey = readPrivateKey(await readFile(values.key, 'utf8').catch((err: unknown) => {
-    throw new CodedError('FILE_NOT_FOUND', `The key ${values.key} cannot be read.`, { cause: err });
-  }));
+  if (!(maxBpcer > 0 && maxBpcer < 1))
+    throw new CodedError('INVALID_ARGUMENT', `--max-bpcer must be between 0 and 1 (e.g. 0.05), not "${values['max-bpcer']}".`);
+  const privateKey = readPrivateKey(
+    await readFile(values.key, 'utf8').catch((err: unknown) => {
+      throw new CodedError('FILE_NOT_FOUND', `The key ${values.key} cannot be read.`, { cause: err });
+    }),
+  );
 
   const files = await packFiles(positionals);
   const manifests: PackManifest[] = [];
@@ -96,7 +108,11 @@ export async function run(argv: string[]): Promise<number> {
       failures.push({ file, code: coded.code, message: coded.message });
     }
   }
-  if (manifests.length === 0) throw new CodedError('INVALID_ARGUMENT', `No capture pack opened (${failures.length} tried): ${failures.map((f) => `${f.file}: ${f.message}`).join('; ') || 'none given'}.`);
+  if (manifests.length === 0)
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `No capture pack opened (${failures.length} tried): ${failures.map((f) => `${f.file}: ${f.message}`).join('; ') || 'none given'}.`,
+    );
   const report = calibrate(manifests, { threshold, maxBpcer });
   console.log(renderCalibrationText(report));
   for (const f of failures) console.log(`not opened: ${f.file}: ${f.code}: ${f.message}`);

@@ -41,7 +41,10 @@ export async function checkFile(engine: Engine, file: string, opts: CheckOptions
     return checkClipFile(engine, file, opts);
   }
   if (opts.mode !== 'passive') {
-    return { file, error: { code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} needs a video clip; a still image can only be checked passively.` } };
+    return {
+      file,
+      error: { code: 'INVALID_ARGUMENT', message: `--mode ${opts.mode} needs a video clip; a still image can only be checked passively.` },
+    };
   }
   return checkStill(engine, file, opts);
 }
@@ -109,10 +112,24 @@ function tableRow(line: CheckLine): string[] {
   if ('liveness_score' in line.liveness) {
     // A clip's LivenessResult (H6).
     const r = line.liveness as unknown as LivenessResult;
-    return [line.file, r.status, String(r.liveness_score), '', r.warnings.join(' ') || '-', `${r.liveness_mode}; challenges ${r.challenges_completed.join(',') || '-'}`];
+    return [
+      line.file,
+      r.status,
+      String(r.liveness_score),
+      '',
+      r.warnings.join(' ') || '-',
+      `${r.liveness_mode}; challenges ${r.challenges_completed.join(',') || '-'}`,
+    ];
   }
   const l = line.liveness as PassiveResponse;
-  return [line.file, l.status, String(l.score), String(l.user_image?.entities?.length ?? ''), (l.warnings ?? []).join(' ') || '-', `quality ${l.face_quality}, luminance ${l.face_luminance}`];
+  return [
+    line.file,
+    l.status,
+    String(l.score),
+    String(l.user_image?.entities?.length ?? ''),
+    (l.warnings ?? []).join(' ') || '-',
+    `quality ${l.face_quality}, luminance ${l.face_luminance}`,
+  ];
 }
 
 function printTable(rows: string[][]): void {

@@ -70,7 +70,8 @@ function parseOptions(argv: string[]): CliOptions | null {
   const modes = parseModes(values.mode);
   const threshold = parseThresholdFlag(values.threshold);
   const fps = values.fps === undefined ? (modes.length ? MODE_DEFAULT_FPS : PAD_DEFAULT_FPS) : Number(values.fps);
-  if (!Number.isFinite(fps) || fps < 2 || fps > 30) throw new CodedError('INVALID_ARGUMENT', `--fps must be between 2 and 30, not "${values.fps}".`);
+  if (!Number.isFinite(fps) || fps < 2 || fps > 30)
+    throw new CodedError('INVALID_ARGUMENT', `--fps must be between 2 and 30, not "${values.fps}".`);
   const maxBytes = parsePositiveIntFlag('max-bytes', values['max-bytes'], 20 * 1024 * 1024);
   if (positionals.length !== 1) throw new CodedError('INVALID_ARGUMENT', `give exactly one folder.\n\n${USAGE}`);
   return { folder: positionals[0], threshold, json: values.json, report: values.report, fps, maxBytes, modes };

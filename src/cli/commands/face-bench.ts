@@ -26,25 +26,30 @@ const USAGE = `usage: liveness face-bench [--n 100000,1000000] [--queries 50] [-
 const list = (value: string, name: string) =>
   value.split(',').map((part) => {
     const n = Number(part.trim());
-    if (!Number.isInteger(n) || n < 1) throw new CodedError('INVALID_ARGUMENT', `--${name} takes positive integers separated by commas, not "${value}".`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CodedError('INVALID_ARGUMENT', `--${name} takes positive integers separated by commas, not "${value}".`);
     return n;
   });
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
-    n: { type: 'string', default: '100000,1000000' },
-    queries: { type: 'string', default: '50' },
-    'sqlite-queries': { type: 'string', default: '10' },
-    k: { type: 'string', default: '10' },
-    'ef-search': { type: 'string', default: String(HNSW_EF_SEARCH) },
-    seed: { type: 'string', default: '7' },
-    backends: { type: 'string', default: 'sqlite,hnsw' },
-    'hnsw-max-n': { type: 'string', default: String(DEFAULT_HNSW_MAX_N) },
-    'pglite-dir': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  }, USAGE);
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      n: { type: 'string', default: '100000,1000000' },
+      queries: { type: 'string', default: '50' },
+      'sqlite-queries': { type: 'string', default: '10' },
+      k: { type: 'string', default: '10' },
+      'ef-search': { type: 'string', default: String(HNSW_EF_SEARCH) },
+      seed: { type: 'string', default: '7' },
+      backends: { type: 'string', default: 'sqlite,hnsw' },
+      'hnsw-max-n': { type: 'string', default: String(DEFAULT_HNSW_MAX_N) },
+      'pglite-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
   if (!parsed) return 0;
   const v = parsed.values;
   const sizes = list(v.n, 'n');
@@ -55,7 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   const [seed] = list(v.seed, 'seed');
   const [hnswMaxN] = list(v['hnsw-max-n'], 'hnsw-max-n');
   const backends = new Set(v.backends.split(',').map((b) => b.trim()));
-  for (const b of backends) if (b !== 'sqlite' && b !== 'hnsw') throw new CodedError('INVALID_ARGUMENT', `--backends takes sqlite and/or hnsw, not "${b}".`);
+  for (const b of backends)
+    if (b !== 'sqlite' && b !== 'hnsw') throw new CodedError('INVALID_ARGUMENT', `--backends takes sqlite and/or hnsw, not "${b}".`);
 
   console.log(`face-bench ${new Date().toISOString()} seed ${seed}, k ${k}, ${queries} queries (SQLite: ${sqliteQueries})`);
   for (const n of sizes) {
@@ -72,22 +78,33 @@ export async function run(argv: string[]): Promise<number> {
     const truth = data.queries.map((q) => data.exactTopK(q, k));
     const exactMs = (performance.now() - t) / data.queries.length;
     const targetInTop = truth.filter((top, i) => top.includes(data.queryTargets[i])).length / truth.length;
-    console.log(`n ${n}: generated in ${generateS.toFixed(1)} s; exact top-${k} in memory ${fmt(exactMs)} a query (mean); the probe's own face is in the exact top-${k} for ${(targetInTop * 100).toFixed(0)}% of probes`);
+    console.log(
+      `n ${n}: generated in ${generateS.toFixed(1)} s; exact top-${k} in memory ${fmt(exactMs)} a query (mean); the probe's own face is in the exact top-${k} for ${(targetInTop * 100).toFixed(0)}% of probes`,
+    );
     let sqlite: SqliteResult | { skipped: string } = { skipped: 'not asked (--backends)' };
     let hnsw: HnswResult | { skipped: string } = { skipped: 'not asked (--backends)' };
     if (backends.has('sqlite')) {
       sqlite = await benchSqlite(data, truth, k, sqliteQueries);
-      console.log(`  SQLite exact (FaceIndex): insert ${sqlite.insert_s.toFixed(1)} s; ${sqlite.queries} queries: median ${fmt(sqlite.median_ms)}, p95 ${fmt(sqlite.p95_ms)}; recall@${k} ${sqlite.recall_at_k.toFixed(3)}`);
+      console.log(
+        `  SQLite exact (FaceIndex): insert ${sqlite.insert_s.toFixed(1)} s; ${sqlite.queries} queries: median ${fmt(sqlite.median_ms)}, p95 ${fmt(sqlite.p95_ms)}; recall@${k} ${sqlite.recall_at_k.toFixed(3)}`,
+      );
     }
     if (backends.has('hnsw')) {
       if (n > hnswMaxN) {
-        hnsw = { skipped: `n ${n} > --hnsw-max-n ${hnswMaxN}: PGlite holds ${((n * 1024 * 4) / 2 ** 30).toFixed(1)} GiB of vectors plus the graph in single-threaded WASM; the build would not finish in this run (raise --hnsw-max-n, with --pglite-dir, to try)` };
+        hnsw = {
+          skipped: `n ${n} > --hnsw-max-n ${hnswMaxN}: PGlite holds ${((n * 1024 * 4) / 2 ** 30).toFixed(1)} GiB of vectors plus the graph in single-threaded WASM; the build would not finish in this run (raise --hnsw-max-n, with --pglite-dir, to try)`,
+        };
         console.log(`  pgvector HNSW: NOT RUN: ${hnsw.skipped}`);
       } else {
         try {
           hnsw = await benchHnsw(data, truth, k, efSearch, v['pglite-dir']);
-          console.log(`  pgvector ${hnsw.pgvector} HNSW (PGlite; m ${hnsw.m}, ef_construction ${hnsw.ef_construction}): insert ${hnsw.insert_s.toFixed(1)} s, build ${hnsw.build_s.toFixed(1)} s, index used: ${hnsw.uses_index}`);
-          for (const row of hnsw.by_ef_search) console.log(`    ef_search ${row.ef_search}: ${row.queries} queries: median ${fmt(row.median_ms)}, p95 ${fmt(row.p95_ms)}; recall@${k} ${row.recall_at_k.toFixed(3)}`);
+          console.log(
+            `  pgvector ${hnsw.pgvector} HNSW (PGlite; m ${hnsw.m}, ef_construction ${hnsw.ef_construction}): insert ${hnsw.insert_s.toFixed(1)} s, build ${hnsw.build_s.toFixed(1)} s, index used: ${hnsw.uses_index}`,
+          );
+          for (const row of hnsw.by_ef_search)
+            console.log(
+              `    ef_search ${row.ef_search}: ${row.queries} queries: median ${fmt(row.median_ms)}, p95 ${fmt(row.p95_ms)}; recall@${k} ${row.recall_at_k.toFixed(3)}`,
+            );
         } catch (err) {
           hnsw = { skipped: `failed: ${(err as Error).message}` };
           console.log(`  pgvector HNSW: NOT RUN: ${hnsw.skipped}`);

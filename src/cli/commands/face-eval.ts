@@ -16,7 +16,9 @@ const USAGE = `usage: liveness face-eval <fixtures-folder> [--json] [--report ou
   --report FILE   write a self-contained HTML report with the DET curve (no face images)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, report: { type: 'string' } }, USAGE, { positionals: true });
+  const parsed = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, report: { type: 'string' } }, USAGE, {
+    positionals: true,
+  });
   if (!parsed) return 0;
   const [folder] = parsed.positionals;
   if (!folder) {

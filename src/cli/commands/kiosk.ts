@@ -58,7 +58,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CodedError('INVALID_ARGUMENT', `--port must be 0-65535, not "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CodedError('INVALID_ARGUMENT', `--port must be 0-65535, not "${values.port}".`);
 
   const rendererDir = resolve(values['renderer-dir'] ?? RENDERER_OUT);
   if (values.rebuild || !rendererIsBuilt(rendererDir)) {
@@ -66,7 +67,10 @@ export async function run(argv: string[]): Promise<number> {
     try {
       await buildRenderer(rendererDir);
     } catch (err) {
-      throw new CodedError('INTERNAL', `The renderer could not be built (${(err as Error).message}). Build it with \`npx electron-vite build\` and retry.`);
+      throw new CodedError(
+        'INTERNAL',
+        `The renderer could not be built (${(err as Error).message}). Build it with \`npx electron-vite build\` and retry.`,
+      );
     }
   }
 
@@ -76,7 +80,10 @@ export async function run(argv: string[]): Promise<number> {
   const enrolToken = values['enrol-token'] ?? process.env.LIVENESS_ENROL_TOKEN;
   const sync = serverUrl ? { serverUrl, enrolToken } : undefined;
   const pilot = values['pack-recipient'] ? await pilotOptions(values['pack-recipient'], values.site, values['pack-dir']) : undefined;
-  const kiosk = await composeKiosk({ dbPath: values.db, configPath: values.config }, { allowTestSeed, allowFakeCamera: values['allow-fake-camera'], sync, pilot });
+  const kiosk = await composeKiosk(
+    { dbPath: values.db, configPath: values.config },
+    { allowTestSeed, allowFakeCamera: values['allow-fake-camera'], sync, pilot },
+  );
   if (pilot) console.log(`kiosk: pilot capture is on for site "${pilot.siteId}" (packs sealed to ${values['pack-recipient']})`);
   if (values.provision) {
     try {
@@ -91,7 +98,11 @@ export async function run(argv: string[]): Promise<number> {
   const host = await startKioskHost({ service: kiosk.service, metrics: kiosk.metrics, rendererDir, host: values.host, port });
   if (allowTestSeed) console.log('kiosk: test seeds are accepted (--test-seed): never use this on a kiosk that serves people');
   console.log(`kiosk: serving ${host.url} (API ws://${values.host}:${host.port}/api/ws); Ctrl-C to stop`);
-  console.log(sync ? `kiosk: syncing decisions to ${sync.serverUrl} when it is reachable` : 'kiosk: no --server: decisions stay in the local queue (liveness sync sends them)');
+  console.log(
+    sync
+      ? `kiosk: syncing decisions to ${sync.serverUrl} when it is reachable`
+      : 'kiosk: no --server: decisions stay in the local queue (liveness sync sends them)',
+  );
 
   await new Promise<void>((resolvePromise) => {
     const stop = () => resolvePromise();
@@ -112,6 +123,7 @@ async function pilotOptions(recipientFile: string, site: string | undefined, dir
     throw new CodedError('FILE_NOT_FOUND', `The pack recipient key ${recipientFile} cannot be read.`, { cause: err });
   }
   const siteId = site ?? hostname();
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(siteId)) throw new CodedError('INVALID_ARGUMENT', `--site must be 1-64 letters, digits, ".", "_" or "-", not "${siteId}".`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(siteId))
+    throw new CodedError('INVALID_ARGUMENT', `--site must be 1-64 letters, digits, ".", "_" or "-", not "${siteId}".`);
   return { recipientPem, siteId, ...(dir ? { dir } : {}) };
 }

@@ -32,7 +32,13 @@ export async function run(argv: string[]): Promise<number> {
     if (values['purge-images-older-than'] !== undefined) purged = store.purgeImagesOlderThan(Number(values['purge-images-older-than']));
     const stats = store.stats();
     if (values.json) {
-      console.log(JSON.stringify({ db: values.db, ...stats, ...(purged !== null ? { imagesPurged: purged } : {}), recovery: store.recovery }, null, 2));
+      console.log(
+        JSON.stringify(
+          { db: values.db, ...stats, ...(purged !== null ? { imagesPurged: purged } : {}), recovery: store.recovery },
+          null,
+          2,
+        ),
+      );
     } else {
       console.log(`queue ${values.db}: ${stats.total} decisions; pending ${stats.pending}, done ${stats.done}, rejected ${stats.rejected}`);
       console.log(`oldest pending: ${stats.oldestPendingAt ?? 'none'}; reference images stored: ${stats.imagesStored}`);

@@ -42,15 +42,23 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CodedError('INVALID_ARGUMENT', '--port must be a port number (0-65535).');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CodedError('INVALID_ARGUMENT', '--port must be a port number (0-65535).');
   const databaseUrl = values['database-url'] ?? process.env.LIVENESS_DATABASE_URL;
-  if (values.db && databaseUrl) throw new CodedError('INVALID_ARGUMENT', 'Use either --db (SQLite) or --database-url (PostgreSQL), not both.');
+  if (values.db && databaseUrl)
+    throw new CodedError('INVALID_ARGUMENT', 'Use either --db (SQLite) or --database-url (PostgreSQL), not both.');
   let apiKey = values['api-key'] ?? process.env.LIVENESS_API_KEY ?? '';
   if (!apiKey) {
     apiKey = randomBytes(18).toString('base64url');
     console.log(`api key (generated for this run; pass --api-key to fix it): ${apiKey}`);
   }
-  const enrolTokens = [...(values['enrol-token'] ?? []), ...(process.env.LIVENESS_ENROL_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean)];
+  const enrolTokens = [
+    ...(values['enrol-token'] ?? []),
+    ...(process.env.LIVENESS_ENROL_TOKENS ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  ];
   const webhooks: WebhookTarget[] = (values.webhook ?? []).map((spec) => {
     const at = spec.lastIndexOf('=');
     if (at <= 0) throw new CodedError('INVALID_ARGUMENT', '--webhook takes URL=SECRET.');
@@ -65,13 +73,25 @@ export async function run(argv: string[]): Promise<number> {
 
   const logger = createLogger({ name: 'server' });
   const imageKeyFile = values['image-key-file'] ?? process.env.LIVENESS_IMAGE_KEY_FILE;
-  const server = await createServer({ db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'), databaseUrl, apiKey, enrolTokens, webhooks, logger, imageKeyFile });
+  const server = await createServer({
+    db: databaseUrl ? undefined : (values.db ?? 'liveness-server.sqlite'),
+    databaseUrl,
+    apiKey,
+    enrolTokens,
+    webhooks,
+    logger,
+    imageKeyFile,
+  });
   const consoleState = await ensureConsoleBuilt(values['build-console'] === true);
   const address = await server.listen({ port, host: values.host });
-  console.log(`liveness server listening on ${address} (${databaseUrl ? 'PostgreSQL' : `SQLite ${values.db ?? 'liveness-server.sqlite'}`})`);
-  console.log(consoleState === 'missing' || consoleState === 'unavailable'
-    ? `business console: not built${consoleState === 'unavailable' ? ' (vite is not installed)' : ''}; start once with --build-console`
-    : `business console: ${address}/console/ (first admin: liveness admin create --username NAME)`);
+  console.log(
+    `liveness server listening on ${address} (${databaseUrl ? 'PostgreSQL' : `SQLite ${values.db ?? 'liveness-server.sqlite'}`})`,
+  );
+  console.log(
+    consoleState === 'missing' || consoleState === 'unavailable'
+      ? `business console: not built${consoleState === 'unavailable' ? ' (vite is not installed)' : ''}; start once with --build-console`
+      : `business console: ${address}/console/ (first admin: liveness admin create --username NAME)`,
+  );
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

@@ -33,7 +33,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new CodedError('INVALID_ARGUMENT', `--server ${values.server} is not a URL.`);
   }
   const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100) throw new CodedError('INVALID_ARGUMENT', '--batch-size must be 1-100.');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100)
+    throw new CodedError('INVALID_ARGUMENT', '--batch-size must be 1-100.');
   if (!existsSync(values.db)) throw new CodedError('FILE_NOT_FOUND', `There is no queue at ${values.db}.`);
   const store = openStore({ path: values.db });
   try {
@@ -42,17 +43,36 @@ export async function run(argv: string[]): Promise<number> {
     const wasEnrolled = client.deviceId() !== null;
     const report = await client.drainOnce();
     const stats = store.stats();
-    const sessions = report.acceptedSeqs.map((seq) => store.db.prepare('SELECT session_id FROM decisions WHERE seq = ?').pluck().get(seq) as string);
+    const sessions = report.acceptedSeqs.map(
+      (seq) => store.db.prepare('SELECT session_id FROM decisions WHERE seq = ?').pluck().get(seq) as string,
+    );
     if (values.json) {
-      console.log(JSON.stringify({
-        server: values.server, device_id: report.deviceId, enrolled_now: !wasEnrolled,
-        batches: report.batches, sent: report.sent, accepted: report.accepted, duplicate: report.duplicate,
-        rejected: report.rejected, deferred: report.deferred, accepted_sessions: sessions,
-        pending: stats.pending, stopped_by: report.stoppedBy, error: report.error,
-      }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            server: values.server,
+            device_id: report.deviceId,
+            enrolled_now: !wasEnrolled,
+            batches: report.batches,
+            sent: report.sent,
+            accepted: report.accepted,
+            duplicate: report.duplicate,
+            rejected: report.rejected,
+            deferred: report.deferred,
+            accepted_sessions: sessions,
+            pending: stats.pending,
+            stopped_by: report.stoppedBy,
+            error: report.error,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       if (!wasEnrolled) console.log(`enrolled with ${values.server} as ${report.deviceId}`);
-      console.log(`sent ${report.sent} decisions in ${report.batches} batches: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred; ${stats.pending} still pending`);
+      console.log(
+        `sent ${report.sent} decisions in ${report.batches} batches: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred; ${stats.pending} still pending`,
+      );
       for (const session of sessions) console.log(`  accepted ${session}`);
       if (report.error) console.error(`liveness sync: stopped (${report.stoppedBy}): ${report.error}`);
     }

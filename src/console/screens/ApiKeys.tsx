@@ -4,7 +4,15 @@ import { api } from '../api';
 import { isAdmin, useConsole, when } from '../context';
 import { useLoad } from './common';
 
-interface Key { id: number; username: string; label: string; prefix: string; created_at: string; revoked_at: string | null; last_used_at: string | null }
+interface Key {
+  id: number;
+  username: string;
+  label: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
 
 export function ApiKeys() {
   const { t, user, fail } = useConsole();
@@ -28,8 +36,13 @@ export function ApiKeys() {
       <h1>{t('keysHeading')}</h1>
       {isAdmin(user) && (
         <form className="filters" onSubmit={create}>
-          <label className="grow">{t('label')}<input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} /></label>
-          <button type="submit" className="primary">{t('createKey')}</button>
+          <label className="grow">
+            {t('label')}
+            <input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} />
+          </label>
+          <button type="submit" className="primary">
+            {t('createKey')}
+          </button>
         </form>
       )}
       {fresh && (
@@ -38,10 +51,21 @@ export function ApiKeys() {
           <code className="secret">{fresh}</code>
         </div>
       )}
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noKeys')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noKeys')}</p>
+      ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t('label')}</th><th scope="col">{t('owner')}</th><th scope="col">{t('prefix')}</th><th scope="col">{t('created')}</th><th scope="col">{t('lastUsed')}</th><th scope="col">{t('status')}</th></tr>
+            <tr>
+              <th scope="col">{t('label')}</th>
+              <th scope="col">{t('owner')}</th>
+              <th scope="col">{t('prefix')}</th>
+              <th scope="col">{t('created')}</th>
+              <th scope="col">{t('lastUsed')}</th>
+              <th scope="col">{t('status')}</th>
+            </tr>
           </thead>
           <tbody>
             {data.results.map((key) => (
@@ -52,10 +76,14 @@ export function ApiKeys() {
                 <td>{when(key.created_at)}</td>
                 <td>{when(key.last_used_at, t('never'))}</td>
                 <td>
-                  {key.revoked_at ? `${t('revoked')} ${when(key.revoked_at)}` : (
+                  {key.revoked_at ? (
+                    `${t('revoked')} ${when(key.revoked_at)}`
+                  ) : (
                     <>
                       {t('active')}{' '}
-                      <button type="button" className="danger" onClick={() => api('DELETE', `api-keys/${key.id}`).then(reload, fail)}>{t('revoke')}</button>
+                      <button type="button" className="danger" onClick={() => api('DELETE', `api-keys/${key.id}`).then(reload, fail)}>
+                        {t('revoke')}
+                      </button>
                     </>
                   )}
                 </td>

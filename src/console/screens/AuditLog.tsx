@@ -4,8 +4,21 @@ import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 
-interface Entry { id: number; at: string; actor_type: string; actor: string; action: string; target: string | null; detail: Record<string, unknown>; ip: string | null }
-interface Page { count: number; results: Entry[]; chain: { ok: boolean; entries: number; firstBrokenId: number | null } }
+interface Entry {
+  id: number;
+  at: string;
+  actor_type: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  ip: string | null;
+}
+interface Page {
+  count: number;
+  results: Entry[];
+  chain: { ok: boolean; entries: number; firstBrokenId: number | null };
+}
 
 const PAGE = 50;
 
@@ -22,13 +35,22 @@ export function AuditLog() {
       </p>
       <table>
         <thead>
-          <tr><th scope="col">{t('when')}</th><th scope="col">{t('actor')}</th><th scope="col">{t('action')}</th><th scope="col">{t('target')}</th><th scope="col">{t('detail')}</th><th scope="col">{t('address')}</th></tr>
+          <tr>
+            <th scope="col">{t('when')}</th>
+            <th scope="col">{t('actor')}</th>
+            <th scope="col">{t('action')}</th>
+            <th scope="col">{t('target')}</th>
+            <th scope="col">{t('detail')}</th>
+            <th scope="col">{t('address')}</th>
+          </tr>
         </thead>
         <tbody>
           {data.results.map((entry) => (
             <tr key={entry.id}>
               <td>{when(entry.at)}</td>
-              <td>{entry.actor} <span className="small">({entry.actor_type})</span></td>
+              <td>
+                {entry.actor} <span className="small">({entry.actor_type})</span>
+              </td>
               <td className="mono">{entry.action}</td>
               <td className="mono">{entry.target ?? '–'}</td>
               <td className="mono small">{Object.keys(entry.detail).length ? JSON.stringify(entry.detail) : ''}</td>
@@ -38,9 +60,13 @@ export function AuditLog() {
         </tbody>
       </table>
       <div className="pager">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('previous')}</button>
+        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          {t('previous')}
+        </button>
         <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-        <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>{t('next')}</button>
+        <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
+          {t('next')}
+        </button>
       </div>
     </section>
   );

@@ -11,7 +11,11 @@ export function Kiosks() {
   return (
     <section>
       <h1>{t('kiosksHeading')}</h1>
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noKiosks')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noKiosks')}</p>
+      ) : (
         <table>
           <thead>
             <tr>

@@ -10,7 +10,13 @@ export function ReviewQueue() {
   return (
     <section>
       <h1>{t('queueHeading')}</h1>
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('queueEmpty')}</p> : <SessionTable sessions={[...data.results].reverse()} />}
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('queueEmpty')}</p>
+      ) : (
+        <SessionTable sessions={[...data.results].reverse()} />
+      )}
     </section>
   );
 }

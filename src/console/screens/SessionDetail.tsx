@@ -39,9 +39,15 @@ function ReviewForm({ id, onDone }: { id: string; onDone: (status: string) => vo
         <textarea name="comment" rows={3} maxLength={2000} value={comment} onChange={(event) => setComment(event.target.value)} />
       </label>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>{t('approve')}</button>
-        <button type="button" className="danger" disabled={busy} onClick={() => send('Decline')}>{t('decline')}</button>
-        <button type="button" disabled={busy} onClick={() => send('Resubmit')}>{t('resubmit')}</button>
+        <button type="submit" className="primary" disabled={busy}>
+          {t('approve')}
+        </button>
+        <button type="button" className="danger" disabled={busy} onClick={() => send('Decline')}>
+          {t('decline')}
+        </button>
+        <button type="button" disabled={busy} onClick={() => send('Resubmit')}>
+          {t('resubmit')}
+        </button>
       </div>
     </form>
   );
@@ -55,28 +61,56 @@ export function SessionDetail({ id }: { id: string }) {
   if (!data) return <p>{t('loading')}</p>;
   const r = data.result;
   const score = (key: StringKey, value: number | null | undefined) => (
-    <tr key={key}><th scope="row">{t(key)}</th><td className="number">{value === null || value === undefined ? '–' : Math.round(value)}</td></tr>
+    <tr key={key}>
+      <th scope="row">{t(key)}</th>
+      <td className="number">{value === null || value === undefined ? '–' : Math.round(value)}</td>
+    </tr>
   );
-  const outcomes = r.challenge_outcomes ?? r.challenge_sequence.map((challenge) => ({ challenge, completed: r.challenges_completed.includes(challenge), reason: r.challenges_completed.includes(challenge) ? 'completed' as const : 'not_reached' as const }));
+  const outcomes =
+    r.challenge_outcomes ??
+    r.challenge_sequence.map((challenge) => ({
+      challenge,
+      completed: r.challenges_completed.includes(challenge),
+      reason: r.challenges_completed.includes(challenge) ? ('completed' as const) : ('not_reached' as const),
+    }));
   const check = data.evidence.check;
 
   return (
     <section>
-      <p><a href="#/sessions">← {t('back')}</a></p>
-      <h1>{t('sessionHeading', { id: data.session_id })} <StatusBadge status={data.status} /></h1>
-      {notice && <p role="status" className="notice">{notice}</p>}
+      <p>
+        <a href="#/sessions">← {t('back')}</a>
+      </p>
+      <h1>
+        {t('sessionHeading', { id: data.session_id })} <StatusBadge status={data.status} />
+      </h1>
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       <div className="detail-grid">
         <div className="card">
           <h2>{t('referenceImage')}</h2>
-          {data.has_image
-            ? <img className="reference" src={`/console/api/sessions/${encodeURIComponent(data.session_id)}/image`} alt={t('referenceImageAlt', { id: data.session_id })} />
-            : <p>{t('noImage')}</p>}
+          {data.has_image ? (
+            <img
+              className="reference"
+              src={`/console/api/sessions/${encodeURIComponent(data.session_id)}/image`}
+              alt={t('referenceImageAlt', { id: data.session_id })}
+            />
+          ) : (
+            <p>{t('noImage')}</p>
+          )}
           <dl>
-            <dt>{t('method')}</dt><dd>{t(`mode_${data.liveness_mode}` as StringKey)}</dd>
-            <dt>{t('kiosk')}</dt><dd className="mono">{data.kiosk}</dd>
-            <dt>{t('created')}</dt><dd>{when(data.created_at)}</dd>
-            <dt>{t('received')}</dt><dd>{when(data.received_at)}</dd>
-            <dt>{t('attempts')}</dt><dd>{t('attemptsOf', { used: r.attempts_used, max: r.max_attempts })}</dd>
+            <dt>{t('method')}</dt>
+            <dd>{t(`mode_${data.liveness_mode}` as StringKey)}</dd>
+            <dt>{t('kiosk')}</dt>
+            <dd className="mono">{data.kiosk}</dd>
+            <dt>{t('created')}</dt>
+            <dd>{when(data.created_at)}</dd>
+            <dt>{t('received')}</dt>
+            <dd>{when(data.received_at)}</dd>
+            <dt>{t('attempts')}</dt>
+            <dd>{t('attemptsOf', { used: r.attempts_used, max: r.max_attempts })}</dd>
           </dl>
         </div>
         <div className="card">
@@ -95,15 +129,28 @@ export function SessionDetail({ id }: { id: string }) {
             </tbody>
           </table>
           <h2>{t('warnings')}</h2>
-          {r.warnings.length ? <ul>{r.warnings.map((warning) => <li key={warning} className="mono">{warning}</li>)}</ul> : <p>{t('none')}</p>}
+          {r.warnings.length ? (
+            <ul>
+              {r.warnings.map((warning) => (
+                <li key={warning} className="mono">
+                  {warning}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t('none')}</p>
+          )}
         </div>
         <div className="card">
           <h2>{t('timeline')}</h2>
-          {outcomes.length === 0 ? <p>{t('noChallenges')}</p> : (
+          {outcomes.length === 0 ? (
+            <p>{t('noChallenges')}</p>
+          ) : (
             <ol className="timeline">
               {outcomes.map((outcome, index) => (
                 <li key={`${outcome.challenge}-${index}`} className={outcome.completed ? 'good' : 'bad'}>
-                  {t(`challenge_${outcome.challenge}` as StringKey)}: {outcome.completed ? t('challengeDone') : `${t('challengeMissed')} (${t(`reason_${outcome.reason}` as StringKey)})`}
+                  {t(`challenge_${outcome.challenge}` as StringKey)}:{' '}
+                  {outcome.completed ? t('challengeDone') : `${t('challengeMissed')} (${t(`reason_${outcome.reason}` as StringKey)})`}
                 </li>
               ))}
             </ol>
@@ -117,16 +164,26 @@ export function SessionDetail({ id }: { id: string }) {
             <Check label={t('chainLink')} value={check.chain_link_ok} />
             <Check label={t('imageHash')} value={check.image_hash_ok} />
           </ul>
-          <p className="mono small">#{data.evidence.seq} · {data.evidence.hash.slice(0, 16)}…</p>
+          <p className="mono small">
+            #{data.evidence.seq} · {data.evidence.hash.slice(0, 16)}…
+          </p>
         </div>
       </div>
       <div className="card">
         <h2>{t('reviews')}</h2>
-        {data.reviews.length === 0 ? <p>{t('noReviews')}</p> : (
+        {data.reviews.length === 0 ? (
+          <p>{t('noReviews')}</p>
+        ) : (
           <ul>
             {data.reviews.map((review, index) => (
               <li key={index}>
-                {when(review.reviewed_at)} · {t('reviewBy', { user: review.reviewer, decision: statusText(review.decision), from: statusText(review.previous_status), to: statusText(review.new_status) })}
+                {when(review.reviewed_at)} ·{' '}
+                {t('reviewBy', {
+                  user: review.reviewer,
+                  decision: statusText(review.decision),
+                  from: statusText(review.previous_status),
+                  to: statusText(review.new_status),
+                })}
                 {review.note && <blockquote>{review.note}</blockquote>}
               </li>
             ))}
@@ -134,7 +191,13 @@ export function SessionDetail({ id }: { id: string }) {
         )}
       </div>
       {data.status === 'In Review' && canReview(user) && (
-        <ReviewForm id={data.session_id} onDone={(status) => { setNotice(t('reviewSaved', { status: statusText(status) })); reload(); }} />
+        <ReviewForm
+          id={data.session_id}
+          onDone={(status) => {
+            setNotice(t('reviewSaved', { status: statusText(status) }));
+            reload();
+          }}
+        />
       )}
     </section>
   );

@@ -25,8 +25,12 @@ export function SessionTable({ sessions }: { sessions: SessionSummary[] }) {
       <tbody>
         {sessions.map((session) => (
           <tr key={session.session_id}>
-            <td><a href={`#/sessions/${encodeURIComponent(session.session_id)}`}>{session.session_id}</a></td>
-            <td><StatusBadge status={session.status} /></td>
+            <td>
+              <a href={`#/sessions/${encodeURIComponent(session.session_id)}`}>{session.session_id}</a>
+            </td>
+            <td>
+              <StatusBadge status={session.status} />
+            </td>
             <td className="number">{Math.round(session.score)}</td>
             <td>{t(`mode_${session.liveness_mode}` as 'mode_passive')}</td>
             <td title={session.kiosk}>{shortId(session.kiosk)}</td>
@@ -47,14 +51,20 @@ export function Sessions() {
   // A "to" date means the whole of that day.
   const wanted = { ...filters, to: filters.to ? `${filters.to}T23:59:59.999Z` : '' };
   const query = new URLSearchParams(Object.entries(wanted).filter(([, value]) => value !== '')).toString();
-  const { data } = useLoad(() => api<{ count: number; results: SessionSummary[] }>('GET', `sessions?${query}&limit=${PAGE}&offset=${offset}`), [query, offset]);
+  const { data } = useLoad(
+    () => api<{ count: number; results: SessionSummary[] }>('GET', `sessions?${query}&limit=${PAGE}&offset=${offset}`),
+    [query, offset],
+  );
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setOffset(0);
     setFilters(draft);
   };
-  const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value }) });
+  const field = (name: keyof typeof draft) => ({
+    value: draft[name],
+    onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value }),
+  });
 
   return (
     <section>
@@ -64,23 +74,51 @@ export function Sessions() {
           {t('status')}
           <select {...field('status')}>
             <option value="">{t('anyStatus')}</option>
-            {STATUSES.map((status) => <option key={status} value={status}>{t(`status_${status}` as 'status_Approved')}</option>)}
+            {STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {t(`status_${status}` as 'status_Approved')}
+              </option>
+            ))}
           </select>
         </label>
-        <label>{t('kiosk')}<input {...field('kiosk')} /></label>
-        <label>{t('from')}<input type="date" {...field('from')} /></label>
-        <label>{t('to')}<input type="date" {...field('to')} /></label>
-        <label className="grow">{t('search')}<input type="search" {...field('q')} /></label>
-        <button type="submit" className="primary">{t('apply')}</button>
-        <a className="button" href={`/console/api/sessions.csv?${query}`} download="sessions.csv">{t('exportCsv')}</a>
+        <label>
+          {t('kiosk')}
+          <input {...field('kiosk')} />
+        </label>
+        <label>
+          {t('from')}
+          <input type="date" {...field('from')} />
+        </label>
+        <label>
+          {t('to')}
+          <input type="date" {...field('to')} />
+        </label>
+        <label className="grow">
+          {t('search')}
+          <input type="search" {...field('q')} />
+        </label>
+        <button type="submit" className="primary">
+          {t('apply')}
+        </button>
+        <a className="button" href={`/console/api/sessions.csv?${query}`} download="sessions.csv">
+          {t('exportCsv')}
+        </a>
       </form>
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noSessions')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noSessions')}</p>
+      ) : (
         <>
           <SessionTable sessions={data.results} />
           <div className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('previous')}</button>
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              {t('previous')}
+            </button>
             <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-            <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>{t('next')}</button>
+            <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
+              {t('next')}
+            </button>
           </div>
         </>
       )}

@@ -4,7 +4,13 @@ import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 
-interface Account { id: number; username: string; role: 'viewer' | 'reviewer' | 'admin'; created_at: string; disabled_at: string | null }
+interface Account {
+  id: number;
+  username: string;
+  role: 'viewer' | 'reviewer' | 'admin';
+  created_at: string;
+  disabled_at: string | null;
+}
 
 export function Users() {
   const { t, fail } = useConsole();
@@ -25,24 +31,57 @@ export function Users() {
     <section>
       <h1>{t('usersHeading')}</h1>
       <form className="filters" onSubmit={create}>
-        <label>{t('username')}<input required autoComplete="off" value={draft.username} onChange={(event) => setDraft({ ...draft, username: event.target.value })} /></label>
+        <label>
+          {t('username')}
+          <input
+            required
+            autoComplete="off"
+            value={draft.username}
+            onChange={(event) => setDraft({ ...draft, username: event.target.value })}
+          />
+        </label>
         <label>
           {t('password')}
-          <input required type="password" autoComplete="new-password" minLength={12} aria-describedby="password-hint" value={draft.password} onChange={(event) => setDraft({ ...draft, password: event.target.value })} />
-          <span id="password-hint" className="small">{t('passwordHint')}</span>
+          <input
+            required
+            type="password"
+            autoComplete="new-password"
+            minLength={12}
+            aria-describedby="password-hint"
+            value={draft.password}
+            onChange={(event) => setDraft({ ...draft, password: event.target.value })}
+          />
+          <span id="password-hint" className="small">
+            {t('passwordHint')}
+          </span>
         </label>
         <label>
           {t('role')}
           <select value={draft.role} onChange={(event) => setDraft({ ...draft, role: event.target.value })}>
-            {(['viewer', 'reviewer', 'admin'] as const).map((role) => <option key={role} value={role}>{t(`role_${role}`)}</option>)}
+            {(['viewer', 'reviewer', 'admin'] as const).map((role) => (
+              <option key={role} value={role}>
+                {t(`role_${role}`)}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" className="primary">{t('createUser')}</button>
+        <button type="submit" className="primary">
+          {t('createUser')}
+        </button>
       </form>
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noUsers')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noUsers')}</p>
+      ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t('username')}</th><th scope="col">{t('role')}</th><th scope="col">{t('created')}</th><th scope="col">{t('status')}</th></tr>
+            <tr>
+              <th scope="col">{t('username')}</th>
+              <th scope="col">{t('role')}</th>
+              <th scope="col">{t('created')}</th>
+              <th scope="col">{t('status')}</th>
+            </tr>
           </thead>
           <tbody>
             {data.results.map((account) => (
@@ -51,10 +90,18 @@ export function Users() {
                 <td>{t(`role_${account.role}`)}</td>
                 <td>{when(account.created_at)}</td>
                 <td>
-                  {account.disabled_at ? `${t('disabled')} ${when(account.disabled_at)}` : (
+                  {account.disabled_at ? (
+                    `${t('disabled')} ${when(account.disabled_at)}`
+                  ) : (
                     <>
                       {t('enabled')}{' '}
-                      <button type="button" className="danger" onClick={() => window.confirm(t('confirmRemove')) && api('POST', `users/${account.id}/disable`).then(reload, fail)}>{t('disable')}</button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => window.confirm(t('confirmRemove')) && api('POST', `users/${account.id}/disable`).then(reload, fail)}
+                      >
+                        {t('disable')}
+                      </button>
                     </>
                   )}
                 </td>

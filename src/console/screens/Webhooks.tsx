@@ -5,7 +5,13 @@ import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 
-interface Destination { id: string; label: string; url: string; enabled: boolean; created_at: string }
+interface Destination {
+  id: string;
+  label: string;
+  url: string;
+  enabled: boolean;
+  created_at: string;
+}
 
 export function Webhooks() {
   const { t, fail } = useConsole();
@@ -29,9 +35,17 @@ export function Webhooks() {
     <section>
       <h1>{t('webhooksHeading')}</h1>
       <form className="filters" onSubmit={add}>
-        <label>{t('webhookLabel')}<input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} /></label>
-        <label className="grow">{t('url')}<input type="url" required value={url} onChange={(event) => setUrl(event.target.value)} /></label>
-        <button type="submit" className="primary">{t('addWebhook')}</button>
+        <label>
+          {t('webhookLabel')}
+          <input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} />
+        </label>
+        <label className="grow">
+          {t('url')}
+          <input type="url" required value={url} onChange={(event) => setUrl(event.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          {t('addWebhook')}
+        </button>
       </form>
       {secret && (
         <div role="status" className="notice">
@@ -39,10 +53,22 @@ export function Webhooks() {
           <code className="secret">{secret.secret}</code>
         </div>
       )}
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noWebhooks')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noWebhooks')}</p>
+      ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t('webhookLabel')}</th><th scope="col">{t('url')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th><th scope="col"><span className="visually-hidden">{t('edit')}</span></th></tr>
+            <tr>
+              <th scope="col">{t('webhookLabel')}</th>
+              <th scope="col">{t('url')}</th>
+              <th scope="col">{t('status')}</th>
+              <th scope="col">{t('created')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('edit')}</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
             {data.results.map((destination) => (
@@ -52,10 +78,19 @@ export function Webhooks() {
                 <td>{destination.enabled ? t('enabled') : t('disabled')}</td>
                 <td>{when(destination.created_at)}</td>
                 <td className="actions">
-                  <button type="button" onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}>
+                  <button
+                    type="button"
+                    onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}
+                  >
                     {destination.enabled ? t('disable') : t('enable')}
                   </button>
-                  <button type="button" className="danger" onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}>{t('remove')}</button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}
+                  >
+                    {t('remove')}
+                  </button>
                 </td>
               </tr>
             ))}

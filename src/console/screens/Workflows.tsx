@@ -10,7 +10,15 @@ const MODES = ['passive', 'active', 'flash', 'action_flash'] as const;
 const CHALLENGES = ['head_left', 'head_right', 'smile', 'blink'];
 const CHECKS = ['LIVENESS', 'FACE_MATCH', 'FACE_SEARCH'];
 type Draft = Omit<Workflow, 'id' | 'version' | 'updated_at' | 'status'>;
-const BLANK: Draft = { name: '', liveness_mode: 'passive', liveness_threshold: 75, max_attempts: 3, challenges: [...CHALLENGES], checks: ['LIVENESS'], is_default: false };
+const BLANK: Draft = {
+  name: '',
+  liveness_mode: 'passive',
+  liveness_threshold: 75,
+  max_attempts: 3,
+  challenges: [...CHALLENGES],
+  checks: ['LIVENESS'],
+  is_default: false,
+};
 
 function toDraft(workflow: Workflow): Draft {
   const { name, liveness_mode, liveness_threshold, max_attempts, challenges, checks, is_default } = workflow;
@@ -21,7 +29,17 @@ function toggle(list: string[], value: string, on: boolean): string[] {
   return on ? [...new Set([...list, value])] : list.filter((item) => item !== value);
 }
 
-function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: string | null; onSaved: () => void; onCancel: () => void }) {
+function WorkflowForm({
+  initial,
+  id,
+  onSaved,
+  onCancel,
+}: {
+  initial: Draft;
+  id: string | null;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const { t, fail } = useConsole();
   const [draft, setDraft] = useState<Draft>(initial);
   const submit = async (event: FormEvent) => {
@@ -36,28 +54,54 @@ function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: 
   return (
     <form className="card workflow-form" onSubmit={submit}>
       <h2>{id ? t('editWorkflow', { name: initial.name }) : t('newWorkflow')}</h2>
-      <label>{t('name')}<input required maxLength={50} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} /></label>
+      <label>
+        {t('name')}
+        <input required maxLength={50} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} />
+      </label>
       <label>
         {t('method')}
-        <select value={draft.liveness_mode} onChange={(event) => setDraft({ ...draft, liveness_mode: event.target.value as Draft['liveness_mode'] })}>
-          {MODES.map((mode) => <option key={mode} value={mode}>{t(`mode_${mode}`)}</option>)}
+        <select
+          value={draft.liveness_mode}
+          onChange={(event) => setDraft({ ...draft, liveness_mode: event.target.value as Draft['liveness_mode'] })}
+        >
+          {MODES.map((mode) => (
+            <option key={mode} value={mode}>
+              {t(`mode_${mode}`)}
+            </option>
+          ))}
         </select>
       </label>
       <label>
         {t('threshold')}
-        <input type="number" min={0} max={100} step={1} required value={draft.liveness_threshold} onChange={(event) => setDraft({ ...draft, liveness_threshold: Number(event.target.value) })} />
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step={1}
+          required
+          value={draft.liveness_threshold}
+          onChange={(event) => setDraft({ ...draft, liveness_threshold: Number(event.target.value) })}
+        />
       </label>
       <label>
         {t('maxAttempts')}
         <select value={draft.max_attempts} onChange={(event) => setDraft({ ...draft, max_attempts: Number(event.target.value) })}>
-          {[1, 2, 3].map((n) => <option key={n} value={n}>{n}</option>)}
+          {[1, 2, 3].map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
         </select>
       </label>
       <fieldset>
         <legend>{t('challenges')}</legend>
         {CHALLENGES.map((challenge) => (
           <label key={challenge} className="inline">
-            <input type="checkbox" checked={draft.challenges.includes(challenge)} onChange={(event) => setDraft({ ...draft, challenges: toggle(draft.challenges, challenge, event.target.checked) })} />
+            <input
+              type="checkbox"
+              checked={draft.challenges.includes(challenge)}
+              onChange={(event) => setDraft({ ...draft, challenges: toggle(draft.challenges, challenge, event.target.checked) })}
+            />
             {t(`challenge_${challenge}` as StringKey)}
           </label>
         ))}
@@ -66,7 +110,12 @@ function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: 
         <legend>{t('checks')}</legend>
         {CHECKS.map((check) => (
           <label key={check} className="inline">
-            <input type="checkbox" checked={draft.checks.includes(check)} disabled={check === 'LIVENESS'} onChange={(event) => setDraft({ ...draft, checks: toggle(draft.checks, check, event.target.checked) })} />
+            <input
+              type="checkbox"
+              checked={draft.checks.includes(check)}
+              disabled={check === 'LIVENESS'}
+              onChange={(event) => setDraft({ ...draft, checks: toggle(draft.checks, check, event.target.checked) })}
+            />
             {t(`check_${check}` as StringKey)}
           </label>
         ))}
@@ -76,8 +125,12 @@ function WorkflowForm({ initial, id, onSaved, onCancel }: { initial: Draft; id: 
         {t('isDefault')}
       </label>
       <div className="actions">
-        <button type="submit" className="primary">{t('save')}</button>
-        <button type="button" onClick={onCancel}>{t('cancel')}</button>
+        <button type="submit" className="primary">
+          {t('save')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('cancel')}
+        </button>
       </div>
     </form>
   );
@@ -92,18 +145,41 @@ export function Workflows() {
   return (
     <section>
       <h1>{t('workflowsHeading')}</h1>
-      {notice && <p role="status" className="notice">{notice}</p>}
-      {admin && !editing && <button type="button" className="primary" onClick={() => { setNotice(null); setEditing({ id: null, draft: BLANK }); }}>{t('newWorkflow')}</button>}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
+      {admin && !editing && (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            setNotice(null);
+            setEditing({ id: null, draft: BLANK });
+          }}
+        >
+          {t('newWorkflow')}
+        </button>
+      )}
       {editing && (
         <WorkflowForm
           key={editing.id ?? 'new'}
           id={editing.id}
           initial={editing.draft}
           onCancel={() => setEditing(null)}
-          onSaved={() => { setEditing(null); setNotice(t('saved')); reload(); }}
+          onSaved={() => {
+            setEditing(null);
+            setNotice(t('saved'));
+            reload();
+          }}
         />
       )}
-      {data === null ? <p>{t('loading')}</p> : data.results.length === 0 ? <p>{t('noWorkflows')}</p> : (
+      {data === null ? (
+        <p>{t('loading')}</p>
+      ) : data.results.length === 0 ? (
+        <p>{t('noWorkflows')}</p>
+      ) : (
         <table>
           <thead>
             <tr>
@@ -115,13 +191,20 @@ export function Workflows() {
               <th scope="col">{t('checks')}</th>
               <th scope="col">{t('version')}</th>
               <th scope="col">{t('updated')}</th>
-              {admin && <th scope="col"><span className="visually-hidden">{t('edit')}</span></th>}
+              {admin && (
+                <th scope="col">
+                  <span className="visually-hidden">{t('edit')}</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {data.results.map((workflow) => (
               <tr key={workflow.id}>
-                <td>{workflow.name}{workflow.is_default && <span className="badge">{t('default')}</span>}</td>
+                <td>
+                  {workflow.name}
+                  {workflow.is_default && <span className="badge">{t('default')}</span>}
+                </td>
                 <td>{t(`mode_${workflow.liveness_mode}`)}</td>
                 <td className="number">{workflow.liveness_threshold}</td>
                 <td className="number">{workflow.max_attempts}</td>
@@ -131,7 +214,16 @@ export function Workflows() {
                 <td>{when(workflow.updated_at)}</td>
                 {admin && (
                   <td>
-                    <button type="button" aria-label={`${t('edit')} ${workflow.name}`} onClick={() => { setNotice(null); setEditing({ id: workflow.id, draft: toDraft(workflow) }); }}>{t('edit')}</button>
+                    <button
+                      type="button"
+                      aria-label={`${t('edit')} ${workflow.name}`}
+                      onClick={() => {
+                        setNotice(null);
+                        setEditing({ id: workflow.id, draft: toDraft(workflow) });
+                      }}
+                    >
+                      {t('edit')}
+                    </button>
                   </td>
                 )}
               </tr>

@@ -20,7 +20,13 @@ const GENUINE_LOW_QUANTILE = 0.1;
 /** Quantile of the attack measures taken as the "clearly attack" end. */
 const ATTACK_HIGH_QUANTILE = 0.9;
 
-export const LABEL_SPECIES: Record<CaptureLabel, AttackSpecies | null> = { genuine: null, print: 'print', screen_replay: 'replay', mask: 'mask', other: 'other' };
+export const LABEL_SPECIES: Record<CaptureLabel, AttackSpecies | null> = {
+  genuine: null,
+  print: 'print',
+  screen_replay: 'replay',
+  mask: 'mask',
+  other: 'other',
+};
 
 export interface SiteTuning {
   threshold: number;
@@ -70,7 +76,10 @@ export function judgePack(manifest: PackManifest, tuning: SiteTuning): AttemptRe
     score: clip.result.liveness_score,
     status: clip.result.status,
     accepted: clip.result.status === 'Approved',
-    flash: clip.flash && clip.flash.verdict !== 'insufficient' ? { verdict: clip.flash.verdict, spatialVariation: clip.flash.spatialVariation, meanAmplitude: clip.flash.meanAmplitude } : null,
+    flash:
+      clip.flash && clip.flash.verdict !== 'insufficient'
+        ? { verdict: clip.flash.verdict, spatialVariation: clip.flash.spatialVariation, meanAmplitude: clip.flash.meanAmplitude }
+        : null,
     planar: clip.planar ? { residual: clip.planar.residual, maxMotion: clip.planar.maxMotion } : null,
   };
 }
@@ -81,7 +90,10 @@ export interface RateTable {
 }
 
 export function rateTable(attempts: readonly AttemptResult[]): RateTable {
-  const withSubjects = (group: readonly AttemptResult[], errors: number) => ({ ...proportion(errors, group.length), subjects: new Set(group.map((a) => a.subject)).size });
+  const withSubjects = (group: readonly AttemptResult[], errors: number) => ({
+    ...proportion(errors, group.length),
+    subjects: new Set(group.map((a) => a.subject)).size,
+  });
   const genuine = attempts.filter((a) => a.species === null);
   const apcer: RateTable['apcer'] = {};
   for (const species of [...new Set(attempts.map((a) => a.species).filter((s): s is AttackSpecies => s !== null))].sort()) {
@@ -91,7 +103,11 @@ export function rateTable(attempts: readonly AttemptResult[]): RateTable {
   return { bpcer: withSubjects(genuine, genuine.filter((a) => !a.accepted).length), apcer };
 }
 
-const quantile = (values: readonly number[], q: number): number => percentileOfSorted([...values].sort((a, b) => a - b), q * 100);
+const quantile = (values: readonly number[], q: number): number =>
+  percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    q * 100,
+  );
 
 export interface ConstantRefit {
   name: string;
@@ -116,10 +132,14 @@ function refitRange(
     { name: names[0], before: defaults[0], after: defaults[0], refit: false, basis },
     { name: names[1], before: defaults[1], after: defaults[1], refit: false, basis },
   ];
-  if (genuine.length === 0 || attacks.length === 0) return keep(`not refit: needs bona fide and attack attempts with this measure (have ${genuine.length} and ${attacks.length})`);
+  if (genuine.length === 0 || attacks.length === 0)
+    return keep(`not refit: needs bona fide and attack attempts with this measure (have ${genuine.length} and ${attacks.length})`);
   const flat = quantile(attacks, ATTACK_HIGH_QUANTILE);
   const live = quantile(genuine, GENUINE_LOW_QUANTILE);
-  if (!(live > flat)) return keep(`not refit: the classes overlap (attack p90 ${flat.toFixed(4)} >= bona fide p10 ${live.toFixed(4)}; ${genuine.length} bona fide, ${attacks.length} attack attempts)`);
+  if (!(live > flat))
+    return keep(
+      `not refit: the classes overlap (attack p90 ${flat.toFixed(4)} >= bona fide p10 ${live.toFixed(4)}; ${genuine.length} bona fide, ${attacks.length} attack attempts)`,
+    );
   const basis = `attack p90 and bona fide p10 over ${attacks.length} attack and ${genuine.length} bona fide attempts`;
   return [
     { name: names[0], before: defaults[0], after: Number(flat.toFixed(4)), refit: true, basis },
@@ -175,10 +195,22 @@ export function calibrate(manifests: readonly PackManifest[], options: { thresho
   if (reals > 0) {
     const op = thresholdAtBpcer(samples, maxBpcer);
     const threshold = Math.max(0, Math.min(100, Math.floor(op.threshold)));
-    constants.push({ name: 'liveness_threshold', before: current.threshold, after: threshold, refit: true, basis: `highest threshold with BPCER <= ${(maxBpcer * 100).toFixed(0)}% over ${reals} bona fide attempts` });
+    constants.push({
+      name: 'liveness_threshold',
+      before: current.threshold,
+      after: threshold,
+      refit: true,
+      basis: `highest threshold with BPCER <= ${(maxBpcer * 100).toFixed(0)}% over ${reals} bona fide attempts`,
+    });
     tuning.threshold = threshold;
   } else {
-    constants.push({ name: 'liveness_threshold', before: current.threshold, after: current.threshold, refit: false, basis: 'not refit: no bona fide attempt' });
+    constants.push({
+      name: 'liveness_threshold',
+      before: current.threshold,
+      after: current.threshold,
+      refit: false,
+      basis: 'not refit: no bona fide attempt',
+    });
   }
   const after = manifests.map((m) => judgePack(m, tuning));
 
@@ -211,7 +243,10 @@ export function siteProfile(report: CalibrationReport, createdAt: string) {
     liveness_threshold: report.refit.tuning.threshold,
     flash: report.refit.tuning.flash,
     planar: report.refit.tuning.planar,
-    constants: report.refit.constants.map((c) => ({ ...c, tuned_on_before: c.name in TUNABLES ? TUNABLES[c.name as keyof typeof TUNABLES].tunedOn : 'kiosk setting' })),
+    constants: report.refit.constants.map((c) => ({
+      ...c,
+      tuned_on_before: c.name in TUNABLES ? TUNABLES[c.name as keyof typeof TUNABLES].tunedOn : 'kiosk setting',
+    })),
     note: 'Figures on the packs these constants were refit on are in-sample; confirm on packs recorded afterwards (liveness calibrate --profile-in <this file> <new packs>).',
   };
 }

@@ -1,7 +1,19 @@
 // Capture packs: whole pilot kiosk sessions (frames, the flash sequence as emitted, timings, the engine's per-frame
 // analysis, the staff label) sealed to the calibration team's X25519 public key. The kiosk can write a pack but not
 // read it back: a stolen kiosk gives away no recorded face. Format: docs/capture-pack.md.
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { LIVENESS_MODES, STATUSES } from '../../shared/catalogue';
@@ -98,7 +110,10 @@ export interface PackContents {
 
 /** 16 hex characters naming a public key (sha256 of its DER), so a pack says which key opens it. */
 export function keyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** A new recipient key pair as PEM (the private key stays with the calibration team, never on a kiosk). */
@@ -117,7 +132,8 @@ export function readPublicKey(pem: string): KeyObject {
   } catch (err) {
     throw new CodedError('INVALID_ARGUMENT', 'The pack recipient key is not a PEM public key.', { cause: err });
   }
-  if (key.asymmetricKeyType !== 'x25519') throw new CodedError('INVALID_ARGUMENT', 'The pack recipient key must be an X25519 public key (liveness calibrate keygen).');
+  if (key.asymmetricKeyType !== 'x25519')
+    throw new CodedError('INVALID_ARGUMENT', 'The pack recipient key must be an X25519 public key (liveness calibrate keygen).');
   return key;
 }
 
@@ -128,7 +144,8 @@ export function readPrivateKey(pem: string): KeyObject {
   } catch (err) {
     throw new CodedError('INVALID_ARGUMENT', 'The pack key is not a PEM private key.', { cause: err });
   }
-  if (key.asymmetricKeyType !== 'x25519') throw new CodedError('INVALID_ARGUMENT', 'The pack key must be an X25519 private key (liveness calibrate keygen).');
+  if (key.asymmetricKeyType !== 'x25519')
+    throw new CodedError('INVALID_ARGUMENT', 'The pack key must be an X25519 private key (liveness calibrate keygen).');
   return key;
 }
 
@@ -147,7 +164,11 @@ function encodeBody(manifest: PackManifest, jpegs: readonly Uint8Array[]): Buffe
 }
 
 /** Lay out the frames' JPEG offsets in the manifest (in order) and seal the pack to the recipient key. */
-export function sealPack(manifest: Omit<PackManifest, 'frames'> & { frames: Omit<PackManifest['frames'][number], 'jpeg_offset' | 'jpeg_length'>[] }, jpegs: readonly Uint8Array[], recipient: KeyObject): Buffer {
+export function sealPack(
+  manifest: Omit<PackManifest, 'frames'> & { frames: Omit<PackManifest['frames'][number], 'jpeg_offset' | 'jpeg_length'>[] },
+  jpegs: readonly Uint8Array[],
+  recipient: KeyObject,
+): Buffer {
   if (manifest.frames.length !== jpegs.length) throw new CodedError('INTERNAL', 'A pack needs one JPEG per frame record.');
   let offset = 0;
   const frames = manifest.frames.map((f, i) => {
@@ -197,7 +218,8 @@ export function readPackHeader(bytes: Uint8Array): { header: PackHeader; headerE
   }
   const length = buf.readUInt32LE(PACK_MAGIC.length);
   const headerEnd = PACK_MAGIC.length + 4 + length;
-  if (length === 0 || length > 64 * 1024 || headerEnd + 16 > buf.length) throw new CodedError('INVALID_PAYLOAD', 'The capture pack is truncated or its header is damaged.');
+  if (length === 0 || length > 64 * 1024 || headerEnd + 16 > buf.length)
+    throw new CodedError('INVALID_PAYLOAD', 'The capture pack is truncated or its header is damaged.');
   let json: unknown;
   try {
     json = JSON.parse(buf.toString('utf8', PACK_MAGIC.length + 4, headerEnd));
@@ -211,12 +233,16 @@ export function readPackHeader(bytes: Uint8Array): { header: PackHeader; headerE
 
 /** Open a pack with the recipient's private key; a wrong key or any altered byte is a coded error. */
 export function openPack(bytes: Uint8Array, privateKey: KeyObject): PackContents {
-  if (bytes.byteLength > MAX_PACK_BYTES) throw new CodedError('FILE_TOO_LARGE', `A capture pack may be at most ${MAX_PACK_BYTES / 1048576} MB.`);
+  if (bytes.byteLength > MAX_PACK_BYTES)
+    throw new CodedError('FILE_TOO_LARGE', `A capture pack may be at most ${MAX_PACK_BYTES / 1048576} MB.`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { header, headerEnd } = readPackHeader(buf);
   const recipient = createPublicKey(privateKey);
   if (keyId(recipient) !== header.recipient_key_id) {
-    throw new CodedError('UNAUTHORIZED', `This pack was sealed to key ${header.recipient_key_id}, not to the key given (${keyId(recipient)}).`);
+    throw new CodedError(
+      'UNAUTHORIZED',
+      `This pack was sealed to key ${header.recipient_key_id}, not to the key given (${keyId(recipient)}).`,
+    );
   }
   const ephemeralDer = Buffer.from(header.ephemeral_public_key, 'base64');
   let ephemeral: KeyObject;
@@ -231,7 +257,9 @@ export function openPack(bytes: Uint8Array, privateKey: KeyObject): PackContents
   decipher.setAuthTag(buf.subarray(buf.length - 16));
   let body: Buffer;
   try {
-    body = gunzipSync(Buffer.concat([decipher.update(buf.subarray(headerEnd, buf.length - 16)), decipher.final()]), { maxOutputLength: MAX_PACK_BYTES });
+    body = gunzipSync(Buffer.concat([decipher.update(buf.subarray(headerEnd, buf.length - 16)), decipher.final()]), {
+      maxOutputLength: MAX_PACK_BYTES,
+    });
   } catch (err) {
     throw new CodedError('INVALID_PAYLOAD', 'The capture pack does not open: it was altered or damaged.', { cause: err });
   }
@@ -244,7 +272,8 @@ export function openPack(bytes: Uint8Array, privateKey: KeyObject): PackContents
   }
   const blob = body.subarray(4 + length);
   const jpegs = manifest.frames.map((f) => {
-    if (f.jpeg_offset + f.jpeg_length > blob.length) throw new CodedError('INVALID_PAYLOAD', `Frame ${f.index} of the capture pack is truncated.`);
+    if (f.jpeg_offset + f.jpeg_length > blob.length)
+      throw new CodedError('INVALID_PAYLOAD', `Frame ${f.index} of the capture pack is truncated.`);
     return new Uint8Array(blob.subarray(f.jpeg_offset, f.jpeg_offset + f.jpeg_length));
   });
   return { manifest, jpegs };

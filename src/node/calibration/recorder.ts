@@ -70,13 +70,30 @@ export class PilotRecorder {
   }
 
   status(): PilotStatus {
-    return { enabled: true, armed: this.armed?.label ?? this.recording?.arm.label ?? null, recording: this.recording !== null, packsWritten: this.packsWritten, lastPack: this.lastPack };
+    return {
+      enabled: true,
+      armed: this.armed?.label ?? this.recording?.arm.label ?? null,
+      recording: this.recording !== null,
+      packsWritten: this.packsWritten,
+      lastPack: this.lastPack,
+    };
   }
 
   /** A session started: record it when armed (one session per arming). */
   sessionStarted(sessionId: string, plan: SessionPlan, config: LivenessConfig, modelVersions: Record<string, string>): void {
     if (!this.armed) return;
-    this.recording = { arm: this.armed, sessionId, plan, config, modelVersions, flashStartMs: null, camera: null, frames: [], jpegs: [], overflow: false };
+    this.recording = {
+      arm: this.armed,
+      sessionId,
+      plan,
+      config,
+      modelVersions,
+      flashStartMs: null,
+      camera: null,
+      frames: [],
+      jpegs: [],
+      overflow: false,
+    };
     this.armed = null;
   }
 
@@ -87,7 +104,14 @@ export class PilotRecorder {
       rec.overflow = true;
       return;
     }
-    rec.frames.push({ index: rec.frames.length, timestamp_ms: timestampMs, received_at_ms: this.now(), jpeg_offset: 0, jpeg_length: jpeg.byteLength, analysis });
+    rec.frames.push({
+      index: rec.frames.length,
+      timestamp_ms: timestampMs,
+      received_at_ms: this.now(),
+      jpeg_offset: 0,
+      jpeg_length: jpeg.byteLength,
+      analysis,
+    });
     rec.jpegs.push(jpeg.slice());
   }
 

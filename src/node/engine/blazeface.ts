@@ -83,7 +83,10 @@ export function decodeDetections(raw: RawDetectorOutputs, anchors: Float32Array,
     const w = reg[r + 2];
     const h = reg[r + 3];
     if (!(w > 0 && h > 0)) continue;
-    const map = (x: number, y: number): [number, number] => [toFrame.a * x + toFrame.b * y + toFrame.c, toFrame.d * x + toFrame.e * y + toFrame.f];
+    const map = (x: number, y: number): [number, number] => [
+      toFrame.a * x + toFrame.b * y + toFrame.c,
+      toFrame.d * x + toFrame.e * y + toFrame.f,
+    ];
     const [xa, ya] = map(cx - w / 2, cy - h / 2);
     const [xb, yb] = map(cx + w / 2, cy + h / 2);
     const keypoints: [number, number][] = [];

@@ -46,7 +46,8 @@ export function sniffType(bytes: Uint8Array): Sniffed {
     if (brand === 'qt  ') return { kind: 'other', name: 'a QuickTime video' };
     return { kind: 'other', name: 'an MP4 video' };
   }
-  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return { kind: 'other', name: 'a WebM/Matroska video' };
+  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3)
+    return { kind: 'other', name: 'a WebM/Matroska video' };
   if (ascii(b, 0, 4) === 'PK\u0003\u0004') return { kind: 'other', name: 'a ZIP archive (or an Office document)' };
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return { kind: 'other', name: 'a gzip archive' };
   const head = ascii(b, 0, 256).trimStart().toLowerCase();

@@ -57,8 +57,12 @@ export const FACE_EMBEDDING_MODEL: EmbeddingModelSpec = {
 
 /** The five template points of a mesh, in source pixels. */
 export function alignmentPoints(landmarks: readonly Point3[]): [number, number][] {
-  if (landmarks.length < 468) throw new CodedError('INVALID_ARGUMENT', `Face alignment needs the 468-point mesh, not ${landmarks.length} points.`);
-  const mean = (a: number, b: number): [number, number] => [(landmarks[a][0] + landmarks[b][0]) / 2, (landmarks[a][1] + landmarks[b][1]) / 2];
+  if (landmarks.length < 468)
+    throw new CodedError('INVALID_ARGUMENT', `Face alignment needs the 468-point mesh, not ${landmarks.length} points.`);
+  const mean = (a: number, b: number): [number, number] => [
+    (landmarks[a][0] + landmarks[b][0]) / 2,
+    (landmarks[a][1] + landmarks[b][1]) / 2,
+  ];
   return [
     mean(EYE_IMAGE_LEFT[0], EYE_IMAGE_LEFT[1]),
     mean(EYE_IMAGE_RIGHT[0], EYE_IMAGE_RIGHT[1]),
@@ -77,20 +81,31 @@ export function alignmentAffine(landmarks: readonly Point3[], outSize: number, m
   const k = outSize / 112;
   const template = TEMPLATE_112.map(([u, v]): [number, number] => [((u - 56) / margin + 56) * k, ((v - 56) / margin + 56) * k]);
   const n = template.length;
-  let mu = 0, mv = 0, mx = 0, my = 0;
+  let mu = 0,
+    mv = 0,
+    mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
-    mu += template[i][0] / n; mv += template[i][1] / n;
-    mx += source[i][0] / n; my += source[i][1] / n;
+    mu += template[i][0] / n;
+    mv += template[i][1] / n;
+    mx += source[i][0] / n;
+    my += source[i][1] / n;
   }
-  let den = 0, sa = 0, sb = 0;
+  let den = 0,
+    sa = 0,
+    sb = 0;
   for (let i = 0; i < n; i++) {
-    const u = template[i][0] - mu, v = template[i][1] - mv, x = source[i][0] - mx, y = source[i][1] - my;
+    const u = template[i][0] - mu,
+      v = template[i][1] - mv,
+      x = source[i][0] - mx,
+      y = source[i][1] - my;
     den += u * u + v * v;
     sa += u * x + v * y;
     sb += u * y - v * x;
   }
   if (!(den > 0)) throw new CodedError('INVALID_ARGUMENT', 'Face alignment failed: the landmarks are degenerate.');
-  const a = sa / den, b = sb / den;
+  const a = sa / den,
+    b = sb / den;
   // x = a*u - b*v + c, y = b*u + a*v + f, about the centroids.
   return { a, b: -b, c: mx - a * mu + b * mv, d: b, e: a, f: my - b * mu - a * mv };
 }
@@ -114,7 +129,8 @@ export function l2Normalize(vector: Float32Array): Float32Array {
 
 /** Cosine similarity of two L2-normalised embeddings, in [-1, 1]. */
 export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new CodedError('INVALID_ARGUMENT', `Embeddings of different sizes (${a.length}, ${b.length}) cannot be compared.`);
+  if (a.length !== b.length)
+    throw new CodedError('INVALID_ARGUMENT', `Embeddings of different sizes (${a.length}, ${b.length}) cannot be compared.`);
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
   return dot;
@@ -122,7 +138,8 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
 
 /** Age from faceres's 100-bin softmax (bins of 1 year): the expectation, robust to a flat top. */
 export function ageFromSoftmax(probabilities: Float32Array): number {
-  let total = 0, weighted = 0;
+  let total = 0,
+    weighted = 0;
   for (let i = 0; i < probabilities.length; i++) {
     total += probabilities[i];
     weighted += probabilities[i] * i;
@@ -139,9 +156,15 @@ export interface FaceDescriptor {
 
 /** One ONNX session of the embedding model; `describe` cuts the aligned crop and runs it. */
 export class FaceEmbedder {
-  private constructor(private readonly session: ort.InferenceSession, readonly spec: EmbeddingModelSpec) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: EmbeddingModelSpec,
+  ) {}
 
-  static async open(options: { modelsDir?: string; intraOpNumThreads?: number } = {}, spec: EmbeddingModelSpec = FACE_EMBEDDING_MODEL): Promise<FaceEmbedder> {
+  static async open(
+    options: { modelsDir?: string; intraOpNumThreads?: number } = {},
+    spec: EmbeddingModelSpec = FACE_EMBEDDING_MODEL,
+  ): Promise<FaceEmbedder> {
     const bytes = await readVerifiedModel(spec.model, { dir: options.modelsDir });
     try {
       const session = await ort.InferenceSession.create(bytes, {
@@ -163,7 +186,8 @@ export class FaceEmbedder {
     const out = await this.session.run({ input: tensor });
     const embedding = out[this.spec.embeddingOutput]?.data as Float32Array | undefined;
     const age = out[this.spec.ageOutput]?.data as Float32Array | undefined;
-    if (!embedding || !age) throw new CodedError('ENGINE_FAILURE', `Model "${this.spec.model}" did not return its embedding and age outputs.`);
+    if (!embedding || !age)
+      throw new CodedError('ENGINE_FAILURE', `Model "${this.spec.model}" did not return its embedding and age outputs.`);
     return { embedding: l2Normalize(embedding), age: ageFromSoftmax(age) };
   }
 

@@ -150,10 +150,9 @@ export function regionColours(frame: RgbFrame, mesh: Point3[], bbox: BBox): Reco
   const patch = (p: P): [number, number, number] => rectMeanRgb(frame, p[0] - r, p[1] - r, p[0] + r, p[1] + r) ?? [0, 0, 0];
   const foreheadPoint = mid(mesh[MESH.forehead], mesh[MESH.foreheadMid]);
   const [x, y, w, h] = bbox;
-  const beside = [
-    rectMeanRgb(frame, x - 0.45 * w, y, x - 0.1 * w, y + h),
-    rectMeanRgb(frame, x + 1.1 * w, y, x + 1.45 * w, y + h),
-  ].filter((v): v is [number, number, number] => v !== null);
+  const beside = [rectMeanRgb(frame, x - 0.45 * w, y, x - 0.1 * w, y + h), rectMeanRgb(frame, x + 1.1 * w, y, x + 1.45 * w, y + h)].filter(
+    (v): v is [number, number, number] => v !== null,
+  );
   const corners = [
     rectMeanRgb(frame, 0, 0, frame.width * 0.1, frame.height * 0.1),
     rectMeanRgb(frame, frame.width * 0.9, 0, frame.width, frame.height * 0.1),
@@ -218,7 +217,6 @@ export function faceQuality(q: QualityInputs): FaceQuality {
   // Luminance is best in the middle of the range; a face covering 15%+ of the frame width is large enough.
   const lumScore = clamp01(1 - Math.max(0, Math.abs(luminance - 55) - 20) / 35);
   const sizeScore = clamp01(faceSize / 0.15);
-  const score =
-    100 * (0.25 * lumScore + 0.3 * (sharpness / 100) + 0.15 * sizeScore + 0.1 * centering + 0.2 * (1 - q.occlusion));
+  const score = 100 * (0.25 * lumScore + 0.3 * (sharpness / 100) + 0.15 * sizeScore + 0.1 * centering + 0.2 * (1 - q.occlusion));
   return { luminance, sharpness, faceSize, centering, occlusion: q.occlusion, score };
 }

@@ -240,7 +240,14 @@ function sampleAxisAligned(
 }
 
 /** Bilinear resize of an NHWC float image (one batch item) into another size, same value range. */
-export function resizeTensor(src: Float32Array, srcOffset: number, srcSize: number, out: Float32Array, outOffset: number, outSize: number): void {
+export function resizeTensor(
+  src: Float32Array,
+  srcOffset: number,
+  srcSize: number,
+  out: Float32Array,
+  outOffset: number,
+  outSize: number,
+): void {
   const s = srcSize / outSize;
   const max = srcSize - 1;
   for (let v = 0; v < outSize; v++) {
@@ -356,7 +363,13 @@ export function cropLumaStats(
  * Mean luma (0-255) of each cell of a grid x grid partition of the rectangle [x0, y0, w, h], reading every
  * `step`-th pixel: a face's signature, compared between camera frames to tell whether the face has moved.
  */
-export function cellLuma(frame: RgbFrame, [x0, y0, w, h]: [number, number, number, number], grid: number, out: Float32Array, step = 2): void {
+export function cellLuma(
+  frame: RgbFrame,
+  [x0, y0, w, h]: [number, number, number, number],
+  grid: number,
+  out: Float32Array,
+  step = 2,
+): void {
   const left = Math.max(0, Math.floor(x0));
   const top = Math.max(0, Math.floor(y0));
   const right = Math.min(frame.width, Math.ceil(x0 + w));

@@ -51,7 +51,9 @@ interface Pending {
 function workerSpec(): { entry: string | URL; eval: boolean } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { entry: new URL('./worker.js', here), eval: false };
-  const tsxApi = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const tsxApi = createRequire(here)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
   const target = new URL('./worker.ts', here).href;
   const code = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
   return { entry: code, eval: true };
@@ -86,8 +88,7 @@ class WorkerSlot {
         if (message.type === 'ready') {
           this.loadMs = message.loadMs;
           resolve();
-        }
-        else if (message.type === 'init-error') reject(new CodedError(message.error.code as never, message.error.message));
+        } else if (message.type === 'init-error') reject(new CodedError(message.error.code as never, message.error.message));
         else this.settle(message);
       };
       worker.on('message', onMessage);
@@ -110,14 +111,16 @@ class WorkerSlot {
     if (message.type === 'result') {
       message.analysis.timings.from_worker = Math.round((wallClockMs() - message.finishedAt) * 1000) / 1000;
       entry.resolve(message.analysis);
-    }
-    else entry.reject(new CodedError(message.error.code as never, message.error.message));
+    } else entry.reject(new CodedError(message.error.code as never, message.error.message));
   }
 
   private handleExit(worker: Worker, code: number): void {
     if (worker !== this.worker) return;
     this.dead = true;
-    const failure = new CodedError('ENGINE_FAILURE', `The inference worker stopped unexpectedly (exit code ${code}); it has been restarted, please retry.`);
+    const failure = new CodedError(
+      'ENGINE_FAILURE',
+      `The inference worker stopped unexpectedly (exit code ${code}); it has been restarted, please retry.`,
+    );
     for (const entry of this.pending.values()) entry.reject(failure);
     this.pending.clear();
     for (const wake of this.deathWaiters.splice(0)) wake();
@@ -191,10 +194,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
       // A hung worker is killed; its exit handler rejects this frame with ENGINE_FAILURE and starts a new one.
       const watchdog = setTimeout(() => void slot.worker.terminate(), timeoutMs);
       watchdog.unref();
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        clearTimeout(watchdog);
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(watchdog);
+          fn(value);
+        };
       slot.post(request, transfer, { resolve: settle(resolve), reject: settle(reject) });
     });
   }
@@ -213,12 +218,23 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
 
   async function analyzeFrame(frame: RgbFrame, analyzeOptions: AnalyzeOptions = {}): Promise<FrameAnalysis> {
     if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== frame.width * frame.height * 3) {
-      throw new CodedError('INVALID_ARGUMENT', `A ${frame.width}x${frame.height} RGB frame needs ${frame.width * frame.height * 3} bytes, not ${frame.data.length}.`);
+      throw new CodedError(
+        'INVALID_ARGUMENT',
+        `A ${frame.width}x${frame.height} RGB frame needs ${frame.width * frame.height * 3} bytes, not ${frame.data.length}.`,
+      );
     }
     const slot = pickSlot(analyzeOptions);
     await slot.ready;
     const buffer = ownedBuffer(frame.data, analyzeOptions.transfer === true);
-    const request: WorkerRequest = { type: 'frame', id: nextId++, buffer, width: frame.width, height: frame.height, options: workerOptions(analyzeOptions), sentAt: wallClockMs() };
+    const request: WorkerRequest = {
+      type: 'frame',
+      id: nextId++,
+      buffer,
+      width: frame.width,
+      height: frame.height,
+      options: workerOptions(analyzeOptions),
+      sentAt: wallClockMs(),
+    };
     return submit(slot, request, [buffer]);
   }
 
@@ -230,7 +246,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     await slot.ready;
     // The encoded bytes are small: a copy keeps the caller's buffer (the kiosk keeps the JPEG as evidence).
     const encoded = ownedBuffer(bytes, false);
-    const request: WorkerRequest = { type: 'image', id: nextId++, bytes: encoded, maxBytes, options: workerOptions(analyzeOptions), sentAt: wallClockMs() };
+    const request: WorkerRequest = {
+      type: 'image',
+      id: nextId++,
+      bytes: encoded,
+      maxBytes,
+      options: workerOptions(analyzeOptions),
+      sentAt: wallClockMs(),
+    };
     return submit(slot, request, [encoded]);
   }
 

@@ -59,7 +59,10 @@ export function modelsDir(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new CodedError('MODEL_MISSING', `No models/${MANIFEST_FILE} found above ${fileURLToPath(import.meta.url)}; set LIVENESS_MODELS_DIR.`);
+  throw new CodedError(
+    'MODEL_MISSING',
+    `No models/${MANIFEST_FILE} found above ${fileURLToPath(import.meta.url)}; set LIVENESS_MODELS_DIR.`,
+  );
 }
 
 /** Reads and sanity-checks a manifest. Not cached: it is small, and tests point at temporary copies. */
@@ -100,12 +103,16 @@ export async function readVerifiedModel(name: ModelName, options: { dir?: string
   try {
     bytes = await readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CodedError('MODEL_MISSING', `Model file ${file} is missing. ${BUILD_HINT}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CodedError('MODEL_MISSING', `Model file ${file} is missing. ${BUILD_HINT}`);
     throw new CodedError('MODEL_MISSING', `Cannot read model file ${file}: ${(err as Error).message}`, { cause: err });
   }
   const actual = sha256Hex(bytes);
   if (actual !== entry.sha256) {
-    throw new CodedError('MODEL_INTEGRITY', `Model file ${file} has sha256 ${actual.slice(0, 12)}…, the manifest pins ${entry.sha256.slice(0, 12)}…; refusing to load it. Rebuild with \`npm run build:models -- --force\`.`);
+    throw new CodedError(
+      'MODEL_INTEGRITY',
+      `Model file ${file} has sha256 ${actual.slice(0, 12)}…, the manifest pins ${entry.sha256.slice(0, 12)}…; refusing to load it. Rebuild with \`npm run build:models -- --force\`.`,
+    );
   }
   return bytes;
 }
@@ -133,5 +140,7 @@ export async function createSession(name: ModelName, options: SessionOptions = {
 
 /** Model name -> "package@version sha256:<first 12>", recorded in every result. */
 export function modelVersions(dir: string = modelsDir()): Record<string, string> {
-  return Object.fromEntries(readManifest(dir).models.map((m) => [m.name, `${m.source.package}@${m.source.version} sha256:${m.sha256.slice(0, 12)}`]));
+  return Object.fromEntries(
+    readManifest(dir).models.map((m) => [m.name, `${m.source.package}@${m.source.version} sha256:${m.sha256.slice(0, 12)}`]),
+  );
 }

@@ -37,7 +37,12 @@ const CHEEK_CUES = Object.keys(CHEEK_CUE_DOCS);
  * face statistics and colour cues plus only the costly groups (screen, print, border, mask, cheek) that hold a wanted
  * cue. The mask and cheek groups need the face mesh and are left out without one.
  */
-export function computePadCues(frame: RgbFrame, bbox: BBox, wanted?: ReadonlySet<string>, mesh?: readonly Point3[]): Record<string, number> {
+export function computePadCues(
+  frame: RgbFrame,
+  bbox: BBox,
+  wanted?: ReadonlySet<string>,
+  mesh?: readonly Point3[],
+): Record<string, number> {
   const needs = (group: string[]): boolean => !wanted || group.some((name) => wanted.has(name));
   if (frame.data.length < frame.width * frame.height * 3 || frame.width < 2 || frame.height < 2) {
     throw new RangeError('computePadCues: frame data is smaller than width x height x 3');

@@ -30,7 +30,10 @@ export type PadFeature = z.infer<typeof featureSchema>;
 export function parsePadFusion(json: unknown): PadFusionModel {
   const parsed = fusionSchema.safeParse(json);
   if (!parsed.success) {
-    throw new CodedError('INVALID_PAYLOAD', `The PAD fusion coefficients are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new CodedError(
+      'INVALID_PAYLOAD',
+      `The PAD fusion coefficients are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const model = parsed.data;
   const names = new Set<string>();

@@ -12,8 +12,29 @@ import {
   type Detection,
   type RawDetectorOutputs,
 } from './blazeface';
-import { faceQuality, headPose, meshEyes, eyeAspectRatio, eyeOpenness, occlusionEstimate, regionColours, smileAndMouth } from './face-metrics';
-import { applyAffine, cellLuma, composeAffine, cropLumaStats, frameMeanLuma, maxCellChange, rectAffine, resizeTensor, sampleAffine, squareCropAffine, type Affine } from './image-ops';
+import {
+  faceQuality,
+  headPose,
+  meshEyes,
+  eyeAspectRatio,
+  eyeOpenness,
+  occlusionEstimate,
+  regionColours,
+  smileAndMouth,
+} from './face-metrics';
+import {
+  applyAffine,
+  cellLuma,
+  composeAffine,
+  cropLumaStats,
+  frameMeanLuma,
+  maxCellChange,
+  rectAffine,
+  resizeTensor,
+  sampleAffine,
+  squareCropAffine,
+  type Affine,
+} from './image-ops';
 import { computePadCues } from './pad-cues';
 import { fusePad, padFusionFeatureNames } from './pad-fusion';
 
@@ -288,7 +309,12 @@ export class FramePipeline {
    * The tracked face, reused as it is, when it has not moved since its mesh last ran (one face only: several faces
    * are rare at a kiosk and always get fresh meshes). Undefined: run the mesh.
    */
-  private stillFace(frame: RgbFrame, track: Track, options: AnalyzeOptions, stage: (name: string, since: number) => number): FaceCandidate[] | undefined {
+  private stillFace(
+    frame: RgbFrame,
+    track: Track,
+    options: AnalyzeOptions,
+    stage: (name: string, since: number) => number,
+  ): FaceCandidate[] | undefined {
     const still = track.still;
     if (!this.config.reuseStillFaces || !still || track.seeds.length !== 1 || still.reused >= STILL_FACE_MAX_REUSE) return undefined;
     // Irises asked for now but not computed then: run the models.
@@ -332,13 +358,23 @@ export class FramePipeline {
   }
 
   /** Every face: the fast 128 detector when it is sure, else the 256 detector with its retries. */
-  private async detectFaces(frame: RgbFrame, stage: (name: string, since: number) => number, upsideDown: boolean): Promise<FaceCandidate[]> {
+  private async detectFaces(
+    frame: RgbFrame,
+    stage: (name: string, since: number) => number,
+    upsideDown: boolean,
+  ): Promise<FaceCandidate[]> {
     let t = now();
     let front = await this.meshSeeds(frame, (await this.detect(frame, 1, false, 'front')).map(seedFromDetection), stage, t);
     if (upsideDown && front[0]) {
       // A still may be upside down, which the front model can read as a fairly sure upright face: compare.
       t = now();
-      const turned = await this.meshIfAnyBeats(frame, await this.detect(frame, 1, true, 'front'), front[0].seed.score + TURNED_MARGIN, stage, t);
+      const turned = await this.meshIfAnyBeats(
+        frame,
+        await this.detect(frame, 1, true, 'front'),
+        front[0].seed.score + TURNED_MARGIN,
+        stage,
+        t,
+      );
       if (turned[0] && turned[0].seed.score > front[0].seed.score + TURNED_MARGIN) front = turned;
     }
     if (front[0] && front[0].seed.score >= FRONT_ACCEPT_SCORE) return front;
@@ -347,7 +383,11 @@ export class FramePipeline {
   }
 
   /** Every face by the 256 detector, with the padded and upside-down retries. */
-  private async detectFacesBack(frame: RgbFrame, stage: (name: string, since: number) => number, upsideDown: boolean): Promise<FaceCandidate[]> {
+  private async detectFacesBack(
+    frame: RgbFrame,
+    stage: (name: string, since: number) => number,
+    upsideDown: boolean,
+  ): Promise<FaceCandidate[]> {
     let t = now();
     let candidates = await this.meshSeeds(frame, (await this.detect(frame, 1)).map(seedFromDetection), stage, t);
     // Tight face crops fill the frame and the detector, which wants context, finds only parts of the face there
@@ -503,14 +543,37 @@ export class FramePipeline {
       const out = await this.sessions.liveness.run({ input: b.livenessTensor });
       components.cnn_liveness = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
     }
-    for (const [name, scale] of [['cnn_liveness_tight', LIVENESS_TIGHT_SCALE], ['cnn_liveness_wide', LIVENESS_WIDE_SCALE]] as const) {
+    for (const [name, scale] of [
+      ['cnn_liveness_tight', LIVENESS_TIGHT_SCALE],
+      ['cnn_liveness_wide', LIVENESS_WIDE_SCALE],
+    ] as const) {
       if (!wants(name)) continue;
-      sampleAffine(frame, scaledBox(bbox, frame, scale, LIVENESS_SIZE), LIVENESS_SIZE, LIVENESS_SIZE, b.liveness, 0, 1 / 255, 0, false, true);
+      sampleAffine(
+        frame,
+        scaledBox(bbox, frame, scale, LIVENESS_SIZE),
+        LIVENESS_SIZE,
+        LIVENESS_SIZE,
+        b.liveness,
+        0,
+        1 / 255,
+        0,
+        false,
+        true,
+      );
       const out = await this.sessions.liveness.run({ input: b.livenessTensor });
       components[name] = firstOutput(out, this.sessions.liveness)[LIVENESS_REAL_INDEX];
     }
     if (wants('cnn_antispoof_box')) {
-      sampleAffine(frame, scaledBox(bbox, frame, ANTISPOOF_BOX_SCALE, ANTISPOOF_SIZE), ANTISPOOF_SIZE, ANTISPOOF_SIZE, b.antispoof, 0, 1 / 255, 0);
+      sampleAffine(
+        frame,
+        scaledBox(bbox, frame, ANTISPOOF_BOX_SCALE, ANTISPOOF_SIZE),
+        ANTISPOOF_SIZE,
+        ANTISPOOF_SIZE,
+        b.antispoof,
+        0,
+        1 / 255,
+        0,
+      );
       const out = await this.sessions.antispoof.run({ input: b.antispoofTensor });
       components.cnn_antispoof_box = firstOutput(out, this.sessions.antispoof)[0];
     }

@@ -56,7 +56,10 @@ async function validateVideoFile(file: string, maxBytes: number): Promise<VideoC
   }
   if (size === 0) throw new CodedError('FILE_EMPTY', 'The file is empty (0 bytes).');
   if (size > maxBytes) {
-    throw new CodedError('FILE_TOO_LARGE', `The clip is ${(size / 1048576).toFixed(1)} MB; clips may be at most ${(maxBytes / 1048576).toFixed(0)} MB.`);
+    throw new CodedError(
+      'FILE_TOO_LARGE',
+      `The clip is ${(size / 1048576).toFixed(1)} MB; clips may be at most ${(maxBytes / 1048576).toFixed(0)} MB.`,
+    );
   }
   const handle = await open(file, 'r');
   const head = new Uint8Array(256);
@@ -69,7 +72,10 @@ async function validateVideoFile(file: string, maxBytes: number): Promise<VideoC
   if (container) return container;
   const sniffed = sniffType(head);
   const what = sniffed.kind === 'still' ? `a ${sniffed.type.toUpperCase()} image` : sniffed.name;
-  throw new CodedError('UNSUPPORTED_TYPE', `${what ? `This is ${what}, not` : 'This file is not'} a supported clip; use MP4, MOV, WebM/MKV, AVI, MPEG-TS, Ogg or FLV.`);
+  throw new CodedError(
+    'UNSUPPORTED_TYPE',
+    `${what ? `This is ${what}, not` : 'This file is not'} a supported clip; use MP4, MOV, WebM/MKV, AVI, MPEG-TS, Ogg or FLV.`,
+  );
 }
 
 /** Parses a stream of binary PPM (P6) images, as ffmpeg's image2pipe writes them. */
@@ -139,11 +145,21 @@ export async function* decodeVideoFrames(file: string, options: VideoDecodeOptio
   await validateVideoFile(file, options.maxBytes ?? DEFAULT_MAX_VIDEO_BYTES);
 
   const args = [
-    '-hide_banner', '-nostdin', '-v', 'error',
-    '-i', file,
-    '-an', '-sn',
-    '-vf', `fps=${fps},scale=w='min(${maxWidth},iw)':h=-2:flags=bilinear`,
-    '-f', 'image2pipe', '-vcodec', 'ppm', 'pipe:1',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-an',
+    '-sn',
+    '-vf',
+    `fps=${fps},scale=w='min(${maxWidth},iw)':h=-2:flags=bilinear`,
+    '-f',
+    'image2pipe',
+    '-vcodec',
+    'ppm',
+    'pipe:1',
   ];
   if (options.maxFrames !== undefined) args.splice(args.indexOf('-f'), 0, '-frames:v', String(options.maxFrames));
   const child = spawn(ffmpegInstaller.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -9,7 +9,6 @@ import type { FramePipeline } from './pipeline';
 import { loadPipeline, type PipelineLoadOptions } from './sessions';
 import { wallClockMs } from './wall-clock';
 
-
 type WorkerOptions = Omit<AnalyzeOptions, 'transfer' | 'maxBytes'>;
 
 export type WorkerRequest =
@@ -62,7 +61,9 @@ async function handle(request: WorkerRequest): Promise<void> {
     post({ type: 'result', id: request.id, analysis, finishedAt: wallClockMs() });
   } catch (err) {
     const coded =
-      err instanceof CodedError ? err.toJSON() : { code: 'ENGINE_FAILURE', message: `Frame analysis failed: ${(err as Error)?.message ?? String(err)}` };
+      err instanceof CodedError
+        ? err.toJSON()
+        : { code: 'ENGINE_FAILURE', message: `Frame analysis failed: ${(err as Error)?.message ?? String(err)}` };
     post({ type: 'error', id: request.id, error: coded });
   }
 }

@@ -73,7 +73,10 @@ export function fusionProvenance(): FusionProvenance {
 
 async function sha16(file: string): Promise<string | null> {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 16);
+    return createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex')
+      .slice(0, 16);
   } catch {
     return null;
   }
@@ -82,7 +85,13 @@ async function sha16(file: string): Promise<string | null> {
 const asCoded = (err: unknown): CodedErrorShape => (err instanceof CodedError ? err.toJSON() : toCodedError(err));
 
 /** The fused PAD score of one row (the eval without --mode). */
-export async function analyseRow(engine: Engine, folder: string, row: LabelRow, opts: EvalOptions, provenance: FusionProvenance): Promise<UnitResult> {
+export async function analyseRow(
+  engine: Engine,
+  folder: string,
+  row: LabelRow,
+  opts: EvalOptions,
+  provenance: FusionProvenance,
+): Promise<UnitResult> {
   const file = path.resolve(folder, row.path);
   const base: UnitResult = {
     line: row.line,
@@ -180,7 +189,13 @@ export interface EvalSummary extends GroupMetrics {
   models: Record<string, string>;
 }
 
-export function summarise(units: UnitResult[], opts: EvalOptions, skippedOther: number, provenance: FusionProvenance, models: Record<string, string>): EvalSummary {
+export function summarise(
+  units: UnitResult[],
+  opts: EvalOptions,
+  skippedOther: number,
+  provenance: FusionProvenance,
+  models: Record<string, string>,
+): EvalSummary {
   const ok = units.filter((u) => !u.error);
   const overall = groupMetrics(ok, opts.threshold);
   const perKind: Record<string, GroupMetrics> = {};
@@ -192,7 +207,9 @@ export function summarise(units: UnitResult[], opts: EvalOptions, skippedOther: 
     ok.map((u) => ({ label: u.label, score: u.score, attack: u.attack })),
     opts.threshold,
   ).perAttack;
-  const perAttack = Object.fromEntries(Object.entries(perAttackRaw).map(([k, v]) => [k, { n: v.n, accepted: v.accepted, apcer: num(v.apcer) }]));
+  const perAttack = Object.fromEntries(
+    Object.entries(perAttackRaw).map(([k, v]) => [k, { n: v.n, accepted: v.accepted, apcer: num(v.apcer) }]),
+  );
   const outOfFit = ok.filter((u) => !u.inFusionFit);
   return {
     folder: opts.folder,
@@ -206,8 +223,7 @@ export function summarise(units: UnitResult[], opts: EvalOptions, skippedOther: 
     per_kind: perKind,
     per_attack: perAttack,
     fusion: {
-      note:
-        'The fused PAD score was fitted on ../shared/fixtures: figures on rows it was fitted on are IN-SAMPLE (optimistic). The honest held-out figures are held_out_cv (leave-one-source-out cross-validation, from pad-fusion.json).',
+      note: 'The fused PAD score was fitted on ../shared/fixtures: figures on rows it was fitted on are IN-SAMPLE (optimistic). The honest held-out figures are held_out_cv (leave-one-source-out cross-validation, from pad-fusion.json).',
       fitted_sources: provenance.sources,
       in_sample_units: ok.length - outOfFit.length,
       not_in_fit_units: outOfFit.length,
@@ -249,7 +265,8 @@ async function recordedFlash(folder: string, row: LabelRow): Promise<{ sequence:
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (column) throw new CodedError('FILE_NOT_FOUND', `The flash sequence ${column} named on line ${row.line} cannot be read.`, { cause: err });
+    if (column)
+      throw new CodedError('FILE_NOT_FOUND', `The flash sequence ${column} named on line ${row.line} cannot be read.`, { cause: err });
     return null;
   }
   let json: unknown;
@@ -260,7 +277,8 @@ async function recordedFlash(folder: string, row: LabelRow): Promise<{ sequence:
   }
   const record = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
   const parsed = flashSequenceSchema.safeParse('steps' in record ? record : (record.flash_sequence ?? record.sequence));
-  if (!parsed.success) throw new CodedError('INVALID_PAYLOAD', `${path.basename(file)} does not hold a flash sequence {seed, steps:[{rgb, durationMs}]}.`);
+  if (!parsed.success)
+    throw new CodedError('INVALID_PAYLOAD', `${path.basename(file)} does not hold a flash sequence {seed, steps:[{rgb, durationMs}]}.`);
   const startMs = Number(row.fields.flash_start_ms ?? record.flash_start_ms);
   return { sequence: parsed.data, ...(Number.isFinite(startMs) ? { startMs } : {}) };
 }
@@ -315,7 +333,15 @@ export async function analyseRowInModes(engine: Engine, folder: string, row: Lab
         flashStartMs: needsFlash(mode) ? flash!.startMs : undefined,
         modelVersions: engine.modelVersions(),
       });
-      return { ...base, mode, applicable: true, status: result.status, score: result.liveness_score, accepted: result.status === 'Approved', frames: frames.length };
+      return {
+        ...base,
+        mode,
+        applicable: true,
+        status: result.status,
+        score: result.liveness_score,
+        accepted: result.status === 'Approved',
+        frames: frames.length,
+      };
     } catch (err) {
       return failed(mode, err);
     }
@@ -393,7 +419,12 @@ export interface ModeEvalSummary {
   models: Record<string, string>;
 }
 
-export function summariseModes(units: ModeUnit[], opts: EvalOptions, skippedOther: number, models: Record<string, string>): ModeEvalSummary {
+export function summariseModes(
+  units: ModeUnit[],
+  opts: EvalOptions,
+  skippedOther: number,
+  models: Record<string, string>,
+): ModeEvalSummary {
   return {
     folder: opts.folder,
     threshold: opts.threshold,
@@ -408,10 +439,19 @@ export function summariseModes(units: ModeUnit[], opts: EvalOptions, skippedOthe
 /** Parse `--mode a,b` (or `all`). */
 export function parseModes(text: string | undefined): LivenessMode[] {
   if (text === undefined) return [];
-  const list = text === 'all' ? [...LIVENESS_MODES] : text.split(',').map((s) => s.trim()).filter(Boolean);
+  const list =
+    text === 'all'
+      ? [...LIVENESS_MODES]
+      : text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const bad = list.filter((m) => !(LIVENESS_MODES as readonly string[]).includes(m));
   if (bad.length || list.length === 0) {
-    throw new CodedError('INVALID_ARGUMENT', `--mode takes ${LIVENESS_MODES.join(', ')} (comma-separated) or all; "${bad.join(',') || text}" is not one.`);
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      `--mode takes ${LIVENESS_MODES.join(', ')} (comma-separated) or all; "${bad.join(',') || text}" is not one.`,
+    );
   }
   return [...new Set(list)] as LivenessMode[];
 }

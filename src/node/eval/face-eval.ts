@@ -80,13 +80,17 @@ export function faceEvalTable(result: FaceEvalResult): string[] {
     '',
     '| target FMR | cosine threshold | measured FMR | FNMR | resolvable with these pairs |',
     '| --- | --- | --- | --- | --- |',
-    ...result.operatingPoints.map((p) => `| ${p.targetFmr} | ${Number.isFinite(p.threshold) ? p.threshold.toFixed(3) : '-'} | ${pct(p.fmr)} | ${pct(p.fnmr)} | ${p.resolvable ? 'yes' : `no (needs >= ${Math.ceil(1 / p.targetFmr)} impostor pairs)`} |`),
+    ...result.operatingPoints.map(
+      (p) =>
+        `| ${p.targetFmr} | ${Number.isFinite(p.threshold) ? p.threshold.toFixed(3) : '-'} | ${pct(p.fmr)} | ${pct(p.fnmr)} | ${p.resolvable ? 'yes' : `no (needs >= ${Math.ceil(1 / p.targetFmr)} impostor pairs)`} |`,
+    ),
     '',
     '| shipped band | cosine | score | measured FMR | FNMR |',
     '| --- | --- | --- | --- | --- |',
     ...result.bands.map((b) => `| ${b.name} | ${b.cosine} | ${b.score} | ${pct(b.fmr)} | ${pct(b.fnmr)} |`),
   ];
-  if (result.missed.length) lines.push('', `not used (no face or unreadable): ${result.missed.map((m) => `${m.path} (${m.reason})`).join(', ')}`);
+  if (result.missed.length)
+    lines.push('', `not used (no face or unreadable): ${result.missed.map((m) => `${m.path} (${m.reason})`).join(', ')}`);
   return lines;
 }
 
@@ -94,12 +98,16 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#
 
 /** DET curve on log-log axes (FMR 1e-4..1, FNMR 1e-3..1), the usual biometric presentation. */
 function detSvg(points: DetPoint[]): string {
-  const W = 440, H = 440, M = 52, lo = { x: -4, y: -3 };
+  const W = 440,
+    H = 440,
+    M = 52,
+    lo = { x: -4, y: -3 };
   const clampLog = (v: number, min: number) => Math.log10(Math.max(v, 10 ** min));
   const x = (fmr: number) => M + ((clampLog(fmr, lo.x) - lo.x) / -lo.x) * (W - M - 12);
   const y = (fnmr: number) => H - M - ((clampLog(fnmr, lo.y) - lo.y) / -lo.y) * (H - M - 12);
   const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.fmr).toFixed(1)},${y(p.fnmr).toFixed(1)}`).join(' ');
-  const xt = [-4, -3, -2, -1, 0], yt = [-3, -2, -1, 0];
+  const xt = [-4, -3, -2, -1, 0],
+    yt = [-3, -2, -1, 0];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="DET curve: FNMR against FMR, log axes">
 <rect x="${M}" y="12" width="${W - M - 12}" height="${H - M - 12}" fill="#fff" stroke="#999"/>
 ${xt.map((t) => `<line x1="${x(10 ** t)}" y1="12" x2="${x(10 ** t)}" y2="${H - M}" stroke="#eee"/><text x="${x(10 ** t)}" y="${H - M + 16}" font-size="11" text-anchor="middle">1e${t}</text>`).join('')}
@@ -118,12 +126,31 @@ export function faceEvalHtml(result: FaceEvalResult, command: string): string {
 <h1>Face verification on identity-labelled photos</h1>
 <p>Command: <code>${escapeHtml(command)}</code>. ${result.photos} photos of ${result.people} people; ${result.genuinePairs} genuine and ${result.impostorPairs} impostor pairs. EER ${pct(result.eer)}. Mean time to describe one photo: ${result.meanDescribeMs.toFixed(0)} ms. No face image is included.</p>
 <h2>FNMR at fixed FMR</h2>
-${rows(['target FMR', 'cosine threshold', 'measured FMR', 'FNMR', 'resolvable'], result.operatingPoints.map((p) => [String(p.targetFmr), Number.isFinite(p.threshold) ? p.threshold.toFixed(3) : '-', pct(p.fmr), pct(p.fnmr), p.resolvable ? 'yes' : `no: fewer than ${Math.ceil(1 / p.targetFmr)} impostor pairs`]))}
+${rows(
+  ['target FMR', 'cosine threshold', 'measured FMR', 'FNMR', 'resolvable'],
+  result.operatingPoints.map((p) => [
+    String(p.targetFmr),
+    Number.isFinite(p.threshold) ? p.threshold.toFixed(3) : '-',
+    pct(p.fmr),
+    pct(p.fnmr),
+    p.resolvable ? 'yes' : `no: fewer than ${Math.ceil(1 / p.targetFmr)} impostor pairs`,
+  ]),
+)}
 <h2>Shipped bands</h2>
-${rows(['band', 'cosine', 'score', 'measured FMR', 'FNMR'], result.bands.map((b) => [b.name, String(b.cosine), String(b.score), pct(b.fmr), pct(b.fnmr)]))}
+${rows(
+  ['band', 'cosine', 'score', 'measured FMR', 'FNMR'],
+  result.bands.map((b) => [b.name, String(b.cosine), String(b.score), pct(b.fmr), pct(b.fnmr)]),
+)}
 <h2>DET curve</h2>
 ${detSvg(result.det)}
-${result.missed.length ? `<h2>Not used</h2>${rows(['photo', 'reason'], result.missed.map((m) => [m.path, m.reason]))}` : ''}
+${
+  result.missed.length
+    ? `<h2>Not used</h2>${rows(
+        ['photo', 'reason'],
+        result.missed.map((m) => [m.path, m.reason]),
+      )}`
+    : ''
+}
 </body></html>
 `;
 }

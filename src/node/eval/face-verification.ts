@@ -40,7 +40,8 @@ export function pairIndices(identities: readonly string[]): { genuine: [number, 
 
 function rateAtLeast(sortedAscending: number[], threshold: number): number {
   if (sortedAscending.length === 0) return 0;
-  let lo = 0, hi = sortedAscending.length;
+  let lo = 0,
+    hi = sortedAscending.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sortedAscending[mid] < threshold) lo = mid + 1;

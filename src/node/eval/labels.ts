@@ -58,13 +58,16 @@ export function parseLabels(text: string): LabelRow[] {
   if (!header) throw new CodedError('INVALID_PAYLOAD', 'labels.csv is empty.');
   const names = header.map((h) => h.trim());
   for (const required of ['path', 'label', 'kind']) {
-    if (!names.includes(required)) throw new CodedError('INVALID_PAYLOAD', `labels.csv has no "${required}" column (columns: ${names.join(', ')}).`);
+    if (!names.includes(required))
+      throw new CodedError('INVALID_PAYLOAD', `labels.csv has no "${required}" column (columns: ${names.join(', ')}).`);
   }
   return rows.map((cells, index) => {
     const fields = Object.fromEntries(names.map((n, k) => [n, (cells[k] ?? '').trim()]));
     const line = index + 2;
-    if (!LABELS.has(fields.label)) throw new CodedError('INVALID_PAYLOAD', `labels.csv line ${line}: label "${fields.label}" is not real, spoof or other.`);
-    if (!KINDS.has(fields.kind)) throw new CodedError('INVALID_PAYLOAD', `labels.csv line ${line}: kind "${fields.kind}" is not image, crop or video.`);
+    if (!LABELS.has(fields.label))
+      throw new CodedError('INVALID_PAYLOAD', `labels.csv line ${line}: label "${fields.label}" is not real, spoof or other.`);
+    if (!KINDS.has(fields.kind))
+      throw new CodedError('INVALID_PAYLOAD', `labels.csv line ${line}: kind "${fields.kind}" is not image, crop or video.`);
     const attack = fields.attack && fields.attack !== '-' ? fields.attack : '';
     return {
       line,

@@ -35,7 +35,12 @@ export function rankAuc(live: readonly number[], attack: readonly number[]): num
 const present = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Fit the sign vote on these (training) units over the candidates, in candidate order. */
-export function fitSignVote(units: readonly VoteUnit[], candidates: readonly string[], minAgreement = PAD_VOTE_MIN_AGREEMENT, minRecordings = PAD_VOTE_MIN_RECORDINGS): VoteModel {
+export function fitSignVote(
+  units: readonly VoteUnit[],
+  candidates: readonly string[],
+  minAgreement = PAD_VOTE_MIN_AGREEMENT,
+  minRecordings = PAD_VOTE_MIN_RECORDINGS,
+): VoteModel {
   const recordings = new Map<string, { real: VoteUnit[]; replay: VoteUnit[] }>();
   for (const unit of units) {
     if (unit.label === 'spoof' && !unit.replay) continue;
@@ -57,7 +62,11 @@ export function fitSignVote(units: readonly VoteUnit[], candidates: readonly str
     const down = aucs.filter((a) => a < 0.5).length;
     const sign = up >= minAgreement * aucs.length ? 1 : down >= minAgreement * aucs.length ? -1 : 0;
     if (!sign) continue;
-    const of = (label: VoteUnit['label']) => units.filter((u) => u.label === label).map((u) => u.values[name]).filter(present);
+    const of = (label: VoteUnit['label']) =>
+      units
+        .filter((u) => u.label === label)
+        .map((u) => u.values[name])
+        .filter(present);
     const real = of('real');
     const spoof = of('spoof');
     const all = [...real, ...spoof];

@@ -52,7 +52,16 @@ export function renderReport(s: EvalSummary, units: UnitResult[]): string {
   const kindRows = Object.entries(s.per_kind).map(([k, m]) => metricRow(k, m));
   kindRows.push(metricRow('overall', s));
   if (s.fusion.not_in_fit) kindRows.push(metricRow('not in fusion fit', s.fusion.not_in_fit));
-  const unitRows = units.map((u) => [u.path, u.label, u.kind, u.attack || '-', u.score === null ? '-' : String(u.score), u.faceFound ? 'yes' : 'no', u.inFusionFit ? 'in-sample' : 'not in fit', u.error ? `${u.error.code}: ${u.error.message}` : '']);
+  const unitRows = units.map((u) => [
+    u.path,
+    u.label,
+    u.kind,
+    u.attack || '-',
+    u.score === null ? '-' : String(u.score),
+    u.faceFound ? 'yes' : 'no',
+    u.inFusionFit ? 'in-sample' : 'not in fit',
+    u.error ? `${u.error.code}: ${u.error.message}` : '',
+  ]);
   return page(
     'liveness eval report',
     `<h1>liveness eval: ${escapeHtml(s.folder)}</h1>
@@ -60,7 +69,10 @@ export function renderReport(s: EvalSummary, units: UnitResult[]): string {
 <h2>Per kind and overall</h2>
 ${htmlTable(METRIC_HEADER, kindRows)}
 <h2>Per attack type (at threshold ${s.threshold})</h2>
-${htmlTable(['attack type', 'n', 'accepted', 'APCER'], Object.entries(s.per_attack).map(([k, v]) => [k, String(v.n), String(v.accepted), pct(v.apcer)]))}
+${htmlTable(
+  ['attack type', 'n', 'accepted', 'APCER'],
+  Object.entries(s.per_attack).map(([k, v]) => [k, String(v.n), String(v.accepted), pct(v.apcer)]),
+)}
 <h2>DET curve</h2>
 ${detSvg(det, s.threshold)}
 <h2>Fusion fit and honest held-out figures</h2>
@@ -68,13 +80,26 @@ ${detSvg(det, s.threshold)}
 <pre>${escapeHtml(cvFigures(s.fusion.held_out_cv).join('\n'))}</pre>
 <h2>Rows</h2>
 ${htmlTable(['path', 'label', 'kind', 'attack', 'score', 'face', 'fusion', 'error'], unitRows)}
-<p>Models: ${escapeHtml(Object.entries(s.models).map(([k, v]) => `${k} ${v}`).join('; '))}</p>`,
+<p>Models: ${escapeHtml(
+      Object.entries(s.models)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; '),
+    )}</p>`,
   );
 }
 
 /** The per-mode report (eval --mode). */
 export function renderModesReport(s: ModeEvalSummary): string {
-  const unitRows = s.units.map((u) => [u.path, u.mode, u.label, u.species ?? '-', u.applicable ? 'yes' : `no: ${u.reason ?? ''}`, u.status ?? '-', u.score === null ? '-' : String(u.score), u.error ? `${u.error.code}: ${u.error.message}` : '']);
+  const unitRows = s.units.map((u) => [
+    u.path,
+    u.mode,
+    u.label,
+    u.species ?? '-',
+    u.applicable ? 'yes' : `no: ${u.reason ?? ''}`,
+    u.status ?? '-',
+    u.score === null ? '-' : String(u.score),
+    u.error ? `${u.error.code}: ${u.error.message}` : '',
+  ]);
   return page(
     'liveness eval report (kiosk modes)',
     `<h1>liveness eval: ${escapeHtml(s.folder)} in kiosk modes</h1>
@@ -82,6 +107,10 @@ export function renderModesReport(s: ModeEvalSummary): string {
 ${htmlTable(MODE_HEADER, modeRows(s))}
 <h2>Rows</h2>
 ${htmlTable(['path', 'mode', 'label', 'species', 'applicable', 'status', 'score', 'error'], unitRows)}
-<p>Models: ${escapeHtml(Object.entries(s.models).map(([k, v]) => `${k} ${v}`).join('; '))}</p>`,
+<p>Models: ${escapeHtml(
+      Object.entries(s.models)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; '),
+    )}</p>`,
   );
 }

@@ -69,7 +69,9 @@ export function createKioskMetrics() {
       return (config, deps) =>
         new Proxy(create(config, deps), {
           get(target, property, receiver) {
-            if (property === 'pushFrame') return (analysis: Parameters<typeof target.pushFrame>[0]) => timeStage(stages, 'session_frame', () => target.pushFrame(analysis));
+            if (property === 'pushFrame')
+              return (analysis: Parameters<typeof target.pushFrame>[0]) =>
+                timeStage(stages, 'session_frame', () => target.pushFrame(analysis));
             if (property === 'finish') return () => timeStage(stages, 'decision', () => target.finish());
             return bound(target, property, receiver);
           },

@@ -32,7 +32,10 @@ export function manifestPinDefine(modelsDir: string): Record<string, string> {
 /** Refuses to start unless the manifest on disk is byte for byte the one this build was made with. */
 export function verifyPinnedManifest(modelsDir: string, pinned: string | null): void {
   if (!pinned || !/^[0-9a-f]{64}$/.test(pinned)) {
-    throw new CodedError('MODEL_INTEGRITY', 'This build carries no model manifest hash; it was not built with `npm run build` or `npm run dist`, and will not start.');
+    throw new CodedError(
+      'MODEL_INTEGRITY',
+      'This build carries no model manifest hash; it was not built with `npm run build` or `npm run dist`, and will not start.',
+    );
   }
   const actual = manifestSha256(modelsDir);
   if (actual !== pinned) {

@@ -59,7 +59,6 @@ export interface KioskHostOptions {
   metrics?: { contentType: string; render(): Promise<string> };
 }
 
-
 export interface KioskHost {
   url: string;
   /** The per-launch secret (tests and the launcher only; never logged). */
@@ -90,7 +89,10 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
     });
   };
   const server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true }, handler)
+    ? createHttpsServer(
+        { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true },
+        handler,
+      )
     : createServer(handler);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES + 4096, perMessageDeflate: false });
 
@@ -101,7 +103,10 @@ export async function startKioskHost(options: KioskHostOptions): Promise<KioskHo
       return rejectUpgrade(socket, 403, { code: 'FORBIDDEN', message: 'Only the kiosk page itself (same origin) may connect.' });
     }
     if (!presentsLaunchToken(request, launchToken)) {
-      return rejectUpgrade(socket, 401, { code: 'UNAUTHORIZED', message: 'Only the page this kiosk served may connect (per-launch token missing or wrong).' });
+      return rejectUpgrade(socket, 401, {
+        code: 'UNAUTHORIZED',
+        message: 'Only the page this kiosk served may connect (per-launch token missing or wrong).',
+      });
     }
     sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.service));
   });
@@ -153,7 +158,10 @@ function presentsLaunchToken(request: IncomingMessage, launchToken: string): boo
   const offered = String(request.headers['sec-websocket-protocol'] ?? '')
     .split(',')
     .map((protocol) => protocol.trim());
-  return offered.some((protocol) => protocol.startsWith(LAUNCH_TOKEN_PROTOCOL) && launchSecretMatches(protocol.slice(LAUNCH_TOKEN_PROTOCOL.length), launchToken));
+  return offered.some(
+    (protocol) =>
+      protocol.startsWith(LAUNCH_TOKEN_PROTOCOL) && launchSecretMatches(protocol.slice(LAUNCH_TOKEN_PROTOCOL.length), launchToken),
+  );
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
@@ -182,7 +190,13 @@ function attachClient(ws: WebSocket, service: KioskService): void {
   // Every request is answered, but only a few at a time are queued behind the service (staff.unlock is serialised).
   const run = (id: number, channel: string, payload: unknown) => {
     if (inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
-      return reply(id, { ok: false, error: { code: 'RATE_LIMITED', message: `Too many requests in flight on this connection (at most ${MAX_IN_FLIGHT_PER_CONNECTION}); wait for the answers.` } });
+      return reply(id, {
+        ok: false,
+        error: {
+          code: 'RATE_LIMITED',
+          message: `Too many requests in flight on this connection (at most ${MAX_IN_FLIGHT_PER_CONNECTION}); wait for the answers.`,
+        },
+      });
     }
     inFlight++;
     void service
@@ -258,7 +272,12 @@ async function serveStatic(
   if (extname(file).toLowerCase() === '.html') {
     // The page carries the per-launch secret; it must never be cached where another process could read it.
     const page = withLaunchToken(await readFile(file, 'utf8'), launchToken);
-    response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(page), 'Cache-Control': 'no-store' });
+    response.writeHead(200, {
+      ...securityHeaders(origin),
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(page),
+      'Cache-Control': 'no-store',
+    });
     return void response.end(request.method === 'HEAD' ? undefined : page);
   }
   response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': contentType, 'Content-Length': info.size });
@@ -266,7 +285,11 @@ async function serveStatic(
   createReadStream(file).pipe(response);
 }
 
-async function serveMetrics(metrics: NonNullable<KioskHostOptions['metrics']>, origin: HostOrigin, response: ServerResponse): Promise<void> {
+async function serveMetrics(
+  metrics: NonNullable<KioskHostOptions['metrics']>,
+  origin: HostOrigin,
+  response: ServerResponse,
+): Promise<void> {
   try {
     const text = await metrics.render();
     response.writeHead(200, { ...securityHeaders(origin), 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });

@@ -5,7 +5,11 @@ import type { SyncStatus } from '../../shared/ipc-contract';
 import { logger } from '../logging';
 
 /** The sync's state for the staff panel, updated by the loop below. */
-export function createSyncStatus(serverUrl: string): { current(): SyncStatus; success(at: Date): void; problem(kind: NonNullable<SyncStatus['lastProblem']>, at: Date): void } {
+export function createSyncStatus(serverUrl: string): {
+  current(): SyncStatus;
+  success(at: Date): void;
+  problem(kind: NonNullable<SyncStatus['lastProblem']>, at: Date): void;
+} {
   const status: SyncStatus = { server: new URL(serverUrl).host, lastSuccessAt: null, lastProblem: null, lastProblemAt: null };
   return {
     current: () => ({ ...status }),
@@ -80,7 +84,9 @@ export function startKioskSync(
       if (report.error) status.problem(report.rejected > 0 ? 'refused' : 'server_error', new Date());
       else status.success(new Date());
       if (report.sent > 0) {
-        log(`kiosk sync: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred`);
+        log(
+          `kiosk sync: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected, ${report.deferred} deferred`,
+        );
       }
       if (report.error) log(`kiosk sync: stopped early (${report.stoppedBy}): ${report.error}`);
       if (options.statusReport && !report.error) {

@@ -30,7 +30,11 @@ export function matchBlocklist(faces: readonly BlocklistFace[], embedding: Float
   if (!best) return null;
   const band = identityBand(best.similarity);
   if (band === 'none') return null;
-  return { warning: band === 'match' ? 'FACE_IN_BLOCKLIST' : 'POSSIBLE_FACE_IN_BLOCKLIST', entryUuid: best.face.entryUuid, similarity: best.similarity };
+  return {
+    warning: band === 'match' ? 'FACE_IN_BLOCKLIST' : 'POSSIBLE_FACE_IN_BLOCKLIST',
+    entryUuid: best.face.entryUuid,
+    similarity: best.similarity,
+  };
 }
 
 /** A confirmed hit declines at once (no retry); a possible one sends an Approved session to review. */
@@ -60,18 +64,37 @@ export function createBlocklistScreen(store: BlocklistStore, describer: FaceDesc
 }
 
 /** Fetches the blocklist with the kiosk's device signature and replaces the local copy. Returns the entry count. */
-export async function syncBlocklist(options: { serverUrl: string; deviceId: string; decisions: DecisionStore; blocklist: BlocklistStore; fetch?: typeof fetch; now?: () => number }): Promise<number> {
+export async function syncBlocklist(options: {
+  serverUrl: string;
+  deviceId: string;
+  decisions: DecisionStore;
+  blocklist: BlocklistStore;
+  fetch?: typeof fetch;
+  now?: () => number;
+}): Promise<number> {
   const doFetch = options.fetch ?? fetch;
   const response = await doFetch(new URL(BLOCKLIST_SYNC_PATH, options.serverUrl), {
-    headers: signedRequestHeaders((message) => options.decisions.identity.sign(message), { method: 'GET', path: BLOCKLIST_SYNC_PATH, body: '', deviceId: options.deviceId }),
+    headers: signedRequestHeaders((message) => options.decisions.identity.sign(message), {
+      method: 'GET',
+      path: BLOCKLIST_SYNC_PATH,
+      body: '',
+      deviceId: options.deviceId,
+    }),
     signal: AbortSignal.timeout(30_000),
   });
   if (!response.ok) throw new CodedError('SERVER_ERROR', `The server answered ${response.status} to the blocklist sync.`);
-  const body = (await response.json()) as { entries?: { entry_uuid: string; list_uuid: string; label: string | null; embedding: string }[] };
-  if (!Array.isArray(body.entries)) throw new CodedError('SERVER_ERROR', 'The server\'s blocklist answer has no entries.');
+  const body = (await response.json()) as {
+    entries?: { entry_uuid: string; list_uuid: string; label: string | null; embedding: string }[];
+  };
+  if (!Array.isArray(body.entries)) throw new CodedError('SERVER_ERROR', "The server's blocklist answer has no entries.");
   const faces = body.entries.map((entry) => {
     const bytes = new Uint8Array(Buffer.from(entry.embedding, 'base64'));
-    return { entryUuid: entry.entry_uuid, listUuid: entry.list_uuid, label: entry.label, embedding: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) };
+    return {
+      entryUuid: entry.entry_uuid,
+      listUuid: entry.list_uuid,
+      label: entry.label,
+      embedding: new Float32Array(bytes.buffer, 0, bytes.byteLength / 4),
+    };
   });
   options.blocklist.replace(faces, new Date((options.now ?? Date.now)()).toISOString());
   return faces.length;

@@ -25,7 +25,16 @@ export function applyFaceMatch(result: LivenessResult, score: number | null, dec
   if (score === null) {
     // No usable face in the reference photo or the capture: a person must compare them.
     const status = result.status === 'Approved' ? 'In Review' : result.status;
-    return { ...result, status, score_details: { ...(result.score_details ?? {}), face_match_status: 'Not Checked', face_match_score: null, face_match_threshold: declineThreshold } };
+    return {
+      ...result,
+      status,
+      score_details: {
+        ...(result.score_details ?? {}),
+        face_match_status: 'Not Checked',
+        face_match_score: null,
+        face_match_threshold: declineThreshold,
+      },
+    };
   }
   const matched = score > declineThreshold;
   const status = matched ? result.status : 'Declined';

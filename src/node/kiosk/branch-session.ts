@@ -128,7 +128,8 @@ export function createBranchSessions(options: BranchSessionOptions) {
     const parsed = claimAnswerSchema.safeParse(answer.claimed);
     if (!parsed.success) throw new BranchRefused('server_error');
     const ticket = verifySessionTicket(parsed.data.token, pinnedKey(), now());
-    if (ticket.attempt_id !== parsed.data.attempt_id || ticket.session_id !== parsed.data.session_id) throw new BranchRefused('ticket_invalid');
+    if (ticket.attempt_id !== parsed.data.attempt_id || ticket.session_id !== parsed.data.session_id)
+      throw new BranchRefused('ticket_invalid');
     if (options.alreadyRecorded(ticket.attempt_id)) throw new BranchRefused('code_used');
     const portrait = parsed.data.portrait_image ? new Uint8Array(Buffer.from(parsed.data.portrait_image, 'base64')) : null;
     return { sessionId: ticket.session_id, attemptId: ticket.attempt_id, settings: ticket.settings, portrait, offline: false };

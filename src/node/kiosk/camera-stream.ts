@@ -14,7 +14,12 @@ export async function streamSampleFromJpeg(jpeg: Uint8Array, timestampMs: number
       .resize(STREAM_THUMB_WIDTH, STREAM_THUMB_HEIGHT, { fit: 'fill', kernel: 'cubic' })
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { timestampMs, width: meta.width ?? 0, height: meta.height ?? 0, luma: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      timestampMs,
+      width: meta.width ?? 0,
+      height: meta.height ?? 0,
+      luma: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (err) {
     throw new CodedError('CORRUPT_IMAGE', 'The frame could not be decoded as an image.', { cause: err });
   }

@@ -21,7 +21,9 @@ export interface V4l2Device {
 export function readV4l2Devices(root: string = SYSFS_VIDEO4LINUX): V4l2Device[] {
   let nodes: string[];
   try {
-    nodes = readdirSync(root).filter((name) => /^video\d+$/.test(name)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+    nodes = readdirSync(root)
+      .filter((name) => /^video\d+$/.test(name))
+      .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
   } catch {
     return [];
   }

@@ -42,7 +42,13 @@ export class CameraTrust {
     const verdict = judgeCamera({ ...camera, driver: device?.driver ?? null }, pinned, { production: this.production() });
     if (!verdict.allowed) return { allowed: false, reason: verdict.reason, match: verdict.match };
     // The same label on another physical camera: the serial the OS reported at pinning must still be there.
-    if (pinned?.usb && device?.usb && (device.usb.vendorId !== pinned.usb.vendorId || device.usb.productId !== pinned.usb.productId || device.usb.serial !== pinned.usb.serial)) {
+    if (
+      pinned?.usb &&
+      device?.usb &&
+      (device.usb.vendorId !== pinned.usb.vendorId ||
+        device.usb.productId !== pinned.usb.productId ||
+        device.usb.serial !== pinned.usb.serial)
+    ) {
       return { allowed: false, reason: 'NOT_PINNED_CAMERA', match: 'usb-identity' };
     }
     return { allowed: true, reason: null, match: null };
@@ -52,7 +58,8 @@ export class CameraTrust {
   pin(camera: OpenedCamera): PinnedCamera {
     const device = this.osDevice(camera.label);
     const verdict = judgeCamera({ ...camera, driver: device?.driver ?? null }, null, { production: this.production() });
-    if (!verdict.allowed) throw new CodedError('FORBIDDEN', `This camera cannot be pinned (${verdict.reason}${verdict.match ? `: ${verdict.match}` : ''}).`);
+    if (!verdict.allowed)
+      throw new CodedError('FORBIDDEN', `This camera cannot be pinned (${verdict.reason}${verdict.match ? `: ${verdict.match}` : ''}).`);
     const pinned: PinnedCamera = {
       deviceId: camera.deviceId,
       label: camera.label,

@@ -97,7 +97,11 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   }
   const blocklist = new BlocklistStore(sqlite.db, options.keyProvider ?? defaultKeyProvider(dbPath));
   const pilot = options.pilot
-    ? new PilotRecorder({ recipient: readPublicKey(options.pilot.recipientPem), siteId: options.pilot.siteId, dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')) })
+    ? new PilotRecorder({
+        recipient: readPublicKey(options.pilot.recipientPem),
+        siteId: options.pilot.siteId,
+        dir: resolve(options.pilot.dir ?? resolve(dirname(dbPath), 'capture-packs')),
+      })
     : undefined;
   const appVersion = options.appVersion ?? packageVersion();
   const syncStatus = options.sync ? createSyncStatus(options.sync.serverUrl) : null;
@@ -113,7 +117,9 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
     screenDecision: createBlocklistScreen(blocklist, engine),
     pilot,
     branchSessions: createBranchSessions({
-      claim: options.sync ? createSyncClient({ store: sqlite, serverUrl: options.sync.serverUrl, enrolToken: options.sync.enrolToken }).claimSession : null,
+      claim: options.sync
+        ? createSyncClient({ store: sqlite, serverUrl: options.sync.serverUrl, enrolToken: options.sync.enrolToken }).claimSession
+        : null,
       workflowKeyPem: () => settings.read().workflowKeyPem,
       alreadyRecorded: (attemptId) => sqlite.db.prepare('SELECT 1 FROM decisions WHERE session_id = ?').get(attemptId) !== undefined,
       now: options.now,
@@ -125,23 +131,38 @@ export async function composeKiosk(paths: KioskPaths, options: ComposeOptions = 
   });
   const syncLoop =
     options.sync && syncStatus
-      ? startKioskSync(sqlite, {
-        ...options.sync,
-        applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId),
-        statusReport: () => {
-          const workflow = settings.read().workflow?.payload;
-          return { pending: sqlite.stats().pending, app_version: appVersion, workflow_id: workflow?.workflow_id ?? null, workflow_version: workflow?.version ?? null };
-        },
-      }, (line) => logger('sync').info(line), syncStatus)
+      ? startKioskSync(
+          sqlite,
+          {
+            ...options.sync,
+            applyWorkflow: (envelope, deviceId) => applySignedWorkflow(settings, envelope, deviceId),
+            statusReport: () => {
+              const workflow = settings.read().workflow?.payload;
+              return {
+                pending: sqlite.stats().pending,
+                app_version: appVersion,
+                workflow_id: workflow?.workflow_id ?? null,
+                workflow_version: workflow?.version ?? null,
+              };
+            },
+          },
+          (line) => logger('sync').info(line),
+          syncStatus,
+        )
       : null;
   const refreshBlocklist = async (): Promise<number> => {
     if (!options.sync) throw new CodedError('INVALID_ARGUMENT', 'This kiosk has no central API configured to fetch a blocklist from.');
     const { serverUrl, enrolToken } = options.sync;
-    const deviceId = sqlite.getSetting(`device_id@${new URL(serverUrl).origin}`) ?? (await createSyncClient({ store: sqlite, serverUrl, enrolToken }).drainOnce()).deviceId;
+    const deviceId =
+      sqlite.getSetting(`device_id@${new URL(serverUrl).origin}`) ??
+      (await createSyncClient({ store: sqlite, serverUrl, enrolToken }).drainOnce()).deviceId;
     return syncBlocklist({ serverUrl, deviceId, decisions: sqlite, blocklist });
   };
   const refresher = options.sync
-    ? setInterval(() => void refreshBlocklist().catch((err) => logger('kiosk').warn({ err }, 'blocklist refresh failed; it will retry')), BLOCKLIST_REFRESH_MS)
+    ? setInterval(
+        () => void refreshBlocklist().catch((err) => logger('kiosk').warn({ err }, 'blocklist refresh failed; it will retry')),
+        BLOCKLIST_REFRESH_MS,
+      )
     : null;
   refresher?.unref();
   return {
@@ -175,9 +196,7 @@ function storeAdapter(store: SqliteStore): DecisionStore {
     },
     recentDecisions(limit: number): DecisionSummary[] {
       // Reads only the fields staff see; the signed record stays as the store wrote it.
-      const rows = store.db
-        .prepare('SELECT record_json FROM decisions ORDER BY seq DESC LIMIT ?')
-        .all(limit) as { record_json: string }[];
+      const rows = store.db.prepare('SELECT record_json FROM decisions ORDER BY seq DESC LIMIT ?').all(limit) as { record_json: string }[];
       return rows.flatMap((row) => {
         const result = livenessResultSchema.safeParse((JSON.parse(row.record_json) as { result?: unknown }).result);
         if (!result.success) return [];

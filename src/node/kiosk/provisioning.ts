@@ -32,7 +32,9 @@ export function applyProvisioning(settings: SettingsFile, input: unknown, device
   parseWorkflowKey(provisioning.workflow_public_key);
   const state = settings.read();
   const workflow =
-    provisioning.workflow === undefined ? null : verifySignedWorkflow(provisioning.workflow, { publicKeyPem: provisioning.workflow_public_key, deviceId });
+    provisioning.workflow === undefined
+      ? null
+      : verifySignedWorkflow(provisioning.workflow, { publicKeyPem: provisioning.workflow_public_key, deviceId });
   settings.write({
     ...state,
     staffPinHash: provisioning.staff_pin_hash,
@@ -49,7 +51,8 @@ export function applyProvisioning(settings: SettingsFile, input: unknown, device
 /** Applies a workflow received at sync, if it verifies against the pinned key; throws (and keeps the last good one) otherwise. */
 export function applySignedWorkflow(settings: SettingsFile, envelope: unknown, deviceId?: string | null): SignedWorkflow {
   const state = settings.read();
-  if (!state.workflowKeyPem) throw new CodedError('FORBIDDEN', 'This kiosk is not provisioned; it has no workflow-signing key to check a workflow against.');
+  if (!state.workflowKeyPem)
+    throw new CodedError('FORBIDDEN', 'This kiosk is not provisioned; it has no workflow-signing key to check a workflow against.');
   const workflow = verifySignedWorkflow(envelope, { publicKeyPem: state.workflowKeyPem, deviceId, current: state.workflow });
   settings.write({ ...state, workflow, settings: { ...state.settings, liveness: livenessOf(workflow) } });
   return workflow;

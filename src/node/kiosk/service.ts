@@ -110,7 +110,12 @@ export class KioskService {
   constructor(private readonly options: KioskServiceOptions) {
     this.now = options.now ?? Date.now;
     this.staff = new StaffAuth({ settings: options.settings, idleTimeoutS: options.staffIdleTimeoutS, now: options.now });
-    this.camera = new CameraTrust({ settings: options.settings, allowFakeCamera: options.allowFakeCamera || options.allowTestSeed, sysfsRoot: options.sysfsRoot, now: options.now });
+    this.camera = new CameraTrust({
+      settings: options.settings,
+      allowFakeCamera: options.allowFakeCamera || options.allowTestSeed,
+      sysfsRoot: options.sysfsRoot,
+      now: options.now,
+    });
   }
 
   onEvent(listener: EventListener): () => void {
@@ -251,7 +256,13 @@ export class KioskService {
     return this.openSession(config, randomUUID(), context, request.testSeed);
   }
 
-  private async openSession(config: LivenessConfig, id: string, context: RequestContext, testSeed?: string, branch?: TakenBranchSession): Promise<SessionPlan> {
+  private async openSession(
+    config: LivenessConfig,
+    id: string,
+    context: RequestContext,
+    testSeed?: string,
+    branch?: TakenBranchSession,
+  ): Promise<SessionPlan> {
     // One owner per session: another client cannot end the person's session by starting its own. The owner's
     // own new start replaces it (a kiosk serves one person at a time).
     if (this.session && this.session.clientId !== context.clientId && this.isInProgress(this.session)) {
@@ -263,7 +274,20 @@ export class KioskService {
       seed: testSeed,
       modelVersions: this.options.engine.modelVersions(),
     });
-    this.session = { id, clientId: context.clientId, consented: false, core, maxAttempts: config.face_liveness_max_attempts, busy: false, lastTimestampMs: -1, frames: new Map(), outcome: null, lastActivityMs: this.now(), branch, stream: new AttemptStream() };
+    this.session = {
+      id,
+      clientId: context.clientId,
+      consented: false,
+      core,
+      maxAttempts: config.face_liveness_max_attempts,
+      busy: false,
+      lastTimestampMs: -1,
+      frames: new Map(),
+      outcome: null,
+      lastActivityMs: this.now(),
+      branch,
+      stream: new AttemptStream(),
+    };
     this.options.pilot?.sessionStarted(id, core.plan, config, this.options.engine.modelVersions());
     return this.planOf(this.session);
   }
@@ -281,7 +305,10 @@ export class KioskService {
   private consent(request: ParsedRequestOf<'session.consent'>, context: RequestContext) {
     const session = this.ownSession(request.sessionId, context);
     if (request.consentVersion !== CONSENT_VERSION) {
-      throw new CodedError('CONFLICT', `The consent text shown (version ${request.consentVersion}) is not the current one (${CONSENT_VERSION}).`);
+      throw new CodedError(
+        'CONFLICT',
+        `The consent text shown (version ${request.consentVersion}) is not the current one (${CONSENT_VERSION}).`,
+      );
     }
     if (!request.accepted) {
       // Declining ends the session before anything is captured; nothing is stored.
@@ -440,7 +467,10 @@ export class KioskService {
 
   // --- pilot capture ---------------------------------------------------------------------------------------------
 
-  private pilotRequest(channel: 'pilot.arm' | 'pilot.disarm' | 'pilot.status', request: ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>) {
+  private pilotRequest(
+    channel: 'pilot.arm' | 'pilot.disarm' | 'pilot.status',
+    request: ParsedRequestOf<'pilot.arm' | 'pilot.disarm' | 'pilot.status'>,
+  ) {
     this.staff.require(request.token);
     this.staff.requireChangedPin();
     const pilot = this.options.pilot;
@@ -486,7 +516,6 @@ export class KioskService {
     this.staff.record('settings_changed', changedFields(state.settings, settings));
     return settings;
   }
-
 }
 
 /** Names of the settings that differ (liveness fields by their own name). */
@@ -497,5 +526,7 @@ function changedFields(before: KioskSettings, after: KioskSettings): string[] {
   };
   const a = flat(before);
   const b = flat(after);
-  return Object.keys(b).filter((key) => a[key] !== b[key]).slice(0, 16);
+  return Object.keys(b)
+    .filter((key) => a[key] !== b[key])
+    .slice(0, 16);
 }

@@ -65,7 +65,16 @@ export function defaultSettings(): KioskSettings {
 }
 
 function unprovisionedState(settings: KioskSettings = defaultSettings()): PersistedKioskState {
-  return { version: 2, settings, staffPinHash: null, pinMustChange: false, workflowKeyPem: null, workflow: null, camera: null, lockout: NO_LOCKOUT };
+  return {
+    version: 2,
+    settings,
+    staffPinHash: null,
+    pinMustChange: false,
+    workflowKeyPem: null,
+    workflow: null,
+    camera: null,
+    lockout: NO_LOCKOUT,
+  };
 }
 
 export interface SettingsFile {

@@ -112,7 +112,10 @@ export class StaffAuth {
     const now = this.now();
     const state = this.options.settings.read();
     if (!state.staffPinHash) {
-      throw new CodedError('FORBIDDEN', 'This kiosk has not been provisioned yet: enrol it with the central service, which issues the staff PIN.');
+      throw new CodedError(
+        'FORBIDDEN',
+        'This kiosk has not been provisioned yet: enrol it with the central service, which issues the staff PIN.',
+      );
     }
     const connection = this.connections.get(clientId) ?? { wrongPins: 0, lockouts: 0, lockedUntil: 0 };
     const lockedUntil = Math.max(connection.lockedUntil, state.lockout.lockedUntil);

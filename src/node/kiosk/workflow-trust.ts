@@ -8,7 +8,10 @@ import { canonicalJson } from '../sync/evidence';
 
 /** First 16 hex characters of sha256 over the key's SPKI DER (the key_id the server puts in the envelope). */
 export function workflowKeyId(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function parseWorkflowKey(publicKeyPem: string): KeyObject {

@@ -33,7 +33,9 @@ export class BlocklistStore {
     });
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM blocklist_faces').run();
-      const insert = this.db.prepare('INSERT INTO blocklist_faces (entry_uuid, list_uuid, label, ciphertext, synced_at) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO blocklist_faces (entry_uuid, list_uuid, label, ciphertext, synced_at) VALUES (?, ?, ?, ?, ?)',
+      );
       for (const face of sealed) insert.run(face.entryUuid, face.listUuid, face.label, face.ciphertext, syncedAt);
     })();
   }
@@ -41,7 +43,10 @@ export class BlocklistStore {
   /** Every entry, decrypted for matching in memory. */
   faces(): BlocklistFace[] {
     const rows = this.db.prepare('SELECT entry_uuid, list_uuid, label, ciphertext FROM blocklist_faces ORDER BY entry_uuid').all() as {
-      entry_uuid: string; list_uuid: string; label: string | null; ciphertext: Buffer;
+      entry_uuid: string;
+      list_uuid: string;
+      label: string | null;
+      ciphertext: Buffer;
     }[];
     if (rows.length === 0) return [];
     const key = this.keys.getKey();
@@ -53,7 +58,12 @@ export class BlocklistStore {
         throw new CodedError('DATABASE_CORRUPT', 'A blocklist entry could not be decrypted; sync the blocklist again.', { cause: err });
       }
       const copy = new Uint8Array(plain);
-      return { entryUuid: row.entry_uuid, listUuid: row.list_uuid, label: row.label, embedding: new Float32Array(copy.buffer, 0, copy.byteLength / 4) };
+      return {
+        entryUuid: row.entry_uuid,
+        listUuid: row.list_uuid,
+        label: row.label,
+        embedding: new Float32Array(copy.buffer, 0, copy.byteLength / 4),
+      };
     });
   }
 

@@ -17,7 +17,12 @@ export async function referenceJpeg(bytes: Uint8Array): Promise<{ jpeg: Buffer; 
 export function passiveToResult(
   sessionId: string,
   passive: PassiveResponse,
-  options: { threshold: number; modelVersions: Record<string, string>; image: { width: number; height: number } | null; createdAt?: string },
+  options: {
+    threshold: number;
+    modelVersions: Record<string, string>;
+    image: { width: number; height: number } | null;
+    createdAt?: string;
+  },
 ): LivenessResult {
   return livenessResultSchema.parse({
     session_id: sessionId,

@@ -22,8 +22,7 @@ function fromPrivateKey(privateKey: KeyObject, publicKeyPem: string): DeviceIden
 export function loadOrCreateIdentity(db: Database.Database, keys: KeyProvider): DeviceIdentity {
   const read = () =>
     db.prepare('SELECT public_key_pem, private_key_enc FROM identity WHERE id = 1').get() as
-      | { public_key_pem: string; private_key_enc: Buffer }
-      | undefined;
+      { public_key_pem: string; private_key_enc: Buffer } | undefined;
   let row = read();
   if (!row) {
     const pair = generateKeyPairSync('ed25519');

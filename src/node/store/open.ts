@@ -1,6 +1,18 @@
 // Open the kiosk database safely: WAL, busy timeout, integrity check; wait out locks; quarantine a corrupt file of
 // ours; refuse (never move) a file that is not a kiosk database.
-import { appendFileSync, chmodSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
@@ -27,7 +39,13 @@ export interface OpenedDatabase {
   recovery: RecoveryEvent | null;
 }
 
-const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
+const CORRUPT_CODES = new Set([
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT',
+  'SQLITE_CORRUPT_VTAB',
+  'SQLITE_CORRUPT_SEQUENCE',
+  'SQLITE_CORRUPT_INDEX',
+]);
 const LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED_SHAREDCACHE']);
 
 class IntegrityFailure extends Error {}
@@ -215,25 +233,45 @@ function salvage(from: string, into: Database.Database): RecoveryEvent['salvaged
   };
   try {
     into.transaction(() => {
-      copy('SELECT id, public_key_pem, private_key_enc, created_at FROM identity',
+      copy(
+        'SELECT id, public_key_pem, private_key_enc, created_at FROM identity',
         'INSERT OR IGNORE INTO identity (id, public_key_pem, private_key_enc, created_at) VALUES (@id, @public_key_pem, @private_key_enc, @created_at)',
-        () => { counts.identity = true; });
+        () => {
+          counts.identity = true;
+        },
+      );
       copy('SELECT key, value FROM settings', 'INSERT OR IGNORE INTO settings (key, value) VALUES (@key, @value)', () => {});
-      copyBySeq('SELECT seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature FROM decisions WHERE seq = ?',
+      copyBySeq(
+        'SELECT seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature FROM decisions WHERE seq = ?',
         `INSERT OR IGNORE INTO decisions (seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature)
          VALUES (@seq, @session_id, @status, @created_at, @record_json, @image_sha256, @prev_hash, @hash, @signature)`,
-        () => { counts.decisions++; });
-      copyBySeq('SELECT seq, created_at, ciphertext FROM images WHERE seq = ?',
+        () => {
+          counts.decisions++;
+        },
+      );
+      copyBySeq(
+        'SELECT seq, created_at, ciphertext FROM images WHERE seq = ?',
         'INSERT OR IGNORE INTO images (seq, created_at, ciphertext) SELECT @seq, @created_at, @ciphertext WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = @seq)',
-        () => { counts.images++; });
-      copyBySeq('SELECT seq, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, done_at FROM outbox WHERE seq = ?',
+        () => {
+          counts.images++;
+        },
+      );
+      copyBySeq(
+        'SELECT seq, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, done_at FROM outbox WHERE seq = ?',
         `INSERT OR IGNORE INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, done_at)
          SELECT @seq, @idempotency_key, @state, @attempts, @next_attempt_at, @last_error, @created_at, @done_at
          WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = @seq)`,
-        () => { counts.outbox++; });
+        () => {
+          counts.outbox++;
+        },
+      );
       // A decision whose outbox row was lost must still be sent.
-      into.prepare(`INSERT OR IGNORE INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, created_at)
-        SELECT seq, session_id || ':' || seq, 'pending', 0, 0, created_at FROM decisions`).run();
+      into
+        .prepare(
+          `INSERT OR IGNORE INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, created_at)
+        SELECT seq, session_id || ':' || seq, 'pending', 0, 0, created_at FROM decisions`,
+        )
+        .run();
     })();
   } finally {
     source.close();

@@ -3,7 +3,14 @@ import type Database from 'better-sqlite3';
 import { CodedError } from '../../shared/errors';
 import { livenessResultSchema, type LivenessResult } from '../../shared/result';
 import {
-  canonicalJson, GENESIS_HASH, idempotencyKey, importPublicKey, sha256Hex, verifyEd25519, type EvidenceRecord, type SignedRecord,
+  canonicalJson,
+  GENESIS_HASH,
+  idempotencyKey,
+  importPublicKey,
+  sha256Hex,
+  verifyEd25519,
+  type EvidenceRecord,
+  type SignedRecord,
 } from '../sync/evidence';
 import type { OutboxJob, OutboxPort } from '../sync/queue';
 import { loadOrCreateIdentity, type DeviceIdentity } from './identity';
@@ -77,7 +84,10 @@ export class DecisionStore implements OutboxPort {
   recordDecision(result: LivenessResult, jpegBytes?: Uint8Array | null): RecordedDecision {
     const parsed = livenessResultSchema.safeParse(result);
     if (!parsed.success) {
-      throw new CodedError('INVALID_PAYLOAD', `The decision does not match the result schema: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
+      throw new CodedError(
+        'INVALID_PAYLOAD',
+        `The decision does not match the result schema: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+      );
     }
     const valid = parsed.data;
     const image = jpegBytes && jpegBytes.length > 0 ? Buffer.from(jpegBytes) : null;
@@ -88,32 +98,50 @@ export class DecisionStore implements OutboxPort {
     const key = image ? this.keys.getKey() : null;
     const write = this.db.transaction((): RecordedDecision => {
       const existing = this.db.prepare('SELECT seq, hash, record_json FROM decisions WHERE session_id = ?').get(valid.session_id) as
-        | { seq: number; hash: string; record_json: string }
-        | undefined;
+        { seq: number; hash: string; record_json: string } | undefined;
       if (existing) {
         const stored = JSON.parse(existing.record_json) as EvidenceRecord;
         if (canonicalJson(stored.result) === canonicalJson(valid) && stored.image_sha256 === imageSha) {
-          return { seq: existing.seq, sessionId: valid.session_id, hash: existing.hash, idempotencyKey: idempotencyKey(valid.session_id, existing.seq), created: false };
+          return {
+            seq: existing.seq,
+            sessionId: valid.session_id,
+            hash: existing.hash,
+            idempotencyKey: idempotencyKey(valid.session_id, existing.seq),
+            created: false,
+          };
         }
         throw new CodedError('CONFLICT', `Session ${valid.session_id} is already recorded with a different result.`);
       }
-      const last = this.db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+      const last = this.db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1').get() as
+        { seq: number; hash: string } | undefined;
       const seq = (last?.seq ?? 0) + 1;
-      const record: EvidenceRecord = { seq, session_id: valid.session_id, result: valid, image_sha256: imageSha, prev_hash: last?.hash ?? GENESIS_HASH };
+      const record: EvidenceRecord = {
+        seq,
+        session_id: valid.session_id,
+        result: valid,
+        image_sha256: imageSha,
+        prev_hash: last?.hash ?? GENESIS_HASH,
+      };
       const recordJson = canonicalJson(record);
       const hash = sha256Hex(recordJson);
       const signature = this.identity.sign(hash);
       const nowIso = new Date(this.now()).toISOString();
       const ikey = idempotencyKey(valid.session_id, seq);
       this.db
-        .prepare(`INSERT INTO decisions (seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .prepare(
+          `INSERT INTO decisions (seq, session_id, status, created_at, record_json, image_sha256, prev_hash, hash, signature)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
         .run(seq, valid.session_id, valid.status, nowIso, recordJson, imageSha, record.prev_hash, hash, signature);
       if (image && key && imageSha) {
-        this.db.prepare('INSERT INTO images (seq, created_at, ciphertext) VALUES (?, ?, ?)').run(seq, nowIso, encrypt(key, image, imageAad(seq, imageSha)));
+        this.db
+          .prepare('INSERT INTO images (seq, created_at, ciphertext) VALUES (?, ?, ?)')
+          .run(seq, nowIso, encrypt(key, image, imageAad(seq, imageSha)));
       }
       this.db
-        .prepare("INSERT INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, 'pending', 0, ?, ?)")
+        .prepare(
+          "INSERT INTO outbox (seq, idempotency_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, 'pending', 0, ?, ?)",
+        )
         .run(seq, ikey, this.now(), nowIso);
       return { seq, sessionId: valid.session_id, hash, idempotencyKey: ikey, created: true };
     });
@@ -122,8 +150,10 @@ export class DecisionStore implements OutboxPort {
 
   getDecision(sessionId: string): StoredDecision | null {
     const row = this.db
-      .prepare(`SELECT d.*, o.state AS outbox_state, (SELECT COUNT(*) FROM images i WHERE i.seq = d.seq) AS has_image
-                FROM decisions d LEFT JOIN outbox o ON o.seq = d.seq WHERE d.session_id = ?`)
+      .prepare(
+        `SELECT d.*, o.state AS outbox_state, (SELECT COUNT(*) FROM images i WHERE i.seq = d.seq) AS has_image
+                FROM decisions d LEFT JOIN outbox o ON o.seq = d.seq WHERE d.session_id = ?`,
+      )
       .get(sessionId) as Record<string, unknown> | undefined;
     if (!row) return null;
     return {
@@ -158,34 +188,46 @@ export class DecisionStore implements OutboxPort {
       .prepare("SELECT seq, idempotency_key, attempts, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
       .all(Math.max(1, limit)) as { seq: number; idempotency_key: string; attempts: number; next_attempt_at: number }[];
     if (rows.length === 0 || rows[0].next_attempt_at > nowMs) return [];
-    return rows.map((row) => ({ seq: row.seq, idempotencyKey: row.idempotency_key, attempts: row.attempts, nextAttemptAt: row.next_attempt_at }));
+    return rows.map((row) => ({
+      seq: row.seq,
+      idempotencyKey: row.idempotency_key,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+    }));
   }
 
   /** When the oldest pending job becomes due (epoch ms), or null when nothing is pending. */
   nextDueAt(): number | null {
     const row = this.db.prepare("SELECT next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1").get() as
-      | { next_attempt_at: number }
-      | undefined;
+      { next_attempt_at: number } | undefined;
     return row ? row.next_attempt_at : null;
   }
 
   markAcked(seqs: readonly number[], nowMs: number): void {
     const stmt = this.db.prepare("UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL WHERE seq = ? AND state = 'pending'");
     const iso = new Date(nowMs).toISOString();
-    this.db.transaction(() => {
-      for (const seq of seqs) stmt.run(iso, seq);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const seq of seqs) stmt.run(iso, seq);
+      })
+      .immediate();
   }
 
   scheduleRetry(seqs: readonly number[], nextAttemptAtMs: number, error: string): void {
-    const stmt = this.db.prepare("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'");
-    this.db.transaction(() => {
-      for (const seq of seqs) stmt.run(Math.round(nextAttemptAtMs), error.slice(0, 500), seq);
-    }).immediate();
+    const stmt = this.db.prepare(
+      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ? AND state = 'pending'",
+    );
+    this.db
+      .transaction(() => {
+        for (const seq of seqs) stmt.run(Math.round(nextAttemptAtMs), error.slice(0, 500), seq);
+      })
+      .immediate();
   }
 
   markRejected(seq: number, error: string): void {
-    this.db.prepare("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ? WHERE seq = ? AND state = 'pending'").run(error.slice(0, 500), seq);
+    this.db
+      .prepare("UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ? WHERE seq = ? AND state = 'pending'")
+      .run(error.slice(0, 500), seq);
   }
 
   /** The signed records of these jobs, as they travel (images decrypted only in memory). */
@@ -195,7 +237,8 @@ export class DecisionStore implements OutboxPort {
     );
     const out: SignedRecord[] = [];
     for (const seq of seqs) {
-      const row = stmt.get(seq) as { seq: number; record_json: string; hash: string; signature: string; idempotency_key: string } | undefined;
+      const row = stmt.get(seq) as
+        { seq: number; record_json: string; hash: string; signature: string; idempotency_key: string } | undefined;
       if (!row) continue;
       const image = this.getImage(seq);
       out.push({
@@ -234,7 +277,11 @@ export class DecisionStore implements OutboxPort {
   /** Check the local chain (hashes, links, signatures): what the server will verify, checked on the device. */
   verifyChain(): { ok: true; count: number } | { ok: false; count: number; brokenAtSeq: number; reason: string } {
     const rows = this.db.prepare('SELECT seq, record_json, hash, prev_hash, signature FROM decisions ORDER BY seq').all() as {
-      seq: number; record_json: string; hash: string; prev_hash: string; signature: string;
+      seq: number;
+      record_json: string;
+      hash: string;
+      prev_hash: string;
+      signature: string;
     }[];
     const key = importPublicKey(this.identity.publicKeyPem);
     let prev = GENESIS_HASH;
@@ -260,7 +307,9 @@ export class DecisionStore implements OutboxPort {
   }
 
   setSetting(key: string, value: string): void {
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   /** Delete reference images older than `days`; decisions (and the image hash in their signed record) stay. */

@@ -3,8 +3,17 @@ import { CodedError } from '../../shared/errors';
 import type { DecisionStore } from '../store/store';
 import { signedRequestHeaders } from './evidence';
 import {
-  classifyStatus, DEFAULT_BACKOFF, drainQueue, parseRetryAfter, retryDelayMs,
-  type BackoffPolicy, type BatchOutcome, type DrainReport, type FaultPoint, type OutboxJob, type RecordAnswer,
+  classifyStatus,
+  DEFAULT_BACKOFF,
+  drainQueue,
+  parseRetryAfter,
+  retryDelayMs,
+  type BackoffPolicy,
+  type BatchOutcome,
+  type DrainReport,
+  type FaultPoint,
+  type OutboxJob,
+  type RecordAnswer,
 } from './queue';
 
 export interface SyncClientOptions {
@@ -87,7 +96,13 @@ export function createSyncClient(options: SyncClientOptions) {
     const text = method === 'POST' ? JSON.stringify(body) : '';
     // Wall-clock time: the server checks freshness against its own clock.
     // A fresh nonce per request: the server accepts each (device, nonce) once, so a captured request cannot be replayed.
-    const signed = signedRequestHeaders((message) => store.identity.sign(message), { method, path, body: text, deviceId, timestampMs: Date.now() });
+    const signed = signedRequestHeaders((message) => store.identity.sign(message), {
+      method,
+      path,
+      body: text,
+      deviceId,
+      timestampMs: Date.now(),
+    });
     return doFetch(new URL(path, base), {
       method,
       headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...signed },
@@ -107,14 +122,16 @@ export function createSyncClient(options: SyncClientOptions) {
     try {
       response = await signedRequest('GET', '/v1/kiosk/workflow', null, deviceId);
     } catch (err) {
-      throw new CodedError('NETWORK_ERROR', `Could not reach ${base.origin} for this kiosk's workflow (${describeError(err)}).`, { cause: err });
+      throw new CodedError('NETWORK_ERROR', `Could not reach ${base.origin} for this kiosk's workflow (${describeError(err)}).`, {
+        cause: err,
+      });
     }
     if (response.status === 404) return { deviceId, envelope: null };
     if (!response.ok) {
       const error = await readError(response);
       throw new CodedError('SERVER_ERROR', `The workflow request was refused: ${error.code}: ${error.message}`);
     }
-    return { deviceId, envelope: (await response.json()) };
+    return { deviceId, envelope: await response.json() };
   }
 
   /**
@@ -136,7 +153,12 @@ export function createSyncClient(options: SyncClientOptions) {
   }
 
   /** Tells the server this kiosk's outbox backlog, app version and applied workflow (device-signed body). */
-  async function reportStatus(report: { pending: number; app_version: string | null; workflow_id: string | null; workflow_version: number | null }): Promise<void> {
+  async function reportStatus(report: {
+    pending: number;
+    app_version: string | null;
+    workflow_id: string | null;
+    workflow_version: number | null;
+  }): Promise<void> {
     const deviceId = await enrol();
     const response = await signedPost('/v1/kiosk/status', report, deviceId);
     if (!response.ok) {
@@ -159,7 +181,10 @@ export function createSyncClient(options: SyncClientOptions) {
     const known = store.getSetting(deviceSettingKey(options.serverUrl));
     if (known) return known;
     if (!options.enrolToken) {
-      throw new CodedError('UNAUTHORIZED', `This kiosk is not enrolled with ${base.origin}; pass the one-time enrolment token (--enrol-token).`);
+      throw new CodedError(
+        'UNAUTHORIZED',
+        `This kiosk is not enrolled with ${base.origin}; pass the one-time enrolment token (--enrol-token).`,
+      );
     }
     let response: Response;
     try {
@@ -169,7 +194,10 @@ export function createSyncClient(options: SyncClientOptions) {
     }
     if (!response.ok) {
       const error = await readError(response);
-      throw new CodedError(response.status === 401 || response.status === 403 ? 'UNAUTHORIZED' : 'SERVER_ERROR', `Enrolment refused: ${error.code}: ${error.message}`);
+      throw new CodedError(
+        response.status === 401 || response.status === 403 ? 'UNAUTHORIZED' : 'SERVER_ERROR',
+        `Enrolment refused: ${error.code}: ${error.message}`,
+      );
     }
     const { device_id: deviceId } = (await response.json()) as { device_id?: string };
     if (!deviceId) throw new CodedError('SERVER_ERROR', 'The server answered the enrolment without a device id.');
@@ -188,7 +216,11 @@ export function createSyncClient(options: SyncClientOptions) {
     const kind = classifyStatus(response.status);
     if (kind === 'retry') {
       const error = await readError(response);
-      return { kind: 'retry', error: `${error.code}: ${error.message}`, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()) };
+      return {
+        kind: 'retry',
+        error: `${error.code}: ${error.message}`,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
+      };
     }
     let body: { results?: RecordAnswer[]; error?: { code?: string; message?: string } };
     try {
@@ -217,7 +249,9 @@ export function createSyncClient(options: SyncClientOptions) {
   }
 
   /** Keep draining while the process runs: immediately, then whenever the oldest job is due or every idle interval. */
-  function startSyncLoop(loop: { idleMs?: number; onReport?: (report: DrainReport) => void; onError?: (err: unknown) => void } = {}): SyncLoopHandle {
+  function startSyncLoop(
+    loop: { idleMs?: number; onReport?: (report: DrainReport) => void; onError?: (err: unknown) => void } = {},
+  ): SyncLoopHandle {
     const idleMs = loop.idleMs ?? 30_000;
     let stopped = false;
     let wake: (() => void) | null = null;
@@ -225,7 +259,10 @@ export function createSyncClient(options: SyncClientOptions) {
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, ms));
-        wake = () => { clearTimeout(timer); resolve(); };
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     const running = (async () => {
       while (!stopped) {
@@ -254,7 +291,15 @@ export function createSyncClient(options: SyncClientOptions) {
     };
   }
 
-  return { enrol, drainOnce, fetchWorkflow, claimSession, reportStatus, startSyncLoop, deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)) };
+  return {
+    enrol,
+    drainOnce,
+    fetchWorkflow,
+    claimSession,
+    reportStatus,
+    startSyncLoop,
+    deviceId: () => store.getSetting(deviceSettingKey(options.serverUrl)),
+  };
 }
 
 export type SyncClient = ReturnType<typeof createSyncClient>;

@@ -87,7 +87,13 @@ export function newRequestNonce(): string {
 }
 
 /** What a device signs for each request: method, path (with query), time, its one-time nonce and the body's hash. */
-export function requestSigningMessage(method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Uint8Array | string): string {
+export function requestSigningMessage(
+  method: string,
+  pathWithQuery: string,
+  timestamp: string,
+  nonce: string,
+  body: Uint8Array | string,
+): string {
   return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${sha256Hex(body)}`;
 }
 

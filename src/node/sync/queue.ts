@@ -112,7 +112,11 @@ export function applyOutcome(
   const attempt = Math.max(...jobs.map((job) => job.attempts)) + 1;
   if (outcome.kind === 'retry') {
     const wait = retryDelayMs(attempt, outcome.retryAfterMs, policy, random);
-    outbox.scheduleRetry(jobs.map((job) => job.seq), nowMs + wait, outcome.error);
+    outbox.scheduleRetry(
+      jobs.map((job) => job.seq),
+      nowMs + wait,
+      outcome.error,
+    );
     report.stoppedBy = 'retry';
     report.error = outcome.error;
     return false;
@@ -153,7 +157,11 @@ export function applyOutcome(
   if (blocked) {
     // Later records chain onto this one: wait (with backoff) rather than hammer the server.
     if (unanswered.length > 0) {
-      outbox.scheduleRetry(unanswered, nowMs + retryDelayMs(attempt, null, policy, random), `${blocked.code ?? 'BLOCKED'}: ${blocked.message ?? ''}`);
+      outbox.scheduleRetry(
+        unanswered,
+        nowMs + retryDelayMs(attempt, null, policy, random),
+        `${blocked.code ?? 'BLOCKED'}: ${blocked.message ?? ''}`,
+      );
     }
     report.stoppedBy = blocked.status === 'rejected' ? 'rejected' : 'deferred';
     report.error = `${blocked.code ?? ''}: ${blocked.message ?? ''}`;
@@ -173,7 +181,15 @@ export function applyOutcome(
 export async function drainQueue(deps: DrainDeps): Promise<DrainReport> {
   const policy = deps.backoff ?? DEFAULT_BACKOFF;
   const report: DrainReport = {
-    batches: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, deferred: 0, acceptedSeqs: [], stoppedBy: null, error: null,
+    batches: 0,
+    sent: 0,
+    accepted: 0,
+    duplicate: 0,
+    rejected: 0,
+    deferred: 0,
+    acceptedSeqs: [],
+    stoppedBy: null,
+    error: null,
   };
   for (;;) {
     if (deps.maxBatches !== undefined && report.batches >= deps.maxBatches) {

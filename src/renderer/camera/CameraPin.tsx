@@ -39,7 +39,10 @@ export function CameraPin({ t, api, token, chosenDeviceId, onExpired }: Props) {
     if (!identity) return setMessage({ text: t('cameraError'), error: true });
     const response = await api.pinCamera({ token, camera: identity });
     if (response.ok) {
-      setStatus((previous) => ({ production: previous?.production ?? true, pinned: { deviceId: response.value.deviceId, label: response.value.label, groupId: response.value.groupId } }));
+      setStatus((previous) => ({
+        production: previous?.production ?? true,
+        pinned: { deviceId: response.value.deviceId, label: response.value.label, groupId: response.value.groupId },
+      }));
       setMessage({ text: t('cameraPinDone', { label: response.value.label }), error: false });
     } else if (response.error.code === 'UNAUTHORIZED') onExpired();
     else setMessage({ text: t('cameraPinFailed', { code: response.error.code }), error: true });
@@ -48,7 +51,9 @@ export function CameraPin({ t, api, token, chosenDeviceId, onExpired }: Props) {
   return (
     <section className="staff-info camera-pin" aria-labelledby="camera-pin-heading">
       <h2 id="camera-pin-heading">{t('cameraPinHeading')}</h2>
-      <p data-pinned-camera={status?.pinned?.label ?? ''}>{status?.pinned ? t('cameraPinCurrent', { label: status.pinned.label }) : t('cameraPinNone')}</p>
+      <p data-pinned-camera={status?.pinned?.label ?? ''}>
+        {status?.pinned ? t('cameraPinCurrent', { label: status.pinned.label }) : t('cameraPinNone')}
+      </p>
       {message && (
         <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
           {message.text}

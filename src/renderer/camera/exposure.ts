@@ -15,7 +15,12 @@ interface ImageCaptureSettings {
 
 type TrackWithImageCapture = Pick<MediaStreamTrack, 'getSettings' | 'applyConstraints'> & { getCapabilities?: () => unknown };
 
-export const UNLOCKED: CameraLockState = { exposureSupported: false, exposureLocked: false, whiteBalanceSupported: false, whiteBalanceLocked: false };
+export const UNLOCKED: CameraLockState = {
+  exposureSupported: false,
+  exposureLocked: false,
+  whiteBalanceSupported: false,
+  whiteBalanceLocked: false,
+};
 
 /**
  * Switch exposure and white balance to 'manual' (the camera keeps its current values) when the track offers it, then

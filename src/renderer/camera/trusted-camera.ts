@@ -34,7 +34,10 @@ export async function openTrustedCamera(api: KioskApi, chosenDeviceId: string | 
   const deviceId = pinned?.deviceId ?? chosenDeviceId;
   let media: MediaStream;
   try {
-    media = await navigator.mediaDevices.getUserMedia({ video: deviceId ? { ...video, deviceId: { exact: deviceId } } : video, audio: false });
+    media = await navigator.mediaDevices.getUserMedia({
+      video: deviceId ? { ...video, deviceId: { exact: deviceId } } : video,
+      audio: false,
+    });
   } catch (err) {
     const name = (err as { name?: string })?.name;
     if (pinned && (name === 'OverconstrainedError' || name === 'NotFoundError')) throw new CameraRefusedError('PINNED_CAMERA_MISSING');

@@ -63,7 +63,13 @@ export function AttractScreen(props: Props) {
 
   return (
     <main className="screen attract">
-      <div className="staff-corner" data-testid="staff-corner" onPointerDown={pressStart} onPointerUp={pressEnd} onPointerLeave={pressEnd} />
+      <div
+        className="staff-corner"
+        data-testid="staff-corner"
+        onPointerDown={pressStart}
+        onPointerUp={pressEnd}
+        onPointerLeave={pressEnd}
+      />
       <h1>{t('attractHeading')}</h1>
       <p className="lead">{t('attractBody')}</p>
       {steps && (
@@ -109,7 +115,12 @@ export function AttractScreen(props: Props) {
           <button type="button" className="chip" aria-pressed={props.largeText} onClick={() => props.onLargeText(!props.largeText)}>
             {t('largeText')}
           </button>
-          <button type="button" className="chip" aria-pressed={props.highContrast} onClick={() => props.onHighContrast(!props.highContrast)}>
+          <button
+            type="button"
+            className="chip"
+            aria-pressed={props.highContrast}
+            onClick={() => props.onHighContrast(!props.highContrast)}
+          >
             {t('highContrast')}
           </button>
         </div>

@@ -53,7 +53,10 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
   const lastIndex = useRef(0);
 
   // A camera that never starts must not keep the kiosk here: back to attract after a while, with a countdown.
-  const idle = useIdleTimeout(camera === 'failed' || camera === 'refused' ? (idleS ?? IDLE_TIMEOUT_S.cameraFailed) : null, () => void cancel());
+  const idle = useIdleTimeout(
+    camera === 'failed' || camera === 'refused' ? (idleS ?? IDLE_TIMEOUT_S.cameraFailed) : null,
+    () => void cancel(),
+  );
 
   // A tick when a movement counted (the challenge index moved on).
   useEffect(() => {
@@ -251,11 +254,22 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
 /** What to tell the person now: a challenge's own prompt carries wrong_movement, and hold_still is never shown there. */
 function visibleGuidance(update: SessionUpdate, fillLightSettling: boolean): GuidanceCode[] {
   return update.guidance.filter(
-    (code) => code !== 'wrong_movement' && !(update.phase === 'challenge' && code === 'hold_still') && !(fillLightSettling && code === 'too_dark'),
+    (code) =>
+      code !== 'wrong_movement' && !(update.phase === 'challenge' && code === 'hold_still') && !(fillLightSettling && code === 'too_dark'),
   );
 }
 
-function Guidance({ t, update, finishing, fillLightSettling }: { t: Translate; update: SessionUpdate | null; finishing: boolean; fillLightSettling: boolean }) {
+function Guidance({
+  t,
+  update,
+  finishing,
+  fillLightSettling,
+}: {
+  t: Translate;
+  update: SessionUpdate | null;
+  finishing: boolean;
+  fillLightSettling: boolean;
+}) {
   if (finishing) return <p className="guidance">{t('checking')}</p>;
   if (!update) return <p className="guidance">{t('positioning')}</p>;
   if (fillLightSettling && update.guidance.includes('too_dark')) {
@@ -268,7 +282,13 @@ function Guidance({ t, update, finishing, fillLightSettling }: { t: Translate; u
   const shown = visibleGuidance(update, fillLightSettling);
   const first = shown[0];
   const status =
-    update.phase === 'capturing' ? t('capturing') : update.phase === 'flash' ? t('flashing') : update.phase === 'positioning' ? t('positioning') : null;
+    update.phase === 'capturing'
+      ? t('capturing')
+      : update.phase === 'flash'
+        ? t('flashing')
+        : update.phase === 'positioning'
+          ? t('positioning')
+          : null;
   return (
     <>
       {first ? (

@@ -38,19 +38,22 @@ export function CodeEntryScreen({ t, api, cameraDeviceId, idleS, onTaken, onCanc
   const refusedTicket = useRef<string | null>(null);
   const idle = useIdleTimeout(idleS ?? IDLE_TIMEOUT_S.consent, onCancel);
 
-  const claim = useCallback(async (request: { code: string } | { ticket: string }) => {
-    if (busyRef.current) return;
-    busyRef.current = true;
-    setBusy(true);
-    setRefusal(null);
-    const response = await api.claimBranchSession(request);
-    busyRef.current = false;
-    setBusy(false);
-    if (!response.ok) return onError(response.error);
-    if (response.value.taken) return onTaken(response.value.plan, response.value.offline);
-    if ('ticket' in request) refusedTicket.current = request.ticket;
-    setRefusal(response.value.reason);
-  }, [api, onError, onTaken]);
+  const claim = useCallback(
+    async (request: { code: string } | { ticket: string }) => {
+      if (busyRef.current) return;
+      busyRef.current = true;
+      setBusy(true);
+      setRefusal(null);
+      const response = await api.claimBranchSession(request);
+      busyRef.current = false;
+      setBusy(false);
+      if (!response.ok) return onError(response.error);
+      if (response.value.taken) return onTaken(response.value.plan, response.value.offline);
+      if ('ticket' in request) refusedTicket.current = request.ticket;
+      setRefusal(response.value.reason);
+    },
+    [api, onError, onTaken],
+  );
 
   // Touches and keys restart the idle countdown by themselves (useIdleTimeout listens to them).
   const press = useCallback((char: string) => {
@@ -84,7 +87,9 @@ export function CodeEntryScreen({ t, api, cameraDeviceId, idleS, onTaken, onCanc
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
       context.drawImage(video, 0, 0);
-      const found = jsQR(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height, { inversionAttempts: 'dontInvert' });
+      const found = jsQR(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height, {
+        inversionAttempts: 'dontInvert',
+      });
       const ticket = found?.data.trim();
       if (ticket?.startsWith(TICKET_PREFIX) && ticket !== refusedTicket.current) void claim({ ticket });
     };
@@ -118,7 +123,11 @@ export function CodeEntryScreen({ t, api, cameraDeviceId, idleS, onTaken, onCanc
       <output className="code-display" aria-label={t('codeLabel')} aria-live="polite" data-testid="code-display">
         {grouped(code) || '\u00a0'}
       </output>
-      {refusal && <p className="refusal" role="alert" data-reason={refusal}>{t(`refusal_${refusal}` as StringKey)}</p>}
+      {refusal && (
+        <p className="refusal" role="alert" data-reason={refusal}>
+          {t(`refusal_${refusal}` as StringKey)}
+        </p>
+      )}
       {busy && <p role="status">{t('checkingCode')}</p>}
       <div className="keypad" role="group" aria-label={t('codeKeypad')}>
         {[...SHORT_CODE_ALPHABET].map((char) => (
@@ -126,14 +135,28 @@ export function CodeEntryScreen({ t, api, cameraDeviceId, idleS, onTaken, onCanc
             {char}
           </button>
         ))}
-        <button type="button" className="key wide" aria-label={t('deleteKey')} disabled={busy || code.length === 0} onClick={erase}>⌫</button>
-        <button type="button" className="key wide" disabled={busy || code.length === 0} onClick={() => { setCode(''); setRefusal(null); }}>{t('clearCode')}</button>
+        <button type="button" className="key wide" aria-label={t('deleteKey')} disabled={busy || code.length === 0} onClick={erase}>
+          ⌫
+        </button>
+        <button
+          type="button"
+          className="key wide"
+          disabled={busy || code.length === 0}
+          onClick={() => {
+            setCode('');
+            setRefusal(null);
+          }}
+        >
+          {t('clearCode')}
+        </button>
       </div>
       <div className="actions">
         <button type="button" className="primary huge" disabled={busy || !complete} onClick={() => void claim({ code: grouped(code) })}>
           {t('continueCode')}
         </button>
-        <button type="button" onClick={onCancel}>{t('cancel')}</button>
+        <button type="button" onClick={onCancel}>
+          {t('cancel')}
+        </button>
       </div>
       <figure className="qr-scan">
         <video ref={videoRef} muted playsInline aria-hidden="true" />

@@ -44,7 +44,9 @@ export function ConsentScreen({ t, api, plan, idleS, onAgreed, onDeclined, onIdl
         <li>{t('consentWhy')}</li>
         {facts && <li data-fact="kept">{t('consentKept', { days: facts.imageRetentionDays })}</li>}
         {facts && (
-          <li data-fact="sent">{facts.syncServer ? t('consentSent', { server: facts.syncServer, days: facts.imageRetentionDays }) : t('consentLocalOnly')}</li>
+          <li data-fact="sent">
+            {facts.syncServer ? t('consentSent', { server: facts.syncServer, days: facts.imageRetentionDays }) : t('consentLocalOnly')}
+          </li>
         )}
         {flashes && <li className="flash-warning">{t('consentFlash')}</li>}
       </ul>

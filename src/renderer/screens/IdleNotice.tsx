@@ -2,7 +2,17 @@
 import { IDLE_WARNING_S } from '../idle';
 import type { Translate } from '../i18n';
 
-export function IdleNotice({ t, secondsLeft, onStay, always }: { t: Translate; secondsLeft: number | null; onStay?: () => void; always?: boolean }) {
+export function IdleNotice({
+  t,
+  secondsLeft,
+  onStay,
+  always,
+}: {
+  t: Translate;
+  secondsLeft: number | null;
+  onStay?: () => void;
+  always?: boolean;
+}) {
   if (secondsLeft === null || (!always && secondsLeft > IDLE_WARNING_S)) return null;
   return (
     <div className="idle-notice" role="timer" aria-live="polite" data-seconds={secondsLeft}>

@@ -33,7 +33,12 @@ export function PilotCapture({ t, api, token, onStart }: Props) {
     onStart();
   };
 
-  if (!status) return message ? <p className="form-error" role="alert">{message}</p> : null;
+  if (!status)
+    return message ? (
+      <p className="form-error" role="alert">
+        {message}
+      </p>
+    ) : null;
   return (
     <section className="staff-form pilot-capture" aria-labelledby="pilot-heading">
       <h2 id="pilot-heading">{t('pilotHeading')}</h2>

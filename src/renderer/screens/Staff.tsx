@@ -15,7 +15,17 @@ import {
 } from '../../shared/ipc-contract';
 import { referenceNumber } from '../../shared/reference';
 import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
-import { LANGUAGE_NAMES, QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
+import {
+  LANGUAGE_NAMES,
+  QUEUE_STATES,
+  auditKey,
+  challengeKey,
+  queueStateKey,
+  statusKey,
+  syncProblemKey,
+  type StringKey,
+  type Translate,
+} from '../i18n';
 import { IdleNotice } from './IdleNotice';
 import { PilotCapture } from './PilotCapture';
 import { CameraPin } from '../camera/CameraPin';
@@ -87,7 +97,9 @@ export function StaffScreen({ t, api, idleS, onClose, onSettings, onPilotStart }
           onCancel={onClose}
         />
       )}
-      {token && mustChangePin && <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} onExpired={onExpired} />}
+      {token && mustChangePin && (
+        <ChangePin t={t} api={api} token={token} mandatory onChanged={() => setMustChangePin(false)} onExpired={onExpired} />
+      )}
       {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} onExpired={onExpired} />}
       {token && !mustChangePin && <PilotCapture t={t} api={api} token={token} onStart={onPilotStart} />}
       <IdleNotice t={t} secondsLeft={idle.secondsLeft} onStay={idle.reset} />
@@ -122,12 +134,25 @@ function UnlockForm({
     const response = await api.unlockStaff({ pin });
     setPin('');
     if (response.ok) onUnlocked(response.value.token, response.value.mustChangePin);
-    else setMessage(response.error.code === 'UNAUTHORIZED' || response.error.code === 'INVALID_PAYLOAD' ? t('wrongPin') : staffMessage(t, response.error));
+    else
+      setMessage(
+        response.error.code === 'UNAUTHORIZED' || response.error.code === 'INVALID_PAYLOAD'
+          ? t('wrongPin')
+          : staffMessage(t, response.error),
+      );
   };
   return (
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
       <label htmlFor="staff-pin">{t('pin')}</label>
-      <input id="staff-pin" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} autoFocus />
+      <input
+        id="staff-pin"
+        type="password"
+        inputMode="numeric"
+        autoComplete="off"
+        value={pin}
+        onChange={(e) => setPin(e.target.value)}
+        autoFocus
+      />
       {message && (
         <p className="form-error" role="alert">
           {message}
@@ -183,7 +208,14 @@ function ChangePin({
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
       {mandatory && <p className="notice">{t('mustChangePin')}</p>}
       <label htmlFor="new-pin">{t('newPin')}</label>
-      <input id="new-pin" type="password" inputMode="numeric" autoComplete="new-password" value={pin} onChange={(e) => setPin(e.target.value)} />
+      <input
+        id="new-pin"
+        type="password"
+        inputMode="numeric"
+        autoComplete="new-password"
+        value={pin}
+        onChange={(e) => setPin(e.target.value)}
+      />
       {message && (
         <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
           {message.text}
@@ -218,10 +250,12 @@ function StaffPanel({
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
   const refresh = () => {
-    const guard = <T,>(apply: (value: T) => void) => (r: { ok: true; value: T } | { ok: false; error: CodedErrorShape }) => {
-      if (r.ok) apply(r.value);
-      else if (r.error.code === 'UNAUTHORIZED') onExpired();
-    };
+    const guard =
+      <T,>(apply: (value: T) => void) =>
+      (r: { ok: true; value: T } | { ok: false; error: CodedErrorShape }) => {
+        if (r.ok) apply(r.value);
+        else if (r.error.code === 'UNAUTHORIZED') onExpired();
+      };
     void api.getConfig().then(guard(setDraft));
     void api.queueStatus({ token }).then(guard(setQueue));
     void api.syncStatus({ token }).then(guard(setSync));
@@ -247,7 +281,9 @@ function StaffPanel({
   const usesFlash = mode === 'flash' || mode === 'action_flash';
   const setLiveness = (patch: Partial<KioskSettings['liveness']>) => setDraft({ ...draft, liveness: { ...liveness, ...patch } });
   const toggleChallenge = (challenge: Challenge, on: boolean) => {
-    const next = on ? CHALLENGES.filter((c) => c === challenge || liveness.liveness_challenges.includes(c)) : liveness.liveness_challenges.filter((c) => c !== challenge);
+    const next = on
+      ? CHALLENGES.filter((c) => c === challenge || liveness.liveness_challenges.includes(c))
+      : liveness.liveness_challenges.filter((c) => c !== challenge);
     if (next.length > 0) setLiveness({ liveness_challenges: next });
   };
 
@@ -300,7 +336,11 @@ function StaffPanel({
             onChange={(e) => setLiveness({ liveness_threshold: Math.round(Number(e.target.value)) })}
           />
           <label htmlFor="attempts">{t('attempts')}</label>
-          <select id="attempts" value={liveness.face_liveness_max_attempts} onChange={(e) => setLiveness({ face_liveness_max_attempts: Number(e.target.value) })}>
+          <select
+            id="attempts"
+            value={liveness.face_liveness_max_attempts}
+            onChange={(e) => setLiveness({ face_liveness_max_attempts: Number(e.target.value) })}
+          >
             {[1, 2, 3].map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -316,7 +356,11 @@ function StaffPanel({
             ))}
           </select>
           <label htmlFor="camera">{t('camera')}</label>
-          <select id="camera" value={draft.cameraDeviceId ?? ''} onChange={(e) => setDraft({ ...draft, cameraDeviceId: e.target.value || null })}>
+          <select
+            id="camera"
+            value={draft.cameraDeviceId ?? ''}
+            onChange={(e) => setDraft({ ...draft, cameraDeviceId: e.target.value || null })}
+          >
             <option value="">{t('systemCamera')}</option>
             {cameras.map((camera, index) => (
               <option key={camera.deviceId || index} value={camera.deviceId}>
@@ -333,7 +377,11 @@ function StaffPanel({
                 <legend>{t('challenges')}</legend>
                 {CHALLENGES.map((challenge) => (
                   <label key={challenge} className="check">
-                    <input type="checkbox" checked={liveness.liveness_challenges.includes(challenge)} onChange={(e) => toggleChallenge(challenge, e.target.checked)} />
+                    <input
+                      type="checkbox"
+                      checked={liveness.liveness_challenges.includes(challenge)}
+                      onChange={(e) => toggleChallenge(challenge, e.target.checked)}
+                    />
                     {t(challengeKey(challenge))}
                   </label>
                 ))}
@@ -409,7 +457,10 @@ function StaffPanel({
               <li key={`${entry.at}-${index}`} data-action={entry.action}>
                 <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time> {t(auditKey(entry.action))}
                 {entry.fields && entry.fields.some((field) => field in FIELD_LABELS) && (
-                  <span className="fields"> ({entry.fields.flatMap((field) => (field in FIELD_LABELS ? [t(FIELD_LABELS[field])] : [])).join(', ')})</span>
+                  <span className="fields">
+                    {' '}
+                    ({entry.fields.flatMap((field) => (field in FIELD_LABELS ? [t(FIELD_LABELS[field])] : [])).join(', ')})
+                  </span>
                 )}
               </li>
             ))}

@@ -25,7 +25,10 @@ export async function buildConsole(outDir: string = CONSOLE_OUT): Promise<void> 
 export const consoleDir = () => process.env.LIVENESS_CONSOLE_DIR || CONSOLE_OUT;
 
 /** Build the console when asked (`liveness server --build-console`); vite is a dev dependency, so it may be absent. */
-export async function ensureConsoleBuilt(rebuild: boolean, dir: string = consoleDir()): Promise<'present' | 'built' | 'missing' | 'unavailable'> {
+export async function ensureConsoleBuilt(
+  rebuild: boolean,
+  dir: string = consoleDir(),
+): Promise<'present' | 'built' | 'missing' | 'unavailable'> {
   if (!rebuild) return consoleIsBuilt(dir) ? 'present' : 'missing';
   try {
     await buildConsole(dir);

@@ -38,7 +38,15 @@ export interface SessionDetail extends SessionSummary {
   result: LivenessResult;
   has_image: boolean;
   reviews: ReviewRow[];
-  evidence: { device_id: string; seq: number; hash: string; prev_hash: string; signature: string; image_sha256: string | null; check: EvidenceCheck };
+  evidence: {
+    device_id: string;
+    seq: number;
+    hash: string;
+    prev_hash: string;
+    signature: string;
+    image_sha256: string | null;
+    check: EvidenceCheck;
+  };
 }
 
 export interface ConsoleData {
@@ -66,7 +74,12 @@ const summary = (row: DecisionRow): SessionSummary => {
 };
 
 /** Re-check a stored record: its hash, the kiosk's signature, its link to the kiosk's previous record, its image. */
-export function checkEvidence(row: DecisionRow, publicKeyPem: string | null, previousHash: string | null, image: Buffer | null): EvidenceCheck {
+export function checkEvidence(
+  row: DecisionRow,
+  publicKeyPem: string | null,
+  previousHash: string | null,
+  image: Buffer | null,
+): EvidenceCheck {
   const record = JSON.parse(row.record_json) as EvidenceRecord;
   const recordHashOk = sha256Hex(canonicalJson(record)) === row.hash;
   let signatureOk = false;
@@ -120,7 +133,10 @@ export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 
       const row = await storage.getDecision(id);
       if (!row) return null;
       const device = await storage.getDevice(row.device_id);
-      const previous = await db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [row.device_id, Number(row.seq) - 1]);
+      const previous = await db.get<{ hash: string }>('SELECT hash FROM decisions WHERE device_id = $1 AND seq = $2', [
+        row.device_id,
+        Number(row.seq) - 1,
+      ]);
       const image = await storage.getImage(id);
       const record = JSON.parse(row.record_json) as EvidenceRecord;
       return {
@@ -154,10 +170,21 @@ export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 
     async kiosks() {
       // One row per enrolled kiosk: what it sent, and what it reported at its last sync (kiosk_reports, branch.ts).
       const rows = await db.all<{
-        id: string; enrolled_at: string; last_seq: number; decisions: number; last_record_at: string | null; latest_record: string | null;
-        reported_at: string | null; pending: number | null; app_version: string | null;
-        applied_id: string | null; applied_version: number | null; applied_label: string | null;
-        assigned_id: string | null; assigned_label: string | null; assigned_version: number | null;
+        id: string;
+        enrolled_at: string;
+        last_seq: number;
+        decisions: number;
+        last_record_at: string | null;
+        latest_record: string | null;
+        reported_at: string | null;
+        pending: number | null;
+        app_version: string | null;
+        applied_id: string | null;
+        applied_version: number | null;
+        applied_label: string | null;
+        assigned_id: string | null;
+        assigned_label: string | null;
+        assigned_version: number | null;
       }>(
         `SELECT v.id, v.enrolled_at, v.last_seq,
            (SELECT CAST(COUNT(*) AS INTEGER) FROM decisions d WHERE d.device_id = v.id) AS decisions,
@@ -175,9 +202,12 @@ export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 
       return rows.map((row) => {
         const versions = row.latest_record ? (JSON.parse(row.latest_record) as EvidenceRecord).result.model_versions : null;
         const syncs = [row.last_record_at, row.reported_at].filter((at): at is string => at !== null).sort();
-        const delivered = row.assigned_id && row.assigned_label !== null
-          ? { id: row.assigned_id, name: row.assigned_label, version: Number(row.assigned_version) }
-          : fallback ? { id: fallback.uuid, name: fallback.label, version: Number(fallback.version) } : null;
+        const delivered =
+          row.assigned_id && row.assigned_label !== null
+            ? { id: row.assigned_id, name: row.assigned_label, version: Number(row.assigned_version) }
+            : fallback
+              ? { id: fallback.uuid, name: fallback.label, version: Number(fallback.version) }
+              : null;
         return {
           device_id: row.id,
           enrolled_at: row.enrolled_at,
@@ -186,10 +216,15 @@ export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 
           last_seq: Number(row.last_seq),
           pending: row.pending === null ? null : Number(row.pending),
           version: row.app_version,
-          models: versions ? Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ') : null,
-          workflow: row.applied_id !== null && row.applied_version !== null
-            ? { id: row.applied_id, name: row.applied_label ?? row.applied_id, version: Number(row.applied_version) }
+          models: versions
+            ? Object.entries(versions)
+                .map(([name, version]) => `${name} ${version}`)
+                .join(', ')
             : null,
+          workflow:
+            row.applied_id !== null && row.applied_version !== null
+              ? { id: row.applied_id, name: row.applied_label ?? row.applied_id, version: Number(row.applied_version) }
+              : null,
           delivered,
         } satisfies KioskSummary;
       });

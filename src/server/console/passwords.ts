@@ -20,7 +20,8 @@ export function assertAcceptablePassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new CodedError('INVALID_ARGUMENT', `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
   }
-  if (password.length > MAX_PASSWORD_LENGTH) throw new CodedError('INVALID_ARGUMENT', `The password must be at most ${MAX_PASSWORD_LENGTH} characters long.`);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new CodedError('INVALID_ARGUMENT', `The password must be at most ${MAX_PASSWORD_LENGTH} characters long.`);
 }
 
 export function hashPassword(password: string): Promise<string> {

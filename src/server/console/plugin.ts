@@ -30,7 +30,10 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const loginSchema = z.object({ username: z.string().max(200), password: z.string().max(1000) });
 const sessionQuery = z.object({
-  status: z.enum([...STATUSES, 'Resubmitted']).optional().or(z.literal('').transform(() => undefined)),
+  status: z
+    .enum([...STATUSES, 'Resubmitted'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   kiosk: z.string().max(200).optional(),
   from: z.string().max(64).optional(),
   to: z.string().max(64).optional(),
@@ -79,7 +82,8 @@ export function consoleRoute(role: Role | null, extra: Record<string, unknown> =
   return { auth: 'plugin', ...(role ? { consoleRole: role } : {}), ...extra };
 }
 
-const codedReply = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } });
+const codedReply = (reply: FastifyReply, status: number, code: string, message: string) =>
+  reply.code(status).send({ error: { code, message } });
 
 export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const store = new ConsoleStore(ctx.storage.db, ctx.now);
@@ -114,7 +118,12 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     const session = await store.session(request.cookies?.[SESSION_COOKIE] ?? '');
     if (!session) return codedReply(reply, 401, 'UNAUTHORIZED', 'Sign in to the console first (your session may have expired).');
     if (STATE_CHANGING.has(request.method) && !sameSecret(session.csrfToken, request.headers[CSRF_HEADER])) {
-      return codedReply(reply, 403, 'CSRF_TOKEN_INVALID', 'This request lacks the page’s anti-forgery token; reload the console and try again.');
+      return codedReply(
+        reply,
+        403,
+        'CSRF_TOKEN_INVALID',
+        'This request lacks the page’s anti-forgery token; reload the console and try again.',
+      );
     }
     if (!roleAtLeast(session.user.role, needed)) {
       return codedReply(reply, 403, 'FORBIDDEN', `This needs the ${needed} role; you are ${session.user.role}.`);
@@ -152,7 +161,9 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
   // "Who am I": answers (without error) whether a session exists, so the app can show the sign-in page.
   app.get('/console/api/me', { config: consoleRoute(null) }, async (request) => {
     const session = await store.session(request.cookies?.[SESSION_COOKIE] ?? '');
-    return session ? { user: { username: session.user.username, role: session.user.role }, csrf_token: session.csrfToken } : { user: null, csrf_token: null };
+    return session
+      ? { user: { username: session.user.username, role: session.user.role }, csrf_token: session.csrfToken }
+      : { user: null, csrf_token: null };
   });
 
   // --- sessions ---
@@ -175,8 +186,22 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
   app.get('/console/api/sessions.csv', viewer, async (request: ConsoleRequest, reply) => {
     const filters = sessionFilters(request.query, CSV_EXPORT_MAX_ROWS);
     const { results } = await data.listSessions(filters);
-    await store.audit(actorOf(request), 'sessions.export', null, { rows: results.length, filters: { ...filters, limit: undefined, offset: undefined } });
-    const header = ['session_id', 'session_number', 'status', 'decided_status', 'kiosk', 'liveness_mode', 'score', 'warnings', 'created_at', 'received_at'];
+    await store.audit(actorOf(request), 'sessions.export', null, {
+      rows: results.length,
+      filters: { ...filters, limit: undefined, offset: undefined },
+    });
+    const header = [
+      'session_id',
+      'session_number',
+      'status',
+      'decided_status',
+      'kiosk',
+      'liveness_mode',
+      'score',
+      'warnings',
+      'created_at',
+      'received_at',
+    ];
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="sessions.csv"')
@@ -191,21 +216,31 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     return detail;
   });
 
-  app.get<{ Params: { id: string } }>('/console/api/sessions/:id/image', viewer, async (request: ConsoleRequest & { params: { id: string } }, reply) => {
-    const image = await data.image(request.params.id);
-    if (!image) throw new CodedError('NOT_FOUND', `No reference image for session ${request.params.id}.`);
-    // Looking at a face is a human action on personal data: it is audited.
-    await store.audit(actorOf(request), 'session.view_image', `session:${request.params.id}`);
-    return reply.type('image/jpeg').send(image);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/console/api/sessions/:id/image',
+    viewer,
+    async (request: ConsoleRequest & { params: { id: string } }, reply) => {
+      const image = await data.image(request.params.id);
+      if (!image) throw new CodedError('NOT_FOUND', `No reference image for session ${request.params.id}.`);
+      // Looking at a face is a human action on personal data: it is audited.
+      await store.audit(actorOf(request), 'session.view_image', `session:${request.params.id}`);
+      return reply.type('image/jpeg').send(image);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/console/api/sessions/:id/review', reviewer, async (request: ConsoleRequest & { params: { id: string } }) => {
-    const body = parse(reviewSchema, request.body, 'Review');
-    const user = request.consoleUser!;
-    const outcome = await data.settle(request.params.id, body.action, user.username, body.comment || null);
-    await store.audit(actorOf(request), `session.review.${body.action.toLowerCase()}`, `session:${request.params.id}`, { new_status: outcome.status });
-    return outcome;
-  });
+  app.post<{ Params: { id: string } }>(
+    '/console/api/sessions/:id/review',
+    reviewer,
+    async (request: ConsoleRequest & { params: { id: string } }) => {
+      const body = parse(reviewSchema, request.body, 'Review');
+      const user = request.consoleUser!;
+      const outcome = await data.settle(request.params.id, body.action, user.username, body.comment || null);
+      await store.audit(actorOf(request), `session.review.${body.action.toLowerCase()}`, `session:${request.params.id}`, {
+        new_status: outcome.status,
+      });
+      return outcome;
+    },
+  );
 
   // --- workflows ---
 
@@ -223,22 +258,42 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
   app.post('/console/api/webhooks', admin, async (request: ConsoleRequest, reply) =>
     reply.code(201).send(await destinations.create(parse(webhookSchema, request.body, 'Webhook'), actorOf(request))),
   );
-  app.patch<{ Params: { id: string } }>('/console/api/webhooks/:id', admin, async (request: ConsoleRequest & { params: { id: string } }) => {
-    await destinations.setEnabled(request.params.id, parse(webhookPatchSchema, request.body, 'Webhook').enabled, actorOf(request));
-    return { ok: true };
-  });
-  app.delete<{ Params: { id: string } }>('/console/api/webhooks/:id', admin, async (request: ConsoleRequest & { params: { id: string } }) => {
-    await destinations.remove(request.params.id, actorOf(request));
-    return { ok: true };
-  });
+  app.patch<{ Params: { id: string } }>(
+    '/console/api/webhooks/:id',
+    admin,
+    async (request: ConsoleRequest & { params: { id: string } }) => {
+      await destinations.setEnabled(request.params.id, parse(webhookPatchSchema, request.body, 'Webhook').enabled, actorOf(request));
+      return { ok: true };
+    },
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/console/api/webhooks/:id',
+    admin,
+    async (request: ConsoleRequest & { params: { id: string } }) => {
+      await destinations.remove(request.params.id, actorOf(request));
+      return { ok: true };
+    },
+  );
 
   // --- kiosks, audit ---
 
   app.get('/console/api/kiosks', viewer, async () => ({ results: await data.kiosks() }));
 
   app.get('/console/api/audit', admin, async (request) => {
-    const query = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0), actor: z.string().max(200).optional(), action: z.string().max(100).optional() }), request.query, 'Filters');
-    return { ...(await store.listAudit({ ...query, actor: query.actor || undefined, action: query.action || undefined })), chain: await store.verifyAuditChain() };
+    const query = parse(
+      z.object({
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        offset: z.coerce.number().int().min(0).default(0),
+        actor: z.string().max(200).optional(),
+        action: z.string().max(100).optional(),
+      }),
+      request.query,
+      'Filters',
+    );
+    return {
+      ...(await store.listAudit({ ...query, actor: query.actor || undefined, action: query.action || undefined })),
+      chain: await store.verifyAuditChain(),
+    };
   });
 
   // --- API keys (admins make keys for integrations; anyone may see and revoke their own) ---
@@ -251,12 +306,16 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     const body = parse(apiKeySchema, request.body, 'API key');
     return reply.code(201).send(await store.createApiKey(request.consoleUser!.id, body.label, actorOf(request)));
   });
-  app.delete<{ Params: { id: string } }>('/console/api/api-keys/:id', viewer, async (request: ConsoleRequest & { params: { id: string } }) => {
-    const id = Number(request.params.id);
-    if (!Number.isInteger(id)) throw new CodedError('INVALID_ARGUMENT', 'An API key id is a number.');
-    await store.revokeApiKey(id, { userId: request.consoleUser!.id, role: request.consoleUser!.role }, actorOf(request));
-    return { ok: true };
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/console/api/api-keys/:id',
+    viewer,
+    async (request: ConsoleRequest & { params: { id: string } }) => {
+      const id = Number(request.params.id);
+      if (!Number.isInteger(id)) throw new CodedError('INVALID_ARGUMENT', 'An API key id is a number.');
+      await store.revokeApiKey(id, { userId: request.consoleUser!.id, role: request.consoleUser!.role }, actorOf(request));
+      return { ok: true };
+    },
+  );
 
   // --- users ---
 
@@ -266,10 +325,14 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     const user = await store.createUser(body.username, body.password, body.role, actorOf(request));
     return reply.code(201).send(user);
   });
-  app.post<{ Params: { id: string } }>('/console/api/users/:id/disable', admin, async (request: ConsoleRequest & { params: { id: string } }) => {
-    await store.disableUser(Number(request.params.id), actorOf(request));
-    return { ok: true };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/console/api/users/:id/disable',
+    admin,
+    async (request: ConsoleRequest & { params: { id: string } }) => {
+      await store.disableUser(Number(request.params.id), actorOf(request));
+      return { ok: true };
+    },
+  );
 };
 
 export const CONSOLE_PLUGIN: ServerPlugin = { name: 'console', migrations: CONSOLE_MIGRATIONS, routes: consoleRoutes };

@@ -41,21 +41,28 @@ export function registerConsoleStatic(app: FastifyInstance, dir: string): void {
   const send = async (reply: FastifyReply, relative: string) => {
     const path = resolve(root, relative);
     // Nothing outside the build folder, whatever the URL says.
-    if (path !== root && !path.startsWith(root + sep)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
+    if (path !== root && !path.startsWith(root + sep))
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
     let body: Buffer;
     try {
       body = await readFile(path);
     } catch {
       if (relative === 'index.html') {
-        return reply.code(503).send({ error: { code: 'CONSOLE_NOT_BUILT', message: 'The console is not built yet: start the server once with --build-console.' } });
+        return reply.code(503).send({
+          error: { code: 'CONSOLE_NOT_BUILT', message: 'The console is not built yet: start the server once with --build-console.' },
+        });
       }
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
     }
-    return consoleSecurityHeaders(reply).type(CONTENT_TYPES[extname(path)] ?? 'application/octet-stream').send(body);
+    return consoleSecurityHeaders(reply)
+      .type(CONTENT_TYPES[extname(path)] ?? 'application/octet-stream')
+      .send(body);
   };
   const config = { auth: 'public' } as FastifyContextConfig;
   app.get('/console', { config }, async (_request, reply) => reply.redirect('/console/', 302));
   app.get('/console/', { config }, async (_request, reply) => send(reply, 'index.html'));
-  app.get<{ Params: { '*': string } }>('/console/assets/*', { config }, async (request, reply) => send(reply, `assets/${request.params['*']}`));
+  app.get<{ Params: { '*': string } }>('/console/assets/*', { config }, async (request, reply) =>
+    send(reply, `assets/${request.params['*']}`),
+  );
   app.get('/console/favicon.svg', { config }, async (_request, reply) => send(reply, 'favicon.svg'));
 }

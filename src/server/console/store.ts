@@ -58,9 +58,7 @@ export interface AuditEntry {
   hash: string;
 }
 
-export type LoginOutcome =
-  | { ok: true; token: string; csrfToken: string; user: ConsoleUser }
-  | { ok: false; reason: 'invalid' | 'locked' };
+export type LoginOutcome = { ok: true; token: string; csrfToken: string; user: ConsoleUser } | { ok: false; reason: 'invalid' | 'locked' };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const token = () => randomBytes(32).toString('base64url');
@@ -69,7 +67,10 @@ const nowIso = () => new Date().toISOString();
 export function normalizeUsername(raw: string): string {
   const name = raw.trim().toLowerCase();
   if (!USERNAME.test(name)) {
-    throw new CodedError('INVALID_ARGUMENT', 'A username is 3-64 characters: letters, digits, dot, underscore, @ or hyphen, starting with a letter or digit.');
+    throw new CodedError(
+      'INVALID_ARGUMENT',
+      'A username is 3-64 characters: letters, digits, dot, underscore, @ or hyphen, starting with a letter or digit.',
+    );
   }
   return name;
 }
@@ -88,7 +89,13 @@ export class ConsoleStore {
   // --- audit (append-only: the storage has no update or delete for it, and triggers refuse them) ---
 
   /** Append inside the caller's transaction so the action and its audit entry commit together. */
-  async appendAudit(q: SqlRunner, actor: Actor, action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
+  async appendAudit(
+    q: SqlRunner,
+    actor: Actor,
+    action: string,
+    target: string | null,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
     // Entries are hash-chained; the lock serialises appenders on PostgreSQL (SQLite's write transaction already does).
     if (this.db.dialect === 'postgres') await q.run('SELECT pg_advisory_xact_lock(7215003)');
     const last = await q.get<{ hash: string }>('SELECT hash FROM console_audit ORDER BY id DESC LIMIT 1');
@@ -96,16 +103,22 @@ export class ConsoleStore {
     const at = new Date(this.now()).toISOString();
     const body = { at, actor_type: actor.type, actor: actor.name, action, target, detail, ip: actor.ip ?? null };
     const hash = sha256(prevHash + canonicalJson(body));
-    await q.run('INSERT INTO console_audit (at, actor_type, actor, action, target, detail, ip, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-      at, actor.type, actor.name, action, target, canonicalJson(detail), actor.ip ?? null, prevHash, hash,
-    ]);
+    await q.run(
+      'INSERT INTO console_audit (at, actor_type, actor, action, target, detail, ip, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [at, actor.type, actor.name, action, target, canonicalJson(detail), actor.ip ?? null, prevHash, hash],
+    );
   }
 
   audit(actor: Actor, action: string, target: string | null, detail: Record<string, unknown> = {}): Promise<void> {
     return this.db.tx((q) => this.appendAudit(q, actor, action, target, detail));
   }
 
-  async listAudit(filters: { limit: number; offset: number; actor?: string; action?: string }): Promise<{ count: number; results: AuditEntry[] }> {
+  async listAudit(filters: {
+    limit: number;
+    offset: number;
+    actor?: string;
+    action?: string;
+  }): Promise<{ count: number; results: AuditEntry[] }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filters.actor) where.push(`actor = $${params.push(filters.actor)}`);
@@ -116,18 +129,39 @@ export class ConsoleStore {
       `SELECT id, at, actor_type, actor, action, target, detail, ip, hash FROM console_audit ${clause} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filters.limit, filters.offset],
     );
-    return { count: Number(total?.n ?? 0), results: rows.map((row) => ({ ...row, id: Number(row.id), detail: JSON.parse(row.detail) as Record<string, unknown> })) };
+    return {
+      count: Number(total?.n ?? 0),
+      results: rows.map((row) => ({ ...row, id: Number(row.id), detail: JSON.parse(row.detail) as Record<string, unknown> })),
+    };
   }
 
   /** Recompute the audit chain: an entry edited or removed behind the triggers' back shows as the first broken id. */
   async verifyAuditChain(): Promise<{ ok: boolean; entries: number; firstBrokenId: number | null }> {
-    const rows = await this.db.all<{ id: number; at: string; actor_type: string; actor: string; action: string; target: string | null; detail: string; ip: string | null; prev_hash: string; hash: string }>(
-      'SELECT id, at, actor_type, actor, action, target, detail, ip, prev_hash, hash FROM console_audit ORDER BY id',
-    );
+    const rows = await this.db.all<{
+      id: number;
+      at: string;
+      actor_type: string;
+      actor: string;
+      action: string;
+      target: string | null;
+      detail: string;
+      ip: string | null;
+      prev_hash: string;
+      hash: string;
+    }>('SELECT id, at, actor_type, actor, action, target, detail, ip, prev_hash, hash FROM console_audit ORDER BY id');
     let prev = GENESIS_HASH;
     for (const row of rows) {
-      const body = { at: row.at, actor_type: row.actor_type, actor: row.actor, action: row.action, target: row.target, detail: JSON.parse(row.detail), ip: row.ip };
-      if (row.prev_hash !== prev || sha256(prev + canonicalJson(body)) !== row.hash) return { ok: false, entries: rows.length, firstBrokenId: Number(row.id) };
+      const body = {
+        at: row.at,
+        actor_type: row.actor_type,
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        detail: JSON.parse(row.detail),
+        ip: row.ip,
+      };
+      if (row.prev_hash !== prev || sha256(prev + canonicalJson(body)) !== row.hash)
+        return { ok: false, entries: rows.length, firstBrokenId: Number(row.id) };
       prev = row.hash;
     }
     return { ok: true, entries: rows.length, firstBrokenId: null };
@@ -141,8 +175,15 @@ export class ConsoleStore {
     const passwordHash = await hashPassword(password);
     try {
       return await this.db.tx(async (q) => {
-        await q.run('INSERT INTO console_users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)', [username, passwordHash, role, nowIso()]);
-        const user = await q.get<ConsoleUser>('SELECT id, username, role, created_at, disabled_at FROM console_users WHERE username = $1', [username]);
+        await q.run('INSERT INTO console_users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)', [
+          username,
+          passwordHash,
+          role,
+          nowIso(),
+        ]);
+        const user = await q.get<ConsoleUser>('SELECT id, username, role, created_at, disabled_at FROM console_users WHERE username = $1', [
+          username,
+        ]);
         await this.appendAudit(q, actor, 'user.create', username, { role });
         return { ...user!, id: Number(user!.id) };
       });
@@ -158,17 +199,24 @@ export class ConsoleStore {
   }
 
   async countAdmins(): Promise<number> {
-    const row = await this.db.get<{ n: number }>("SELECT CAST(COUNT(*) AS INTEGER) AS n FROM console_users WHERE role = 'admin' AND disabled_at IS NULL");
+    const row = await this.db.get<{ n: number }>(
+      "SELECT CAST(COUNT(*) AS INTEGER) AS n FROM console_users WHERE role = 'admin' AND disabled_at IS NULL",
+    );
     return Number(row?.n ?? 0);
   }
 
   /** Disable an account: its sessions end and its API keys stop working at once. */
   async disableUser(userId: number, actor: Actor): Promise<void> {
     await this.db.tx(async (q) => {
-      const user = await q.get<{ username: string; role: string }>(`SELECT username, role FROM console_users WHERE id = $1 AND disabled_at IS NULL${this.db.forUpdate}`, [userId]);
+      const user = await q.get<{ username: string; role: string }>(
+        `SELECT username, role FROM console_users WHERE id = $1 AND disabled_at IS NULL${this.db.forUpdate}`,
+        [userId],
+      );
       if (!user) throw new CodedError('NOT_FOUND', 'No such active user.');
       if (user.role === 'admin') {
-        const admins = await q.get<{ n: number }>("SELECT CAST(COUNT(*) AS INTEGER) AS n FROM console_users WHERE role = 'admin' AND disabled_at IS NULL");
+        const admins = await q.get<{ n: number }>(
+          "SELECT CAST(COUNT(*) AS INTEGER) AS n FROM console_users WHERE role = 'admin' AND disabled_at IS NULL",
+        );
         if (Number(admins?.n) <= 1) throw new CodedError('CONFLICT', 'The last admin cannot be disabled.');
       }
       await q.run('UPDATE console_users SET disabled_at = $1 WHERE id = $2', [nowIso(), userId]);
@@ -207,8 +255,15 @@ export class ConsoleStore {
       const failures = Number(user.failed_logins) + 1;
       const lock = failures >= LOGIN_LOCKOUT_AFTER_FAILURES;
       await this.db.tx(async (q) => {
-        await q.run('UPDATE console_users SET failed_logins = $1, locked_until = $2 WHERE id = $3', [lock ? 0 : failures, lock ? at + LOGIN_LOCKOUT_MS : 0, user.id]);
-        await this.appendAudit(q, actor, 'login.failure', username, { reason: 'wrong_password', ...(lock ? { locked_minutes: LOGIN_LOCKOUT_MS / 60_000 } : {}) });
+        await q.run('UPDATE console_users SET failed_logins = $1, locked_until = $2 WHERE id = $3', [
+          lock ? 0 : failures,
+          lock ? at + LOGIN_LOCKOUT_MS : 0,
+          user.id,
+        ]);
+        await this.appendAudit(q, actor, 'login.failure', username, {
+          reason: 'wrong_password',
+          ...(lock ? { locked_minutes: LOGIN_LOCKOUT_MS / 60_000 } : {}),
+        });
       });
       return { ok: false, reason: lock ? 'locked' : 'invalid' };
     }
@@ -217,12 +272,18 @@ export class ConsoleStore {
     await this.db.tx(async (q) => {
       await q.run('UPDATE console_users SET failed_logins = 0, locked_until = 0 WHERE id = $1', [user.id]);
       await q.run('DELETE FROM console_login_sessions WHERE expires_at <= $1 OR idle_expires_at <= $1', [at]);
-      await q.run('INSERT INTO console_login_sessions (token_hash, user_id, csrf_token, created_at, expires_at, idle_expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        sha256(sessionToken), user.id, csrfToken, at, at + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS,
-      ]);
+      await q.run(
+        'INSERT INTO console_login_sessions (token_hash, user_id, csrf_token, created_at, expires_at, idle_expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [sha256(sessionToken), user.id, csrfToken, at, at + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS],
+      );
       await this.appendAudit(q, actor, 'login.success', username);
     });
-    return { ok: true, token: sessionToken, csrfToken, user: { id: Number(user.id), username: user.username, role: user.role, created_at: user.created_at, disabled_at: null } };
+    return {
+      ok: true,
+      token: sessionToken,
+      csrfToken,
+      user: { id: Number(user.id), username: user.username, role: user.role, created_at: user.created_at, disabled_at: null },
+    };
   }
 
   /** The user behind a session cookie, sliding its idle expiry; null when unknown, expired or the account is disabled. */
@@ -235,8 +296,14 @@ export class ConsoleStore {
       [sha256(sessionToken)],
     );
     if (!row || row.disabled_at || Number(row.expires_at) <= at || Number(row.idle_expires_at) <= at) return null;
-    await this.db.run('UPDATE console_login_sessions SET idle_expires_at = $1 WHERE token_hash = $2', [Math.min(at + SESSION_IDLE_MS, Number(row.expires_at)), sha256(sessionToken)]);
-    return { user: { id: Number(row.id), username: row.username, role: row.role, created_at: row.created_at, disabled_at: null }, csrfToken: row.csrf_token };
+    await this.db.run('UPDATE console_login_sessions SET idle_expires_at = $1 WHERE token_hash = $2', [
+      Math.min(at + SESSION_IDLE_MS, Number(row.expires_at)),
+      sha256(sessionToken),
+    ]);
+    return {
+      user: { id: Number(row.id), username: row.username, role: row.role, created_at: row.created_at, disabled_at: null },
+      csrfToken: row.csrf_token,
+    };
   }
 
   async logout(sessionToken: string, actor: Actor): Promise<void> {
@@ -250,20 +317,45 @@ export class ConsoleStore {
 
   async createApiKey(userId: number, label: string, actor: Actor): Promise<{ id: number; key: string; prefix: string; label: string }> {
     const cleanLabel = label.trim();
-    if (cleanLabel.length < 1 || cleanLabel.length > 100) throw new CodedError('INVALID_ARGUMENT', 'A key needs a label of 1-100 characters (what it is for).');
+    if (cleanLabel.length < 1 || cleanLabel.length > 100)
+      throw new CodedError('INVALID_ARGUMENT', 'A key needs a label of 1-100 characters (what it is for).');
     const secret = randomBytes(32).toString('base64url');
     const key = `${API_KEY_PREFIX}${secret}`;
     const prefix = key.slice(0, API_KEY_PREFIX.length + 6);
     return this.db.tx(async (q) => {
-      await q.run('INSERT INTO console_api_keys (user_id, label, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [userId, cleanLabel, prefix, sha256(key), nowIso()]);
+      await q.run('INSERT INTO console_api_keys (user_id, label, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        userId,
+        cleanLabel,
+        prefix,
+        sha256(key),
+        nowIso(),
+      ]);
       const row = await q.get<{ id: number }>('SELECT id FROM console_api_keys WHERE key_hash = $1', [sha256(key)]);
       await this.appendAudit(q, actor, 'api_key.create', `api_key:${row!.id}`, { label: cleanLabel, prefix });
       return { id: Number(row!.id), key, prefix, label: cleanLabel };
     });
   }
 
-  async listApiKeys(userId: number | null): Promise<Array<{ id: number; username: string; label: string; prefix: string; created_at: string; revoked_at: string | null; last_used_at: string | null }>> {
-    const rows = await this.db.all<{ id: number; username: string; label: string; prefix: string; created_at: string; revoked_at: string | null; last_used_at: string | null }>(
+  async listApiKeys(userId: number | null): Promise<
+    Array<{
+      id: number;
+      username: string;
+      label: string;
+      prefix: string;
+      created_at: string;
+      revoked_at: string | null;
+      last_used_at: string | null;
+    }>
+  > {
+    const rows = await this.db.all<{
+      id: number;
+      username: string;
+      label: string;
+      prefix: string;
+      created_at: string;
+      revoked_at: string | null;
+      last_used_at: string | null;
+    }>(
       `SELECT k.id, u.username, k.label, k.prefix, k.created_at, k.revoked_at, k.last_used_at FROM console_api_keys k JOIN console_users u ON u.id = k.user_id
         ${userId === null ? '' : 'WHERE k.user_id = $1'} ORDER BY k.id DESC`,
       userId === null ? [] : [userId],
@@ -274,7 +366,10 @@ export class ConsoleStore {
   /** Revoke a key; a non-admin may revoke only their own. */
   async revokeApiKey(keyId: number, by: { userId: number; role: Role }, actor: Actor): Promise<void> {
     await this.db.tx(async (q) => {
-      const row = await q.get<{ user_id: number; revoked_at: string | null }>(`SELECT user_id, revoked_at FROM console_api_keys WHERE id = $1${this.db.forUpdate}`, [keyId]);
+      const row = await q.get<{ user_id: number; revoked_at: string | null }>(
+        `SELECT user_id, revoked_at FROM console_api_keys WHERE id = $1${this.db.forUpdate}`,
+        [keyId],
+      );
       if (!row || (by.role !== 'admin' && Number(row.user_id) !== by.userId)) throw new CodedError('NOT_FOUND', 'No such API key.');
       if (row.revoked_at) return;
       await q.run('UPDATE console_api_keys SET revoked_at = $1 WHERE id = $2', [nowIso(), keyId]);
@@ -301,7 +396,13 @@ export class ConsoleStore {
     const detail = call.method && call.path ? { method: call.method, path: call.path } : {};
     await this.db.tx(async (q) => {
       await q.run('UPDATE console_api_keys SET last_used_at = $1 WHERE id = $2', [nowIso(), principal.keyId]);
-      await this.appendAudit(q, { type: 'api_key', name: principal.username, ip: call.ip ?? null }, 'api_key.use', `api_key:${principal.keyId}`, detail);
+      await this.appendAudit(
+        q,
+        { type: 'api_key', name: principal.username, ip: call.ip ?? null },
+        'api_key.use',
+        `api_key:${principal.keyId}`,
+        detail,
+      );
     });
   }
 }

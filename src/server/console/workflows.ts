@@ -29,7 +29,10 @@ export interface ConsoleWorkflow {
   version: number;
   updated_at: string;
 }
-export type ConsoleWorkflowInput = Pick<ConsoleWorkflow, 'name' | 'liveness_mode' | 'liveness_threshold' | 'max_attempts' | 'challenges' | 'checks' | 'is_default'>;
+export type ConsoleWorkflowInput = Pick<
+  ConsoleWorkflow,
+  'name' | 'liveness_mode' | 'liveness_threshold' | 'max_attempts' | 'challenges' | 'checks' | 'is_default'
+>;
 
 export function toConsoleWorkflow(row: WorkflowRow): ConsoleWorkflow {
   const settings = JSON.parse(row.settings_json) as WorkflowSettings;
@@ -60,13 +63,15 @@ function settingsPatch(input: ConsoleWorkflowInput, base: WorkflowSettings | nul
     throw new CodedError('INVALID_ARGUMENT', 'An active or action_flash workflow needs at least one challenge.');
   }
   const check = (name: WorkflowCheck, current: { threshold: number } | undefined, start: number) =>
-    input.checks.includes(name) ? { enabled: true, threshold: current?.threshold ?? start } : { enabled: false, threshold: current?.threshold ?? start };
+    input.checks.includes(name)
+      ? { enabled: true, threshold: current?.threshold ?? start }
+      : { enabled: false, threshold: current?.threshold ?? start };
   return {
     liveness_mode: input.liveness_mode,
     liveness_threshold: input.liveness_threshold,
     face_liveness_max_attempts: input.max_attempts,
     // Modes without movements keep the challenge list they had (the API requires one); it is unused there.
-    liveness_challenges: challenges.length > 0 ? challenges : base?.liveness_challenges ?? [...CHALLENGES],
+    liveness_challenges: challenges.length > 0 ? challenges : (base?.liveness_challenges ?? [...CHALLENGES]),
     face_match: check('FACE_MATCH', base?.face_match, DEFAULT_FACE_MATCH_DECLINE_THRESHOLD),
     face_search: check('FACE_SEARCH', base?.face_search, SCORE_MATCH),
   };
@@ -96,7 +101,14 @@ export function consoleWorkflows(workflows: Workflows, audit: ConsoleStore) {
       const name = input.name.trim();
       if (name.length < 1 || name.length > 50) throw new CodedError('INVALID_ARGUMENT', 'A workflow needs a name of 1-50 characters.');
       if (id === null) {
-        const created = toConsoleWorkflow(await workflows.create({ workflow_label: name, settings: settingsPatch(input, null), is_default: input.is_default, status: 'published' }));
+        const created = toConsoleWorkflow(
+          await workflows.create({
+            workflow_label: name,
+            settings: settingsPatch(input, null),
+            is_default: input.is_default,
+            status: 'published',
+          }),
+        );
         await audit.audit(actor, 'workflow.create', `workflow:${created.id}`, { created: { ...input, name } });
         return created;
       }
@@ -124,7 +136,13 @@ export interface ConsoleDestination {
   created_at: string;
 }
 
-const toConsoleDestination = (row: DestinationRow): ConsoleDestination => ({ id: row.uuid, label: row.label, url: row.url, enabled: Number(row.enabled) === 1, created_at: row.created_at });
+const toConsoleDestination = (row: DestinationRow): ConsoleDestination => ({
+  id: row.uuid,
+  label: row.label,
+  url: row.url,
+  enabled: Number(row.enabled) === 1,
+  created_at: row.created_at,
+});
 
 export function consoleDestinations(destinations: WebhookDestinations, audit: ConsoleStore) {
   return {

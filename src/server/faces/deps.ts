@@ -42,6 +42,12 @@ export function imageBlock(description: LargestFaceDescription | null) {
 export const newRequestId = () => randomUUID();
 
 /** A warning object in Didit's reduced standalone shape. */
-export function warning(risk: string, logType: 'error' | 'warning' | 'information', short: string, long: string, additional: unknown = null) {
+export function warning(
+  risk: string,
+  logType: 'error' | 'warning' | 'information',
+  short: string,
+  long: string,
+  additional: unknown = null,
+) {
   return { risk, feature: 'LIVENESS', log_type: logType, short_description: short, long_description: long, additional_data: additional };
 }

@@ -76,7 +76,8 @@ interface FaceRow {
 }
 
 export function embeddingToBytes(embedding: Float32Array): Buffer {
-  if (embedding.length !== EMBEDDING_DIMENSIONS) throw new CodedError('INVALID_ARGUMENT', `A face embedding has ${EMBEDDING_DIMENSIONS} values, not ${embedding.length}.`);
+  if (embedding.length !== EMBEDDING_DIMENSIONS)
+    throw new CodedError('INVALID_ARGUMENT', `A face embedding has ${EMBEDDING_DIMENSIONS} values, not ${embedding.length}.`);
   return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
 }
 
@@ -136,7 +137,10 @@ export async function eraseSessionFaces(db: SqlDb, sessionIds: readonly string[]
 }
 
 export class FaceIndex {
-  private constructor(private readonly db: SqlDb, private readonly vector: VectorSupport | null) {}
+  private constructor(
+    private readonly db: SqlDb,
+    private readonly vector: VectorSupport | null,
+  ) {}
 
   /** 'hnsw' when the database has pgvector (PostgreSQL with `CREATE EXTENSION vector`), else 'exact'. */
   get backend(): SearchBackend {
@@ -153,11 +157,16 @@ export class FaceIndex {
     await db.tx(async (q) => {
       if (db.dialect === 'postgres') await q.run('SELECT pg_advisory_xact_lock(7215011)');
       await q.run('CREATE TABLE IF NOT EXISTS face_schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-      const applied = new Set((await q.all<{ version: number }>('SELECT version FROM face_schema_migrations')).map((r) => Number(r.version)));
+      const applied = new Set(
+        (await q.all<{ version: number }>('SELECT version FROM face_schema_migrations')).map((r) => Number(r.version)),
+      );
       for (const migration of MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         for (const statement of migration.statements(db)) await q.run(statement);
-        await q.run('INSERT INTO face_schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, new Date().toISOString()]);
+        await q.run('INSERT INTO face_schema_migrations (version, applied_at) VALUES ($1, $2)', [
+          migration.version,
+          new Date().toISOString(),
+        ]);
       }
     });
     const vector = db.dialect === 'postgres' ? await enableVectorIndex(db) : null;
@@ -168,28 +177,48 @@ export class FaceIndex {
 
   /** Didit provisions one system blocklist per entry type; this product keeps faces, so the face one always exists. */
   async systemBlocklist(nowMs = Date.now()): Promise<ListRow> {
-    const existing = await this.db.get<ListRow>("SELECT * FROM face_lists WHERE is_system = 1 AND list_type = 'blocklist' AND entry_type = 'face'");
+    const existing = await this.db.get<ListRow>(
+      "SELECT * FROM face_lists WHERE is_system = 1 AND list_type = 'blocklist' AND entry_type = 'face'",
+    );
     if (existing) return existing;
     try {
-      await this.db.run('INSERT INTO face_lists (uuid, name, list_type, entry_type, description, is_system, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)', [
-        randomUUID(), 'Face blocklist', 'blocklist', 'face', 'System blocklist of faces (auto-provisioned).', new Date(nowMs).toISOString(),
-      ]);
+      await this.db.run(
+        'INSERT INTO face_lists (uuid, name, list_type, entry_type, description, is_system, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)',
+        [
+          randomUUID(),
+          'Face blocklist',
+          'blocklist',
+          'face',
+          'System blocklist of faces (auto-provisioned).',
+          new Date(nowMs).toISOString(),
+        ],
+      );
     } catch (err) {
       if (!isUniqueViolation(err)) throw err; // another instance provisioned it first
     }
-    return (await this.db.get<ListRow>("SELECT * FROM face_lists WHERE is_system = 1 AND list_type = 'blocklist' AND entry_type = 'face'"))!;
+    return (await this.db.get<ListRow>(
+      "SELECT * FROM face_lists WHERE is_system = 1 AND list_type = 'blocklist' AND entry_type = 'face'",
+    ))!;
   }
 
   // ------------------------------------------------------------------ lists
 
-  async listLists(filter: { list_type?: string; entry_type?: string; limit: number; offset: number }): Promise<{ count: number; rows: ListRow[] }> {
+  async listLists(filter: {
+    list_type?: string;
+    entry_type?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ count: number; rows: ListRow[] }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.list_type) where.push(`list_type = $${params.push(filter.list_type)}`);
     if (filter.entry_type) where.push(`entry_type = $${params.push(filter.entry_type)}`);
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const count = Number((await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM face_lists${clause}`, params))?.n ?? 0);
-    const rows = await this.db.all<ListRow>(`SELECT * FROM face_lists${clause} ORDER BY created_at, uuid LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, filter.limit, filter.offset]);
+    const rows = await this.db.all<ListRow>(
+      `SELECT * FROM face_lists${clause} ORDER BY created_at, uuid LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filter.limit, filter.offset],
+    );
     return { count, rows };
   }
 
@@ -199,13 +228,21 @@ export class FaceIndex {
     return row;
   }
 
-  async createList(input: { name: string; list_type: ListType; entry_type: ListEntryType; description?: string | null }, nowMs = Date.now()): Promise<ListRow> {
-    if (input.list_type === 'blocklist') throw new CodedError('INVALID_ARGUMENT', 'Blocklists are provisioned by the system, one per entry type; create an allowlist or a custom list.');
+  async createList(
+    input: { name: string; list_type: ListType; entry_type: ListEntryType; description?: string | null },
+    nowMs = Date.now(),
+  ): Promise<ListRow> {
+    if (input.list_type === 'blocklist')
+      throw new CodedError(
+        'INVALID_ARGUMENT',
+        'Blocklists are provisioned by the system, one per entry type; create an allowlist or a custom list.',
+      );
     const uuid = randomUUID();
     try {
-      await this.db.run('INSERT INTO face_lists (uuid, name, list_type, entry_type, description, is_system, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)', [
-        uuid, input.name, input.list_type, input.entry_type, input.description ?? null, new Date(nowMs).toISOString(),
-      ]);
+      await this.db.run(
+        'INSERT INTO face_lists (uuid, name, list_type, entry_type, description, is_system, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)',
+        [uuid, input.name, input.list_type, input.entry_type, input.description ?? null, new Date(nowMs).toISOString()],
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw new CodedError('CONFLICT', `A list named "${input.name}" already exists.`);
       throw err;
@@ -217,7 +254,11 @@ export class FaceIndex {
     const list = await this.getList(uuid);
     if (Number(list.is_system)) throw new CodedError('FORBIDDEN', 'System blocklists cannot be changed.');
     try {
-      await this.db.run('UPDATE face_lists SET name = $1, description = $2 WHERE uuid = $3', [patch.name ?? list.name, patch.description === undefined ? list.description : patch.description, uuid]);
+      await this.db.run('UPDATE face_lists SET name = $1, description = $2 WHERE uuid = $3', [
+        patch.name ?? list.name,
+        patch.description === undefined ? list.description : patch.description,
+        uuid,
+      ]);
     } catch (err) {
       if (isUniqueViolation(err)) throw new CodedError('CONFLICT', `A list named "${patch.name}" already exists.`);
       throw err;
@@ -238,21 +279,30 @@ export class FaceIndex {
 
   // ------------------------------------------------------------------ entries
 
-  async listEntries(listUuid: string, filter: { search?: string; limit: number; offset: number }): Promise<{ count: number; rows: ListEntryRow[] }> {
+  async listEntries(
+    listUuid: string,
+    filter: { search?: string; limit: number; offset: number },
+  ): Promise<{ count: number; rows: ListEntryRow[] }> {
     await this.getList(listUuid);
     const params: unknown[] = [listUuid];
     let clause = ' WHERE list_uuid = $1';
     if (filter.search) {
       params.push(`%${filter.search.toLowerCase()}%`);
-      clause += ' AND (LOWER(COALESCE(value, \'\')) LIKE $2 OR LOWER(COALESCE(display_label, \'\')) LIKE $2)';
+      clause += " AND (LOWER(COALESCE(value, '')) LIKE $2 OR LOWER(COALESCE(display_label, '')) LIKE $2)";
     }
     const count = Number((await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM face_list_entries${clause}`, params))?.n ?? 0);
-    const rows = await this.db.all<ListEntryRow>(`SELECT * FROM face_list_entries${clause} ORDER BY created_at, uuid LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, filter.limit, filter.offset]);
+    const rows = await this.db.all<ListEntryRow>(
+      `SELECT * FROM face_list_entries${clause} ORDER BY created_at, uuid LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filter.limit, filter.offset],
+    );
     return { count, rows };
   }
 
   async getEntry(listUuid: string, entryUuid: string): Promise<ListEntryRow> {
-    const row = await this.db.get<ListEntryRow>('SELECT * FROM face_list_entries WHERE uuid = $1 AND list_uuid = $2', [entryUuid, listUuid]);
+    const row = await this.db.get<ListEntryRow>('SELECT * FROM face_list_entries WHERE uuid = $1 AND list_uuid = $2', [
+      entryUuid,
+      listUuid,
+    ]);
     if (!row) throw new CodedError('NOT_FOUND', `No entry ${entryUuid} in list ${listUuid}.`);
     return row;
   }
@@ -260,20 +310,41 @@ export class FaceIndex {
   /** A value entry (phone, email, …) or, with `embedding`, a face entry (the face is enrolled for search). */
   async createEntry(
     listUuid: string,
-    input: { value?: string | null; display_label?: string | null; comment?: string | null; metadata?: unknown; reference_session_id?: string | null; embedding?: Float32Array },
+    input: {
+      value?: string | null;
+      display_label?: string | null;
+      comment?: string | null;
+      metadata?: unknown;
+      reference_session_id?: string | null;
+      embedding?: Float32Array;
+    },
     nowMs = Date.now(),
   ): Promise<ListEntryRow> {
     const list = await this.getList(listUuid);
-    if (list.entry_type === 'face' && !input.embedding) throw new CodedError('INVALID_ARGUMENT', 'Face lists take face images: use entries/face-upload/ (or reference_session_id of a session with a face).');
+    if (list.entry_type === 'face' && !input.embedding)
+      throw new CodedError(
+        'INVALID_ARGUMENT',
+        'Face lists take face images: use entries/face-upload/ (or reference_session_id of a session with a face).',
+      );
     if (list.entry_type !== 'face' && !input.value) throw new CodedError('INVALID_ARGUMENT', `A ${list.entry_type} entry needs a value.`);
     const uuid = randomUUID();
     const createdAt = new Date(nowMs).toISOString();
     await this.db.tx(async (q) => {
-      await q.run('INSERT INTO face_list_entries (uuid, list_uuid, value, display_label, comment, metadata_json, reference_session_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-        uuid, listUuid, input.value ?? null, input.display_label ?? null, input.comment ?? null,
-        input.metadata === undefined ? null : JSON.stringify(input.metadata), input.reference_session_id ?? null, createdAt,
-      ]);
-      if (input.embedding) await this.insertFace(q, { source: 'list_entry', listEntryUuid: uuid, searchable: true, embedding: input.embedding, createdAt });
+      await q.run(
+        'INSERT INTO face_list_entries (uuid, list_uuid, value, display_label, comment, metadata_json, reference_session_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [
+          uuid,
+          listUuid,
+          input.value ?? null,
+          input.display_label ?? null,
+          input.comment ?? null,
+          input.metadata === undefined ? null : JSON.stringify(input.metadata),
+          input.reference_session_id ?? null,
+          createdAt,
+        ],
+      );
+      if (input.embedding)
+        await this.insertFace(q, { source: 'list_entry', listEntryUuid: uuid, searchable: true, embedding: input.embedding, createdAt });
     });
     return this.getEntry(listUuid, uuid);
   }
@@ -291,7 +362,14 @@ export class FaceIndex {
 
   /** Enrols a session's or a saved API call's face (within a caller's transaction if given). Face-search calls enrol with searchable=false (Didit's rule). */
   async enrolFace(
-    input: { source: 'session' | 'api_request'; sessionId: string; vendorData?: string | null; status?: string | null; searchable: boolean; embedding: Float32Array },
+    input: {
+      source: 'session' | 'api_request';
+      sessionId: string;
+      vendorData?: string | null;
+      status?: string | null;
+      searchable: boolean;
+      embedding: Float32Array;
+    },
     nowMs = Date.now(),
     within: SqlRunner = this.db,
   ): Promise<string> {
@@ -310,7 +388,10 @@ export class FaceIndex {
 
   /** The most recent searchable face enrolled for a session, for a list entry made by reference. */
   async sessionEmbedding(sessionId: string): Promise<Float32Array | null> {
-    const row = await this.db.get<{ embedding: Uint8Array }>("SELECT embedding FROM face_embeddings WHERE session_id = $1 ORDER BY created_at DESC LIMIT 1", [sessionId]);
+    const row = await this.db.get<{ embedding: Uint8Array }>(
+      'SELECT embedding FROM face_embeddings WHERE session_id = $1 ORDER BY created_at DESC LIMIT 1',
+      [sessionId],
+    );
     return row ? embeddingFromBytes(row.embedding) : null;
   }
 
@@ -319,14 +400,27 @@ export class FaceIndex {
   }
 
   /** The most similar searchable faces, best first, with score >= minScore, never one of excludeSessionId. */
-  async search(embedding: Float32Array, options: { limit?: number; minScore?: number; excludeSessionId?: string } = {}): Promise<FaceMatch[]> {
+  async search(
+    embedding: Float32Array,
+    options: { limit?: number; minScore?: number; excludeSessionId?: string } = {},
+  ): Promise<FaceMatch[]> {
     const limit = options.limit ?? MAX_FACE_SEARCH_MATCHES;
     const minScore = options.minScore ?? 0;
     const exclude = options.excludeSessionId ?? null;
-    const best = this.vector ? await this.nearestByHnsw(embedding, limit, exclude, this.vector) : await this.nearestExactly(embedding, limit, exclude);
-    const select = 'SELECT f.uuid, f.source, f.session_id, f.vendor_data, f.status, f.list_entry_uuid, e.list_uuid, l.list_type, f.created_at';
-    const from = ' FROM face_embeddings f LEFT JOIN face_list_entries e ON e.uuid = f.list_entry_uuid LEFT JOIN face_lists l ON l.uuid = e.list_uuid';
-    const details = best.length === 0 ? [] : await this.db.all<FaceRow>(`${select}${from} WHERE f.uuid IN (${best.map((_, i) => `$${i + 1}`).join(', ')})`, best.map((b) => b.uuid));
+    const best = this.vector
+      ? await this.nearestByHnsw(embedding, limit, exclude, this.vector)
+      : await this.nearestExactly(embedding, limit, exclude);
+    const select =
+      'SELECT f.uuid, f.source, f.session_id, f.vendor_data, f.status, f.list_entry_uuid, e.list_uuid, l.list_type, f.created_at';
+    const from =
+      ' FROM face_embeddings f LEFT JOIN face_list_entries e ON e.uuid = f.list_entry_uuid LEFT JOIN face_lists l ON l.uuid = e.list_uuid';
+    const details =
+      best.length === 0
+        ? []
+        : await this.db.all<FaceRow>(
+            `${select}${from} WHERE f.uuid IN (${best.map((_, i) => `$${i + 1}`).join(', ')})`,
+            best.map((b) => b.uuid),
+          );
     const byUuid = new Map(details.map((row) => [row.uuid, row]));
     return best
       .filter((b) => byUuid.has(b.uuid)) // erased between the two reads
@@ -354,7 +448,8 @@ export class FaceIndex {
     let after = '';
     for (;;) {
       const page = await this.db.all<{ uuid: string; session_id: string | null; embedding: Uint8Array }>(
-        'SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1 AND uuid > $1 ORDER BY uuid LIMIT $2', [after, pageRows],
+        'SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1 AND uuid > $1 ORDER BY uuid LIMIT $2',
+        [after, pageRows],
       );
       for (const row of page) if (exclude === null || row.session_id !== exclude) top.offer(row.uuid, dotBytes(embedding, row.embedding));
       if (page.length < pageRows) break;
@@ -388,14 +483,36 @@ export class FaceIndex {
 
   private async insertFace(
     q: SqlRunner,
-    input: { source: FaceSource; sessionId?: string; vendorData?: string | null; status?: string | null; listEntryUuid?: string; searchable: boolean; embedding: Float32Array; createdAt: string },
+    input: {
+      source: FaceSource;
+      sessionId?: string;
+      vendorData?: string | null;
+      status?: string | null;
+      listEntryUuid?: string;
+      searchable: boolean;
+      embedding: Float32Array;
+      createdAt: string;
+    },
   ): Promise<string> {
     const uuid = randomUUID();
     const bytes = embeddingToBytes(input.embedding);
     const columns = 'uuid, source, session_id, vendor_data, status, list_entry_uuid, searchable, embedding, created_at';
-    const values = [uuid, input.source, input.sessionId ?? null, input.vendorData ?? null, input.status ?? null, input.listEntryUuid ?? null, input.searchable ? 1 : 0, bytes, input.createdAt];
+    const values = [
+      uuid,
+      input.source,
+      input.sessionId ?? null,
+      input.vendorData ?? null,
+      input.status ?? null,
+      input.listEntryUuid ?? null,
+      input.searchable ? 1 : 0,
+      bytes,
+      input.createdAt,
+    ];
     if (this.vectorSearch) {
-      await q.run(`INSERT INTO face_embeddings (${columns}, embedding_vec) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector)`, [...values, vectorLiteral(input.embedding)]);
+      await q.run(`INSERT INTO face_embeddings (${columns}, embedding_vec) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector)`, [
+        ...values,
+        vectorLiteral(input.embedding),
+      ]);
     } else {
       await q.run(`INSERT INTO face_embeddings (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, values);
     }
@@ -455,11 +572,20 @@ async function enableVectorIndex(db: SqlDb): Promise<VectorSupport | null> {
       await q.run('CREATE EXTENSION IF NOT EXISTS vector');
       await q.run(`ALTER TABLE face_embeddings ADD COLUMN IF NOT EXISTS embedding_vec vector(${EMBEDDING_DIMENSIONS})`);
       for (;;) {
-        const missing = await q.all<{ uuid: string; embedding: Uint8Array }>('SELECT uuid, embedding FROM face_embeddings WHERE embedding_vec IS NULL LIMIT $1', [BACKFILL_BATCH]);
-        for (const row of missing) await q.run('UPDATE face_embeddings SET embedding_vec = $1::vector WHERE uuid = $2', [vectorLiteral(embeddingFromBytes(row.embedding)), row.uuid]);
+        const missing = await q.all<{ uuid: string; embedding: Uint8Array }>(
+          'SELECT uuid, embedding FROM face_embeddings WHERE embedding_vec IS NULL LIMIT $1',
+          [BACKFILL_BATCH],
+        );
+        for (const row of missing)
+          await q.run('UPDATE face_embeddings SET embedding_vec = $1::vector WHERE uuid = $2', [
+            vectorLiteral(embeddingFromBytes(row.embedding)),
+            row.uuid,
+          ]);
         if (missing.length < BACKFILL_BATCH) break;
       }
-      await q.run(`CREATE INDEX IF NOT EXISTS face_embeddings_hnsw ON face_embeddings USING hnsw (embedding_vec vector_cosine_ops) WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`);
+      await q.run(
+        `CREATE INDEX IF NOT EXISTS face_embeddings_hnsw ON face_embeddings USING hnsw (embedding_vec vector_cosine_ops) WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION})`,
+      );
     });
   } catch {
     return null; // no right to create the extension here: exact search

@@ -15,27 +15,36 @@ export interface FaceForm {
 }
 
 export async function readFaceForm(request: FastifyRequest, imageFields: readonly string[]): Promise<FaceForm> {
-  if (!request.isMultipart()) throw new CodedError('UNSUPPORTED_TYPE', `Send multipart/form-data with the file field(s) ${imageFields.join(', ')}.`);
+  if (!request.isMultipart())
+    throw new CodedError('UNSUPPORTED_TYPE', `Send multipart/form-data with the file field(s) ${imageFields.join(', ')}.`);
   const images: Record<string, Buffer> = {};
   const fields: Record<string, string> = {};
   try {
     for await (const part of request.parts({ limits: { files: imageFields.length, fileSize: MAX_FACE_IMAGE_BYTES } })) {
       if (part.type === 'file') {
         const bytes = await part.toBuffer();
-        if (!imageFields.includes(part.fieldname) || images[part.fieldname]) throw new CodedError('INVALID_PAYLOAD', `Unexpected file field "${part.fieldname.slice(0, 40)}"; send ${imageFields.join(', ')}, once each.`);
+        if (!imageFields.includes(part.fieldname) || images[part.fieldname])
+          throw new CodedError(
+            'INVALID_PAYLOAD',
+            `Unexpected file field "${part.fieldname.slice(0, 40)}"; send ${imageFields.join(', ')}, once each.`,
+          );
         const extension = (part.filename ?? '').toLowerCase().split('.').pop() ?? '';
-        if (!(part.filename ?? '').includes('.') || !IMAGE_EXTENSIONS.has(extension)) throw new CodedError('UNSUPPORTED_TYPE', `${part.fieldname} must be a jpg, jpeg, png, tiff or webp file.`);
+        if (!(part.filename ?? '').includes('.') || !IMAGE_EXTENSIONS.has(extension))
+          throw new CodedError('UNSUPPORTED_TYPE', `${part.fieldname} must be a jpg, jpeg, png, tiff or webp file.`);
         images[part.fieldname] = bytes;
       } else {
-        if (part.valueTruncated || part.fieldnameTruncated) throw new CodedError('INVALID_PAYLOAD', `The form field ${part.fieldname.slice(0, 40)} is too long.`);
+        if (part.valueTruncated || part.fieldnameTruncated)
+          throw new CodedError('INVALID_PAYLOAD', `The form field ${part.fieldname.slice(0, 40)} is too long.`);
         fields[part.fieldname] = String(part.value);
       }
     }
   } catch (err) {
     if (err instanceof CodedError) throw err;
     const code = (err as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new CodedError('FILE_TOO_LARGE', `An image is larger than ${MAX_FACE_IMAGE_BYTES / 1024 / 1024} MB.`);
-    if (code === 'FST_FILES_LIMIT') throw new CodedError('INVALID_PAYLOAD', `Send at most ${imageFields.length} file(s): ${imageFields.join(', ')}.`);
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new CodedError('FILE_TOO_LARGE', `An image is larger than ${MAX_FACE_IMAGE_BYTES / 1024 / 1024} MB.`);
+    if (code === 'FST_FILES_LIMIT')
+      throw new CodedError('INVALID_PAYLOAD', `Send at most ${imageFields.length} file(s): ${imageFields.join(', ')}.`);
     throw new CodedError('INVALID_PAYLOAD', 'The multipart body is malformed or cut short.', { cause: err });
   } finally {
     if (!request.raw.readableEnded) request.raw.resume();

@@ -15,7 +15,8 @@ import { startFaceScreening } from './screening-worker';
 function faceEngine(ctx: ServerContext) {
   return async (): Promise<FaceEngine> => {
     const engine = (await ctx.engine()) as Partial<FaceEngine>;
-    if (typeof engine.describeLargestFace !== 'function') throw new CodedError('ENGINE_FAILURE', 'This server\'s engine cannot describe faces.');
+    if (typeof engine.describeLargestFace !== 'function')
+      throw new CodedError('ENGINE_FAILURE', "This server's engine cannot describe faces.");
     return engine as FaceEngine;
   };
 }

@@ -54,13 +54,25 @@ const personOf = (session: SessionRow) => (session.origin === 'api' ? session.ve
 function reasonOf(screening: Screening): string {
   const parts: string[] = [];
   const b = screening.blocklistMatch;
-  if (b) parts.push(`${screening.warnings.find((w) => w.endsWith('BLOCKLIST'))}: list ${b.list_uuid} entry ${b.entry_uuid}, similarity ${b.similarity}`);
+  if (b)
+    parts.push(
+      `${screening.warnings.find((w) => w.endsWith('BLOCKLIST'))}: list ${b.list_uuid} entry ${b.entry_uuid}, similarity ${b.similarity}`,
+    );
   const d = screening.duplicateMatch;
-  if (d) parts.push(`${screening.warnings.find((w) => w.endsWith('DUPLICATED_FACE'))}: session ${d.session_id} (vendor_data ${d.vendor_data ?? 'none'}), similarity ${d.similarity}`);
+  if (d)
+    parts.push(
+      `${screening.warnings.find((w) => w.endsWith('DUPLICATED_FACE'))}: session ${d.session_id} (vendor_data ${d.vendor_data ?? 'none'}), similarity ${d.similarity}`,
+    );
   return parts.join('; ');
 }
 
-export function startFaceScreening(options: { db: SqlDb; storage: Storage; deps: FaceRouteDeps; logger?: { warn(fields: object, message: string): void }; pollMs?: number }): FaceScreeningWorker {
+export function startFaceScreening(options: {
+  db: SqlDb;
+  storage: Storage;
+  deps: FaceRouteDeps;
+  logger?: { warn(fields: object, message: string): void };
+  pollMs?: number;
+}): FaceScreeningWorker {
   const { db, storage, deps } = options;
   const pollMs = options.pollMs ?? tuned('faceScreeningPollMs');
   const leaseMs = tuned('faceScreeningLeaseMs');
@@ -88,7 +100,8 @@ export function startFaceScreening(options: { db: SqlDb; storage: Storage; deps:
       if (taken === 1) claims.push({ decisionSessionId: row.session_id, sessionId: row.session_ref });
     }
     const stale = await db.all<{ decision_session_id: string; session_id: string }>(
-      "SELECT decision_session_id, session_id FROM face_screenings WHERE state = 'running' AND locked_until < $1 ORDER BY locked_until LIMIT $2", [now, batch],
+      "SELECT decision_session_id, session_id FROM face_screenings WHERE state = 'running' AND locked_until < $1 ORDER BY locked_until LIMIT $2",
+      [now, batch],
     );
     for (const row of stale) {
       const taken = await db.run(
@@ -100,10 +113,23 @@ export function startFaceScreening(options: { db: SqlDb; storage: Storage; deps:
     return claims;
   }
 
-  async function finish(claim: Claim, state: ScreeningState, fields: { warnings?: string[]; before?: string | null; after?: string | null; reason?: string | null; enrolled?: boolean }) {
+  async function finish(
+    claim: Claim,
+    state: ScreeningState,
+    fields: { warnings?: string[]; before?: string | null; after?: string | null; reason?: string | null; enrolled?: boolean },
+  ) {
     await db.run(
       'UPDATE face_screenings SET state = $1, warnings_json = $2, status_before = $3, status_after = $4, reason = $5, enrolled = $6, screened_at = $7 WHERE decision_session_id = $8',
-      [state, JSON.stringify(fields.warnings ?? []), fields.before ?? null, fields.after ?? null, fields.reason ?? null, fields.enrolled ? 1 : 0, iso(), claim.decisionSessionId],
+      [
+        state,
+        JSON.stringify(fields.warnings ?? []),
+        fields.before ?? null,
+        fields.after ?? null,
+        fields.reason ?? null,
+        fields.enrolled ? 1 : 0,
+        iso(),
+        claim.decisionSessionId,
+      ],
     );
   }
 
@@ -112,36 +138,66 @@ export function startFaceScreening(options: { db: SqlDb; storage: Storage; deps:
     if (!session) return finish(claim, 'skipped', { reason: 'session erased before screening' });
     const enrolAsked = enrolRequested(session);
     // Nothing to find and nothing to enrol: the engine is not woken for it.
-    const anyone = await db.get("SELECT 1 AS x FROM face_embeddings WHERE searchable = 1 LIMIT 1");
-    if (!anyone && !enrolAsked) return finish(claim, 'skipped', { before: session.status, after: session.status, reason: 'empty index and no enrolment asked' });
+    const anyone = await db.get('SELECT 1 AS x FROM face_embeddings WHERE searchable = 1 LIMIT 1');
+    if (!anyone && !enrolAsked)
+      return finish(claim, 'skipped', { before: session.status, after: session.status, reason: 'empty index and no enrolment asked' });
     const image = await storage.getImage(claim.sessionId);
     if (!image) return finish(claim, 'skipped', { before: session.status, after: session.status, reason: 'no reference image' });
     const face = await describe(deps, image);
     if (!face) return finish(claim, 'skipped', { before: session.status, after: session.status, reason: 'no face in the reference image' });
-    const screening = await screenFace(deps.faces, face.embedding, { sessionId: claim.sessionId, vendorData: personOf(session), requireVendorData: true });
+    const screening = await screenFace(deps.faces, face.embedding, {
+      sessionId: claim.sessionId,
+      vendorData: personOf(session),
+      requireVendorData: true,
+    });
     const reason = reasonOf(screening);
     const enrol = enrolAsked;
     const outcome = await db.tx(async (q) => {
       // Re-read under the row lock: a reviewer, another attempt or an erasure may have moved the session meanwhile.
       const current = await q.get<SessionRow>(`SELECT * FROM sessions WHERE session_id = $1${db.forUpdate}`, [claim.sessionId]);
       if (!current) return { before: null, after: null, enrolled: false };
-      const latest = await q.get<{ session_id: string }>('SELECT session_id FROM decisions WHERE session_ref = $1 ORDER BY id DESC LIMIT 1', [claim.sessionId]);
+      const latest = await q.get<{ session_id: string }>(
+        'SELECT session_id FROM decisions WHERE session_ref = $1 ORDER BY id DESC LIMIT 1',
+        [claim.sessionId],
+      );
       let after = current.status;
       if (current.status === 'Approved' && latest?.session_id === claim.decisionSessionId && screening.statusOverride) {
         after = screening.statusOverride;
         await storage.addReviewEntry(q, {
-          sessionId: claim.sessionId, decision: after, previousStatus: current.status, newStatus: after, reviewer: FACE_SCREENING_REVIEWER, note: reason,
+          sessionId: claim.sessionId,
+          decision: after,
+          previousStatus: current.status,
+          newStatus: after,
+          reviewer: FACE_SCREENING_REVIEWER,
+          note: reason,
         });
         await storage.setSessionStatus(q, claim.sessionId, after, { face_screening: { warnings: screening.warnings, reason } });
       }
       // Enrolled in the same transaction as the status: an erasure cannot slip between them and leave a face behind.
       const enrolled = enrol && after === 'Approved';
       if (enrolled) {
-        await deps.faces.enrolFace({ source: 'session', sessionId: claim.sessionId, vendorData: personOf(session), status: after, searchable: true, embedding: face.embedding }, deps.now(), q);
+        await deps.faces.enrolFace(
+          {
+            source: 'session',
+            sessionId: claim.sessionId,
+            vendorData: personOf(session),
+            status: after,
+            searchable: true,
+            embedding: face.embedding,
+          },
+          deps.now(),
+          q,
+        );
       }
       return { before: current.status, after, enrolled };
     });
-    await finish(claim, 'done', { warnings: screening.warnings, before: outcome.before, after: outcome.after, reason: reason || null, enrolled: outcome.enrolled });
+    await finish(claim, 'done', {
+      warnings: screening.warnings,
+      before: outcome.before,
+      after: outcome.after,
+      reason: reason || null,
+      enrolled: outcome.enrolled,
+    });
   }
 
   async function runOnce(): Promise<number> {
@@ -152,9 +208,16 @@ export function startFaceScreening(options: { db: SqlDb; storage: Storage; deps:
         await screen(c);
       } catch (err) {
         // Left running with its lease: retried when the lease runs out, until the attempts are spent.
-        const attempts = Number((await db.get<{ attempts: number }>('SELECT attempts FROM face_screenings WHERE decision_session_id = $1', [c.decisionSessionId]))?.attempts ?? 0);
-        if (attempts >= maxAttempts) await finish(c, 'failed', { reason: `screening failed ${attempts} times: ${(err as { code?: string }).code ?? 'ERROR'}` });
-        options.logger?.warn({ session_id: c.sessionId, code: (err as { code?: string }).code ?? 'ERROR', attempts }, 'face screening failed; it will be retried');
+        const attempts = Number(
+          (await db.get<{ attempts: number }>('SELECT attempts FROM face_screenings WHERE decision_session_id = $1', [c.decisionSessionId]))
+            ?.attempts ?? 0,
+        );
+        if (attempts >= maxAttempts)
+          await finish(c, 'failed', { reason: `screening failed ${attempts} times: ${(err as { code?: string }).code ?? 'ERROR'}` });
+        options.logger?.warn(
+          { session_id: c.sessionId, code: (err as { code?: string }).code ?? 'ERROR', attempts },
+          'face screening failed; it will be retried',
+        );
       }
     }
     return claims.length;

@@ -36,10 +36,17 @@ export async function screenFace(
   const matches = await index.search(embedding, { limit: SCREENING_CANDIDATES, excludeSessionId: subject.sessionId });
   const blocklistMatch = matches.find((m) => isBlocklisted(m) && identityBand(m.similarity) !== 'none') ?? null;
   const duplicateMatch =
-    matches.find((m) => isEnrolledFace(m) && underAnotherVendorData(m, subject.vendorData, subject.requireVendorData ?? false) && identityBand(m.similarity) !== 'none') ?? null;
+    matches.find(
+      (m) =>
+        isEnrolledFace(m) &&
+        underAnotherVendorData(m, subject.vendorData, subject.requireVendorData ?? false) &&
+        identityBand(m.similarity) !== 'none',
+    ) ?? null;
   const warnings: Warning[] = [];
-  if (blocklistMatch) warnings.push(identityBand(blocklistMatch.similarity) === 'match' ? 'FACE_IN_BLOCKLIST' : 'POSSIBLE_FACE_IN_BLOCKLIST');
+  if (blocklistMatch)
+    warnings.push(identityBand(blocklistMatch.similarity) === 'match' ? 'FACE_IN_BLOCKLIST' : 'POSSIBLE_FACE_IN_BLOCKLIST');
   if (duplicateMatch) warnings.push(identityBand(duplicateMatch.similarity) === 'match' ? 'DUPLICATED_FACE' : 'POSSIBLE_DUPLICATED_FACE');
-  const statusOverride = warnings.includes('FACE_IN_BLOCKLIST') || warnings.includes('DUPLICATED_FACE') ? 'Declined' : warnings.length > 0 ? 'In Review' : null;
+  const statusOverride =
+    warnings.includes('FACE_IN_BLOCKLIST') || warnings.includes('DUPLICATED_FACE') ? 'Declined' : warnings.length > 0 ? 'In Review' : null;
   return { warnings, blocklistMatch, duplicateMatch, statusOverride };
 }

@@ -2,7 +2,14 @@
 // and the hooks that apply them to each route by its `config.auth`.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { importPublicKey, NONCE_PATTERN, REQUEST_FRESHNESS_MS, requestSigningMessage, SIGNATURE_HEADERS, verifyEd25519 } from '../../node/sync/evidence';
+import {
+  importPublicKey,
+  NONCE_PATTERN,
+  REQUEST_FRESHNESS_MS,
+  requestSigningMessage,
+  SIGNATURE_HEADERS,
+  verifyEd25519,
+} from '../../node/sync/evidence';
 import { CodedError } from '../../shared/errors';
 import { HttpError } from './errors';
 import type { AuthMode, ServerContext } from '../context';
@@ -41,9 +48,13 @@ export function assertSignedAndFresh(req: Pick<SignedRequest, 'headers'>, nowMs:
   const timestamp = header(req, SIGNATURE_HEADERS.timestamp);
   const nonce = header(req, SIGNATURE_HEADERS.nonce);
   const signature = header(req, SIGNATURE_HEADERS.signature);
-  if (!timestamp || !signature) throw new CodedError('UNAUTHORIZED', 'The request is not signed (x-timestamp, x-nonce and x-signature are required).');
+  if (!timestamp || !signature)
+    throw new CodedError('UNAUTHORIZED', 'The request is not signed (x-timestamp, x-nonce and x-signature are required).');
   if (!nonce || !NONCE_PATTERN.test(nonce)) {
-    throw new CodedError('UNAUTHORIZED', 'The request has no valid x-nonce (16 to 64 URL-safe characters, new for every request); update the kiosk.');
+    throw new CodedError(
+      'UNAUTHORIZED',
+      'The request has no valid x-nonce (16 to 64 URL-safe characters, new for every request); update the kiosk.',
+    );
   }
   const at = Number(timestamp);
   if (!/^\d{1,16}$/.test(timestamp) || Math.abs(nowMs - at) > REQUEST_FRESHNESS_MS) {
@@ -67,7 +78,12 @@ export function verifySignedRequest(req: SignedRequest, publicKeyPem: string, no
 }
 
 /** A request already seen: its nonce was used by this device inside the window. */
-const replayed = () => new HttpError(401, 'REQUEST_REPLAYED', 'This signed request was already received (its x-nonce was used); a kiosk signs every request with a new nonce.');
+const replayed = () =>
+  new HttpError(
+    401,
+    'REQUEST_REPLAYED',
+    'This signed request was already received (its x-nonce was used); a kiosk signs every request with a new nonce.',
+  );
 
 const noncesByContext = new WeakMap<ServerContext, RequestNonces>();
 
@@ -116,7 +132,8 @@ function assertDeclaredSize(request: FastifyRequest): void {
   const routeLimit = request.routeOptions.bodyLimit ?? 0;
   // Multipart bodies are streamed by @fastify/multipart, which does not apply bodyLimit: a route without its own gets the face forms' bound.
   const limit = multipart && routeLimit === request.server.initialConfig.bodyLimit ? MULTIPART_BODY_LIMIT : routeLimit;
-  if (limit > 0 && declared > limit) throw new HttpError(413, 'FILE_TOO_LARGE', `The request body is larger than this route accepts (${Math.floor(limit / 1024)} KiB).`);
+  if (limit > 0 && declared > limit)
+    throw new HttpError(413, 'FILE_TOO_LARGE', `The request body is larger than this route accepts (${Math.floor(limit / 1024)} KiB).`);
 }
 
 /**

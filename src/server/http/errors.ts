@@ -4,14 +4,30 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CodedError, type ErrorCode } from '../../shared/errors';
 
 export const STATUS_FOR_CODE: Partial<Record<ErrorCode, number>> = {
-  INVALID_ARGUMENT: 400, INVALID_PAYLOAD: 400, FILE_EMPTY: 400, FILE_TOO_LARGE: 400, UNSUPPORTED_TYPE: 400, CORRUPT_IMAGE: 400,
-  UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429,
-  MODEL_MISSING: 503, MODEL_INTEGRITY: 503, ENGINE_FAILURE: 503, DATABASE_LOCKED: 503,
+  INVALID_ARGUMENT: 400,
+  INVALID_PAYLOAD: 400,
+  FILE_EMPTY: 400,
+  FILE_TOO_LARGE: 400,
+  UNSUPPORTED_TYPE: 400,
+  CORRUPT_IMAGE: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  MODEL_MISSING: 503,
+  MODEL_INTEGRITY: 503,
+  ENGINE_FAILURE: 503,
+  DATABASE_LOCKED: 503,
 };
 
 /** Fastify's and @fastify/multipart's own errors, as codes a client can act on. */
 export const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_TYPE', 'This content type is not accepted here; send application/json (or multipart/form-data for images).'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'UNSUPPORTED_TYPE',
+    'This content type is not accepted here; send application/json (or multipart/form-data for images).',
+  ],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'FILE_TOO_LARGE', 'The request body is too large.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'INVALID_PAYLOAD', 'The JSON body is empty.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'INVALID_PAYLOAD', 'The Content-Length does not match the body.'],
@@ -30,7 +46,10 @@ export function isFrameworkError(err: unknown): boolean {
 }
 
 export function errorReply(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
-  return reply.code(status).type('application/json').send({ error: { code, message }, ...extra });
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: { code, message }, ...extra });
 }
 
 /** Throwable 4xx/5xx with a code outside ErrorCode (Didit's and the ledger's own codes, e.g. NOT_IN_REVIEW). */
@@ -48,16 +67,23 @@ export class HttpError extends Error {
 
 /** The sentence for a schema failure: which field, what is wrong with it. */
 function validationSentence(err: unknown): { code: ErrorCode; message: string } {
-  const { validation, validationContext } = err as { validation: Array<{ instancePath?: string; message?: string }>; validationContext?: string };
+  const { validation, validationContext } = err as {
+    validation: Array<{ instancePath?: string; message?: string }>;
+    validationContext?: string;
+  };
   const first = validation[0];
   const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
   const where = validationContext === 'querystring' ? 'query parameter' : validationContext === 'params' ? 'path parameter' : 'field';
-  const message = path ? `The ${where} ${path} is invalid: ${first?.message ?? 'invalid'}.` : `The ${validationContext ?? 'request'} is invalid: ${first?.message ?? 'invalid'}.`;
+  const message = path
+    ? `The ${where} ${path} is invalid: ${first?.message ?? 'invalid'}.`
+    : `The ${validationContext ?? 'request'} is invalid: ${first?.message ?? 'invalid'}.`;
   return { code: validationContext === 'body' ? 'INVALID_PAYLOAD' : 'INVALID_ARGUMENT', message };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => errorReply(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  app.setNotFoundHandler((request, reply) =>
+    errorReply(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`),
+  );
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof CodedError) return errorReply(reply, STATUS_FOR_CODE[err.code] ?? 500, err.code, err.message);
     if (err instanceof HttpError) return errorReply(reply, err.status, err.code, err.message, err.extra);
@@ -80,6 +106,9 @@ export function installErrorHandling(app: FastifyInstance): void {
  */
 export function routingErrorReply(err: { code?: string }, _request: unknown, reply: FastifyReply): void {
   reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
-  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid: a part of its path is not percent-encoded UTF-8 text.' : 'The request could not be routed.';
+  const message =
+    err.code === 'FST_ERR_BAD_URL'
+      ? 'The URL is not valid: a part of its path is not percent-encoded UTF-8 text.'
+      : 'The request could not be routed.';
   void errorReply(reply, 400, 'INVALID_ARGUMENT', message);
 }

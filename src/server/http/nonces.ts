@@ -15,7 +15,13 @@ export class RequestNonces {
 
   /** True when this device already used this nonce inside the window (checked before the body is read). */
   async seen(deviceId: string, nonce: string): Promise<boolean> {
-    return (await this.db.get('SELECT 1 AS x FROM request_nonces WHERE device_id = $1 AND nonce = $2 AND expires_at > $3', [deviceId, nonce, this.now()])) !== undefined;
+    return (
+      (await this.db.get('SELECT 1 AS x FROM request_nonces WHERE device_id = $1 AND nonce = $2 AND expires_at > $3', [
+        deviceId,
+        nonce,
+        this.now(),
+      ])) !== undefined
+    );
   }
 
   /** Record a verified request's nonce; false when another request with it got there first (a replay). */

@@ -15,7 +15,12 @@ export function invalidTextIn(text: string): string | null {
 }
 
 /** Throws INVALID_ARGUMENT (query, path) or INVALID_PAYLOAD (body) naming where the bad text is. */
-export function assertCleanText(value: unknown, where: string, code: 'INVALID_ARGUMENT' | 'INVALID_PAYLOAD' = 'INVALID_ARGUMENT', depth = 0): void {
+export function assertCleanText(
+  value: unknown,
+  where: string,
+  code: 'INVALID_ARGUMENT' | 'INVALID_PAYLOAD' = 'INVALID_ARGUMENT',
+  depth = 0,
+): void {
   if (depth > MAX_DEPTH) throw new CodedError(code, `The ${where} is nested too deeply.`);
   if (typeof value === 'string') {
     const bad = invalidTextIn(value);
@@ -35,7 +40,8 @@ export function installTextChecks(app: FastifyInstance): void {
     assertCleanText(request.params, 'path parameter');
     assertCleanText(request.query, 'query parameter');
     const cookie = request.headers.cookie;
-    if (cookie && /%00|%ed%[ab][0-9a-f]/i.test(cookie)) throw new CodedError('INVALID_ARGUMENT', 'A cookie contains a NUL byte or an unpaired surrogate.');
+    if (cookie && /%00|%ed%[ab][0-9a-f]/i.test(cookie))
+      throw new CodedError('INVALID_ARGUMENT', 'A cookie contains a NUL byte or an unpaired surrogate.');
   });
   app.addHook('preValidation', async (request) => {
     assertCleanText(request.body, 'field', 'INVALID_PAYLOAD');

@@ -23,10 +23,16 @@ export async function ageEstimationRoutes(app: FastifyInstance, deps: FaceRouteD
     const passive = passiveDecision(analysis, Math.min(100, livenessThreshold + 1));
     const age = user ? Math.round(user.age * 100) / 100 : null;
     const warnings: ReturnType<typeof warning>[] = [...formatWarnings(passive.warnings)];
-    if (age === null) warnings.push(warning('AGE_NOT_DETECTED', 'error', 'Age not detected', 'No face was found whose age could be estimated.'));
-    if (age !== null && minimumAge !== null && age < minimumAge) warnings.push(warning('AGE_BELOW_MINIMUM', 'error', 'Age below minimum', `The estimated age is below ${minimumAge}.`));
+    if (age === null)
+      warnings.push(warning('AGE_NOT_DETECTED', 'error', 'Age not detected', 'No face was found whose age could be estimated.'));
+    if (age !== null && minimumAge !== null && age < minimumAge)
+      warnings.push(warning('AGE_BELOW_MINIMUM', 'error', 'Age below minimum', `The estimated age is below ${minimumAge}.`));
     const status = warnings.length === 0 ? 'Approved' : 'Declined';
-    if (save && user) await deps.faces.enrolFace({ source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding }, deps.now());
+    if (save && user)
+      await deps.faces.enrolFace(
+        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding },
+        deps.now(),
+      );
     return reply.send({
       request_id: requestId,
       liveness: {

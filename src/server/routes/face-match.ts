@@ -19,13 +19,32 @@ export async function faceMatchRoutes(app: FastifyInstance, deps: FaceRouteDeps)
     let score: number | null;
     if (!user || !ref) {
       score = save ? null : 0;
-      warnings.push(warning('NO_REFERENCE_IMAGE', 'error', 'No face to compare', `No face was found in ${!user ? 'user_image' : 'ref_image'}, so no score could be computed.`));
+      warnings.push(
+        warning(
+          'NO_REFERENCE_IMAGE',
+          'error',
+          'No face to compare',
+          `No face was found in ${!user ? 'user_image' : 'ref_image'}, so no score could be computed.`,
+        ),
+      );
     } else {
       score = similarityScore(cosineSimilarity(user.embedding, ref.embedding));
-      if (score <= threshold) warnings.push(warning('LOW_FACE_MATCH_SIMILARITY', 'error', 'Low face match similarity', `The faces scored ${score}, at or below the decline threshold ${threshold}.`));
+      if (score <= threshold)
+        warnings.push(
+          warning(
+            'LOW_FACE_MATCH_SIMILARITY',
+            'error',
+            'Low face match similarity',
+            `The faces scored ${score}, at or below the decline threshold ${threshold}.`,
+          ),
+        );
     }
     const status = score !== null && score > threshold ? 'Approved' : 'Declined';
-    if (save && user) await deps.faces.enrolFace({ source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding }, deps.now());
+    if (save && user)
+      await deps.faces.enrolFace(
+        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding },
+        deps.now(),
+      );
     return reply.send({
       request_id: requestId,
       face_match: { status, score, user_image: imageBlock(user), ref_image: imageBlock(ref), warnings },

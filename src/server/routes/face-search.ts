@@ -35,19 +35,31 @@ export async function faceSearchRoutes(app: FastifyInstance, deps: FaceRouteDeps
     const save = booleanField(fields, 'save_api_request', true);
     const vendorData = vendorDataField(fields);
     const searchType = fields.search_type || 'most_similar';
-    if (!(SEARCH_TYPES as readonly string[]).includes(searchType)) throw new CodedError('INVALID_ARGUMENT', `search_type must be one of ${SEARCH_TYPES.join(', ')}.`);
+    if (!(SEARCH_TYPES as readonly string[]).includes(searchType))
+      throw new CodedError('INVALID_ARGUMENT', `search_type must be one of ${SEARCH_TYPES.join(', ')}.`);
     const user = await describe(deps, images.user_image);
     const requestId = newRequestId();
     const created_at = new Date(deps.now()).toISOString();
     if (!user) {
       return reply.send({
         request_id: requestId,
-        face_search: { status: 'Declined', total_matches: 0, matches: [], user_image: imageBlock(null), warnings: [warning('NO_FACE_DETECTED', 'error', 'No face detected', 'No face was found in user_image.')] },
-        vendor_data: vendorData, metadata: null, created_at,
+        face_search: {
+          status: 'Declined',
+          total_matches: 0,
+          matches: [],
+          user_image: imageBlock(null),
+          warnings: [warning('NO_FACE_DETECTED', 'error', 'No face detected', 'No face was found in user_image.')],
+        },
+        vendor_data: vendorData,
+        metadata: null,
+        created_at,
       });
     }
     const screening = await screenFace(deps.faces, user.embedding, { vendorData });
-    let matches = await deps.faces.search(user.embedding, { limit: searchType === 'most_similar' ? MAX_FACE_SEARCH_MATCHES : SCREENING_CANDIDATES, minScore: 1 });
+    let matches = await deps.faces.search(user.embedding, {
+      limit: searchType === 'most_similar' ? MAX_FACE_SEARCH_MATCHES : SCREENING_CANDIDATES,
+      minScore: 1,
+    });
     if (searchType === 'blocklisted_or_approved') {
       matches = matches
         .filter((m) => m.list_type === 'blocklist' || m.list_type === 'allowlist' || m.status === 'Approved')
@@ -56,7 +68,11 @@ export async function faceSearchRoutes(app: FastifyInstance, deps: FaceRouteDeps
     }
     const blocklisted = screening.warnings.some((w) => w === 'FACE_IN_BLOCKLIST' || w === 'POSSIBLE_FACE_IN_BLOCKLIST');
     const status = blocklisted ? 'Declined' : 'Approved';
-    if (save) await deps.faces.enrolFace({ source: 'api_request', sessionId: requestId, vendorData, status, searchable: false, embedding: user.embedding }, deps.now());
+    if (save)
+      await deps.faces.enrolFace(
+        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: false, embedding: user.embedding },
+        deps.now(),
+      );
     return reply.send({
       request_id: requestId,
       face_search: {

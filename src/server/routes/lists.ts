@@ -74,14 +74,22 @@ export function formatEntry(row: ListEntryRow) {
 
 function page<T>(url: string, limit: number, offset: number, count: number, results: T[]) {
   const at = (o: number) => `${url.split('?')[0]}?limit=${limit}&offset=${o}`;
-  return { count, next: offset + limit < count ? at(offset + limit) : null, previous: offset > 0 ? at(Math.max(0, offset - limit)) : null, results };
+  return {
+    count,
+    next: offset + limit < count ? at(offset + limit) : null,
+    previous: offset > 0 ? at(Math.max(0, offset - limit)) : null,
+    results,
+  };
 }
 
 export async function listRoutes(app: FastifyInstance, deps: FaceRouteDeps): Promise<void> {
   const { faces } = deps;
 
   app.get('/v3/lists/', async (request) => {
-    const q = parse(pageQuery.extend({ list_type: z.string().max(20).optional(), entry_type: z.string().max(20).optional() }), request.query);
+    const q = parse(
+      pageQuery.extend({ list_type: z.string().max(20).optional(), entry_type: z.string().max(20).optional() }),
+      request.query,
+    );
     const { count, rows } = await faces.listLists(q);
     return page(request.url, q.limit, q.offset, count, rows.map(formatList));
   });
@@ -91,7 +99,9 @@ export async function listRoutes(app: FastifyInstance, deps: FaceRouteDeps): Pro
     return reply.code(201).send(formatList(await faces.createList(body, deps.now())));
   });
 
-  app.get<{ Params: { uuid: string } }>('/v3/lists/:uuid/', async (request) => formatList(await faces.getList(parse(uuidParam, request.params.uuid))));
+  app.get<{ Params: { uuid: string } }>('/v3/lists/:uuid/', async (request) =>
+    formatList(await faces.getList(parse(uuidParam, request.params.uuid))),
+  );
 
   app.patch<{ Params: { uuid: string } }>('/v3/lists/:uuid/', async (request) => {
     const body = parse(updateListBody, request.body);
@@ -115,7 +125,8 @@ export async function listRoutes(app: FastifyInstance, deps: FaceRouteDeps): Pro
     const list = await faces.getList(listUuid);
     if (list.entry_type === 'face') {
       // A face entry by reference copies that session's enrolled face (the session's own record stays as it was).
-      if (!body.reference_session_id) throw new CodedError('INVALID_ARGUMENT', 'Face lists take face images: use entries/face-upload/, or give reference_session_id.');
+      if (!body.reference_session_id)
+        throw new CodedError('INVALID_ARGUMENT', 'Face lists take face images: use entries/face-upload/, or give reference_session_id.');
       const embedding = await faces.sessionEmbedding(body.reference_session_id);
       if (!embedding) throw new CodedError('NOT_FOUND', `Session ${body.reference_session_id} has no enrolled face.`);
       return reply.code(201).send(formatEntry(await faces.createEntry(listUuid, { ...body, embedding }, deps.now())));
@@ -123,19 +134,30 @@ export async function listRoutes(app: FastifyInstance, deps: FaceRouteDeps): Pro
     return reply.code(201).send(formatEntry(await faces.createEntry(listUuid, body, deps.now())));
   });
 
-  app.post<{ Params: { uuid: string } }>('/v3/lists/:uuid/entries/face-upload/', { bodyLimit: FACE_UPLOAD_BODY_LIMIT }, async (request, reply) => {
-    const listUuid = parse(uuidParam, request.params.uuid);
-    const body = parse(faceUploadBody, request.body);
-    const list = await faces.getList(listUuid);
-    if (list.entry_type !== 'face') throw new CodedError('INVALID_ARGUMENT', `List ${listUuid} holds ${list.entry_type} entries, not faces.`);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body.image.replace(/\s+/g, ''))) throw new CodedError('INVALID_PAYLOAD', 'image must be base64-encoded image bytes.');
-    const bytes = Buffer.from(body.image, 'base64');
-    validateStill(bytes, { maxBytes: MAX_FACE_IMAGE_BYTES });
-    const face = await describe(deps, bytes);
-    if (!face) throw new CodedError('INVALID_ARGUMENT', 'No face was found in the image; upload a clear, front-facing photo of one face.');
-    const entry = await faces.createEntry(listUuid, { display_label: body.display_label, comment: body.comment, metadata: body.metadata ?? undefined, embedding: face.embedding }, deps.now());
-    return reply.code(201).send(formatEntry(entry));
-  });
+  app.post<{ Params: { uuid: string } }>(
+    '/v3/lists/:uuid/entries/face-upload/',
+    { bodyLimit: FACE_UPLOAD_BODY_LIMIT },
+    async (request, reply) => {
+      const listUuid = parse(uuidParam, request.params.uuid);
+      const body = parse(faceUploadBody, request.body);
+      const list = await faces.getList(listUuid);
+      if (list.entry_type !== 'face')
+        throw new CodedError('INVALID_ARGUMENT', `List ${listUuid} holds ${list.entry_type} entries, not faces.`);
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body.image.replace(/\s+/g, '')))
+        throw new CodedError('INVALID_PAYLOAD', 'image must be base64-encoded image bytes.');
+      const bytes = Buffer.from(body.image, 'base64');
+      validateStill(bytes, { maxBytes: MAX_FACE_IMAGE_BYTES });
+      const face = await describe(deps, bytes);
+      if (!face)
+        throw new CodedError('INVALID_ARGUMENT', 'No face was found in the image; upload a clear, front-facing photo of one face.');
+      const entry = await faces.createEntry(
+        listUuid,
+        { display_label: body.display_label, comment: body.comment, metadata: body.metadata ?? undefined, embedding: face.embedding },
+        deps.now(),
+      );
+      return reply.code(201).send(formatEntry(entry));
+    },
+  );
 
   app.delete<{ Params: { uuid: string; entry: string } }>('/v3/lists/:uuid/entries/:entry/', async (request, reply) => {
     await faces.deleteEntry(parse(uuidParam, request.params.uuid), parse(uuidParam, request.params.entry));

@@ -14,7 +14,8 @@ const PASSIVE_EXTENSIONS = new Set(['jpg', 'jpeg', 'png', 'tiff', 'webp']);
 
 export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ctx) => {
   app.post('/v3/passive-liveness/', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {
-    if (!request.isMultipart()) throw new CodedError('UNSUPPORTED_TYPE', 'Send the image as multipart/form-data with the field user_image.');
+    if (!request.isMultipart())
+      throw new CodedError('UNSUPPORTED_TYPE', 'Send the image as multipart/form-data with the field user_image.');
     let image: Buffer | null = null;
     let filename = '';
     const fields: Record<string, string> = {};
@@ -28,7 +29,8 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
           filename = part.filename ?? '';
           image = await part.toBuffer();
         } else {
-          if (part.valueTruncated || part.fieldnameTruncated) throw new CodedError('INVALID_PAYLOAD', `The form field ${part.fieldname.slice(0, 40)} is too long.`);
+          if (part.valueTruncated || part.fieldnameTruncated)
+            throw new CodedError('INVALID_PAYLOAD', `The form field ${part.fieldname.slice(0, 40)} is too long.`);
           fields[part.fieldname] = String(part.value);
         }
       }
@@ -49,14 +51,16 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     const { validateStill } = await import('../../node/engine/decode');
     validateStill(image, { maxBytes: MAX_IMAGE_BYTES });
     for (const flag of ['save_api_request', 'rotate_image']) {
-      if (fields[flag] !== undefined && !['true', 'false'].includes(fields[flag].toLowerCase())) throw new CodedError('INVALID_ARGUMENT', `${flag} must be true or false.`);
+      if (fields[flag] !== undefined && !['true', 'false'].includes(fields[flag].toLowerCase()))
+        throw new CodedError('INVALID_ARGUMENT', `${flag} must be true or false.`);
     }
     if ((fields.vendor_data ?? '').length > 500) throw new CodedError('INVALID_ARGUMENT', 'vendor_data is longer than 500 characters.');
     let threshold: number | undefined;
     const rawThreshold = fields.face_liveness_score_decline_threshold ?? fields.liveness_threshold;
     if (rawThreshold !== undefined) {
       threshold = Number(rawThreshold);
-      if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) throw new CodedError('INVALID_ARGUMENT', 'The threshold must be an integer from 0 to 100.');
+      if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100)
+        throw new CodedError('INVALID_ARGUMENT', 'The threshold must be an integer from 0 to 100.');
     }
     let analysis: FrameAnalysis;
     try {

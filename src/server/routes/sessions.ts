@@ -58,7 +58,8 @@ const batchDeleteBody = z.object({
 export function toIsoFilter(value: string | undefined, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   const at = Date.parse(value);
-  if (Number.isNaN(at)) throw new CodedError('INVALID_ARGUMENT', `${name} must be a date (ISO 8601, e.g. 2025-01-31 or 2025-01-31T12:00:00Z).`);
+  if (Number.isNaN(at))
+    throw new CodedError('INVALID_ARGUMENT', `${name} must be a date (ISO 8601, e.g. 2025-01-31 or 2025-01-31T12:00:00Z).`);
   return new Date(at).toISOString();
 }
 
@@ -69,7 +70,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
   app.post('/v3/session/', { bodyLimit: 4 * 1024 * 1024, schema: { body: createBody } }, async (request, reply) => {
     const workflow = await ctx.workflows.get(request.body.workflow_id);
     if (!workflow) throw new HttpError(404, 'NOT_FOUND', `No workflow ${request.body.workflow_id}; create one with POST /v3/workflows/.`);
-    if (workflow.status !== 'published') throw new HttpError(409, 'WORKFLOW_DRAFT', `Workflow ${workflow.uuid} is a draft; publish it before creating sessions with it.`);
+    if (workflow.status !== 'published')
+      throw new HttpError(409, 'WORKFLOW_DRAFT', `Workflow ${workflow.uuid} is a draft; publish it before creating sessions with it.`);
     const callback = request.body.callback === undefined ? undefined : assertWebhookUrl(request.body.callback);
     const { session, attempt } = await createSession(deps, workflow, { ...request.body, callback });
     return reply.code(201).send({
@@ -100,12 +102,23 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
   }
 
   app.patch('/v3/session/:id/update-status/', { schema: { params: sessionParams, body: updateStatusBody } }, async (request) => {
-    const { session, attempt } = await changeStatus(deps, request.params.id, { newStatus: request.body.new_status, comment: request.body.comment ?? null, reviewer: actorOf(request.principal) });
+    const { session, attempt } = await changeStatus(deps, request.params.id, {
+      newStatus: request.body.new_status,
+      comment: request.body.comment ?? null,
+      reviewer: actorOf(request.principal),
+    });
     return {
       session_id: session.session_id,
       status: session.status,
       // A resubmitted session gets a new code and QR for the person's next attempt.
-      ...(attempt ? { short_code: attempt.short_code, short_code_expires_at: attempt.expires_at, qr_payload: attempt.token, attempt_id: attempt.attempt_id } : {}),
+      ...(attempt
+        ? {
+            short_code: attempt.short_code,
+            short_code_expires_at: attempt.expires_at,
+            qr_payload: attempt.token,
+            attempt_id: attempt.attempt_id,
+          }
+        : {}),
     };
   });
 
@@ -121,7 +134,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     if (!all && numbers.length === 0) throw new CodedError('INVALID_ARGUMENT', 'Send session_numbers (a list) or delete_all: true.');
     const ids = all
       ? (await ctx.storage.db.all<{ session_id: string }>('SELECT session_id FROM sessions')).map((r) => r.session_id)
-      : (await Promise.all(numbers.map((n) => ctx.storage.db.get<{ session_id: string }>('SELECT session_id FROM sessions WHERE id = $1', [n])))).flatMap((r) => (r ? [r.session_id] : []));
+      : (
+          await Promise.all(
+            numbers.map((n) => ctx.storage.db.get<{ session_id: string }>('SELECT session_id FROM sessions WHERE id = $1', [n])),
+          )
+        ).flatMap((r) => (r ? [r.session_id] : []));
     const outcome = await eraseSessions(deps, ids, actorOf(request.principal));
     await eraseSessionFaces(ctx.storage.db, ids);
     return { deleted: outcome.deleted, deleted_records: outcome.records, deleted_images: outcome.images };
@@ -135,8 +152,16 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
       const bytes = await ctx.storage.decisionImage(row.session_id);
       decisions.push({ row, image: bytes, verification: await verifyStoredRecord(ctx.storage, row, bytes) });
     }
-    const pdf = await renderEvidencePdf({ session, decisions, reviews: await ctx.storage.reviewsOf(session.session_id), generatedAt: new Date(ctx.now()).toISOString() });
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="session-${Number(session.id)}.pdf"`).send(pdf);
+    const pdf = await renderEvidencePdf({
+      session,
+      decisions,
+      reviews: await ctx.storage.reviewsOf(session.session_id),
+      generatedAt: new Date(ctx.now()).toISOString(),
+    });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="session-${Number(session.id)}.pdf"`)
+      .send(pdf);
   });
 
   app.get('/v3/session/:id/reference-image', { schema: { params: sessionParams } }, async (request, reply) => {

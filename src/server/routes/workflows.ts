@@ -14,7 +14,9 @@ export const workflowRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, 
     return { count: rows.length, next: null, previous: null, results: rows.map(formatWorkflow) };
   });
 
-  app.post('/v3/workflows/', { schema: { body: workflowBodySchema } }, async (request, reply) => reply.code(201).send(formatWorkflow(await ctx.workflows.create(request.body))));
+  app.post('/v3/workflows/', { schema: { body: workflowBodySchema } }, async (request, reply) =>
+    reply.code(201).send(formatWorkflow(await ctx.workflows.create(request.body))),
+  );
 
   app.get('/v3/workflows/:id/', { schema: { params } }, async (request) => {
     const row = await ctx.workflows.get(request.params.id);

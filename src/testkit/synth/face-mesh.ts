@@ -5,8 +5,8 @@ export type Vec3 = [number, number, number];
 
 /** MediaPipe face-mesh indices used by the expression rigs (the subject's right eye is on the image left). */
 export const FACE_OVAL = [
-  10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136,
-  172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+  10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93,
+  234, 127, 162, 21, 54, 103, 67, 109,
 ];
 const EYES = [
   {
@@ -52,7 +52,12 @@ export interface MeshOptions {
  * Build the mesh from one photo's landmarks (x, y in source pixels, z in the same scale).
  * Two rings around the face oval carry hair, ears and neck so a detector sees a head, not a floating mask.
  */
-export function buildFaceMesh(landmarks: ReadonlyArray<readonly [number, number, number]>, imageWidth: number, imageHeight: number, options: MeshOptions = {}): FaceMesh {
+export function buildFaceMesh(
+  landmarks: ReadonlyArray<readonly [number, number, number]>,
+  imageWidth: number,
+  imageHeight: number,
+  options: MeshOptions = {},
+): FaceMesh {
   if (landmarks.length < 468) throw new RangeError(`buildFaceMesh: need 468 or 478 landmarks, got ${landmarks.length}`);
   const landmarkCount = landmarks.length;
   const oval = FACE_OVAL.map((i) => landmarks[i]);
@@ -150,7 +155,8 @@ export function deform(mesh: FaceMesh, expression: Expression, out: Float64Array
     const mouthWidth = Math.abs(mesh.rest[r * 3] - mesh.rest[l * 3]);
     const sigma2 = (0.4 * mouthWidth) ** 2;
     for (const corner of MOUTH_CORNERS) {
-      const ox = mesh.rest[corner * 3], oy = mesh.rest[corner * 3 + 1];
+      const ox = mesh.rest[corner * 3],
+        oy = mesh.rest[corner * 3 + 1];
       const outward = Math.sign(ox - centreX);
       // Corners move out ~26% of the mouth width and up ~26% (a broad smile); nearby skin follows with a Gaussian falloff.
       const dx = outward * 0.26 * mouthWidth * smile;
@@ -165,7 +171,7 @@ export function deform(mesh: FaceMesh, expression: Expression, out: Float64Array
         const w = Math.exp(-d2 / (2 * sigma2));
         if (w < 0.01) continue;
         const lateral = Math.min(1, side / (mouthWidth / 2)) ** 2;
-        out[i * 3] += dx * w * Math.min(1, 2 * side / (mouthWidth / 2));
+        out[i * 3] += dx * w * Math.min(1, (2 * side) / (mouthWidth / 2));
         out[i * 3 + 1] += dy * w * lateral;
       }
     }
@@ -183,7 +189,8 @@ export function deformUv(mesh: FaceMesh, expression: Expression, out: Float64Arr
   if (closure <= 0) return out;
   for (const eye of EYES) {
     eye.upper.forEach((margin, k) => {
-      const crease = eye.crease[k], brow = eye.brow[k];
+      const crease = eye.crease[k],
+        brow = eye.brow[k];
       for (let c = 0; c < 2; c++) {
         out[margin * 2 + c] = mesh.uv[margin * 2 + c] + closure * (mesh.uv[crease * 2 + c] - mesh.uv[margin * 2 + c]);
         out[crease * 2 + c] = mesh.uv[crease * 2 + c] + 0.5 * closure * (mesh.uv[brow * 2 + c] - mesh.uv[crease * 2 + c]);
@@ -194,19 +201,41 @@ export function deformUv(mesh: FaceMesh, expression: Expression, out: Float64Arr
 }
 
 /** Area-weighted vertex normals, oriented toward the camera (negative z) in the mesh's own frame. */
-export function vertexNormals(positions: Float64Array, triangles: Uint32Array, out: Float64Array = new Float64Array(positions.length)): Float64Array {
+export function vertexNormals(
+  positions: Float64Array,
+  triangles: Uint32Array,
+  out: Float64Array = new Float64Array(positions.length),
+): Float64Array {
   out.fill(0);
   for (let t = 0; t < triangles.length; t += 3) {
-    const a = triangles[t] * 3, b = triangles[t + 1] * 3, c = triangles[t + 2] * 3;
-    const ux = positions[b] - positions[a], uy = positions[b + 1] - positions[a + 1], uz = positions[b + 2] - positions[a + 2];
-    const vx = positions[c] - positions[a], vy = positions[c + 1] - positions[a + 1], vz = positions[c + 2] - positions[a + 2];
-    let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-    if (nz > 0) { nx = -nx; ny = -ny; nz = -nz; }
-    for (const v of [a, b, c]) { out[v] += nx; out[v + 1] += ny; out[v + 2] += nz; }
+    const a = triangles[t] * 3,
+      b = triangles[t + 1] * 3,
+      c = triangles[t + 2] * 3;
+    const ux = positions[b] - positions[a],
+      uy = positions[b + 1] - positions[a + 1],
+      uz = positions[b + 2] - positions[a + 2];
+    const vx = positions[c] - positions[a],
+      vy = positions[c + 1] - positions[a + 1],
+      vz = positions[c + 2] - positions[a + 2];
+    let nx = uy * vz - uz * vy,
+      ny = uz * vx - ux * vz,
+      nz = ux * vy - uy * vx;
+    if (nz > 0) {
+      nx = -nx;
+      ny = -ny;
+      nz = -nz;
+    }
+    for (const v of [a, b, c]) {
+      out[v] += nx;
+      out[v + 1] += ny;
+      out[v + 2] += nz;
+    }
   }
   for (let i = 0; i < out.length; i += 3) {
     const len = Math.hypot(out[i], out[i + 1], out[i + 2]) || 1;
-    out[i] /= len; out[i + 1] /= len; out[i + 2] /= len;
+    out[i] /= len;
+    out[i + 1] /= len;
+    out[i + 2] /= len;
   }
   return out;
 }

@@ -15,15 +15,23 @@ export function renderGenuine(scene: SyntheticScene, subject: SubjectTexture, po
 /** The face's rectangle in the source photo, grown by `grow` around its centre and clamped to the image. */
 export function faceCrop(subject: SubjectTexture, grow: number): [number, number, number, number] {
   const { uv, landmarkCount } = subject.mesh;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < landmarkCount; i++) {
-    minX = Math.min(minX, uv[i * 2]); maxX = Math.max(maxX, uv[i * 2]);
-    minY = Math.min(minY, uv[i * 2 + 1]); maxY = Math.max(maxY, uv[i * 2 + 1]);
+    minX = Math.min(minX, uv[i * 2]);
+    maxX = Math.max(maxX, uv[i * 2]);
+    minY = Math.min(minY, uv[i * 2 + 1]);
+    maxY = Math.max(maxY, uv[i * 2 + 1]);
   }
-  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  const cx = (minX + maxX) / 2,
+    cy = (minY + maxY) / 2;
   const half = (Math.max(maxX - minX, maxY - minY) * grow) / 2;
-  const x0 = Math.max(0, cx - half * 0.8), y0 = Math.max(0, cy - half);
-  const x1 = Math.min(subject.image.width, cx + half * 0.8), y1 = Math.min(subject.image.height, cy + half);
+  const x0 = Math.max(0, cx - half * 0.8),
+    y0 = Math.max(0, cy - half);
+  const x1 = Math.min(subject.image.width, cx + half * 0.8),
+    y1 = Math.min(subject.image.height, cy + half);
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
@@ -36,9 +44,18 @@ export function renderPlanarPhoto(scene: SyntheticScene, subject: SubjectTexture
   const crop = faceCrop(subject, 2.0);
   const size: [number, number] = [crop[2] * subject.mesh.scale, crop[3] * subject.mesh.scale];
   const paperWhite = 0.92;
-  scene.drawPlane(canvas, subject.image, crop, size, pose, scene.faceDistance, (texel, _u, _v, irradiance, out) => {
-    for (let k = 0; k < 3; k++) out[k] = texel[k] * paperWhite * irradiance[k] + PAPER.specular * irradiance[k];
-  }, screenRgb);
+  scene.drawPlane(
+    canvas,
+    subject.image,
+    crop,
+    size,
+    pose,
+    scene.faceDistance,
+    (texel, _u, _v, irradiance, out) => {
+      for (let k = 0; k < 3; k++) out[k] = texel[k] * paperWhite * irradiance[k] + PAPER.specular * irradiance[k];
+    },
+    screenRgb,
+  );
   return scene.capture(canvas);
 }
 
@@ -76,16 +93,33 @@ export function renderContent(scene: SyntheticScene, subject: SubjectTexture, po
  * (c) A tablet held in front of the camera showing `content`: it emits its own light with its own colour cast
  * and a pixel grid; of the kiosk's flash only the glass's weak, uniform reflection reaches the camera.
  */
-export function renderEmittingScreen(scene: SyntheticScene, content: RgbFrame, pose: SubjectPose, screenRgb: Vec3, style: EmittingScreenStyle = DEFAULT_SCREEN_STYLE): RgbFrame {
+export function renderEmittingScreen(
+  scene: SyntheticScene,
+  content: RgbFrame,
+  pose: SubjectPose,
+  screenRgb: Vec3,
+  style: EmittingScreenStyle = DEFAULT_SCREEN_STYLE,
+): RgbFrame {
   const canvas = scene.wall(screenRgb);
   const crop: [number, number, number, number] = [content.width / 6, content.height / 6, (content.width * 2) / 3, (content.height * 2) / 3];
   const widthM = 0.26;
   const size: [number, number] = [widthM, (widthM * crop[3]) / crop[2]];
   const pitch = crop[2] / style.gridPixels;
-  scene.drawPlane(canvas, content, crop, size, pose, 0.42, (texel, u, v, irradiance, out) => {
-    const gu = (u - crop[0]) / pitch, gv = (v - crop[1]) / pitch;
-    const grid = 1 - style.gridDepth * (0.5 + 0.5 * Math.cos(2 * Math.PI * gu)) * (0.5 + 0.5 * Math.cos(2 * Math.PI * gv));
-    for (let k = 0; k < 3; k++) out[k] = texel[k] * style.brightness * style.colourCast[k] * grid + style.glassReflectance * irradiance[k];
-  }, screenRgb);
+  scene.drawPlane(
+    canvas,
+    content,
+    crop,
+    size,
+    pose,
+    0.42,
+    (texel, u, v, irradiance, out) => {
+      const gu = (u - crop[0]) / pitch,
+        gv = (v - crop[1]) / pitch;
+      const grid = 1 - style.gridDepth * (0.5 + 0.5 * Math.cos(2 * Math.PI * gu)) * (0.5 + 0.5 * Math.cos(2 * Math.PI * gv));
+      for (let k = 0; k < 3; k++)
+        out[k] = texel[k] * style.brightness * style.colourCast[k] * grid + style.glassReflectance * irradiance[k];
+    },
+    screenRgb,
+  );
   return scene.capture(canvas);
 }

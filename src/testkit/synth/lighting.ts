@@ -28,19 +28,38 @@ export const WALL: Material = { diffuse: 1, specular: 0, shininess: 1 };
  * Linear RGB of a surface point: albedo (0-1) lit by the room and by the screen's light, which reaches it at
  * angle N·L with inverse-square falloff, plus a Blinn highlight of the screen's colour seen from the camera.
  */
-export function shadePoint(albedo: Float32Array, px: number, py: number, pz: number, nx: number, ny: number, nz: number, light: Lighting, material: Material, out: Float32Array): void {
-  let lx = light.screenPos[0] - px, ly = light.screenPos[1] - py, lz = light.screenPos[2] - pz;
+export function shadePoint(
+  albedo: Float32Array,
+  px: number,
+  py: number,
+  pz: number,
+  nx: number,
+  ny: number,
+  nz: number,
+  light: Lighting,
+  material: Material,
+  out: Float32Array,
+): void {
+  let lx = light.screenPos[0] - px,
+    ly = light.screenPos[1] - py,
+    lz = light.screenPos[2] - pz;
   const distance = Math.hypot(lx, ly, lz) || 1;
-  lx /= distance; ly /= distance; lz /= distance;
+  lx /= distance;
+  ly /= distance;
+  lz /= distance;
   const falloff = (light.referenceDistance / distance) ** 2;
   const nDotL = Math.max(0, nx * lx + ny * ly + nz * lz);
   let specular = 0;
   if (nDotL > 0 && material.specular > 0) {
     // The camera is at the origin: the view vector is -P.
     const vLen = Math.hypot(px, py, pz) || 1;
-    let hx = lx - px / vLen, hy = ly - py / vLen, hz = lz - pz / vLen;
+    let hx = lx - px / vLen,
+      hy = ly - py / vLen,
+      hz = lz - pz / vLen;
     const hLen = Math.hypot(hx, hy, hz) || 1;
-    hx /= hLen; hy /= hLen; hz /= hLen;
+    hx /= hLen;
+    hy /= hLen;
+    hz /= hLen;
     specular = material.specular * Math.max(0, nx * hx + ny * hy + nz * hz) ** material.shininess;
   }
   const irradiance = light.screenGain * falloff;

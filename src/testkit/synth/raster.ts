@@ -40,10 +40,18 @@ export function rasterize(canvas: Canvas, screen: Float64Array, triangles: Uint3
   const { width, height, rgb, invDepth } = canvas;
   const colour = new Float32Array(3);
   for (let t = 0; t < triangles.length; t += 3) {
-    const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
-    const x0 = screen[a * 3], y0 = screen[a * 3 + 1], z0 = screen[a * 3 + 2];
-    const x1 = screen[b * 3], y1 = screen[b * 3 + 1], z1 = screen[b * 3 + 2];
-    const x2 = screen[c * 3], y2 = screen[c * 3 + 1], z2 = screen[c * 3 + 2];
+    const a = triangles[t],
+      b = triangles[t + 1],
+      c = triangles[t + 2];
+    const x0 = screen[a * 3],
+      y0 = screen[a * 3 + 1],
+      z0 = screen[a * 3 + 2];
+    const x1 = screen[b * 3],
+      y1 = screen[b * 3 + 1],
+      z1 = screen[b * 3 + 2];
+    const x2 = screen[c * 3],
+      y2 = screen[c * 3 + 1],
+      z2 = screen[c * 3 + 2];
     const area = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
     if (Math.abs(area) < 1e-9) continue;
     const minX = Math.max(0, Math.floor(Math.min(x0, x1, x2)));
@@ -66,7 +74,9 @@ export function rasterize(canvas: Canvas, screen: Float64Array, triangles: Uint3
         if (iz <= invDepth[p]) continue;
         invDepth[p] = iz;
         // Perspective-correct: weight by 1/z, then renormalise.
-        const w0 = (l0 * z0) / iz, w1 = (l1 * z1) / iz, w2 = 1 - w0 - w1;
+        const w0 = (l0 * z0) / iz,
+          w1 = (l1 * z1) / iz,
+          w2 = 1 - w0 - w1;
         shade(a, b, c, w0, w1, w2, colour);
         rgb[p * 3] = colour[0];
         rgb[p * 3 + 1] = colour[1];
@@ -80,9 +90,14 @@ export function rasterize(canvas: Canvas, screen: Float64Array, triangles: Uint3
 export function sampleBilinear(data: Uint8Array, width: number, height: number, u: number, v: number, out: Float32Array): void {
   const x = Math.min(width - 1.001, Math.max(0, u - 0.5));
   const y = Math.min(height - 1.001, Math.max(0, v - 0.5));
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const fx = x - x0, fy = y - y0;
-  const i00 = (y0 * width + x0) * 3, i10 = i00 + 3, i01 = i00 + width * 3, i11 = i01 + 3;
+  const x0 = Math.floor(x),
+    y0 = Math.floor(y);
+  const fx = x - x0,
+    fy = y - y0;
+  const i00 = (y0 * width + x0) * 3,
+    i10 = i00 + 3,
+    i01 = i00 + width * 3,
+    i11 = i01 + 3;
   for (let k = 0; k < 3; k++) {
     const top = data[i00 + k] + (data[i10 + k] - data[i00 + k]) * fx;
     const bottom = data[i01 + k] + (data[i11 + k] - data[i01 + k]) * fx;

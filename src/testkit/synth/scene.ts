@@ -40,8 +40,15 @@ export interface SceneOptions {
 
 /** Rotation matrix (row-major 3x3) for yaw about y (positive: nose toward image right), pitch about x (positive: up), roll about z. */
 export function rotationMatrix(yawDeg: number, pitchDeg: number, rollDeg: number): number[] {
-  const y = (yawDeg * Math.PI) / 180, p = (pitchDeg * Math.PI) / 180, r = (rollDeg * Math.PI) / 180;
-  const cy = Math.cos(y), sy = Math.sin(y), cp = Math.cos(p), sp = Math.sin(p), cr = Math.cos(r), sr = Math.sin(r);
+  const y = (yawDeg * Math.PI) / 180,
+    p = (pitchDeg * Math.PI) / 180,
+    r = (rollDeg * Math.PI) / 180;
+  const cy = Math.cos(y),
+    sy = Math.sin(y),
+    cp = Math.cos(p),
+    sp = Math.sin(p),
+    cr = Math.cos(r),
+    sr = Math.sin(r);
   // x' = x cos(yaw) - z sin(yaw): a point in front of the pivot (z < 0) moves to +x for positive yaw.
   const yaw = [cy, 0, -sy, 0, 1, 0, sy, 0, cy];
   // y' = y cos(pitch) + z sin(pitch): a point in front of the pivot moves up (-y) for positive pitch.
@@ -58,7 +65,9 @@ function multiply(a: number[], b: number[]): number[] {
 
 function transform(m: number[], src: Float64Array, translate: Vec3 | null, out: Float64Array): Float64Array {
   for (let i = 0; i < src.length; i += 3) {
-    const x = src[i], y = src[i + 1], z = src[i + 2];
+    const x = src[i],
+      y = src[i + 1],
+      z = src[i + 2];
     out[i] = m[0] * x + m[1] * y + m[2] * z + (translate ? translate[0] : 0);
     out[i + 1] = m[3] * x + m[4] * y + m[5] * z + (translate ? translate[1] : 0);
     out[i + 2] = m[6] * x + m[7] * y + m[8] * z + (translate ? translate[2] : 0);
@@ -74,7 +83,16 @@ export interface RoomLight {
 }
 
 /** The barycentric blend of vertices a, b, c's `stride` components (a triangle's interpolated uv, normal or position). */
-function interpolate(values: ArrayLike<number>, stride: number, a: number, b: number, c: number, w0: number, w1: number, w2: number): number[] {
+function interpolate(
+  values: ArrayLike<number>,
+  stride: number,
+  a: number,
+  b: number,
+  c: number,
+  w0: number,
+  w1: number,
+  w2: number,
+): number[] {
   const out: number[] = [];
   for (let k = 0; k < stride; k++) out.push(w0 * values[a * stride + k] + w1 * values[b * stride + k] + w2 * values[c * stride + k]);
   return out;
@@ -88,7 +106,9 @@ function unit(v: number[]): number[] {
 /** A texel of `image` at (u, v), scaled to 0-1. */
 function sampleTexel(image: RgbFrame, u: number, v: number, texel: Float32Array): void {
   sampleBilinear(image.data, image.width, image.height, u, v, texel);
-  texel[0] /= 255; texel[1] /= 255; texel[2] /= 255;
+  texel[0] /= 255;
+  texel[1] /= 255;
+  texel[2] /= 255;
 }
 
 export class SyntheticScene {
@@ -131,7 +151,13 @@ export class SyntheticScene {
     const shelfRow = Math.round(rng.range(0.12, 0.3) * this.height);
     this.wallAlbedo = new Float32Array(this.width * this.height * 3);
     this.wallResponse = new Float32Array(this.width * this.height);
-    const light: Lighting = { ambient: [0, 0, 0], screenRgb: [255, 255, 255], screenGain: 1, screenPos: this.room.screenPos, referenceDistance: this.faceDistance };
+    const light: Lighting = {
+      ambient: [0, 0, 0],
+      screenRgb: [255, 255, 255],
+      screenGain: 1,
+      screenPos: this.room.screenPos,
+      referenceDistance: this.faceDistance,
+    };
     const albedo = new Float32Array([1, 1, 1]);
     const colour = new Float32Array(3);
     for (let y = 0; y < this.height; y++) {
@@ -150,7 +176,13 @@ export class SyntheticScene {
 
   /** Lighting for the current screen colour. */
   lighting(screenRgb: Vec3): Lighting {
-    return { ambient: this.room.ambient, screenRgb, screenGain: this.room.screenGain, screenPos: this.room.screenPos, referenceDistance: this.faceDistance };
+    return {
+      ambient: this.room.ambient,
+      screenRgb,
+      screenGain: this.room.screenGain,
+      screenPos: this.room.screenPos,
+      referenceDistance: this.faceDistance,
+    };
   }
 
   /** A canvas holding the lit wall. */
@@ -159,7 +191,8 @@ export class SyntheticScene {
     const ambient = this.room.ambient;
     for (let p = 0; p < this.width * this.height; p++) {
       for (let k = 0; k < 3; k++) {
-        canvas.rgb[p * 3 + k] = this.wallAlbedo[p * 3 + k] * (ambient[k] + (screenRgb[k] / 255) * this.room.screenGain * this.wallResponse[p]);
+        canvas.rgb[p * 3 + k] =
+          this.wallAlbedo[p * 3 + k] * (ambient[k] + (screenRgb[k] / 255) * this.room.screenGain * this.wallResponse[p]);
       }
     }
     canvas.invDepth.fill(1 / this.wallDistance);
@@ -194,7 +227,16 @@ export class SyntheticScene {
    * rectangle `crop` [x, y, w, h], moved rigidly by `pose` (its expression fields are ignored).
    * `surface` decides each pixel's colour from its texel and the light falling on the flat surface.
    */
-  drawPlane(canvas: Canvas, texture: RgbFrame, crop: [number, number, number, number], sizeM: [number, number], pose: SubjectPose, distance: number, surface: (texel: Float32Array, u: number, v: number, irradianceRgb: Float32Array, out: Float32Array) => void, screenRgb: Vec3): void {
+  drawPlane(
+    canvas: Canvas,
+    texture: RgbFrame,
+    crop: [number, number, number, number],
+    sizeM: [number, number],
+    pose: SubjectPose,
+    distance: number,
+    surface: (texel: Float32Array, u: number, v: number, irradianceRgb: Float32Array, out: Float32Array) => void,
+    screenRgb: Vec3,
+  ): void {
     const grid = 8;
     const local = new Float64Array((grid + 1) * (grid + 1) * 3);
     const uv = new Float64Array((grid + 1) * (grid + 1) * 2);

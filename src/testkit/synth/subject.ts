@@ -31,7 +31,12 @@ export interface LoadedSubject extends SubjectTexture {
   source: string;
 }
 
-export async function loadSubject(engine: Engine, fixtures: string, relativePath: string, options: MeshOptions = {}): Promise<LoadedSubject> {
+export async function loadSubject(
+  engine: Engine,
+  fixtures: string,
+  relativePath: string,
+  options: MeshOptions = {},
+): Promise<LoadedSubject> {
   const bytes = await readFile(path.join(fixtures, relativePath));
   const image = await decodeStill(bytes);
   const analysis = await engine.analyzeFrame(image);

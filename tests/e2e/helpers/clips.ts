@@ -51,7 +51,22 @@ export function makeClip(spec: ClipSpec): string {
   const filters = ['scale=-2:480', 'crop=640:480', 'fps=15', ...(spec.filters ?? []), 'format=yuv420p'];
   execFileSync(
     ffmpegPath(),
-    ['-y', '-loglevel', 'error', ...(spec.loops ? ['-stream_loop', String(spec.loops)] : []), '-ss', String(spec.startS), '-t', String(spec.durationS), '-i', resolve(FIXTURES, spec.source), '-an', '-vf', filters.join(','), `${out}.tmp.y4m`],
+    [
+      '-y',
+      '-loglevel',
+      'error',
+      ...(spec.loops ? ['-stream_loop', String(spec.loops)] : []),
+      '-ss',
+      String(spec.startS),
+      '-t',
+      String(spec.durationS),
+      '-i',
+      resolve(FIXTURES, spec.source),
+      '-an',
+      '-vf',
+      filters.join(','),
+      `${out}.tmp.y4m`,
+    ],
     { stdio: 'inherit' },
   );
   execFileSync('mv', [`${out}.tmp.y4m`, out]);

@@ -18,10 +18,15 @@ export interface KioskProcess {
 /** The one-time staff PIN the test's stand-in for the central service issues at provisioning (there is no default). */
 export const ISSUED_STAFF_PIN = '58203917';
 
-export async function startKioskProcess(options: { testSeed?: boolean; extraArgs?: string[]; provisioning?: Provisioning } = {}): Promise<KioskProcess> {
+export async function startKioskProcess(
+  options: { testSeed?: boolean; extraArgs?: string[]; provisioning?: Provisioning } = {},
+): Promise<KioskProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'liveness-e2e-kiosk-'));
   const provisionFile = join(dir, 'provisioning.json');
-  writeFileSync(provisionFile, JSON.stringify(options.provisioning ?? (await makeProvisioning(ISSUED_STAFF_PIN, { pinMustChange: true })).provisioning));
+  writeFileSync(
+    provisionFile,
+    JSON.stringify(options.provisioning ?? (await makeProvisioning(ISSUED_STAFF_PIN, { pinMustChange: true })).provisioning),
+  );
   const args = [
     resolve(REPO_ROOT, 'bin', 'liveness.mjs'),
     'kiosk',

@@ -24,7 +24,8 @@ const POLL_MS = 100;
 export async function holdScreenWhen(page: Page, state: ScreenState): Promise<void> {
   await page.evaluate(({ selector, attribute, from, below, missedIf }) => {
     // Playwright's clock controller: the same object `page.clock.pauseAt` drives from the test side.
-    const clock = (globalThis as unknown as { __pwClock?: { controller: { pauseAt(time: number): Promise<unknown> } } }).__pwClock?.controller;
+    const clock = (globalThis as unknown as { __pwClock?: { controller: { pauseAt(time: number): Promise<unknown> } } }).__pwClock
+      ?.controller;
     if (!clock) throw new Error('holdScreenWhen needs page.clock.install() before the page loads');
     const held = globalThis as unknown as { __screenHeld?: boolean | string };
     held.__screenHeld = false;

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { AttemptLedger, type AttemptReport } from '../../../src/liveness/attempts';
 import { FEEDBACK_SENTENCES } from '../../../src/shared/catalogue';
 
-const lowScore: AttemptReport = { passed: false, computedStatus: 'In Review', warnings: ['LOW_LIVENESS_SCORE'], feedbackCodes: ['LOW_LIVENESS_SCORE'] };
+const lowScore: AttemptReport = {
+  passed: false,
+  computedStatus: 'In Review',
+  warnings: ['LOW_LIVENESS_SCORE'],
+  feedbackCodes: ['LOW_LIVENESS_SCORE'],
+};
 const dark: AttemptReport = { passed: false, computedStatus: 'Declined', warnings: [], feedbackCodes: ['LOW_FACE_LUMINANCE'] };
 const pass: AttemptReport = { passed: true, computedStatus: 'Approved', warnings: [], feedbackCodes: [] };
 
@@ -52,7 +57,11 @@ describe('attempts', () => {
     const ledger = new AttemptLedger(3);
     ledger.record(lowScore);
     ledger.startRetry();
-    expect(ledger.record({ ...lowScore, warnings: ['LIVENESS_FACE_ATTACK'] })).toMatchObject({ status: 'Declined', final: true, attemptsUsed: 2 });
+    expect(ledger.record({ ...lowScore, warnings: ['LIVENESS_FACE_ATTACK'] })).toMatchObject({
+      status: 'Declined',
+      final: true,
+      attemptsUsed: 2,
+    });
   });
 
   it('abandon ends the check', () => {

@@ -46,7 +46,10 @@ describe('challenge trackers in a live window (strict: another deliberate action
   });
 
   it('other actions after the asked one is under way do not count against it', () => {
-    expect(run('head_left', [...neutral(2), { yaw: 15 }, { yaw: 30 }, { yaw: 30, smile: 0.6 }, { yaw: 20, smile: 0.6 }, { yaw: 2 }], true).reason).toBe('completed');
+    expect(
+      run('head_left', [...neutral(2), { yaw: 15 }, { yaw: 30 }, { yaw: 30, smile: 0.6 }, { yaw: 20, smile: 0.6 }, { yaw: 2 }], true)
+        .reason,
+    ).toBe('completed');
   });
 
   it('recorded clips (not strict) find every action wherever it happens', () => {

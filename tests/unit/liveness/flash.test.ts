@@ -65,14 +65,14 @@ describe('flash sequence generation and photosensitive safety (WCAG 2.3.1)', () 
   it('rejects a hand-made black/white strobe (general flash) and a red/black strobe (red flash)', () => {
     const strobe: FlashSequence = {
       seed: 'strobe',
-      steps: Array.from({ length: 10 }, (_, i) => ({ rgb: (i % 2 ? [0, 0, 0] : [255, 255, 255]), durationMs: 100 })),
+      steps: Array.from({ length: 10 }, (_, i) => ({ rgb: i % 2 ? [0, 0, 0] : [255, 255, 255], durationMs: 100 })),
     };
     const report = checkPhotosensitiveSafety(strobe);
     expect(report.safe).toBe(false);
     expect(report.maxGeneralFlashesPerSecond).toBeGreaterThan(3);
     const red: FlashSequence = {
       seed: 'red',
-      steps: Array.from({ length: 10 }, (_, i) => ({ rgb: (i % 2 ? [40, 0, 0] : [255, 0, 0]), durationMs: 120 })),
+      steps: Array.from({ length: 10 }, (_, i) => ({ rgb: i % 2 ? [40, 0, 0] : [255, 0, 0], durationMs: 120 })),
     };
     const redReport = checkPhotosensitiveSafety(red, [40, 0, 0]);
     expect(redReport.safe).toBe(false);
@@ -83,7 +83,7 @@ describe('flash sequence generation and photosensitive safety (WCAG 2.3.1)', () 
   it('accepts a slow black/white alternation (2 changes a second) and counts its flashes', () => {
     const slow: FlashSequence = {
       seed: 'slow',
-      steps: Array.from({ length: 6 }, (_, i) => ({ rgb: (i % 2 ? [0, 0, 0] : [255, 255, 255]), durationMs: 500 })),
+      steps: Array.from({ length: 6 }, (_, i) => ({ rgb: i % 2 ? [0, 0, 0] : [255, 255, 255], durationMs: 500 })),
     };
     const report = checkPhotosensitiveSafety(slow, [0, 0, 0]);
     expect(report.safe).toBe(true);
@@ -106,7 +106,10 @@ function framesFor(
   const total = flashDurationMs(asked) + 300;
   for (let t = 0; t < total; t += 33) {
     const emitted = litBy ? emittedAt(litBy, t - lagMs) : FLASH_REST_RGB;
-    frames.push({ timestampMs: 5000 + t, regions: reflectedRegions(emitted, gains, options.backgroundGain ?? 0.05, noise, 0.4, options.albedos) });
+    frames.push({
+      timestampMs: 5000 + t,
+      regions: reflectedRegions(emitted, gains, options.backgroundGain ?? 0.05, noise, 0.4, options.albedos),
+    });
   }
   return frames;
 }

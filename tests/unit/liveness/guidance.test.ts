@@ -16,7 +16,9 @@ describe('hold_still', () => {
   it('allows more drift between frames that arrive further apart, up to stillMaxScale', () => {
     const gap = POSITIONING.stillReferenceGapMs * POSITIONING.stillMaxScale;
     expect(frameGuidance(turned(10), previous, 'positioning', gap)).not.toContain('hold_still');
-    expect(frameGuidance(turned(POSITIONING.stillDegrees * POSITIONING.stillMaxScale + 2), previous, 'positioning', 60_000)).toContain('hold_still');
+    expect(frameGuidance(turned(POSITIONING.stillDegrees * POSITIONING.stillMaxScale + 2), previous, 'positioning', 60_000)).toContain(
+      'hold_still',
+    );
   });
 
   it('is never asked during a challenge or the flash (those are movements or need none)', () => {

@@ -71,7 +71,10 @@ describe('plans per mode', () => {
     expect(flash.flash?.steps.length).toBeGreaterThanOrEqual(2);
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
-      const plan = buildPlan(parseLivenessConfig({ liveness_mode: 'action_flash', liveness_challenges: ['smile', 'head_left'] }), seededRandom(`af-${i}`));
+      const plan = buildPlan(
+        parseLivenessConfig({ liveness_mode: 'action_flash', liveness_challenges: ['smile', 'head_left'] }),
+        seededRandom(`af-${i}`),
+      );
       expect(plan.challenges).toHaveLength(1);
       expect(plan.flash).not.toBeNull();
       seen.add(plan.challenges[0]);
@@ -87,7 +90,10 @@ describe('plans per mode', () => {
       expect(flash.noFlashSubstitute).toBe(true);
       expect(flash.challenges).toHaveLength(1);
       expect(['head_left', 'head_right']).toContain(flash.challenges[0]);
-      const af = buildPlan(parseLivenessConfig({ liveness_mode: 'action_flash', no_flash: true, liveness_challenges: ['blink', 'smile'] }), random);
+      const af = buildPlan(
+        parseLivenessConfig({ liveness_mode: 'action_flash', no_flash: true, liveness_challenges: ['blink', 'smile'] }),
+        random,
+      );
       expect(af.flash).toBeNull();
       expect(af.challenges).toHaveLength(2);
       expect(af.challenges.some((c) => c === 'head_left' || c === 'head_right')).toBe(true);
@@ -106,6 +112,8 @@ describe('random helpers', () => {
   });
 
   it('a bad configuration is a coded error', () => {
-    expect(() => createLivenessSession({ ...active, liveness_threshold: 101 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => createLivenessSession({ ...active, liveness_threshold: 101 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });

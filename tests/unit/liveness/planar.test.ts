@@ -64,14 +64,20 @@ describe('planar-attack check (regression, generator-tuned: synthetic heads and 
   it('a photo tilted clearly with little landmark noise is a high-confidence attack', () => {
     const noise = gaussianSource(11);
     const ref = stablePoints(photoLandmarks(0, 0, 0, 0.3, noise));
-    const photo = analyzePlanarity(ref, yaws.map((y, i) => stablePoints(photoLandmarks(y * 1.8, 10 * Math.sin(i), 0, 0.3, noise))));
+    const photo = analyzePlanarity(
+      ref,
+      yaws.map((y, i) => stablePoints(photoLandmarks(y * 1.8, 10 * Math.sin(i), 0, 0.3, noise))),
+    );
     expect(photo.attack).toBe(true);
   });
 
   it('no motion: the check abstains (null) rather than guessing', () => {
     const noise = gaussianSource(12);
     const ref = stablePoints(headLandmarks(0, 0, 0.5, noise));
-    const still = analyzePlanarity(ref, Array.from({ length: 15 }, () => stablePoints(headLandmarks(0.5, 0, 0.5, noise))));
+    const still = analyzePlanarity(
+      ref,
+      Array.from({ length: 15 }, () => stablePoints(headLandmarks(0.5, 0, 0.5, noise))),
+    );
     expect(still.score).toBeNull();
     expect(still.attack).toBe(false);
   });

@@ -102,7 +102,15 @@ describe('active score', () => {
     const pose = poseVariationScore(outcomes);
     expect(pose).toBe(93); // (100 + 85) / 2 = 92.5, rounded half up
     const planar3d = { score: 100, attack: false } as PlanarAnalysis;
-    const breakdown = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 95, flash: null, planar: planar3d });
+    const breakdown = combineScores({
+      mode: 'active',
+      threshold: 75,
+      noFlashSubstitute: false,
+      outcomes,
+      passive: 95,
+      flash: null,
+      planar: planar3d,
+    });
     expect(breakdown.expression).toBe(50);
     expect(breakdown.active).toBe(72); // 0.5 * 93 + 0.5 * 50 = 71.5, rounded half up
     expect(breakdown.final).toBe(breakdown.active);
@@ -117,21 +125,53 @@ describe('active score', () => {
   it('liveness_score is the minimum of the components: a replay with real motion fails on texture, a photo on planar', () => {
     const outcomes = [done('head_left', 30, 95), done('blink', 0.9, 100)];
     const planar3d = { score: 100, attack: false } as PlanarAnalysis;
-    const replay = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 35, flash: null, planar: planar3d });
+    const replay = combineScores({
+      mode: 'active',
+      threshold: 75,
+      noFlashSubstitute: false,
+      outcomes,
+      passive: 35,
+      flash: null,
+      planar: planar3d,
+    });
     expect(replay.final).toBe(35);
-    const photo = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes, passive: 92, flash: null, planar: { score: 5, attack: true } as PlanarAnalysis });
+    const photo = combineScores({
+      mode: 'active',
+      threshold: 75,
+      noFlashSubstitute: false,
+      outcomes,
+      passive: 92,
+      flash: null,
+      planar: { score: 5, attack: true } as PlanarAnalysis,
+    });
     expect(photo.final).toBe(5);
     expect(photo.components).toMatchObject({ passive: 92, planar: 5 });
   });
 
   it('a completed head turn requires a planar score: a turn the landmarks did not show (a tilted photo) counts as 0', () => {
     const turned = [done('head_left', 25, 90), done('blink', 0.8, 100)];
-    const b = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: turned, passive: 92, flash: null, planar: null });
+    const b = combineScores({
+      mode: 'active',
+      threshold: 75,
+      noFlashSubstitute: false,
+      outcomes: turned,
+      passive: 92,
+      flash: null,
+      planar: null,
+    });
     expect(b.components.planar).toBe(0);
     expect(b.final).toBe(0);
     // Without a completed head turn, "not measured" stays out of the minimum (a person who held still for a blink).
     const still = [missed('head_left'), done('blink', 0.8, 100)];
-    const s = combineScores({ mode: 'active', threshold: 75, noFlashSubstitute: false, outcomes: still, passive: 92, flash: null, planar: null });
+    const s = combineScores({
+      mode: 'active',
+      threshold: 75,
+      noFlashSubstitute: false,
+      outcomes: still,
+      passive: 92,
+      flash: null,
+      planar: null,
+    });
     expect(s.components.planar).toBeUndefined();
     expect(s.final).toBe(s.active);
   });
@@ -156,13 +196,17 @@ describe('passive score', () => {
 describe('feedback and warnings', () => {
   it('never positioned: the most frequent guidance becomes the feedback code', () => {
     const inputs = passiveInputs(0, 75);
-    const v = judgeAttempt(combineScores(inputs), { ...inputs, passive: null }, {
-      ...goodEvidence,
-      singleFaceFrames: 40,
-      positioned: false,
-      positioningGuidance: { too_dark: 30, hold_still: 5 },
-      reference: { luminance: 12, quality: 60, occlusion: 0 },
-    });
+    const v = judgeAttempt(
+      combineScores(inputs),
+      { ...inputs, passive: null },
+      {
+        ...goodEvidence,
+        singleFaceFrames: 40,
+        positioned: false,
+        positioningGuidance: { too_dark: 30, hold_still: 5 },
+        reference: { luminance: 12, quality: 60, occlusion: 0 },
+      },
+    );
     expect(v.feedbackCodes).toContain('LOW_FACE_LUMINANCE');
     expect(v.passed).toBe(false);
   });

@@ -280,7 +280,10 @@ describe('recorded clips', () => {
   it('with an expected order, a challenge performed out of order does not count', () => {
     const frames = clip(['head_right', 'head_left']);
     const cfg = parseLivenessConfig({ liveness_mode: 'active', liveness_challenges: ['head_left', 'head_right'] });
-    expect(analyzeClip(frames, cfg, { expectOrder: ['head_right', 'head_left'] }).result.challenges_completed).toEqual(['head_right', 'head_left']);
+    expect(analyzeClip(frames, cfg, { expectOrder: ['head_right', 'head_left'] }).result.challenges_completed).toEqual([
+      'head_right',
+      'head_left',
+    ]);
     // head_left was asked first, but head_right came first in its window: wrong action; head_right never follows it.
     const wrong = analyzeClip(frames, cfg, { expectOrder: ['head_left', 'head_right'] }).result;
     expect(wrong.challenges_completed).toEqual([]);

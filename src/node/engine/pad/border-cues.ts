@@ -11,8 +11,10 @@ const RING_OUTER = 2.2;
 const RING_INNER = 1.15;
 
 export const BORDER_CUE_DOCS: Record<string, string> = {
-  border_line: 'Coverage (0-1) of the strongest straight edge in the ring outside the face box, voted only by edge pixels aligned with it: a bezel or photo edge.',
-  border_parallel: 'Coverage of the strongest straight edge parallel to border_line and clearly apart from it (0 when none): the two sides of a phone or a print.',
+  border_line:
+    'Coverage (0-1) of the strongest straight edge in the ring outside the face box, voted only by edge pixels aligned with it: a bezel or photo edge.',
+  border_parallel:
+    'Coverage of the strongest straight edge parallel to border_line and clearly apart from it (0 when none): the two sides of a phone or a print.',
   ring_coverage: 'Fraction of the ring that lies inside the frame (0 for a tight crop, where the border cues cannot speak).',
 };
 
@@ -103,7 +105,6 @@ export function borderStats(frame: RgbFrame, bbox: BBox): BorderStats {
   // Each of the 7 angle bins around the true one gets a vote per pixel, so 1 pixel ~ 1 vote on the best bin.
   return { line: Math.min(1, best / n), parallel: Math.min(1, parallel / n), coverage };
 }
-
 
 /** The border cue group for a face box already clamped to the frame. */
 export function computeBorderCues(frame: RgbFrame, box: BBox): Record<string, number> {

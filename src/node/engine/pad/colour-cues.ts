@@ -7,13 +7,15 @@ import type { Planes } from './sampling';
 export const COLOUR_CUE_DOCS: Record<string, string> = {
   highlight_saturation:
     "Mean HSV saturation of the brightest quarter of face pixels: a display's tone curve clips skin highlights to its white point, live highlights stay skin-coloured.",
-  hue_spread: 'Standard deviation of the HSV hue of face pixels (turns, wrapped about red): sub-pixel fringes and colour noise of a recapture scatter hue; live skin keeps one hue.',
+  hue_spread:
+    'Standard deviation of the HSV hue of face pixels (turns, wrapped about red): sub-pixel fringes and colour noise of a recapture scatter hue; live skin keeps one hue.',
   saturation_cv: 'Coefficient of variation of HSV saturation over the face: a recapture mixes washed-out and over-saturated patches.',
 };
 
 export const CHEEK_CUE_DOCS: Record<string, string> = {
   cheek_saturation: 'HSV saturation of the mean colour of mesh-placed cheek patches: the skin itself, without hair, eyes or background.',
-  cheek_green_blue: "(G - B) / (R + G + B) of the cheek patches: live skin has far more green than blue; a screen's bluish white point closes the gap.",
+  cheek_green_blue:
+    "(G - B) / (R + G + B) of the cheek patches: live skin has far more green than blue; a screen's bluish white point closes the gap.",
 };
 
 /** Mesh indices around the centre of each cheek. */

@@ -6,18 +6,23 @@ import { percentile, toGrey } from './sampling';
 export const FACE_N = 64;
 
 export const FACE_STAT_DOCS: Record<string, string> = {
-  glare_frac: 'Fraction of face pixels that are saturated near-white (min channel > 235, low chroma): specular glare off glass or glossy paper.',
-  glare_cluster: 'Fraction of glare pixels whose four neighbours are glare too: glare from a flat surface forms blobs, skin highlights are sparse.',
-  lap_var: 'log10 of the Laplacian variance over the intensity variance of the face crop: sharpness independent of contrast. Low for blurred recaptures.',
+  glare_frac:
+    'Fraction of face pixels that are saturated near-white (min channel > 235, low chroma): specular glare off glass or glossy paper.',
+  glare_cluster:
+    'Fraction of glare pixels whose four neighbours are glare too: glare from a flat surface forms blobs, skin highlights are sparse.',
+  lap_var:
+    'log10 of the Laplacian variance over the intensity variance of the face crop: sharpness independent of contrast. Low for blurred recaptures.',
   lap_kurtosis: 'log10 of the kurtosis of the Laplacian: heavy tails mean ringing / overshoot at edges from re-sharpening.',
   chroma_spread: 'Standard deviation of chroma (Cb, Cr combined, 0-255 units) over the face: screens and prints compress the gamut.',
   saturation: 'Mean HSV saturation of the face (0-1): washed-out recaptures are low.',
-  skin_chroma_dist: 'Distance (0-255 units) of the mean face chroma (Cb, Cr) from the skin-tone centre (102, 153): screen white points shift hue.',
+  skin_chroma_dist:
+    'Distance (0-255 units) of the mean face chroma (Cb, Cr) from the skin-tone centre (102, 153): screen white points shift hue.',
   dynamic_range: '(98th - 2nd percentile) of face luminance over 255: recaptures lose dynamic range.',
   local_contrast: 'Mean absolute difference between each face pixel and its 3x3 mean, over the mean luminance: micro-texture.',
   black_lift:
     "2nd percentile of face luminance over its median: a screen's black level and the glare on its glass lift the darkest pixels (pupils, nostrils); a live face keeps them deep.",
-  red_share: "Mean of R / (R + G + B) over the face: blood under live skin is red; a screen's or a print's reproduction of skin loses red to the display white point or the ink.",
+  red_share:
+    "Mean of R / (R + G + B) over the face: blood under live skin is red; a screen's or a print's reproduction of skin loses red to the display white point or the ink.",
 };
 
 /** The face statistics on a FACE_N x FACE_N crop of the inner face box. */
@@ -83,7 +88,15 @@ export function computeFaceStats(face: Planes): Record<string, number> {
       laps[inner++] = lap;
       lapSum += lap;
       const box9 =
-        grey[i - n - 1] + grey[i - n] + grey[i - n + 1] + grey[i - 1] + grey[i] + grey[i + 1] + grey[i + n - 1] + grey[i + n] + grey[i + n + 1];
+        grey[i - n - 1] +
+        grey[i - n] +
+        grey[i - n + 1] +
+        grey[i - 1] +
+        grey[i] +
+        grey[i + 1] +
+        grey[i + n - 1] +
+        grey[i + n] +
+        grey[i + n + 1];
       localSum += Math.abs(grey[i] - box9 / 9);
     }
   }
@@ -100,7 +113,6 @@ export function computeFaceStats(face: Planes): Record<string, number> {
   for (let i = 0; i < count; i++) histogram[Math.min(255, Math.max(0, Math.round(grey[i])))]++;
 
   return {
-
     glare_frac: glareCount / count,
     glare_cluster: glareCount ? glareClustered / glareCount : 0,
     lap_var: Math.log10((lapVar + 1e-6) / (varY + 1)),

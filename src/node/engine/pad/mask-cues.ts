@@ -11,7 +11,8 @@ const CHEEKS = [50, 280];
 const NOSE_TIP = 1;
 
 export const MASK_CUE_DOCS: Record<string, string> = {
-  nose_relief: "Depth of the nose tip in front of the cheeks in the mesh's own z, over the distance between the eye centres: the mesh reads less relief from a flat picture or a paper mask.",
+  nose_relief:
+    "Depth of the nose tip in front of the cheeks in the mesh's own z, over the distance between the eye centres: the mesh reads less relief from a flat picture or a paper mask.",
 };
 
 /** The mask cue group; needs the 468-point mesh (or the 478 with irises). */

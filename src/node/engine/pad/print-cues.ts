@@ -7,7 +7,8 @@ import { pairedPowerSpectra, spectrumStats } from './spectrum';
 const CHROMA_N = PATCH_N / 2;
 
 export const PRINT_CUE_DOCS: Record<string, string> = {
-  halftone: 'Mean over Cb and Cr of the isolated-peak power fraction at mid-high frequencies: print halftone rosettes and sub-pixel colour patterns.',
+  halftone:
+    'Mean over Cb and Cr of the isolated-peak power fraction at mid-high frequencies: print halftone rosettes and sub-pixel colour patterns.',
   lbp_nonuniform:
     'Fraction of non-uniform LBP(8,1) codes (more than two 0/1 transitions around the pixel) on the native-resolution grey patch: paper grain and ink noise break the smooth gradients of skin.',
   chroma_detail:

@@ -19,7 +19,8 @@ function axisTaps(start: number, span: number, out: number, k: number, limit: nu
   for (let o = 0; o < out; o++) {
     const centre = start + (o + 0.5) * step;
     for (let t = 0; t < k; t++) {
-      taps[o * k + t] = centre < 0 || centre >= limit ? -1 : Math.min(limit - 1, Math.max(0, Math.floor(start + (o + (t + 0.5) / k) * step)));
+      taps[o * k + t] =
+        centre < 0 || centre >= limit ? -1 : Math.min(limit - 1, Math.max(0, Math.floor(start + (o + (t + 0.5) / k) * step)));
     }
   }
   return taps;
@@ -28,7 +29,14 @@ function axisTaps(start: number, span: number, out: number, k: number, limit: nu
 /** Resample a region of the frame to outW x outH, averaging a 2x2 grid of source samples when shrinking. */
 export function sampleRegion(frame: RgbFrame, x0: number, y0: number, rw: number, rh: number, outW: number, outH: number): Planes {
   const n = outW * outH;
-  const planes: Planes = { r: new Float32Array(n), g: new Float32Array(n), b: new Float32Array(n), valid: new Uint8Array(n), w: outW, h: outH };
+  const planes: Planes = {
+    r: new Float32Array(n),
+    g: new Float32Array(n),
+    b: new Float32Array(n),
+    valid: new Uint8Array(n),
+    w: outW,
+    h: outH,
+  };
   const { data, width, height } = frame;
   // Two taps per axis when shrinking by more than 1.5x (some anti-aliasing), one otherwise.
   const kx = rw / outW > 1.5 ? 2 : 1;
@@ -66,7 +74,14 @@ export function sampleRegion(frame: RgbFrame, x0: number, y0: number, rw: number
 export function halve(p: Planes): Planes {
   const w = p.w >> 1;
   const h = p.h >> 1;
-  const out: Planes = { r: new Float32Array(w * h), g: new Float32Array(w * h), b: new Float32Array(w * h), valid: new Uint8Array(w * h), w, h };
+  const out: Planes = {
+    r: new Float32Array(w * h),
+    g: new Float32Array(w * h),
+    b: new Float32Array(w * h),
+    valid: new Uint8Array(w * h),
+    w,
+    h,
+  };
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = 2 * y * p.w + 2 * x;

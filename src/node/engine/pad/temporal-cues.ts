@@ -31,11 +31,13 @@ const REGION_N = 24;
 export const TEMPORAL_CUE_DOCS: Record<string, string> = {
   pulse_snr:
     'dB of the strongest 0.7-3 Hz component of the skin colour signal (CHROM combination of the cheeks-and-forehead mean RGB) over the rest of 0.5-4 Hz: a live face carries a heartbeat.',
-  pulse_bg_snr: 'The same measure on the background ring around the face (NaN when the face fills the frame): a screen or paper has no pulse of its own, but lighting flicker shows in both.',
+  pulse_bg_snr:
+    'The same measure on the background ring around the face (NaN when the face fills the frame): a screen or paper has no pulse of its own, but lighting flicker shows in both.',
   pulse_excess: 'pulse_snr minus pulse_bg_snr: a pulse in the skin that the background does not share (NaN without a ring).',
   face_bg_correlation:
     'Pearson correlation of the detrended face and background brightness: a held-up screen or print is lit like its surroundings and moves with the hand; NaN without a ring.',
-  flicker: 'log10 of the face brightness energy above 4 Hz over that between 0.2 and 4 Hz: screen refresh aliasing and backlight PWM beat against the camera.',
+  flicker:
+    'log10 of the face brightness energy above 4 Hz over that between 0.2 and 4 Hz: screen refresh aliasing and backlight PWM beat against the camera.',
 };
 
 /** What one frame contributes to the temporal cues: a handful of means, no pixels. */
@@ -162,7 +164,10 @@ function pulseSnr(signal: Float64Array, fps: number): number {
 function chromSignal(rgb: Float64Array[], window: number): Float64Array {
   const [r, g, b] = rgb.map((c) => {
     const mean = c.reduce((a, v) => a + v, 0) / c.length || 1;
-    return detrend(c.map((v) => v / mean), window);
+    return detrend(
+      c.map((v) => v / mean),
+      window,
+    );
   });
   const x = r.map((v, i) => 3 * v - 2 * g[i]);
   const y = r.map((v, i) => 1.5 * v + g[i] - 1.5 * b[i]);
@@ -210,7 +215,10 @@ export function computeTemporalPadCues(samples: readonly TemporalSample[]): Temp
   const channel = (pick: (s: TemporalSample) => number) => resample(t, sorted.map(pick), t[0], dt, n);
   const skin = [0, 1, 2].map((c) => channel((s) => s.skin[c]));
   const pulse = pulseSnr(chromSignal(skin, window), fps);
-  const faceLuma = detrend(channel((s) => luma(s.skin)), window);
+  const faceLuma = detrend(
+    channel((s) => luma(s.skin)),
+    window,
+  );
 
   // Flicker: the face's brightness energy above FLICKER_SPLIT_HZ over that of the 0.2-4 Hz band.
   const { power, hzPerBin } = powerSpectrum(faceLuma, fps);
@@ -229,7 +237,14 @@ export function computeTemporalPadCues(samples: readonly TemporalSample[]): Temp
   let correlation = Number.NaN;
   if (ringed.length >= sorted.length * MIN_RING_SHARE && ringed.length >= 2) {
     const tr = ringed.map((s) => s.timestampMs / 1000);
-    const ringChannel = (pick: (rgb: [number, number, number]) => number) => resample(tr, ringed.map((s) => pick(s.ring as [number, number, number])), t[0], dt, n);
+    const ringChannel = (pick: (rgb: [number, number, number]) => number) =>
+      resample(
+        tr,
+        ringed.map((s) => pick(s.ring as [number, number, number])),
+        t[0],
+        dt,
+        n,
+      );
     const ring = [0, 1, 2].map((c) => ringChannel((rgb) => rgb[c]));
     bgSnr = pulseSnr(chromSignal(ring, window), fps);
     correlation = pearson(faceLuma, detrend(ringChannel(luma), window));
