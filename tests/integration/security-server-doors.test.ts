@@ -11,7 +11,13 @@ import { openStore, type DecisionStore } from '../../src/node/store';
 import { createSyncClient } from '../../src/node/sync/client';
 import { REQUEST_FRESHNESS_MS, signedRequestHeaders } from '../../src/node/sync/evidence';
 import { createServer, type LivenessServer, type ServerOptions } from '../../src/server';
-import { DECISIONS_BODY_LIMIT, ENROL_RATE_LIMIT, JSON_BODY_LIMIT, UPLOAD_BODY_LIMIT } from '../../src/server/http/limits';
+import {
+  DECISIONS_BODY_LIMIT,
+  ENROL_RATE_LIMIT,
+  JSON_BODY_LIMIT,
+  SESSION_CREATE_BODY_LIMIT,
+  UPLOAD_BODY_LIMIT,
+} from '../../src/server/http/limits';
 import { freshSchema, testDatabaseUrl } from '../../src/testkit/postgres';
 import { makeResult, tinyJpeg } from '../../src/testkit/fault-support';
 
@@ -141,7 +147,12 @@ function doorsContract(label: string, backend: Backend) {
         body: { error: { code: 'FILE_TOO_LARGE' } },
       });
       const json = { 'content-type': 'application/json', 'x-api-key': KEY };
-      expect(await answerBeforeBody(base, '/v3/session/', json, JSON_BODY_LIMIT + 1)).toMatchObject({
+      expect(await answerBeforeBody(base, '/v3/workflows/', json, JSON_BODY_LIMIT + 1)).toMatchObject({
+        status: 413,
+        body: { error: { code: 'FILE_TOO_LARGE' } },
+      });
+      // Session creation takes a reference photo in its JSON, so its own, larger limit.
+      expect(await answerBeforeBody(base, '/v3/session/', json, SESSION_CREATE_BODY_LIMIT + 1)).toMatchObject({
         status: 413,
         body: { error: { code: 'FILE_TOO_LARGE' } },
       });

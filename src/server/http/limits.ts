@@ -1,6 +1,7 @@
 // How much a request may carry, per kind of route, and how often enrolment may be tried. Security bounds, not tuned
 // from data: each follows from the largest legitimate request of its kind.
 import { MAX_BATCH_BYTES } from '../../node/sync/client';
+import { MAX_PORTRAIT_BYTES } from '../branch';
 import { MAX_FACE_IMAGE_BYTES } from '../faces/form';
 import { MAX_IMAGE_BYTES } from '../storage';
 
@@ -14,6 +15,9 @@ export const JSON_BODY_LIMIT = 1 * MiB;
 
 /** POST /v1/decisions: the kiosk's batch budget, plus one record's base64 image (a first record is sent even if it alone exceeds the budget). */
 export const DECISIONS_BODY_LIMIT = MAX_BATCH_BYTES + Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + FRAMING_BYTES;
+
+/** POST /v3/session/: a JSON body that may carry the reference photo (`portrait_image`, base64) and short fields. */
+export const SESSION_CREATE_BODY_LIMIT = Math.ceil((MAX_PORTRAIT_BYTES * 4) / 3) + FRAMING_BYTES;
 
 /** The passive upload (POST /v3/passive-liveness/): its documented 5 MB image and a few short fields. */
 export const UPLOAD_BODY_LIMIT = MAX_IMAGE_BYTES + FRAMING_BYTES;

@@ -10,6 +10,7 @@ import { formatDecision, formatListEntry } from '../didit';
 import { verifyStoredRecord } from '../evidence-check';
 import { renderEvidencePdf } from '../evidence-pdf';
 import { errorReply, HttpError } from '../http/errors';
+import { SESSION_CREATE_BODY_LIMIT } from '../http/limits';
 import { assertWebhookUrl } from '../destinations';
 import { eraseSessionFaces } from '../faces/face-index';
 
@@ -67,7 +68,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
   const deps = { storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now };
   const actorOf = (principal: { name: string } | undefined) => principal?.name ?? 'api-key';
 
-  app.post('/v3/session/', { bodyLimit: 4 * 1024 * 1024, schema: { body: createBody } }, async (request, reply) => {
+  app.post('/v3/session/', { bodyLimit: SESSION_CREATE_BODY_LIMIT, schema: { body: createBody } }, async (request, reply) => {
     const workflow = await ctx.workflows.get(request.body.workflow_id);
     if (!workflow) throw new HttpError(404, 'NOT_FOUND', `No workflow ${request.body.workflow_id}; create one with POST /v3/workflows/.`);
     if (workflow.status !== 'published')
