@@ -4,6 +4,7 @@ import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
 import { DataTable } from '../DataTable';
+import { Pager } from '../Pager';
 
 interface Entry {
   id: number;
@@ -57,15 +58,7 @@ export function AuditLog() {
           { header: t('address'), className: 'mono small', cell: (entry) => entry.ip ?? '' },
         ]}
       />
-      <div className="pager">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-          {t('previous')}
-        </button>
-        <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-        <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
-          {t('next')}
-        </button>
-      </div>
+      <Pager offset={offset} pageSize={PAGE} shown={data.results.length} count={data.count} onOffset={setOffset} />
     </section>
   );
 }

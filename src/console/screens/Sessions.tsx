@@ -4,6 +4,7 @@ import { api, type SessionSummary } from '../api';
 import { useConsole, when } from '../context';
 import { shortId, StatusBadge, useLoad } from './common';
 import { DataTable } from '../DataTable';
+import { Pager } from '../Pager';
 
 const PAGE = 25;
 const STATUSES = ['Approved', 'In Review', 'Declined', 'Resubmitted', 'In Progress', 'Abandoned'];
@@ -101,15 +102,7 @@ export function Sessions() {
       ) : (
         <>
           <SessionTable sessions={data.results} />
-          <div className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              {t('previous')}
-            </button>
-            <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-            <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
-              {t('next')}
-            </button>
-          </div>
+          <Pager offset={offset} pageSize={PAGE} shown={data.results.length} count={data.count} onOffset={setOffset} />
         </>
       )}
     </section>
