@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { isAdmin, useConsole, when } from '../context';
 import { useLoad } from './common';
+import { DataTable } from '../DataTable';
 
 interface Key {
   id: number;
@@ -51,47 +52,33 @@ export function ApiKeys() {
           <code className="secret">{fresh}</code>
         </div>
       )}
-      {data === null ? (
-        <p>{t('loading')}</p>
-      ) : data.results.length === 0 ? (
-        <p>{t('noKeys')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('label')}</th>
-              <th scope="col">{t('owner')}</th>
-              <th scope="col">{t('prefix')}</th>
-              <th scope="col">{t('created')}</th>
-              <th scope="col">{t('lastUsed')}</th>
-              <th scope="col">{t('status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.results.map((key) => (
-              <tr key={key.id}>
-                <td>{key.label}</td>
-                <td>{key.username}</td>
-                <td className="mono">{key.prefix}…</td>
-                <td>{when(key.created_at)}</td>
-                <td>{when(key.last_used_at, t('never'))}</td>
-                <td>
-                  {key.revoked_at ? (
-                    `${t('revoked')} ${when(key.revoked_at)}`
-                  ) : (
-                    <>
-                      {t('active')}{' '}
-                      <button type="button" className="danger" onClick={() => api('DELETE', `api-keys/${key.id}`).then(reload, fail)}>
-                        {t('revoke')}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={data && data.results}
+        rowKey={(key) => key.id}
+        loadingText={t('loading')}
+        emptyText={t('noKeys')}
+        columns={[
+          { header: t('label'), cell: (key) => key.label },
+          { header: t('owner'), cell: (key) => key.username },
+          { header: t('prefix'), className: 'mono', cell: (key) => `${key.prefix}…` },
+          { header: t('created'), cell: (key) => when(key.created_at) },
+          { header: t('lastUsed'), cell: (key) => when(key.last_used_at, t('never')) },
+          {
+            header: t('status'),
+            cell: (key) =>
+              key.revoked_at ? (
+                `${t('revoked')} ${when(key.revoked_at)}`
+              ) : (
+                <>
+                  {t('active')}{' '}
+                  <button type="button" className="danger" onClick={() => api('DELETE', `api-keys/${key.id}`).then(reload, fail)}>
+                    {t('revoke')}
+                  </button>
+                </>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
+import { DataTable } from '../DataTable';
+import { Pager } from '../Pager';
 
 interface Entry {
   id: number;
@@ -33,41 +35,30 @@ export function AuditLog() {
       <p role="status" className={data.chain.ok ? 'notice' : 'error'}>
         {data.chain.ok ? t('auditChainOk', { n: data.chain.entries }) : t('auditChainBroken', { id: data.chain.firstBrokenId ?? '?' })}
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('when')}</th>
-            <th scope="col">{t('actor')}</th>
-            <th scope="col">{t('action')}</th>
-            <th scope="col">{t('target')}</th>
-            <th scope="col">{t('detail')}</th>
-            <th scope="col">{t('address')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.results.map((entry) => (
-            <tr key={entry.id}>
-              <td>{when(entry.at)}</td>
-              <td>
+      <DataTable
+        rows={data.results}
+        rowKey={(entry) => entry.id}
+        columns={[
+          { header: t('when'), cell: (entry) => when(entry.at) },
+          {
+            header: t('actor'),
+            cell: (entry) => (
+              <>
                 {entry.actor} <span className="small">({entry.actor_type})</span>
-              </td>
-              <td className="mono">{entry.action}</td>
-              <td className="mono">{entry.target ?? '–'}</td>
-              <td className="mono small">{Object.keys(entry.detail).length ? JSON.stringify(entry.detail) : ''}</td>
-              <td className="mono small">{entry.ip ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="pager">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-          {t('previous')}
-        </button>
-        <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-        <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
-          {t('next')}
-        </button>
-      </div>
+              </>
+            ),
+          },
+          { header: t('action'), className: 'mono', cell: (entry) => entry.action },
+          { header: t('target'), className: 'mono', cell: (entry) => entry.target ?? '–' },
+          {
+            header: t('detail'),
+            className: 'mono small',
+            cell: (entry) => (Object.keys(entry.detail).length ? JSON.stringify(entry.detail) : ''),
+          },
+          { header: t('address'), className: 'mono small', cell: (entry) => entry.ip ?? '' },
+        ]}
+      />
+      <Pager offset={offset} pageSize={PAGE} shown={data.results.length} count={data.count} onOffset={setOffset} />
     </section>
   );
 }

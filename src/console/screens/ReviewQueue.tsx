@@ -10,13 +10,7 @@ export function ReviewQueue() {
   return (
     <section>
       <h1>{t('queueHeading')}</h1>
-      {data === null ? (
-        <p>{t('loading')}</p>
-      ) : data.results.length === 0 ? (
-        <p>{t('queueEmpty')}</p>
-      ) : (
-        <SessionTable sessions={[...data.results].reverse()} />
-      )}
+      <SessionTable sessions={data && [...data.results].reverse()} emptyText={t('queueEmpty')} />
     </section>
   );
 }

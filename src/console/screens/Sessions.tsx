@@ -3,43 +3,34 @@ import { useState, type FormEvent } from 'react';
 import { api, type SessionSummary } from '../api';
 import { useConsole, when } from '../context';
 import { shortId, StatusBadge, useLoad } from './common';
+import { DataTable } from '../DataTable';
+import { Pager } from '../Pager';
 
 const PAGE = 25;
 const STATUSES = ['Approved', 'In Review', 'Declined', 'Resubmitted', 'In Progress', 'Abandoned'];
 
-export function SessionTable({ sessions }: { sessions: SessionSummary[] }) {
+/** Sessions as a table; null while loading, and an empty list shows `emptyText` when given. */
+export function SessionTable({ sessions, emptyText }: { sessions: SessionSummary[] | null; emptyText?: string }) {
   const { t } = useConsole();
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{t('session')}</th>
-          <th scope="col">{t('status')}</th>
-          <th scope="col">{t('score')}</th>
-          <th scope="col">{t('method')}</th>
-          <th scope="col">{t('kiosk')}</th>
-          <th scope="col">{t('warnings')}</th>
-          <th scope="col">{t('created')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sessions.map((session) => (
-          <tr key={session.session_id}>
-            <td>
-              <a href={`#/sessions/${encodeURIComponent(session.session_id)}`}>{session.session_id}</a>
-            </td>
-            <td>
-              <StatusBadge status={session.status} />
-            </td>
-            <td className="number">{Math.round(session.score)}</td>
-            <td>{t(`mode_${session.liveness_mode}` as 'mode_passive')}</td>
-            <td title={session.kiosk}>{shortId(session.kiosk)}</td>
-            <td>{session.warnings.length ? session.warnings.join(', ') : t('none')}</td>
-            <td>{when(session.created_at)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={sessions}
+      rowKey={(session) => session.session_id}
+      loadingText={t('loading')}
+      emptyText={emptyText}
+      columns={[
+        {
+          header: t('session'),
+          cell: (session) => <a href={`#/sessions/${encodeURIComponent(session.session_id)}`}>{session.session_id}</a>,
+        },
+        { header: t('status'), cell: (session) => <StatusBadge status={session.status} /> },
+        { header: t('score'), className: 'number', cell: (session) => Math.round(session.score) },
+        { header: t('method'), cell: (session) => t(`mode_${session.liveness_mode}` as 'mode_passive') },
+        { header: t('kiosk'), title: (session) => session.kiosk, cell: (session) => shortId(session.kiosk) },
+        { header: t('warnings'), cell: (session) => (session.warnings.length ? session.warnings.join(', ') : t('none')) },
+        { header: t('created'), cell: (session) => when(session.created_at) },
+      ]}
+    />
   );
 }
 
@@ -111,15 +102,7 @@ export function Sessions() {
       ) : (
         <>
           <SessionTable sessions={data.results} />
-          <div className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              {t('previous')}
-            </button>
-            <span>{t('showing', { from: offset + 1, to: offset + data.results.length, count: data.count })}</span>
-            <button type="button" disabled={offset + PAGE >= data.count} onClick={() => setOffset(offset + PAGE)}>
-              {t('next')}
-            </button>
-          </div>
+          <Pager offset={offset} pageSize={PAGE} shown={data.results.length} count={data.count} onOffset={setOffset} />
         </>
       )}
     </section>

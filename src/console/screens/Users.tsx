@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
+import { DataTable } from '../DataTable';
 
 interface Account {
   id: number;
@@ -69,47 +70,35 @@ export function Users() {
           {t('createUser')}
         </button>
       </form>
-      {data === null ? (
-        <p>{t('loading')}</p>
-      ) : data.results.length === 0 ? (
-        <p>{t('noUsers')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('username')}</th>
-              <th scope="col">{t('role')}</th>
-              <th scope="col">{t('created')}</th>
-              <th scope="col">{t('status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.results.map((account) => (
-              <tr key={account.id}>
-                <td>{account.username}</td>
-                <td>{t(`role_${account.role}`)}</td>
-                <td>{when(account.created_at)}</td>
-                <td>
-                  {account.disabled_at ? (
-                    `${t('disabled')} ${when(account.disabled_at)}`
-                  ) : (
-                    <>
-                      {t('enabled')}{' '}
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => window.confirm(t('confirmRemove')) && api('POST', `users/${account.id}/disable`).then(reload, fail)}
-                      >
-                        {t('disable')}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={data && data.results}
+        rowKey={(account) => account.id}
+        loadingText={t('loading')}
+        emptyText={t('noUsers')}
+        columns={[
+          { header: t('username'), cell: (account) => account.username },
+          { header: t('role'), cell: (account) => t(`role_${account.role}`) },
+          { header: t('created'), cell: (account) => when(account.created_at) },
+          {
+            header: t('status'),
+            cell: (account) =>
+              account.disabled_at ? (
+                `${t('disabled')} ${when(account.disabled_at)}`
+              ) : (
+                <>
+                  {t('enabled')}{' '}
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => window.confirm(t('confirmRemove')) && api('POST', `users/${account.id}/disable`).then(reload, fail)}
+                  >
+                    {t('disable')}
+                  </button>
+                </>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
 import { useLoad } from './common';
+import { DataTable } from '../DataTable';
 
 interface Destination {
   id: string;
@@ -53,50 +54,39 @@ export function Webhooks() {
           <code className="secret">{secret.secret}</code>
         </div>
       )}
-      {data === null ? (
-        <p>{t('loading')}</p>
-      ) : data.results.length === 0 ? (
-        <p>{t('noWebhooks')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('webhookLabel')}</th>
-              <th scope="col">{t('url')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">{t('created')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('edit')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.results.map((destination) => (
-              <tr key={destination.id}>
-                <td>{destination.label}</td>
-                <td className="mono">{destination.url}</td>
-                <td>{destination.enabled ? t('enabled') : t('disabled')}</td>
-                <td>{when(destination.created_at)}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}
-                  >
-                    {destination.enabled ? t('disable') : t('enable')}
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}
-                  >
-                    {t('remove')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={data && data.results}
+        rowKey={(destination) => destination.id}
+        loadingText={t('loading')}
+        emptyText={t('noWebhooks')}
+        columns={[
+          { header: t('webhookLabel'), cell: (destination) => destination.label },
+          { header: t('url'), className: 'mono', cell: (destination) => destination.url },
+          { header: t('status'), cell: (destination) => (destination.enabled ? t('enabled') : t('disabled')) },
+          { header: t('created'), cell: (destination) => when(destination.created_at) },
+          {
+            header: <span className="visually-hidden">{t('edit')}</span>,
+            className: 'actions',
+            cell: (destination) => (
+              <>
+                <button
+                  type="button"
+                  onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}
+                >
+                  {destination.enabled ? t('disable') : t('enable')}
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}
+                >
+                  {t('remove')}
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { api, type Workflow } from '../api';
 import { isAdmin, useConsole, when } from '../context';
 import type { StringKey } from '../i18n';
 import { useLoad } from './common';
+import { DataTable } from '../DataTable';
 
 const MODES = ['passive', 'active', 'flash', 'action_flash'] as const;
 const CHALLENGES = ['head_left', 'head_right', 'smile', 'blink'];
@@ -175,45 +176,36 @@ export function Workflows() {
           }}
         />
       )}
-      {data === null ? (
-        <p>{t('loading')}</p>
-      ) : data.results.length === 0 ? (
-        <p>{t('noWorkflows')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('name')}</th>
-              <th scope="col">{t('method')}</th>
-              <th scope="col">{t('threshold')}</th>
-              <th scope="col">{t('maxAttempts')}</th>
-              <th scope="col">{t('challenges')}</th>
-              <th scope="col">{t('checks')}</th>
-              <th scope="col">{t('version')}</th>
-              <th scope="col">{t('updated')}</th>
-              {admin && (
-                <th scope="col">
-                  <span className="visually-hidden">{t('edit')}</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {data.results.map((workflow) => (
-              <tr key={workflow.id}>
-                <td>
-                  {workflow.name}
-                  {workflow.is_default && <span className="badge">{t('default')}</span>}
-                </td>
-                <td>{t(`mode_${workflow.liveness_mode}`)}</td>
-                <td className="number">{workflow.liveness_threshold}</td>
-                <td className="number">{workflow.max_attempts}</td>
-                <td>{workflow.challenges.map((c) => t(`challenge_${c}` as StringKey)).join(', ') || t('none')}</td>
-                <td>{workflow.checks.map((c) => t(`check_${c}` as StringKey)).join(', ')}</td>
-                <td className="number">{workflow.version}</td>
-                <td>{when(workflow.updated_at)}</td>
-                {admin && (
-                  <td>
+      <DataTable
+        rows={data && data.results}
+        rowKey={(workflow) => workflow.id}
+        loadingText={t('loading')}
+        emptyText={t('noWorkflows')}
+        columns={[
+          {
+            header: t('name'),
+            cell: (workflow) => (
+              <>
+                {workflow.name}
+                {workflow.is_default && <span className="badge">{t('default')}</span>}
+              </>
+            ),
+          },
+          { header: t('method'), cell: (workflow) => t(`mode_${workflow.liveness_mode}`) },
+          { header: t('threshold'), className: 'number', cell: (workflow) => workflow.liveness_threshold },
+          { header: t('maxAttempts'), className: 'number', cell: (workflow) => workflow.max_attempts },
+          {
+            header: t('challenges'),
+            cell: (workflow) => workflow.challenges.map((c) => t(`challenge_${c}` as StringKey)).join(', ') || t('none'),
+          },
+          { header: t('checks'), cell: (workflow) => workflow.checks.map((c) => t(`check_${c}` as StringKey)).join(', ') },
+          { header: t('version'), className: 'number', cell: (workflow) => workflow.version },
+          { header: t('updated'), cell: (workflow) => when(workflow.updated_at) },
+          ...(admin
+            ? [
+                {
+                  header: <span className="visually-hidden">{t('edit')}</span>,
+                  cell: (workflow: Workflow) => (
                     <button
                       type="button"
                       aria-label={`${t('edit')} ${workflow.name}`}
@@ -224,13 +216,12 @@ export function Workflows() {
                     >
                       {t('edit')}
                     </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
     </section>
   );
 }

@@ -1,0 +1,53 @@
+// One table for every console list: a "loading" line while rows are null, an "empty" line, else a scoped-header table.
+import type { Key, ReactNode } from 'react';
+
+export interface Column<Row> {
+  header: ReactNode;
+  cell: (row: Row) => ReactNode;
+  /** Class of each body cell (e.g. "mono", "number"). */
+  className?: string;
+  /** Tooltip of each body cell. */
+  title?: (row: Row) => string;
+}
+
+interface DataTableProps<Row> {
+  /** null while loading. */
+  rows: readonly Row[] | null;
+  rowKey: (row: Row) => Key;
+  columns: readonly Column<Row>[];
+  loadingText?: ReactNode;
+  /** Without it an empty list still renders the table (its headers alone). */
+  emptyText?: ReactNode;
+  caption?: ReactNode;
+  ariaLabel?: string;
+}
+
+export function DataTable<Row>({ rows, rowKey, columns, loadingText, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
+  if (rows === null) return <p>{loadingText}</p>;
+  if (rows.length === 0 && emptyText !== undefined) return <p>{emptyText}</p>;
+  return (
+    <table aria-label={ariaLabel}>
+      {caption !== undefined && <caption>{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((column, index) => (
+            <th key={index} scope="col">
+              {column.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={rowKey(row)}>
+            {columns.map((column, index) => (
+              <td key={index} className={column.className} title={column.title?.(row)}>
+                {column.cell(row)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
