@@ -281,14 +281,8 @@ function Guidance({
   }
   const shown = visibleGuidance(update, fillLightSettling);
   const first = shown[0];
-  const status =
-    update.phase === 'capturing'
-      ? t('capturing')
-      : update.phase === 'flash'
-        ? t('flashing')
-        : update.phase === 'positioning'
-          ? t('positioning')
-          : null;
+  // The flash phase says "keep looking" once, beside its progress bar; the challenge's own prompt speaks for itself.
+  const status = update.phase === 'capturing' ? t('capturing') : update.phase === 'positioning' ? t('positioning') : null;
   return (
     <>
       {first ? (
@@ -297,7 +291,7 @@ function Guidance({
         </p>
       ) : (
         <p className="guidance ok" data-guidance="">
-          {update.phase === 'challenge' ? '' : (status ?? t('allGood'))}
+          {update.phase === 'challenge' || update.phase === 'flash' ? '' : (status ?? t('allGood'))}
         </p>
       )}
       {update.phase !== 'challenge' && update.secondsLeft > 0 && (
