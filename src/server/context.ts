@@ -68,6 +68,8 @@ export interface ServerContext {
   engine: () => Promise<PassiveEngine>;
   /** Extra x-api-key resolvers (per-user keys); the shared key is always checked first. */
   apiKeyResolvers: ApiKeyResolver[];
+  /** Enrols a standalone API call's face into the face index (set by the faces plugin; absent without it). */
+  enrolApiFace?: (image: Uint8Array, request: { requestId: string; vendorData: string | null; status: string }) => Promise<void>;
   /** scheme://host of the request, for links in answers. */
   baseUrl: (request: FastifyRequest) => string;
 }

@@ -13,6 +13,7 @@ import { fixturesDir, repoRoot } from '../../src/testkit/fixtures';
 const photo = (rel: string) => join(fixturesDir, rel);
 const OBAMA = photo('ageitgey__face_recognition/examples/obama.jpg');
 const BIDEN = photo('ageitgey__face_recognition/examples/biden.jpg');
+const OBAMA_2 = photo('ageitgey__face_recognition/examples/obama2.jpg');
 const PERSON_A_1 = photo('serengil__deepface/tests/unit/dataset/img4.jpg');
 const PERSON_A_2 = photo('serengil__deepface/tests/unit/dataset/img6.jpg');
 const ready = existsSync(resolve(repoRoot, 'models/faceres.onnx')) && existsSync(OBAMA);
@@ -24,6 +25,7 @@ type Client = {
     faceMatch(a: string, b: string, options?: Record<string, unknown>): Promise<any>;
     faceSearch(image: string, options?: Record<string, unknown>): Promise<any>;
     ageEstimation(image: string, options?: Record<string, unknown>): Promise<any>;
+    passiveLiveness(image: string, options?: Record<string, unknown>): Promise<any>;
   };
   lists: {
     listLists(params?: Record<string, unknown>): Promise<any>;
@@ -165,6 +167,20 @@ describe.skipIf(!ready)(
       await client.standalone.faceSearch(BIDEN, { vendor_data: 'customer-3' });
       const again = await client.standalone.faceSearch(BIDEN, { vendor_data: 'customer-4', save_api_request: 'false' });
       expect(again.face_search.warnings).toEqual([]);
+    }, 120_000);
+
+    it('passive liveness with save_api_request enrols the face (a later search finds it under its vendor_data); false does not', async () => {
+      const checked = await client.standalone.passiveLiveness(OBAMA, { vendor_data: 'customer-p' });
+      expect(checked.liveness.status).not.toBe('Declined');
+      const found = await client.standalone.faceSearch(OBAMA_2, { vendor_data: 'customer-q', save_api_request: 'false' });
+      // Two photos of one man years apart: a duplicate or a possible one, by the measured bands.
+      expect(found.face_search.warnings.map((w: { risk: string }) => w.risk)).toEqual([
+        expect.stringMatching(/^(POSSIBLE_)?DUPLICATED_FACE$/),
+      ]);
+      expect(found.face_search.matches.map((m: { vendor_data: string }) => m.vendor_data)).toContain('customer-p');
+      await client.standalone.passiveLiveness(BIDEN, { vendor_data: 'customer-r', save_api_request: 'false' });
+      const notFound = await client.standalone.faceSearch(BIDEN, { vendor_data: 'customer-s', save_api_request: 'false' });
+      expect(notFound.face_search.matches.map((m: { vendor_data: string }) => m.vendor_data)).not.toContain('customer-r');
     }, 120_000);
 
     it('age-estimation: an age in years and the passive liveness check in one answer', async () => {

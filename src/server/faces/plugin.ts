@@ -7,7 +7,7 @@ import { ageEstimationRoutes } from '../routes/age-estimation';
 import { faceMatchRoutes } from '../routes/face-match';
 import { faceSearchRoutes } from '../routes/face-search';
 import { listRoutes } from '../routes/lists';
-import type { FaceEngine, FaceRouteDeps } from './deps';
+import { describe, type FaceEngine, type FaceRouteDeps } from './deps';
 import { FaceIndex } from './face-index';
 import { startFaceScreening } from './screening-worker';
 
@@ -27,6 +27,15 @@ export const faceRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) =>
   await faceSearchRoutes(app, deps);
   await ageEstimationRoutes(app, deps);
   await listRoutes(app, deps);
+  // The passive endpoint's save_api_request enrols through here (it is mounted before this plugin, and calls late).
+  ctx.enrolApiFace = async (image, { requestId, vendorData, status }) => {
+    const user = await describe(deps, image);
+    if (user)
+      await deps.faces.enrolFace(
+        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding },
+        deps.now(),
+      );
+  };
   // Synced Approved decisions are face-screened in the background, never in the sync's request.
   const screening = startFaceScreening({ db: ctx.storage.db, storage: ctx.storage, deps, logger: app.log });
   app.addHook('onClose', async () => screening.stop());

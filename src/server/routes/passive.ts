@@ -73,9 +73,19 @@ export const passiveRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     ctx.metrics.observeEngineTimings(analysis.timings);
     const decision = ctx.metrics.timeStage('decision', () => passiveDecision(analysis, threshold));
     ctx.metrics.passive.inc({ status: decision.status });
+    const requestId = randomUUID();
+    // save_api_request (Didit's default: true) enrols the face, so later face searches find it as this vendor_data.
+    if ((fields.save_api_request ?? 'true').toLowerCase() === 'true' && ctx.enrolApiFace && decision.status !== 'Declined') {
+      // The liveness answer stands even when enrolment fails (an engine that cannot describe faces): the log says so.
+      await ctx
+        .enrolApiFace(image, { requestId, vendorData: fields.vendor_data ?? null, status: decision.status })
+        .catch((err: unknown) =>
+          request.log.warn({ code: (err as { code?: string }).code ?? 'INTERNAL' }, 'save_api_request: the face was not enrolled'),
+        );
+    }
     // Didit's documented shape: the check under `liveness`, warnings as objects with a risk code.
     return reply.send({
-      request_id: randomUUID(),
+      request_id: requestId,
       liveness: { ...decision, warnings: formatWarnings(decision.warnings) },
       vendor_data: fields.vendor_data ?? null,
       created_at: new Date(ctx.now()).toISOString(),
