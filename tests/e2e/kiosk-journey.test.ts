@@ -154,10 +154,17 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
           return Boolean(box && box.width > 0 && box.height > 0);
         }),
       );
+      // "Keep looking at the screen" is said once, and any guidance sits on a white panel, not on the coloured field.
+      const keepLooking = await page.getByText('Keep looking at the screen', { exact: true }).count();
+      const guidancePanels = await page
+        .locator('.guidance:not(:empty)')
+        .evaluateAll((nodes) => nodes.map((node) => getComputedStyle(node).backgroundColor));
       layout[`${orientation}-05-flash`] = await offScreen(page);
       await screenshot(page, `${orientation}-05-flash`);
       await page.clock.resume();
       expect(shown).toEqual([true, true, true]);
+      expect(keepLooking).toBe(1);
+      for (const background of guidancePanels) expect(background).toBe('rgb(255, 255, 255)');
       await page.locator('.result-status').waitFor({ timeout: 90_000 });
       await page.close();
     });
