@@ -51,6 +51,7 @@ export interface StreamVerdict {
 export interface StreamTuning {
   identicalMad: number;
   frozenMs: number;
+  stillMinFrames: number;
   loopMinRepeats: number;
   noiseFloorMin: number;
   noiseMinPairs: number;
@@ -61,6 +62,7 @@ export interface StreamTuning {
 export const DEFAULT_STREAM_TUNING: Readonly<StreamTuning> = Object.freeze({
   identicalMad: tuned('streamIdenticalMad'),
   frozenMs: tuned('streamFrozenMs'),
+  stillMinFrames: tuned('streamStillMinFrames'),
   loopMinRepeats: tuned('streamLoopMinRepeats'),
   noiseFloorMin: tuned('streamNoiseFloorMin'),
   noiseMinPairs: tuned('streamNoiseMinPairs'),
@@ -86,6 +88,8 @@ export class StreamIntegrity {
   private count = 0;
   private longestFrozenMs = 0;
   private repeated = 0;
+  /** Consecutive pairs whose picture changed: none at all over a whole attempt is a still, not a camera. */
+  private changedPairs = 0;
 
   constructor(private readonly tuning: StreamTuning = DEFAULT_STREAM_TUNING) {}
 
@@ -105,6 +109,7 @@ export class StreamIntegrity {
         const runFirst = this.kept.find((k) => k.index === runStart);
         if (runFirst) this.longestFrozenMs = Math.max(this.longestFrozenMs, sample.timestampMs - runFirst.timestampMs);
       } else {
+        this.changedPairs++;
         const floor = quietBlocksChange(previous.luma, sample.luma);
         if (floor !== null) this.pairFloors.push(floor);
         if (this.matchesEarlier(sample.luma, mean, runStart)) this.repeated++;
@@ -122,7 +127,7 @@ export class StreamIntegrity {
     if (intervalJitterMs !== null && intervalJitterMs < t.timingMinJitterMs) suspected.push('timing_too_regular');
     const noiseFloor = this.pairFloors.length >= t.noiseMinPairs ? median(this.pairFloors) : null;
     if (noiseFloor !== null && noiseFloor < t.noiseFloorMin) suspected.push('no_sensor_noise');
-    if (this.longestFrozenMs >= t.frozenMs) suspected.push('frozen');
+    if (this.longestFrozenMs >= t.frozenMs || (this.count >= t.stillMinFrames && this.changedPairs === 0)) suspected.push('frozen');
     if (this.repeated >= t.loopMinRepeats) suspected.push('looped');
     if (this.resolutions.size > 1) suspected.push('resolution_changed');
     return {

@@ -260,6 +260,13 @@ export const TUNABLES = {
     tunedOn: STREAM_DATA,
     retune: STREAM_RETUNE,
   },
+  streamStillMinFrames: {
+    value: 5,
+    meaning:
+      'Frames after which an attempt whose every frame is the same picture is a frozen stream, however short (a sensor never repeats one picture exactly; a quick passive decision must not outrun the frozen check).',
+    tunedOn: STREAM_DATA,
+    retune: STREAM_RETUNE,
+  },
   streamLoopMinRepeats: {
     value: 3,
     meaning: 'Frames identical to an earlier frame (after the picture changed in between) that make a looped stream.',

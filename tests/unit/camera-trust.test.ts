@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VIRTUAL_CAMERA_DENYLIST, judgeCamera, virtualCameraMatch, type PinnedCamera } from '../../src/shared/camera-trust';
-import { STREAM_THUMB_HEIGHT, STREAM_THUMB_WIDTH, quietBlocksChange } from '../../src/liveness/stream-integrity';
+import {
+  DEFAULT_STREAM_TUNING,
+  STREAM_THUMB_HEIGHT,
+  STREAM_THUMB_WIDTH,
+  StreamIntegrity,
+  quietBlocksChange,
+} from '../../src/liveness/stream-integrity';
 import { findV4l2Device, readV4l2Devices } from '../../src/node/kiosk/camera-sysfs';
 
 /** Labels as the browsers show these products (Chromium on Linux adds " (vid:pid)" for USB devices). */
@@ -173,5 +179,29 @@ describe('noise floor', () => {
     }
     expect(quietBlocksChange(a, b)).toBeCloseTo(0.5, 5);
     expect(quietBlocksChange(new Uint8Array(size), new Uint8Array(size))).toBeNull();
+  });
+});
+
+describe('a stream that never changes', () => {
+  const size = STREAM_THUMB_WIDTH * STREAM_THUMB_HEIGHT;
+  const picture = Uint8Array.from({ length: size }, (_, i) => (i * 37) % 256);
+  const feed = (frames: number, changeEvery = 0) => {
+    const stream = new StreamIntegrity();
+    for (let i = 0; i < frames; i++) {
+      const luma = changeEvery && i % changeEvery === 0 ? picture.map((v) => (v + i) % 256) : picture;
+      stream.push({ luma, width: 640, height: 480, timestampMs: i * 66 + (i % 3) });
+    }
+    return stream.verdict();
+  };
+
+  it('is frozen even when the attempt ends before the frozen run would be long enough (a quick passive decision)', () => {
+    const verdict = feed(DEFAULT_STREAM_TUNING.stillMinFrames);
+    expect(verdict.longestFrozenMs).toBeLessThan(DEFAULT_STREAM_TUNING.frozenMs);
+    expect(verdict.suspected).toContain('frozen');
+  });
+
+  it('is not judged on fewer frames than that, and a picture that changes is not a still', () => {
+    expect(feed(DEFAULT_STREAM_TUNING.stillMinFrames - 1).suspected).not.toContain('frozen');
+    expect(feed(DEFAULT_STREAM_TUNING.stillMinFrames, 2).suspected).not.toContain('frozen');
   });
 });
