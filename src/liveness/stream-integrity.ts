@@ -52,6 +52,7 @@ export interface StreamTuning {
   identicalMad: number;
   frozenMs: number;
   stillMinFrames: number;
+  stillMaxPictures: number;
   loopMinRepeats: number;
   noiseFloorMin: number;
   noiseMinPairs: number;
@@ -63,6 +64,7 @@ export const DEFAULT_STREAM_TUNING: Readonly<StreamTuning> = Object.freeze({
   identicalMad: tuned('streamIdenticalMad'),
   frozenMs: tuned('streamFrozenMs'),
   stillMinFrames: tuned('streamStillMinFrames'),
+  stillMaxPictures: tuned('streamStillMaxPictures'),
   loopMinRepeats: tuned('streamLoopMinRepeats'),
   noiseFloorMin: tuned('streamNoiseFloorMin'),
   noiseMinPairs: tuned('streamNoiseMinPairs'),
@@ -88,8 +90,8 @@ export class StreamIntegrity {
   private count = 0;
   private longestFrozenMs = 0;
   private repeated = 0;
-  /** Consecutive pairs whose picture changed: none at all over a whole attempt is a still, not a camera. */
-  private changedPairs = 0;
+  /** Frames that were the same picture as the one before (a sensor's noise makes every real frame new). */
+  private samePictureFrames = 0;
 
   constructor(private readonly tuning: StreamTuning = DEFAULT_STREAM_TUNING) {}
 
@@ -106,10 +108,10 @@ export class StreamIntegrity {
       const change = meanAbsDiff(previous.luma, sample.luma);
       if (change <= this.tuning.identicalMad) {
         runStart = previous.runStart;
+        this.samePictureFrames++;
         const runFirst = this.kept.find((k) => k.index === runStart);
         if (runFirst) this.longestFrozenMs = Math.max(this.longestFrozenMs, sample.timestampMs - runFirst.timestampMs);
       } else {
-        this.changedPairs++;
         const floor = quietBlocksChange(previous.luma, sample.luma);
         if (floor !== null) this.pairFloors.push(floor);
         if (this.matchesEarlier(sample.luma, mean, runStart)) this.repeated++;
@@ -127,8 +129,11 @@ export class StreamIntegrity {
     if (intervalJitterMs !== null && intervalJitterMs < t.timingMinJitterMs) suspected.push('timing_too_regular');
     const noiseFloor = this.pairFloors.length >= t.noiseMinPairs ? median(this.pairFloors) : null;
     if (noiseFloor !== null && noiseFloor < t.noiseFloorMin) suspected.push('no_sensor_noise');
-    if (this.longestFrozenMs >= t.frozenMs || (this.count >= t.stillMinFrames && this.changedPairs === 0)) suspected.push('frozen');
-    if (this.repeated >= t.loopMinRepeats) suspected.push('looped');
+    // However short the attempt, a camera never shows only one or two pictures: a quick decision must not outrun the checks.
+    const pictures = this.count - this.samePictureFrames - this.repeated;
+    const fewPictures = this.count >= t.stillMinFrames && pictures <= t.stillMaxPictures;
+    if (this.longestFrozenMs >= t.frozenMs || (fewPictures && pictures <= 1)) suspected.push('frozen');
+    if (this.repeated >= t.loopMinRepeats || (fewPictures && pictures > 1)) suspected.push('looped');
     if (this.resolutions.size > 1) suspected.push('resolution_changed');
     return {
       suspected,

@@ -263,7 +263,14 @@ export const TUNABLES = {
   streamStillMinFrames: {
     value: 5,
     meaning:
-      'Frames after which an attempt whose every frame is the same picture is a frozen stream, however short (a sensor never repeats one picture exactly; a quick passive decision must not outrun the frozen check).',
+      'Frames after which an attempt that showed only one or two pictures is frozen or looped, however short (a sensor never repeats a picture exactly; a quick passive decision must not outrun the frozen and loop checks).',
+    tunedOn: STREAM_DATA,
+    retune: STREAM_RETUNE,
+  },
+  streamStillMaxPictures: {
+    value: 2,
+    meaning:
+      'Distinct pictures at or below which an attempt of at least streamStillMinFrames frames is frozen (one) or looped (two): a one-frame clip played by Chromium showed two pictures alternating.',
     tunedOn: STREAM_DATA,
     retune: STREAM_RETUNE,
   },

@@ -182,26 +182,31 @@ describe('noise floor', () => {
   });
 });
 
-describe('a stream that never changes', () => {
+describe('an attempt that shows only one or two pictures', () => {
   const size = STREAM_THUMB_WIDTH * STREAM_THUMB_HEIGHT;
-  const picture = Uint8Array.from({ length: size }, (_, i) => (i * 37) % 256);
-  const feed = (frames: number, changeEvery = 0) => {
+  const picture = (shift: number) => Uint8Array.from({ length: size }, (_, i) => (i * 37 + shift) % 256);
+  const feed = (pictureOf: (frame: number) => Uint8Array, frames: number) => {
     const stream = new StreamIntegrity();
-    for (let i = 0; i < frames; i++) {
-      const luma = changeEvery && i % changeEvery === 0 ? picture.map((v) => (v + i) % 256) : picture;
-      stream.push({ luma, width: 640, height: 480, timestampMs: i * 66 + (i % 3) });
-    }
+    for (let i = 0; i < frames; i++) stream.push({ luma: pictureOf(i), width: 640, height: 480, timestampMs: i * 66 + (i % 3) });
     return stream.verdict();
   };
+  const minFrames = DEFAULT_STREAM_TUNING.stillMinFrames;
 
-  it('is frozen even when the attempt ends before the frozen run would be long enough (a quick passive decision)', () => {
-    const verdict = feed(DEFAULT_STREAM_TUNING.stillMinFrames);
+  it('one picture is frozen even when the attempt ends before a frozen run would be long enough (a quick passive decision)', () => {
+    const verdict = feed(() => picture(0), minFrames);
     expect(verdict.longestFrozenMs).toBeLessThan(DEFAULT_STREAM_TUNING.frozenMs);
     expect(verdict.suspected).toContain('frozen');
   });
 
-  it('is not judged on fewer frames than that, and a picture that changes is not a still', () => {
-    expect(feed(DEFAULT_STREAM_TUNING.stillMinFrames - 1).suspected).not.toContain('frozen');
-    expect(feed(DEFAULT_STREAM_TUNING.stillMinFrames, 2).suspected).not.toContain('frozen');
+  it('two pictures (Chromium playing a one-frame clip shows two) are caught before any loop count or frozen run', () => {
+    const verdict = feed((i) => picture(i < minFrames / 2 ? 0 : 1), minFrames);
+    expect(verdict.repeatedFrames).toBeLessThan(DEFAULT_STREAM_TUNING.loopMinRepeats);
+    expect(verdict.longestFrozenMs).toBeLessThan(DEFAULT_STREAM_TUNING.frozenMs);
+    expect(verdict.suspected).toContain('looped');
+  });
+
+  it('is not judged on fewer frames, and a stream where every frame is new (sensor noise) is clean', () => {
+    expect(feed(() => picture(0), minFrames - 1).suspected).toEqual([]);
+    expect(feed((i) => picture(i * 3), minFrames * 2).suspected).toEqual([]);
   });
 });
