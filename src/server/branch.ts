@@ -6,7 +6,7 @@ import type { WorkflowSettings } from '../shared/workflow';
 import { HttpError } from './http/errors';
 import { newShortCode, normalizeShortCode, SHORT_CODE_TTL_MS } from './short-code';
 import { signSessionToken, type SigningKey } from './signing';
-import type { ServerMigration } from './schema';
+import { createTable, type ServerMigration } from './schema';
 import type { SqlRunner } from './sql';
 import type { SessionRow, Storage } from './storage';
 import type { WorkflowRow } from './workflows';
@@ -22,20 +22,20 @@ export const BRANCH_MIGRATIONS: readonly ServerMigration[] = [
     version: 1,
     name: 'session portraits, kiosk status reports',
     statements: (t) => [
-      `CREATE TABLE session_portraits (
-        session_id TEXT PRIMARY KEY,
-        mime TEXT NOT NULL,
-        bytes ${t.blob} NOT NULL,
-        created_at TEXT NOT NULL
-      )`,
-      `CREATE TABLE kiosk_reports (
-        device_id TEXT PRIMARY KEY,
-        reported_at TEXT NOT NULL,
-        pending INTEGER NOT NULL,
-        app_version TEXT,
-        workflow_id TEXT,
-        workflow_version INTEGER
-      )`,
+      createTable('session_portraits', [
+        'session_id TEXT PRIMARY KEY',
+        'mime TEXT NOT NULL',
+        `bytes ${t.blob} NOT NULL`,
+        'created_at TEXT NOT NULL',
+      ]),
+      createTable('kiosk_reports', [
+        'device_id TEXT PRIMARY KEY',
+        'reported_at TEXT NOT NULL',
+        'pending INTEGER NOT NULL',
+        'app_version TEXT',
+        'workflow_id TEXT',
+        'workflow_version INTEGER',
+      ]),
     ],
   },
 ];
