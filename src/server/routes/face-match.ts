@@ -3,22 +3,22 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_FACE_MATCH_DECLINE_THRESHOLD, similarityScore } from '../../shared/face-match';
 import { cosineSimilarity } from '../../node/engine/face-embedding';
-import { booleanField, readFaceForm, scoreField, vendorDataField } from '../faces/form';
-import { describe, imageBlock, newRequestId, warning, type FaceRouteDeps } from '../faces/deps';
+import { scoreField } from '../faces/form';
+import { describe, imageBlock, warning, type FaceRouteDeps } from '../faces/deps';
+import { readFaceRequest, saveRequestFace } from './face-request';
 
 export async function faceMatchRoutes(app: FastifyInstance, deps: FaceRouteDeps): Promise<void> {
   app.post('/v3/face-match/', async (request, reply) => {
-    const { images, fields } = await readFaceForm(request, ['user_image', 'ref_image']);
-    const threshold = scoreField(fields, 'face_match_score_decline_threshold', DEFAULT_FACE_MATCH_DECLINE_THRESHOLD);
-    const save = booleanField(fields, 'save_api_request', true);
-    const vendorData = vendorDataField(fields);
-    const user = await describe(deps, images.user_image);
-    const ref = await describe(deps, images.ref_image);
-    const requestId = newRequestId();
+    const form = await readFaceRequest(request, ['user_image', 'ref_image'], (fields) =>
+      scoreField(fields, 'face_match_score_decline_threshold', DEFAULT_FACE_MATCH_DECLINE_THRESHOLD),
+    );
+    const threshold = form.own;
+    const user = await describe(deps, form.images.user_image);
+    const ref = await describe(deps, form.images.ref_image);
     const warnings = [];
     let score: number | null;
     if (!user || !ref) {
-      score = save ? null : 0;
+      score = form.save ? null : 0;
       warnings.push(
         warning(
           'NO_REFERENCE_IMAGE',
@@ -40,15 +40,11 @@ export async function faceMatchRoutes(app: FastifyInstance, deps: FaceRouteDeps)
         );
     }
     const status = score !== null && score > threshold ? 'Approved' : 'Declined';
-    if (save && user)
-      await deps.faces.enrolFace(
-        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: true, embedding: user.embedding },
-        deps.now(),
-      );
+    if (user) await saveRequestFace(deps, form, { status, searchable: true, embedding: user.embedding });
     return reply.send({
-      request_id: requestId,
+      request_id: form.requestId,
       face_match: { status, score, user_image: imageBlock(user), ref_image: imageBlock(ref), warnings },
-      vendor_data: vendorData,
+      vendor_data: form.vendorData,
       created_at: new Date(deps.now()).toISOString(),
     });
   });

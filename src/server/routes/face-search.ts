@@ -7,8 +7,8 @@ import { MAX_FACE_SEARCH_MATCHES } from '../../shared/face-match';
 import { formatWarnings } from '../didit';
 import type { FaceMatch } from '../faces/face-index';
 import { screenFace, SCREENING_CANDIDATES } from '../faces/screening';
-import { booleanField, readFaceForm, vendorDataField } from '../faces/form';
-import { describe, imageBlock, newRequestId, warning, type FaceRouteDeps } from '../faces/deps';
+import { describe, imageBlock, warning, type FaceRouteDeps } from '../faces/deps';
+import { readFaceRequest, saveRequestFace } from './face-request';
 
 const SEARCH_TYPES = ['most_similar', 'blocklisted_or_approved'] as const;
 
@@ -31,14 +31,12 @@ export function formatMatch(m: FaceMatch) {
 
 export async function faceSearchRoutes(app: FastifyInstance, deps: FaceRouteDeps): Promise<void> {
   app.post('/v3/face-search/', async (request, reply) => {
-    const { images, fields } = await readFaceForm(request, ['user_image']);
-    const save = booleanField(fields, 'save_api_request', true);
-    const vendorData = vendorDataField(fields);
-    const searchType = fields.search_type || 'most_similar';
+    const form = await readFaceRequest(request, ['user_image']);
+    const { requestId, vendorData } = form;
+    const searchType = form.fields.search_type || 'most_similar';
     if (!(SEARCH_TYPES as readonly string[]).includes(searchType))
       throw new CodedError('INVALID_ARGUMENT', `search_type must be one of ${SEARCH_TYPES.join(', ')}.`);
-    const user = await describe(deps, images.user_image);
-    const requestId = newRequestId();
+    const user = await describe(deps, form.images.user_image);
     const created_at = new Date(deps.now()).toISOString();
     if (!user) {
       return reply.send({
@@ -68,11 +66,7 @@ export async function faceSearchRoutes(app: FastifyInstance, deps: FaceRouteDeps
     }
     const blocklisted = screening.warnings.some((w) => w === 'FACE_IN_BLOCKLIST' || w === 'POSSIBLE_FACE_IN_BLOCKLIST');
     const status = blocklisted ? 'Declined' : 'Approved';
-    if (save)
-      await deps.faces.enrolFace(
-        { source: 'api_request', sessionId: requestId, vendorData, status, searchable: false, embedding: user.embedding },
-        deps.now(),
-      );
+    await saveRequestFace(deps, form, { status, searchable: false, embedding: user.embedding });
     return reply.send({
       request_id: requestId,
       face_search: {
