@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CodedError } from '../shared/errors';
 import type { SqlDb } from './sql';
+import { UuidTable } from './uuid-table';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -57,15 +58,9 @@ export function formatDestination(row: DestinationRow) {
   };
 }
 
-export class WebhookDestinations {
-  constructor(private readonly db: SqlDb) {}
-
-  list(): Promise<DestinationRow[]> {
-    return this.db.all<DestinationRow>('SELECT * FROM webhook_destinations ORDER BY created_at, uuid');
-  }
-
-  get(uuid: string): Promise<DestinationRow | undefined> {
-    return this.db.get<DestinationRow>('SELECT * FROM webhook_destinations WHERE uuid = $1', [uuid]);
+export class WebhookDestinations extends UuidTable<DestinationRow> {
+  constructor(db: SqlDb) {
+    super(db, 'webhook_destinations');
   }
 
   async create(body: z.infer<typeof destinationBodySchema>): Promise<DestinationRow> {
@@ -103,10 +98,6 @@ export class WebhookDestinations {
       ],
     );
     return this.get(uuid);
-  }
-
-  async delete(uuid: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM webhook_destinations WHERE uuid = $1', [uuid])) > 0;
   }
 
   async secretOf(uuid: string): Promise<string | undefined> {

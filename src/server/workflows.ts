@@ -5,6 +5,7 @@ import { CodedError } from '../shared/errors';
 import { workflowSettingsSchema, type WorkflowSettings } from '../shared/workflow';
 import type { LivenessConfig } from '../shared/config';
 import type { SqlDb } from './sql';
+import { UuidTable } from './uuid-table';
 
 /** Didit's liveness method names and ours. */
 export const METHOD_TO_MODE: Record<string, LivenessConfig['liveness_mode']> = {
@@ -174,15 +175,10 @@ function settingsFromBody(body: WorkflowBody, base?: WorkflowSettings): Workflow
   );
 }
 
-export class Workflows {
-  constructor(private readonly db: SqlDb) {}
-
-  list(): Promise<WorkflowRow[]> {
-    return this.db.all<WorkflowRow>('SELECT * FROM workflows ORDER BY created_at, uuid');
-  }
-
-  get(uuid: string): Promise<WorkflowRow | undefined> {
-    return this.db.get<WorkflowRow>('SELECT * FROM workflows WHERE uuid = $1', [uuid]);
+/** Sessions keep the settings they were made with, so deleting a workflow (UuidTable's delete) changes none of them. */
+export class Workflows extends UuidTable<WorkflowRow> {
+  constructor(db: SqlDb) {
+    super(db, 'workflows');
   }
 
   /** The workflow a kiosk runs when nobody chose one: the default, published. */
@@ -241,10 +237,5 @@ export class Workflows {
       );
       return q.get<WorkflowRow>('SELECT * FROM workflows WHERE uuid = $1', [uuid]);
     });
-  }
-
-  /** Sessions keep the settings they were made with, so deleting a workflow changes none of them. */
-  async delete(uuid: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM workflows WHERE uuid = $1', [uuid])) > 0;
   }
 }
