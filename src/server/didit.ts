@@ -107,18 +107,19 @@ export function formatDecision(
         ]
       : [],
     reviews: reviews.map(formatReview),
-    evidence: row
-      ? {
-          device_id: row.device_id,
-          seq: Number(row.seq),
-          hash: row.hash,
-          prev_hash: row.prev_hash,
-          signature: row.signature,
-          image_sha256: row.image_sha256,
-          verification,
-          chain_verified: verification ? verification.verified : null,
-        }
-      : null,
+    evidence: row ? { ...formatEvidence(row), verification, chain_verified: verification ? verification.verified : null } : null,
+  };
+}
+
+/** A kiosk record's place in its kiosk's signed chain, as the API's decision and the console's session detail show it. */
+export function formatEvidence(row: DecisionRow) {
+  return {
+    device_id: row.device_id,
+    seq: Number(row.seq),
+    hash: row.hash,
+    prev_hash: row.prev_hash,
+    signature: row.signature,
+    image_sha256: row.image_sha256,
   };
 }
 

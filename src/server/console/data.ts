@@ -5,6 +5,7 @@ import { canonicalJson, GENESIS_HASH, importPublicKey, sha256Hex, verifyEd25519,
 import { CodedError } from '../../shared/errors';
 import type { LivenessResult } from '../../shared/result';
 import { changeStatus, type BranchDeps } from '../branch';
+import { formatEvidence } from '../didit';
 import type { DecisionRow, ReviewRow } from '../storage';
 import type { Workflows } from '../workflows';
 import type { KioskSummary, SessionSummary } from '../../shared/console-wire';
@@ -145,12 +146,7 @@ export function storageConsoleData(deps: BranchDeps, workflows: Pick<Workflows, 
         has_image: image !== null,
         reviews: await storage.reviewsOf(id),
         evidence: {
-          device_id: row.device_id,
-          seq: Number(row.seq),
-          hash: row.hash,
-          prev_hash: row.prev_hash,
-          signature: row.signature,
-          image_sha256: row.image_sha256,
+          ...formatEvidence(row),
           check: checkEvidence(row, device?.public_key_pem ?? null, previous?.hash ?? null, image),
         },
       };
