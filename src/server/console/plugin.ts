@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CHALLENGES, LIVENESS_MODES, STATUSES } from '../../shared/catalogue';
 import { CodedError } from '../../shared/errors';
 import type { ServerContext, ServerPlugin } from '../context';
+import { dateQueryField, isoDateBound, pageQueryFields } from '../http/list-query';
 import { consoleDir } from './build';
 import { toCsv } from './csv';
 import { REVIEW_ACTIONS, storageConsoleData } from './data';
@@ -35,11 +36,10 @@ const sessionQuery = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   kiosk: z.string().max(200).optional(),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
+  from: dateQueryField,
+  to: dateQueryField,
   q: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageQueryFields,
 });
 const reviewSchema = z.object({ action: z.enum(REVIEW_ACTIONS), comment: z.string().trim().max(2000).optional() });
 const workflowSchema = z.object({
@@ -63,13 +63,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
     throw new CodedError('INVALID_ARGUMENT', `${what}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is invalid'}.`);
   }
   return result.data;
-}
-
-function isoFilter(value: string | undefined, name: string): string | undefined {
-  if (!value) return undefined;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) throw new CodedError('INVALID_ARGUMENT', `${name} must be a date (ISO 8601, e.g. 2025-01-31).`);
-  return new Date(at).toISOString();
 }
 
 function sameSecret(a: string, b: unknown): boolean {
@@ -173,8 +166,8 @@ export const consoleRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     return {
       status: parsed.status || undefined,
       kiosk: parsed.kiosk || undefined,
-      from: isoFilter(parsed.from, 'from'),
-      to: isoFilter(parsed.to, 'to'),
+      from: isoDateBound(parsed.from, 'from', '2025-01-31'),
+      to: isoDateBound(parsed.to, 'to', '2025-01-31'),
       search: parsed.q?.trim() || undefined,
       limit: limit ?? parsed.limit,
       offset: limit ? 0 : parsed.offset,

@@ -11,6 +11,7 @@ import { verifyStoredRecord } from '../evidence-check';
 import { renderEvidencePdf } from '../evidence-pdf';
 import { errorReply, HttpError } from '../http/errors';
 import { SESSION_CREATE_BODY_LIMIT } from '../http/limits';
+import { dateQueryField, isoDateBound, pageQueryFields } from '../http/list-query';
 import { assertWebhookUrl } from '../destinations';
 import { eraseSessionFaces } from '../faces/face-index';
 
@@ -21,12 +22,11 @@ const listQuery = z.object({
   workflow_id: z.string().max(100).optional(),
   search: z.string().max(200).optional(),
   session_kind: z.enum(['user', 'business', 'all']).optional(),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
-  date_from: z.string().max(64).optional(),
-  date_to: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  from: dateQueryField,
+  to: dateQueryField,
+  date_from: dateQueryField,
+  date_to: dateQueryField,
+  ...pageQueryFields,
 });
 
 const sessionParams = z.object({ id: z.string().min(1).max(200) });
@@ -56,13 +56,7 @@ const batchDeleteBody = z.object({
   delete_all: z.boolean().optional(),
 });
 
-export function toIsoFilter(value: string | undefined, name: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const at = Date.parse(value);
-  if (Number.isNaN(at))
-    throw new CodedError('INVALID_ARGUMENT', `${name} must be a date (ISO 8601, e.g. 2025-01-31 or 2025-01-31T12:00:00Z).`);
-  return new Date(at).toISOString();
-}
+const DATE_EXAMPLE = '2025-01-31 or 2025-01-31T12:00:00Z';
 
 export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, ctx) => {
   const deps = { storage: ctx.storage, signingKey: ctx.signingKey, now: ctx.now };
@@ -182,8 +176,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<ServerContext> = async (app, c
     app.get(url, { schema: { querystring: listQuery } }, async (request) => {
       const { count, rows } = await ctx.storage.listSessions({
         ...request.query,
-        from: toIsoFilter(request.query.from ?? request.query.date_from, 'from'),
-        to: toIsoFilter(request.query.to ?? request.query.date_to, 'to'),
+        from: isoDateBound(request.query.from ?? request.query.date_from, 'from', DATE_EXAMPLE),
+        to: isoDateBound(request.query.to ?? request.query.date_to, 'to', DATE_EXAMPLE),
       });
       const { limit, offset } = request.query;
       const page = (at: number) => `${ctx.baseUrl(request)}/v3/sessions/?limit=${limit}&offset=${at}`;
