@@ -201,6 +201,10 @@ export const branchClaimSchema = z.discriminatedUnion('taken', [
 export type BranchClaim = z.infer<typeof branchClaimSchema>;
 
 const empty = z.object({}).strict();
+/** A staff request that carries nothing but the staff token. */
+const staffOnly = z.object({ token: staffToken }).strict();
+/** A session request that names the session and nothing else. */
+const sessionOnly = z.object({ sessionId }).strict();
 const ack = z.object({ ok: z.literal(true) });
 
 // --- the channel map ------------------------------------------------------------------------------------------
@@ -259,17 +263,17 @@ export const channels = {
   },
   'session.finish': {
     method: 'finishSession',
-    request: z.object({ sessionId }).strict(),
+    request: sessionOnly,
     response: sessionOutcomeSchema,
   },
   'session.abandon': {
     method: 'abandonSession',
-    request: z.object({ sessionId }).strict(),
+    request: sessionOnly,
     response: ack,
   },
   'session.retry': {
     method: 'retrySession',
-    request: z.object({ sessionId }).strict(),
+    request: sessionOnly,
     response: sessionPlanSchema,
   },
   'config.get': {
@@ -294,12 +298,12 @@ export const channels = {
   },
   'staff.lock': {
     method: 'lockStaff',
-    request: z.object({ token: staffToken }).strict(),
+    request: staffOnly,
     response: ack,
   },
   'queue.status': {
     method: 'queueStatus',
-    request: z.object({ token: staffToken }).strict(),
+    request: staffOnly,
     response: queueStatusSchema,
   },
   'decisions.recent': {
@@ -322,12 +326,12 @@ export const channels = {
   },
   'pilot.disarm': {
     method: 'disarmPilot',
-    request: z.object({ token: staffToken }).strict(),
+    request: staffOnly,
     response: pilotStatusSchema,
   },
   'pilot.status': {
     method: 'pilotStatus',
-    request: z.object({ token: staffToken }).strict(),
+    request: staffOnly,
     response: pilotStatusSchema,
   },
   'privacy.get': {
@@ -337,7 +341,7 @@ export const channels = {
   },
   'sync.status': {
     method: 'syncStatus',
-    request: z.object({ token: staffToken }).strict(),
+    request: staffOnly,
     response: syncStatusSchema,
   },
   'staff.audit': {
