@@ -5,7 +5,7 @@ import { booleanField, readFaceForm, vendorDataField, type FaceForm } from '../f
 import { newRequestId, type FaceRouteDeps } from '../faces/deps';
 
 export interface FaceRequest<Own> extends FaceForm {
-  /** The endpoint's own fields, read before the common ones (so a form with several bad fields names the same one first). */
+  /** The endpoint's own fields, checked before the common ones: a form with several bad fields is refused for its own first. */
   own: Own;
   save: boolean;
   vendorData: string | null;
