@@ -102,13 +102,18 @@ export function gaussianSource(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(unit())) * Math.cos(2 * Math.PI * unit());
 }
 
-/** The camera's view of these points turned to this pose (degrees), with landmark noise (px) on x and y. */
+/** How landmarks come out of the detector: Gaussian noise of noisePx drawn from noise, the face moved by offset (px). */
+export interface LandmarkView {
+  noisePx: number;
+  noise: () => number;
+  offset?: [number, number];
+}
+
+/** The camera's view of these points turned to this pose (degrees). */
 function viewed(
   points: Point3[],
   [yaw, pitch, roll]: [number, number, number],
-  noisePx: number,
-  noise: () => number,
-  offset: [number, number],
+  { noisePx, noise, offset = [0, 0] }: LandmarkView,
 ): Point3[] {
   return points.map((p) => {
     const q = project(rotate(p, yaw, pitch, roll), DEFAULT_CAMERA, offset);
@@ -116,30 +121,17 @@ function viewed(
   });
 }
 
-/** A live head at this pose: the 3D face rotated, then projected, with landmark noise (px). */
-export function headLandmarks(
-  yaw: number,
-  pitch: number,
-  noisePx: number,
-  noise: () => number,
-  offset: [number, number] = [0, 0],
-): Point3[] {
-  return viewed(canonicalFace(), [yaw, pitch, 0], noisePx, noise, offset);
+/** A live head at this pose: the 3D face rotated, then projected. */
+export function headLandmarks(yaw: number, pitch: number, view: LandmarkView): Point3[] {
+  return viewed(canonicalFace(), [yaw, pitch, 0], view);
 }
 
 /** A printed photo of the frontal face (flattened onto a plane) tilted and moved rigidly in front of the camera. */
-export function photoLandmarks(
-  yaw: number,
-  pitch: number,
-  roll: number,
-  noisePx: number,
-  noise: () => number,
-  offset: [number, number] = [0, 0],
-): Point3[] {
+export function photoLandmarks(yaw: number, pitch: number, roll: number, view: LandmarkView): Point3[] {
   // The print: the frontal projection scaled back to mm on a flat sheet (z = 0).
   const print = canonicalFace().map((p): Point3 => {
     const depth = DEFAULT_CAMERA.distanceMm - p[2];
     return [(p[0] * DEFAULT_CAMERA.distanceMm) / depth, (p[1] * DEFAULT_CAMERA.distanceMm) / depth, 0];
   });
-  return viewed(print, [yaw, pitch, roll], noisePx, noise, offset);
+  return viewed(print, [yaw, pitch, roll], view);
 }
