@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type DecisionStore } from '../../src/node/store';
-import { applyOutcome, drainQueue, emptyDrainReport, type BatchOutcome, type OutboxJob } from '../../src/node/sync/queue';
+import {
+  applyOutcome,
+  drainQueue,
+  emptyDrainReport,
+  type BatchOutcome,
+  type OutboxJob,
+  type RecordAnswer,
+} from '../../src/node/sync/queue';
 import { makeResult } from '../../src/testkit/fault-support';
 
 const policy = { baseMs: 1000, capMs: 60_000 };
@@ -38,22 +45,14 @@ const job = (store: DecisionStore, seq: number): OutboxRow =>
   store.db.prepare('SELECT seq, state, attempts, next_attempt_at FROM outbox WHERE seq = ?').get(seq) as OutboxRow;
 const count = (store: DecisionStore, state: string): number =>
   (store.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE state = ?').get(state) as { n: number }).n;
-const acceptAll = (jobs: OutboxJob[]): BatchOutcome => ({
-  kind: 'answered',
-  results: jobs.map((j) => ({ seq: j.seq, status: 'accepted' as const })),
-});
+const answered = (...results: RecordAnswer[]): BatchOutcome => ({ kind: 'answered', results });
+const acceptAll = (jobs: OutboxJob[]): BatchOutcome => answered(...jobs.map((j) => ({ seq: j.seq, status: 'accepted' as const })));
 
 describe('state transitions on the kiosk outbox', () => {
   it('acks accepted and duplicate records, and only those', () => {
     const store = storeWith(3);
     const report = emptyDrainReport();
-    const outcome: BatchOutcome = {
-      kind: 'answered',
-      results: [
-        { seq: 1, status: 'accepted' },
-        { seq: 2, status: 'duplicate' },
-      ],
-    };
+    const outcome = answered({ seq: 1, status: 'accepted' }, { seq: 2, status: 'duplicate' });
     expect(applyOutcome(store, store.dueJobs(0, 10), outcome, 0, () => 0.5, policy, report)).toBe(true);
     expect(count(store, 'done')).toBe(2);
     expect(job(store, 3)).toMatchObject({ state: 'pending', attempts: 0 });
@@ -72,13 +71,7 @@ describe('state transitions on the kiosk outbox', () => {
   it('a rejected record is set aside and the records chained after it wait', () => {
     const store = storeWith(3);
     const report = emptyDrainReport();
-    const outcome: BatchOutcome = {
-      kind: 'answered',
-      results: [
-        { seq: 1, status: 'accepted' },
-        { seq: 2, status: 'rejected', code: 'BAD_SIGNATURE', message: 'x' },
-      ],
-    };
+    const outcome = answered({ seq: 1, status: 'accepted' }, { seq: 2, status: 'rejected', code: 'BAD_SIGNATURE', message: 'x' });
     expect(applyOutcome(store, store.dueJobs(0, 10), outcome, 0, () => 0.5, policy, report)).toBe(false);
     expect(job(store, 1).state).toBe('done');
     expect(job(store, 2)).toMatchObject({ state: 'rejected', attempts: 1 });
