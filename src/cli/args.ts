@@ -1,6 +1,7 @@
 // Every subcommand parses its flags the same way: strict, `-h/--help` prints the usage, a bad flag is a coded error.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_THRESHOLD } from '../shared/bands';
+import { LIVENESS_MODES, type LivenessMode } from '../shared/catalogue';
 import { CodedError } from '../shared/errors';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -39,4 +40,22 @@ export function parsePositiveIntFlag(name: string, value: string | undefined, fa
   const n = value === undefined ? fallback : Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new CodedError('INVALID_ARGUMENT', `--${name} must be a positive integer, not "${value}".`);
   return n;
+}
+
+/** A comma-separated flag whose every item is one of `allowed`; `takes` (what the flag takes) opens the error. */
+export function parseListFlag<T extends string>(text: string, allowed: readonly T[], takes: string): T[] {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (bad.length || list.length === 0) throw new CodedError('INVALID_ARGUMENT', `${takes}; "${bad.join(',') || text}" is not one.`);
+  return list as T[];
+}
+
+/** `--mode a,b` (or `all`): each kiosk mode once, in the order given. */
+export function parseModes(text: string | undefined): LivenessMode[] {
+  if (text === undefined) return [];
+  if (text === 'all') return [...LIVENESS_MODES];
+  return [...new Set(parseListFlag(text, LIVENESS_MODES, `--mode takes ${LIVENESS_MODES.join(', ')} (comma-separated) or all`))];
 }

@@ -9,6 +9,7 @@ import type { FrameAnalysis } from '../shared/analysis';
 import type { Engine } from '../node/engine/api';
 import { decodeVideoFrames } from '../node/engine/video';
 import { analyzeClip } from '../liveness/clip';
+import { parseListFlag } from './args';
 import type { CheckLine, CheckOptions, ClipCheckOptions } from './check-types';
 
 export type { ClipCheckOptions } from './check-types';
@@ -32,19 +33,9 @@ export const CLIP_ARG_OPTIONS = {
 } as const;
 
 function challengeList(flag: string, text: string | undefined): Challenge[] | undefined {
-  if (text === undefined) return undefined;
-  const list = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = list.filter((c) => !(CHALLENGES as readonly string[]).includes(c));
-  if (bad.length || list.length === 0) {
-    throw new CodedError(
-      'INVALID_ARGUMENT',
-      `--${flag} takes a comma-separated list of ${CHALLENGES.join(', ')}; "${bad.join(',') || text}" is not one.`,
-    );
-  }
-  return list as Challenge[];
+  return text === undefined
+    ? undefined
+    : parseListFlag(text, CHALLENGES, `--${flag} takes a comma-separated list of ${CHALLENGES.join(', ')}`);
 }
 
 function positiveNumber(flag: string, text: string | undefined, allowZero = false): number | undefined {

@@ -314,10 +314,6 @@ export function tuned(name: TunableName): number {
   return TUNABLES[name].value;
 }
 
-/** The PAD fusion's sign vote (tools/fit-pad.ts). */
-export const PAD_VOTE_MIN_AGREEMENT = tuned('padVoteMinAgreement');
-export const PAD_VOTE_MIN_RECORDINGS = tuned('padVoteMinRecordings');
-
 /** The flash analysis constants a site profile may override. */
 export interface FlashTuning {
   minFrames: number;

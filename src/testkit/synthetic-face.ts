@@ -2,8 +2,8 @@
 // person's left in the image = +x, y down, z toward the camera), projected by a pinhole camera.
 import type { Point3 } from '../shared/analysis';
 
-/** Anatomical anchor points of the stable subset (approximate adult face, mm). */
-const ANCHORS: Record<number, Point3> = {
+/** Anatomical anchor points of the stable subset on the midline (x = 0; approximate adult face, mm). */
+const MIDLINE: Record<number, Point3> = {
   10: [0, -90, -5],
   151: [0, -70, 0],
   9: [0, -50, 2],
@@ -16,34 +16,34 @@ const ANCHORS: Record<number, Point3> = {
   4: [0, 18, 30],
   1: [0, 22, 32],
   19: [0, 28, 25],
-  33: [-45, -25, -8],
-  133: [-15, -25, 0],
-  362: [15, -25, 0],
-  263: [45, -25, -8],
-  48: [-12, 15, 12],
-  278: [12, 15, 12],
-  64: [-14, 22, 8],
-  294: [14, 22, 8],
-  98: [-10, 25, 12],
-  327: [10, 25, 12],
-  50: [-35, 10, -5],
-  280: [35, 10, -5],
-  117: [-40, -5, -10],
-  346: [40, -5, -10],
-  123: [-45, 5, -15],
-  352: [45, 5, -15],
-  205: [-30, 25, -5],
-  425: [30, 25, -5],
-  36: [-22, 10, 0],
-  266: [22, 10, 0],
-  234: [-70, -10, -55],
-  454: [70, -10, -55],
-  127: [-68, -30, -55],
-  356: [68, -30, -55],
-  93: [-66, 10, -50],
-  323: [66, 10, -50],
-  132: [-62, 30, -45],
-  361: [62, 30, -45],
+};
+
+/** The paired anchors: [index on the -x side, index of its mirror on the +x side, the -x point]; the face is symmetric. */
+const MIRRORED: [number, number, Point3][] = [
+  [33, 263, [-45, -25, -8]],
+  [133, 362, [-15, -25, 0]],
+  [48, 278, [-12, 15, 12]],
+  [64, 294, [-14, 22, 8]],
+  [98, 327, [-10, 25, 12]],
+  [50, 280, [-35, 10, -5]],
+  [117, 346, [-40, -5, -10]],
+  [123, 352, [-45, 5, -15]],
+  [205, 425, [-30, 25, -5]],
+  [36, 266, [-22, 10, 0]],
+  [234, 454, [-70, -10, -55]],
+  [127, 356, [-68, -30, -55]],
+  [93, 323, [-66, 10, -50]],
+  [132, 361, [-62, 30, -45]],
+];
+
+const ANCHORS: Record<number, Point3> = {
+  ...MIDLINE,
+  ...Object.fromEntries(
+    MIRRORED.flatMap(([index, mirrorIndex, [x, y, z]]) => [
+      [index, [x, y, z]],
+      [mirrorIndex, [-x, y, z]],
+    ]),
+  ),
 };
 
 /** 468 points: the anchors, and the rest spread deterministically over a face-like ellipsoid. */
@@ -102,34 +102,36 @@ export function gaussianSource(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(unit())) * Math.cos(2 * Math.PI * unit());
 }
 
-/** A live head at this pose: the 3D face rotated, then projected, with landmark noise (px). */
-export function headLandmarks(
-  yaw: number,
-  pitch: number,
-  noisePx: number,
-  noise: () => number,
-  offset: [number, number] = [0, 0],
+/** How landmarks come out of the detector: Gaussian noise of noisePx drawn from noise, the face moved by offset (px). */
+export interface LandmarkView {
+  noisePx: number;
+  noise: () => number;
+  offset?: [number, number];
+}
+
+/** The camera's view of these points turned to this pose (degrees). */
+function viewed(
+  points: Point3[],
+  [yaw, pitch, roll]: [number, number, number],
+  { noisePx, noise, offset = [0, 0] }: LandmarkView,
 ): Point3[] {
-  return canonicalFace().map((p) => {
-    const q = project(rotate(p, yaw, pitch), DEFAULT_CAMERA, offset);
+  return points.map((p) => {
+    const q = project(rotate(p, yaw, pitch, roll), DEFAULT_CAMERA, offset);
     return [q[0] + noisePx * noise(), q[1] + noisePx * noise(), q[2]];
   });
 }
 
+/** A live head at this pose: the 3D face rotated, then projected. */
+export function headLandmarks(yaw: number, pitch: number, view: LandmarkView): Point3[] {
+  return viewed(canonicalFace(), [yaw, pitch, 0], view);
+}
+
 /** A printed photo of the frontal face (flattened onto a plane) tilted and moved rigidly in front of the camera. */
-export function photoLandmarks(
-  yaw: number,
-  pitch: number,
-  roll: number,
-  noisePx: number,
-  noise: () => number,
-  offset: [number, number] = [0, 0],
-): Point3[] {
-  return canonicalFace().map((p) => {
-    // The print: the frontal projection scaled back to mm on a flat sheet (z = 0).
+export function photoLandmarks(yaw: number, pitch: number, roll: number, view: LandmarkView): Point3[] {
+  // The print: the frontal projection scaled back to mm on a flat sheet (z = 0).
+  const print = canonicalFace().map((p): Point3 => {
     const depth = DEFAULT_CAMERA.distanceMm - p[2];
-    const flat: Point3 = [(p[0] * DEFAULT_CAMERA.distanceMm) / depth, (p[1] * DEFAULT_CAMERA.distanceMm) / depth, 0];
-    const q = project(rotate(flat, yaw, pitch, roll), DEFAULT_CAMERA, offset);
-    return [q[0] + noisePx * noise(), q[1] + noisePx * noise(), q[2]];
+    return [(p[0] * DEFAULT_CAMERA.distanceMm) / depth, (p[1] * DEFAULT_CAMERA.distanceMm) / depth, 0];
   });
+  return viewed(print, [yaw, pitch, roll], view);
 }

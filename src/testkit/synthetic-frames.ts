@@ -30,8 +30,8 @@ const GREY: [number, number, number] = [150, 120, 110];
 export function makeFace(pose: FacePose, options: FrameOptions = {}): FaceAnalysis {
   const noise = options.noise ?? gaussianSource(1);
   const landmarks = options.planar
-    ? photoLandmarks(pose.yaw * 1.2, pose.pitch, 0, 0.6, noise)
-    : headLandmarks(pose.yaw, pose.pitch, 0.6, noise);
+    ? photoLandmarks(pose.yaw * 1.2, pose.pitch, 0, { noisePx: 0.6, noise })
+    : headLandmarks(pose.yaw, pose.pitch, { noisePx: 0.6, noise });
   const luminance = options.luminance ?? 55;
   return {
     bbox: [200, 120, 240, 280],

@@ -1,6 +1,6 @@
 // Per-mode evaluation metrics: species, not-applicable rows, Approved-only acceptance.
 import { describe, expect, it } from 'vitest';
-import { modeMetrics, parseModes, type ModeUnit } from '../../src/node/eval/analysis';
+import { modeMetrics, type ModeUnit } from '../../src/node/eval/analysis';
 import { attackSpecies } from '../../src/node/eval/labels';
 import { renderModesText } from '../../src/node/eval/report-text';
 import { sniffVideo } from '../../src/node/engine/video';
@@ -67,12 +67,6 @@ describe('eval --mode metrics', () => {
     expect(m.bona_fide_in_review).toBe(1);
     expect(m.apcer_per_species.print?.rate).toBe(0.5);
     expect(m.acer).toBe(0.5);
-  });
-
-  it('parses --mode lists and refuses unknown modes with a coded error', () => {
-    expect(parseModes('all')).toEqual(['passive', 'active', 'flash', 'action_flash']);
-    expect(parseModes('flash,passive,flash')).toEqual(['flash', 'passive']);
-    expect(() => parseModes('video')).toThrow(/--mode takes/);
   });
 
   it('recognises the containers ffmpeg reads beyond MP4/MOV/WebM (OpenCV AVI, MPEG-TS, Ogg, FLV)', () => {

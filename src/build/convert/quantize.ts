@@ -132,6 +132,24 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
     newInitializers.push(onnx.TensorProto.create({ name, dataType, dims, rawData: rawOf(values) }));
     return name;
   };
+  /** Int8 weights or int32 bias quantized per output channel (axis 0, zero point 0) behind a DequantizeLinear; its output name. */
+  const perChannelDequantized = (prefix: string, dims: number[], values: Int8Array | Int32Array, scales: Float32Array): string => {
+    const [dataType, typeName, zeroPoints] =
+      values instanceof Int8Array ? [DT.INT8, 'int8', new Int8Array(scales.length)] : [DT.INT32, 'int32', new Int32Array(scales.length)];
+    const quantized = addInit(`${prefix}_${typeName}`, dataType, dims, values);
+    const scale = addInit(`${prefix}_scale`, DT.FLOAT, [scales.length], scales);
+    const zeroPoint = addInit(`${prefix}_zero_point`, dataType, [scales.length], zeroPoints);
+    prologue.push(
+      onnx.NodeProto.create({
+        opType: 'DequantizeLinear',
+        name: `${prefix}_dq`,
+        input: [quantized, scale, zeroPoint],
+        output: [`${prefix}_dq`],
+        attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
+      }),
+    );
+    return `${prefix}_dq`;
+  };
 
   // One Q -> DQ pair per activation, placed right after its producer; consumers read the dequantized copy.
   const activationQdq = new Map<string, { dq: string; scale: string; zeroPoint: string; scaleValue: number }>();
@@ -190,36 +208,12 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
       for (let i = c * per; i < (c + 1) * per; i++) wq[i] = Math.max(-127, Math.min(127, Math.round(w[i] / s)));
     }
     const base = conv.output?.[0] ?? conv.name ?? 'conv';
-    const wQuant = addInit(`${base}/w_int8`, DT.INT8, dims, wq);
-    const wScale = addInit(`${base}/w_scale`, DT.FLOAT, [channels], wScales);
-    const wZero = addInit(`${base}/w_zero_point`, DT.INT8, [channels], new Int8Array(channels));
-    prologue.push(
-      onnx.NodeProto.create({
-        opType: 'DequantizeLinear',
-        name: `${base}/w_dq`,
-        input: [wQuant, wScale, wZero],
-        output: [`${base}/w_dq`],
-        attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
-      }),
-    );
-    const inputs = [activationQdq.get(conv.input![0])!.dq, `${base}/w_dq`];
+    const inputs = [activationQdq.get(conv.input![0])!.dq, perChannelDequantized(`${base}/w`, dims, wq, wScales)];
     if (biasName) {
       if (!b) throw new CodedError('INTERNAL', `Conv ${conv.name}: bias ${biasName} is not an initializer.`);
       const bScales = Float32Array.from(wScales, (s) => s * xScale);
       const bq = Int32Array.from(b, (v, c) => Math.round(v / bScales[c]));
-      const bQuant = addInit(`${base}/b_int32`, DT.INT32, [channels], bq);
-      const bScale = addInit(`${base}/b_scale`, DT.FLOAT, [channels], bScales);
-      const bZero = addInit(`${base}/b_zero_point`, DT.INT32, [channels], new Int32Array(channels));
-      prologue.push(
-        onnx.NodeProto.create({
-          opType: 'DequantizeLinear',
-          name: `${base}/b_dq`,
-          input: [bQuant, bScale, bZero],
-          output: [`${base}/b_dq`],
-          attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
-        }),
-      );
-      inputs.push(`${base}/b_dq`);
+      inputs.push(perChannelDequantized(`${base}/b`, [channels], bq, bScales));
     }
     conv.input = inputs;
   }

@@ -4,14 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_THRESHOLD } from '../../shared/bands';
 import { CodedError } from '../../shared/errors';
-import { parseCommandArgs, parsePositiveIntFlag, parseThresholdFlag } from '../args';
+import { parseCommandArgs, parseModes, parsePositiveIntFlag, parseThresholdFlag } from '../args';
 import { createEngine } from '../../node/engine/index';
 import { parseLabels } from '../../node/eval/labels';
 import {
   analyseRow,
   analyseRowInModes,
   fusionProvenance,
-  parseModes,
   summarise,
   summariseModes,
   type EvalOptions,

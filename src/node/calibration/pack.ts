@@ -4,8 +4,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
-  createPrivateKey,
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
@@ -21,6 +19,7 @@ import { CAPTURE_LABELS } from '../../shared/capture';
 import { CodedError } from '../../shared/errors';
 import { flashSequenceSchema, livenessResultSchema } from '../../shared/result';
 import type { FrameAnalysis } from '../../shared/analysis';
+import { publicKeyId, readPemKey } from '../keys';
 
 export const PACK_MAGIC = 'LVCPACK1';
 export const PACK_FORMAT_VERSION = 1;
@@ -108,14 +107,6 @@ export interface PackContents {
 
 // ------------------------------------------------------------------ keys
 
-/** 16 hex characters naming a public key (sha256 of its DER), so a pack says which key opens it. */
-export function keyId(publicKey: KeyObject): string {
-  return createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 16);
-}
-
 /** A new recipient key pair as PEM (the private key stays with the calibration team, never on a kiosk). */
 export function generatePackKeyPair(): { publicPem: string; privatePem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
@@ -125,28 +116,22 @@ export function generatePackKeyPair(): { publicPem: string; privatePem: string }
   };
 }
 
+/** Both halves of a pack key pair are X25519; `subject` names the one at fault in the error. */
+function readPackKey(pem: string, half: 'public' | 'private', subject: string): KeyObject {
+  return readPemKey(pem, {
+    half,
+    algorithm: 'x25519',
+    notPem: `${subject} is not a PEM ${half} key.`,
+    wrongAlgorithm: `${subject} must be an X25519 ${half} key (liveness calibrate keygen).`,
+  });
+}
+
 export function readPublicKey(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(pem);
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', 'The pack recipient key is not a PEM public key.', { cause: err });
-  }
-  if (key.asymmetricKeyType !== 'x25519')
-    throw new CodedError('INVALID_ARGUMENT', 'The pack recipient key must be an X25519 public key (liveness calibrate keygen).');
-  return key;
+  return readPackKey(pem, 'public', 'The pack recipient key');
 }
 
 export function readPrivateKey(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', 'The pack key is not a PEM private key.', { cause: err });
-  }
-  if (key.asymmetricKeyType !== 'x25519')
-    throw new CodedError('INVALID_ARGUMENT', 'The pack key must be an X25519 private key (liveness calibrate keygen).');
-  return key;
+  return readPackKey(pem, 'private', 'The pack key');
 }
 
 function packKey(shared: Buffer, ephemeralDer: Buffer, recipientDer: Buffer): Buffer {
@@ -189,7 +174,7 @@ export function sealPack(
     site_id: full.site_id,
     created_at: full.created_at,
     cipher: 'X25519-HKDF-SHA256-AES-256-GCM',
-    recipient_key_id: keyId(recipient),
+    recipient_key_id: publicKeyId(recipient),
     ephemeral_public_key: ephemeralDer.toString('base64'),
     iv: iv.toString('base64'),
   };
@@ -238,10 +223,10 @@ export function openPack(bytes: Uint8Array, privateKey: KeyObject): PackContents
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { header, headerEnd } = readPackHeader(buf);
   const recipient = createPublicKey(privateKey);
-  if (keyId(recipient) !== header.recipient_key_id) {
+  if (publicKeyId(recipient) !== header.recipient_key_id) {
     throw new CodedError(
       'UNAUTHORIZED',
-      `This pack was sealed to key ${header.recipient_key_id}, not to the key given (${keyId(recipient)}).`,
+      `This pack was sealed to key ${header.recipient_key_id}, not to the key given (${publicKeyId(recipient)}).`,
     );
   }
   const ephemeralDer = Buffer.from(header.ephemeral_public_key, 'base64');

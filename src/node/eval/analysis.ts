@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { normalizeScore } from '../../shared/bands';
 import { median } from '../../shared/stats';
-import { LIVENESS_MODES, type LivenessMode, type Status } from '../../shared/catalogue';
+import { type LivenessMode, type Status } from '../../shared/catalogue';
 import { parseLivenessConfig } from '../../shared/config';
 import { CodedError, toCodedError, type CodedErrorShape } from '../../shared/errors';
 import { flashSequenceSchema, type FlashSequence } from '../../shared/result';
@@ -434,24 +434,4 @@ export function summariseModes(
     n_skipped_other: skippedOther,
     models,
   };
-}
-
-/** Parse `--mode a,b` (or `all`). */
-export function parseModes(text: string | undefined): LivenessMode[] {
-  if (text === undefined) return [];
-  const list =
-    text === 'all'
-      ? [...LIVENESS_MODES]
-      : text
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-  const bad = list.filter((m) => !(LIVENESS_MODES as readonly string[]).includes(m));
-  if (bad.length || list.length === 0) {
-    throw new CodedError(
-      'INVALID_ARGUMENT',
-      `--mode takes ${LIVENESS_MODES.join(', ')} (comma-separated) or all; "${bad.join(',') || text}" is not one.`,
-    );
-  }
-  return [...new Set(list)] as LivenessMode[];
 }

@@ -1,7 +1,11 @@
 // The PAD fusion's sign vote (tools/fit-pad.ts): which cues enter the fused score, each with one vote of +-1.
 // A cue enters only when it ranks live against replay the same way inside nearly every recording that holds both, so
 // the fusion keeps what generalises across recordings and weighs nothing by how well it fits these recordings.
-import { PAD_VOTE_MIN_AGREEMENT, PAD_VOTE_MIN_RECORDINGS } from '../../shared/tunables';
+import { tuned } from '../../shared/tunables';
+
+/** Share of paired recordings a cue's direction must agree in, and how many recordings must hold it, to get a vote. */
+const PAD_VOTE_MIN_AGREEMENT = tuned('padVoteMinAgreement');
+const PAD_VOTE_MIN_RECORDINGS = tuned('padVoteMinRecordings');
 
 export interface VoteUnit {
   /** The recording (one repository, one session): live and replay of one source are compared with each other only. */

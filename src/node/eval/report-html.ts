@@ -45,6 +45,14 @@ pre{background:#f6f6f6;padding:.5rem 1rem;white-space:pre-wrap}`;
 const page = (title: string, body: string): string =>
   `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>\n<style>\n${STYLE}\n</style></head><body>\n${body}\n</body></html>\n`;
 
+/** Both reports end alike: every row, then the models that scored them. */
+const rowsAndModels = (header: string[], rows: string[][], models: Record<string, string>): string =>
+  `<h2>Rows</h2>\n${htmlTable(header, rows)}\n<p>Models: ${escapeHtml(
+    Object.entries(models)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; '),
+  )}</p>`;
+
 /** The PAD-score report. */
 export function renderReport(s: EvalSummary, units: UnitResult[]): string {
   const ok = units.filter((u) => !u.error);
@@ -78,13 +86,7 @@ ${detSvg(det, s.threshold)}
 <h2>Fusion fit and honest held-out figures</h2>
 <p class="note">The fused PAD score was fitted on sources: ${escapeHtml(s.fusion.fitted_sources.join(', ') || '(none recorded)')}. ${s.fusion.in_sample_units} analysed units here were in that fit, so the tables above are in-sample for them. The held-out figures below come from leave-one-source-out cross-validation (pad-fusion.json).</p>
 <pre>${escapeHtml(cvFigures(s.fusion.held_out_cv).join('\n'))}</pre>
-<h2>Rows</h2>
-${htmlTable(['path', 'label', 'kind', 'attack', 'score', 'face', 'fusion', 'error'], unitRows)}
-<p>Models: ${escapeHtml(
-      Object.entries(s.models)
-        .map(([k, v]) => `${k} ${v}`)
-        .join('; '),
-    )}</p>`,
+${rowsAndModels(['path', 'label', 'kind', 'attack', 'score', 'face', 'fusion', 'error'], unitRows, s.models)}`,
   );
 }
 
@@ -105,12 +107,6 @@ export function renderModesReport(s: ModeEvalSummary): string {
     `<h1>liveness eval: ${escapeHtml(s.folder)} in kiosk modes</h1>
 <p>Threshold ${s.threshold}; clips sampled at ${s.fps} fps and judged by the kiosk's decision core. An attack counts as accepted only when Approved; a bona fide as rejected when not Approved. Rates carry a 95% interval (Wilson, or the rule-of-three bound where no error was seen) and the counts behind them. Rows that cannot carry a mode are not applicable, never a pass.</p>
 ${htmlTable(MODE_HEADER, modeRows(s))}
-<h2>Rows</h2>
-${htmlTable(['path', 'mode', 'label', 'species', 'applicable', 'status', 'score', 'error'], unitRows)}
-<p>Models: ${escapeHtml(
-      Object.entries(s.models)
-        .map(([k, v]) => `${k} ${v}`)
-        .join('; '),
-    )}</p>`,
+${rowsAndModels(['path', 'mode', 'label', 'species', 'applicable', 'status', 'score', 'error'], unitRows, s.models)}`,
   );
 }

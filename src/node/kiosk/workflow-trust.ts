@@ -1,28 +1,22 @@
 // Verifies a signed workflow (src/shared/workflow.ts) against the central service's key pinned at provisioning:
 // Ed25519 over the canonical JSON of the payload, the key id, the device it was issued to, and no rollback to an
 // older version. The kiosk applies only what verifies; the last good workflow stays in force offline.
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import { CodedError } from '../../shared/errors';
 import { signedWorkflowSchema, type SignedWorkflow } from '../../shared/workflow';
 import { canonicalJson } from '../sync/evidence';
+import { publicKeyId, readPemKey } from '../keys';
 
-/** First 16 hex characters of sha256 over the key's SPKI DER (the key_id the server puts in the envelope). */
-export function workflowKeyId(key: KeyObject): string {
-  return createHash('sha256')
-    .update(key.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 16);
-}
+/** The key_id the server puts in the envelope (src/server/signing.ts keyIdOf computes the same). */
+export const workflowKeyId = publicKeyId;
 
 export function parseWorkflowKey(publicKeyPem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(publicKeyPem);
-  } catch (err) {
-    throw new CodedError('INVALID_ARGUMENT', 'The workflow-signing key is not a valid public key (PEM).', { cause: err });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new CodedError('INVALID_ARGUMENT', 'The workflow-signing key must be an Ed25519 key.');
-  return key;
+  return readPemKey(publicKeyPem, {
+    half: 'public',
+    algorithm: 'ed25519',
+    notPem: 'The workflow-signing key is not a valid public key (PEM).',
+    wrongAlgorithm: 'The workflow-signing key must be an Ed25519 key.',
+  });
 }
 
 export interface WorkflowCheck {

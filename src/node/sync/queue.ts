@@ -177,20 +177,15 @@ export function applyOutcome(
   return true;
 }
 
+/** A drain that has sent nothing yet. */
+export function emptyDrainReport(): DrainReport {
+  return { batches: 0, sent: 0, accepted: 0, duplicate: 0, rejected: 0, deferred: 0, acceptedSeqs: [], stoppedBy: null, error: null };
+}
+
 /** Send due jobs batch by batch until none is due, a batch must wait, or the server refuses. */
 export async function drainQueue(deps: DrainDeps): Promise<DrainReport> {
   const policy = deps.backoff ?? DEFAULT_BACKOFF;
-  const report: DrainReport = {
-    batches: 0,
-    sent: 0,
-    accepted: 0,
-    duplicate: 0,
-    rejected: 0,
-    deferred: 0,
-    acceptedSeqs: [],
-    stoppedBy: null,
-    error: null,
-  };
+  const report = emptyDrainReport();
   for (;;) {
     if (deps.maxBatches !== undefined && report.batches >= deps.maxBatches) {
       report.stoppedBy = 'limit';

@@ -42,15 +42,17 @@ describe('planar-attack check (regression, generator-tuned: synthetic heads and 
     for (const noisePx of [0.3, 0.8, 1.5]) {
       for (let seed = 1; seed <= 5; seed++) {
         const noise = gaussianSource(seed * 97);
-        const headRef = stablePoints(headLandmarks(0, 0, noisePx, noise));
+        const headRef = stablePoints(headLandmarks(0, 0, { noisePx, noise }));
         const head = analyzePlanarity(
           headRef,
-          yaws.map((y, i) => stablePoints(headLandmarks(y, (i % 3) - 1, noisePx, noise, [i * 2, -i]))),
+          yaws.map((y, i) => stablePoints(headLandmarks(y, (i % 3) - 1, { noisePx, noise, offset: [i * 2, -i] }))),
         );
-        const photoRef = stablePoints(photoLandmarks(0, 0, 0, noisePx, noise));
+        const photoRef = stablePoints(photoLandmarks(0, 0, 0, { noisePx, noise }));
         const photo = analyzePlanarity(
           photoRef,
-          yaws.map((y, i) => stablePoints(photoLandmarks(y * 1.5, (i % 5) * 4 - 8, (i % 4) - 2, noisePx, noise, [i * 4, i * -2]))),
+          yaws.map((y, i) =>
+            stablePoints(photoLandmarks(y * 1.5, (i % 5) * 4 - 8, (i % 4) - 2, { noisePx, noise, offset: [i * 4, i * -2] })),
+          ),
         );
         expect(head.score, `head noise ${noisePx} seed ${seed}`).toBeGreaterThanOrEqual(90);
         expect(head.attack).toBe(false);
@@ -63,20 +65,20 @@ describe('planar-attack check (regression, generator-tuned: synthetic heads and 
 
   it('a photo tilted clearly with little landmark noise is a high-confidence attack', () => {
     const noise = gaussianSource(11);
-    const ref = stablePoints(photoLandmarks(0, 0, 0, 0.3, noise));
+    const ref = stablePoints(photoLandmarks(0, 0, 0, { noisePx: 0.3, noise }));
     const photo = analyzePlanarity(
       ref,
-      yaws.map((y, i) => stablePoints(photoLandmarks(y * 1.8, 10 * Math.sin(i), 0, 0.3, noise))),
+      yaws.map((y, i) => stablePoints(photoLandmarks(y * 1.8, 10 * Math.sin(i), 0, { noisePx: 0.3, noise }))),
     );
     expect(photo.attack).toBe(true);
   });
 
   it('no motion: the check abstains (null) rather than guessing', () => {
     const noise = gaussianSource(12);
-    const ref = stablePoints(headLandmarks(0, 0, 0.5, noise));
+    const ref = stablePoints(headLandmarks(0, 0, { noisePx: 0.5, noise }));
     const still = analyzePlanarity(
       ref,
-      Array.from({ length: 15 }, () => stablePoints(headLandmarks(0.5, 0, 0.5, noise))),
+      Array.from({ length: 15 }, () => stablePoints(headLandmarks(0.5, 0, { noisePx: 0.5, noise }))),
     );
     expect(still.score).toBeNull();
     expect(still.attack).toBe(false);
