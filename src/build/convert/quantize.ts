@@ -15,10 +15,15 @@ type ModelProto = onnxProto.onnx.IModelProto;
 export type ActivationRanges = Record<string, [number, number]>;
 
 export const QUANTIZATION_SCHEME =
-  'qdq-int8: Conv weights int8 symmetric per output channel, bias int32, Conv activations uint8 asymmetric (min/max calibration); head Convs (no Conv after them before an output) stay float';
+  'qdq-int8: Conv weights int8 symmetric per output channel (7-bit range, as onnxruntime reduce_range), bias int32, Conv activations uint8 asymmetric (min/max calibration); head Convs (no Conv after them before an output) stay float';
 
 const DT = onnx.TensorProto.DataType;
 const QUANTIZED_OPS = new Set(['Conv']);
+/**
+ * Largest |int8 weight| (7 bits, onnxruntime's reduce_range): on AVX2 CPUs without VNNI, its u8 x s8 kernel sums two
+ * products in a saturating int16 (255 x 127 x 2 overflows it, 255 x 63 x 2 does not), which wrecked outputs on AMD EPYC.
+ */
+const MAX_WEIGHT_INT = 63;
 /** Largest |int32 bias| allowed (2^30: a factor 2 below overflow, for the accumulator's sum). */
 const MAX_BIAS_INT = 2 ** 30;
 
@@ -203,9 +208,9 @@ export function quantizeQdq(floatModel: Uint8Array, ranges: ActivationRanges): U
       for (let i = c * per; i < (c + 1) * per; i++) maxAbs = Math.max(maxAbs, Math.abs(w[i]));
       // A channel with near-zero weights and a real bias: widen its scale so the int32 bias (b / (sx*sw)) cannot overflow.
       const biasFloor = b ? Math.abs(b[c]) / (xScale * MAX_BIAS_INT) : 0;
-      const s = Math.fround(Math.max(maxAbs / 127, biasFloor) || 1);
+      const s = Math.fround(Math.max(maxAbs / MAX_WEIGHT_INT, biasFloor) || 1);
       wScales[c] = s;
-      for (let i = c * per; i < (c + 1) * per; i++) wq[i] = Math.max(-127, Math.min(127, Math.round(w[i] / s)));
+      for (let i = c * per; i < (c + 1) * per; i++) wq[i] = Math.max(-MAX_WEIGHT_INT, Math.min(MAX_WEIGHT_INT, Math.round(w[i] / s)));
     }
     const base = conv.output?.[0] ?? conv.name ?? 'conv';
     const inputs = [activationQdq.get(conv.input![0])!.dq, perChannelDequantized(`${base}/w`, dims, wq, wScales)];
