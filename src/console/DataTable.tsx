@@ -1,5 +1,6 @@
 // One table for every console list: a "loading" line while rows are null, an "empty" line, else a scoped-header table.
 import type { Key, ReactNode } from 'react';
+import { useConsole } from './context';
 
 export interface Column<Row> {
   header: ReactNode;
@@ -15,15 +16,15 @@ interface DataTableProps<Row> {
   rows: readonly Row[] | null;
   rowKey: (row: Row) => Key;
   columns: readonly Column<Row>[];
-  loadingText?: ReactNode;
   /** Without it an empty list still renders the table (its headers alone). */
   emptyText?: ReactNode;
   caption?: ReactNode;
   ariaLabel?: string;
 }
 
-export function DataTable<Row>({ rows, rowKey, columns, loadingText, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
-  if (rows === null) return <p>{loadingText}</p>;
+export function DataTable<Row>({ rows, rowKey, columns, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
+  const { t } = useConsole();
+  if (rows === null) return <p>{t('loading')}</p>;
   if (rows.length === 0 && emptyText !== undefined) return <p>{emptyText}</p>;
   return (
     <table aria-label={ariaLabel}>

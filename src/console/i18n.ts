@@ -3,7 +3,7 @@
 
 import { keyFor, makeTranslator, type Catalogues, type Language, type Translator } from '../web/i18n';
 
-export { DIRECTION, LANGUAGE_NAMES, LANGUAGES, type Language } from '../web/i18n';
+export { DIRECTION, LANGUAGES, type Language } from '../web/i18n';
 
 const en = {
   appTitle: 'Liveness console',
