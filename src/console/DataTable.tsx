@@ -11,18 +11,22 @@ export interface Column<Row> {
   title?: (row: Row) => string;
 }
 
-interface DataTableProps<Row> {
+/** Rows with an id are keyed by it; other rows say what keys them. */
+type RowKey<Row> = Row extends { id: Key } ? { rowKey?: (row: Row) => Key } : { rowKey: (row: Row) => Key };
+
+type DataTableProps<Row> = RowKey<Row> & {
   /** null while loading. */
   rows: readonly Row[] | null;
-  rowKey: (row: Row) => Key;
   columns: readonly Column<Row>[];
   /** Without it an empty list still renders the table (its headers alone). */
   emptyText?: ReactNode;
   caption?: ReactNode;
   ariaLabel?: string;
-}
+};
 
-export function DataTable<Row>({ rows, rowKey, columns, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
+const byId = (row: unknown) => (row as { id: Key }).id;
+
+export function DataTable<Row>({ rows, rowKey = byId, columns, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
   const { t } = useConsole();
   if (rows === null) return <p>{t('loading')}</p>;
   if (rows.length === 0 && emptyText !== undefined) return <p>{emptyText}</p>;

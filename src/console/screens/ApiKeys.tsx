@@ -34,7 +34,6 @@ export function ApiKeys() {
       {fresh && <SecretOnce message={t('keyOnce')} secret={fresh} />}
       <DataTable
         rows={rows}
-        rowKey={(key) => key.id}
         emptyText={t('noKeys')}
         columns={[
           { header: t('label'), cell: (key) => key.label },

@@ -28,7 +28,6 @@ export function AuditLog() {
       </p>
       <DataTable
         rows={data.results}
-        rowKey={(entry) => entry.id}
         columns={[
           { header: t('when'), cell: (entry) => when(entry.at) },
           {

@@ -54,7 +54,6 @@ export function Users() {
       </CreateForm>
       <DataTable
         rows={rows}
-        rowKey={(account) => account.id}
         emptyText={t('noUsers')}
         columns={[
           { header: t('username'), cell: (account) => account.username },

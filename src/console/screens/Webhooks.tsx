@@ -40,7 +40,6 @@ export function Webhooks() {
       {secret && <SecretOnce message={t('webhookSecretOnce', { url: secret.url })} secret={secret.secret} />}
       <DataTable
         rows={rows}
-        rowKey={(destination) => destination.id}
         emptyText={t('noWebhooks')}
         columns={[
           { header: t('webhookLabel'), cell: (destination) => destination.label },

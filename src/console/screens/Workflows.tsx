@@ -152,7 +152,6 @@ export function Workflows() {
       )}
       <DataTable
         rows={rows}
-        rowKey={(workflow) => workflow.id}
         emptyText={t('noWorkflows')}
         columns={[
           {
