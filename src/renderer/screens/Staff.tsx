@@ -15,6 +15,7 @@ import type {
 import { referenceNumber } from '../../shared/reference';
 import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
+import { ExitAction } from './ExitAction';
 import { IdleNotice } from './IdleNotice';
 import { PilotCapture } from './PilotCapture';
 import { CameraPin } from '../camera/CameraPin';
@@ -93,13 +94,7 @@ export function StaffScreen({ t, api, idleS, onClose, onSettings, onPilotStart }
       {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} onExpired={onExpired} />}
       {token && !mustChangePin && <PilotCapture t={t} api={api} token={token} onStart={onPilotStart} />}
       <IdleNotice t={t} secondsLeft={idle.secondsLeft} onStay={idle.reset} />
-      {token && (
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => void lock()}>
-            {t('lock')}
-          </button>
-        </div>
-      )}
+      {token && <ExitAction label={t('lock')} onExit={() => void lock()} />}
     </main>
   );
 }
