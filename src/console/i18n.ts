@@ -1,7 +1,7 @@
 // Every string the console shows, in en, es, fr and ar (ar is right to left). Server error codes map to keys here,
 // so staff read the reason in their language whatever the server's English sentence says.
 
-import { keyFor, makeTranslator, type Catalogues, type Language, type Translator } from '../web/i18n';
+import { keyFor, makeTranslator, type Catalogue, type Catalogues, type Language, type Translator } from '../web/i18n';
 
 export { DIRECTION, LANGUAGES, type Language } from '../web/i18n';
 
@@ -195,9 +195,8 @@ const en = {
 };
 
 export type StringKey = keyof typeof en;
-type Strings = Record<StringKey, string>;
 
-const es: Strings = {
+const es: Catalogue<StringKey> = {
   appTitle: 'Consola de prueba de vida',
   language: 'Idioma',
   signInHeading: 'Iniciar sesión',
@@ -386,7 +385,7 @@ const es: Strings = {
   error_other: 'Algo falló en el servidor. Vuelva a intentarlo; si persiste, avise al administrador.',
 };
 
-const fr: Strings = {
+const fr: Catalogue<StringKey> = {
   appTitle: 'Console de vérification du vivant',
   language: 'Langue',
   signInHeading: 'Connexion',
@@ -576,7 +575,7 @@ const fr: Strings = {
   error_other: 'Une erreur est survenue sur le serveur. Réessayez ; si cela persiste, prévenez l’administrateur.',
 };
 
-const ar: Strings = {
+const ar: Catalogue<StringKey> = {
   appTitle: 'وحدة التحقق من الحيوية',
   language: 'اللغة',
   signInHeading: 'تسجيل الدخول',

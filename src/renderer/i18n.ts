@@ -1,7 +1,7 @@
 // Every string the kiosk shows, in en, es, fr and ar (ar is right to left). Keys are stable; codes map to keys.
 import type { Challenge, FeedbackCode, Status } from '../shared/catalogue';
 import type { GuidanceCode, Language, StaffAuditEntry, SyncStatus } from '../shared/ipc-contract';
-import { makeTranslator, type Catalogues, type Translator } from '../web/i18n';
+import { makeTranslator, type Catalogue, type Catalogues, type Translator } from '../web/i18n';
 
 export { DIRECTION, LANGUAGE_NAMES } from '../web/i18n';
 
@@ -222,9 +222,8 @@ const en = {
   cameraPinFailed: 'This camera cannot be pinned. (Code {code})',
 };
 export type StringKey = keyof typeof en;
-type Dictionary = Record<StringKey, string>;
 
-const es: Dictionary = {
+const es: Catalogue<StringKey> = {
   appTitle: 'Verificación de identidad',
   attractHeading: 'Comprobemos que es usted',
   attractBody: 'Una comprobación rápida con la cámara. No se graba nada hasta que usted acepte.',
@@ -443,7 +442,7 @@ const es: Dictionary = {
   cameraPinFailed: 'Esta cámara no se puede fijar. (Código {code})',
 };
 
-const fr: Dictionary = {
+const fr: Catalogue<StringKey> = {
   appTitle: "Vérification d'identité",
   attractHeading: "Vérifions qu'il s'agit bien de vous",
   attractBody: "Une vérification rapide avec la caméra. Rien n'est enregistré avant votre accord.",
@@ -664,7 +663,7 @@ const fr: Dictionary = {
   cameraPinFailed: 'Cette caméra ne peut pas être épinglée. (Code {code})',
 };
 
-const ar: Dictionary = {
+const ar: Catalogue<StringKey> = {
   appTitle: 'التحقق من الهوية',
   attractHeading: 'لنتأكد أنك أنت فعلًا',
   attractBody: 'فحص سريع بالكاميرا. لا يُسجَّل أي شيء قبل موافقتك.',

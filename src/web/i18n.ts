@@ -9,8 +9,10 @@ export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Es
 export const LANGUAGES = Object.keys(LANGUAGE_NAMES) as Language[];
 export const DIRECTION: Record<Language, 'ltr' | 'rtl'> = { en: 'ltr', es: 'ltr', fr: 'ltr', ar: 'rtl' };
 
-/** One app's sentences in every language, each table complete (the apps' unit tests check it). */
-export type Catalogues<Key extends string> = Record<Language, Record<Key, string>>;
+/** One language's sentences for every key of an app (English's keys: the other languages are typed against it). */
+export type Catalogue<Key extends string> = Record<Key, string>;
+/** One app's sentences in every language. */
+export type Catalogues<Key extends string> = Record<Language, Catalogue<Key>>;
 export type Translator<Key extends string> = (key: Key, vars?: Record<string, string | number>) => string;
 
 /** `{name}` placeholders are filled from `vars`; one `vars` does not name stays as written. */
@@ -24,7 +26,7 @@ export function makeTranslator<Key extends string>(catalogues: Catalogues<Key>, 
 }
 
 /** The catalogue's key for `prefix` + a code from elsewhere (a server error, a status), or null when it has none. */
-export function keyFor<Key extends string>(catalogue: Record<Key, string>, prefix: string, code: string): Key | null {
+export function keyFor<Key extends string>(catalogue: Catalogue<Key>, prefix: string, code: string): Key | null {
   const key = `${prefix}${code}`;
   return key in catalogue ? (key as Key) : null;
 }
