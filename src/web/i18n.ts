@@ -15,7 +15,7 @@ export type Catalogue<Key extends string> = Record<Key, string>;
 export type Catalogues<Key extends string> = Record<Language, Catalogue<Key>>;
 export type Translator<Key extends string> = (key: Key, vars?: Record<string, string | number>) => string;
 
-/** `{name}` placeholders are filled from `vars`; one `vars` does not name stays as written. */
+/** `{name}` placeholders are filled from `vars`; a placeholder that `vars` does not name stays as written. */
 export function makeTranslator<Key extends string>(catalogues: Catalogues<Key>, language: Language): Translator<Key> {
   const english = catalogues.en;
   const table = catalogues[language] ?? english;
