@@ -40,7 +40,8 @@ const pureBoundary = {
     {
       paths: [...nodeBuiltins, ...nativeOrRuntime].map((name) => ({
         name,
-        message: 'Pure code (src/shared, src/liveness, src/renderer, src/console) must not import Node, Electron or native modules.',
+        message:
+          'Pure code (src/shared, src/liveness, src/renderer, src/console, src/web) must not import Node, Electron or native modules.',
       })),
       patterns: [
         { group: ['node:*'], message: 'Pure code must not import node:* modules.' },
@@ -87,13 +88,22 @@ export default tseslint.config(
   },
   // React's rules of hooks, for every React app in the tree.
   {
-    files: ['src/renderer/**/*.tsx', 'src/console/**/*.tsx'],
+    files: ['src/renderer/**/*.tsx', 'src/console/**/*.tsx', 'src/web/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   // Folders by runtime: src/shared and src/liveness run everywhere, src/renderer in the browser, src/main and
   // src/preload are the Electron glue, everything else is plain Node (src/build and src/testkit only at build/test time).
-  { files: ['src/shared/**/*.ts', 'src/liveness/**/*.ts', 'src/renderer/**/*.{ts,tsx}', 'src/console/**/*.{ts,tsx}'], rules: pureBoundary },
+  {
+    files: [
+      'src/shared/**/*.ts',
+      'src/liveness/**/*.ts',
+      'src/renderer/**/*.{ts,tsx}',
+      'src/console/**/*.{ts,tsx}',
+      'src/web/**/*.{ts,tsx}',
+    ],
+    rules: pureBoundary,
+  },
   { files: ['src/node/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/build/**/*.ts', 'src/testkit/**/*.ts'], rules: noElectron },
   {
     files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'tools/**/*.mjs'],

@@ -1,8 +1,9 @@
 // The console shell: sign-in, the navigation by role, hash routes, language and text direction.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { api, ApiError, setCsrfToken, type User } from './api';
 import { Ctx, isAdmin } from './context';
-import { DIRECTION, errorKey, LANGUAGE_NAMES, LANGUAGES, translator, type Language, type StringKey } from './i18n';
+import { DIRECTION, errorKey, LANGUAGES, translator, type Language, type StringKey } from './i18n';
+import { LanguageOptions } from '../web/controls';
 import { Login } from './screens/Login';
 import { Sessions } from './screens/Sessions';
 import { SessionDetail } from './screens/SessionDetail';
@@ -32,15 +33,16 @@ function useHashRoute(): string[] {
   return route;
 }
 
-const NAV: Array<{ path: string; key: StringKey; admin?: boolean }> = [
-  { path: 'sessions', key: 'navSessions' },
-  { path: 'review', key: 'navReview' },
-  { path: 'workflows', key: 'navWorkflows' },
-  { path: 'webhooks', key: 'navWebhooks', admin: true },
-  { path: 'kiosks', key: 'navKiosks' },
-  { path: 'audit', key: 'navAudit', admin: true },
-  { path: 'keys', key: 'navKeys' },
-  { path: 'users', key: 'navUsers', admin: true },
+/** Each section's route, its menu entry and its screen (a session's own page is #/sessions/{id}). */
+const NAV: Array<{ path: string; key: StringKey; screen: ComponentType; admin?: boolean }> = [
+  { path: 'sessions', key: 'navSessions', screen: Sessions },
+  { path: 'review', key: 'navReview', screen: ReviewQueue },
+  { path: 'workflows', key: 'navWorkflows', screen: Workflows },
+  { path: 'webhooks', key: 'navWebhooks', screen: Webhooks, admin: true },
+  { path: 'kiosks', key: 'navKiosks', screen: Kiosks },
+  { path: 'audit', key: 'navAudit', screen: AuditLog, admin: true },
+  { path: 'keys', key: 'navKeys', screen: ApiKeys },
+  { path: 'users', key: 'navUsers', screen: Users, admin: true },
 ];
 
 export function App() {
@@ -84,11 +86,7 @@ export function App() {
     <label className="language">
       {t('language')}{' '}
       <select value={language} onChange={(event) => setLanguage(event.target.value as Language)}>
-        {LANGUAGES.map((code) => (
-          <option key={code} value={code} lang={code}>
-            {LANGUAGE_NAMES[code]}
-          </option>
-        ))}
+        <LanguageOptions />
       </select>
     </label>
   );
@@ -119,35 +117,7 @@ export function App() {
   }
 
   const [section = 'sessions', id] = route;
-  let screen;
-  switch (section) {
-    case 'sessions':
-      screen = id ? <SessionDetail id={id} /> : <Sessions />;
-      break;
-    case 'review':
-      screen = <ReviewQueue />;
-      break;
-    case 'workflows':
-      screen = <Workflows />;
-      break;
-    case 'webhooks':
-      screen = <Webhooks />;
-      break;
-    case 'kiosks':
-      screen = <Kiosks />;
-      break;
-    case 'audit':
-      screen = <AuditLog />;
-      break;
-    case 'keys':
-      screen = <ApiKeys />;
-      break;
-    case 'users':
-      screen = <Users />;
-      break;
-    default:
-      screen = <Sessions />;
-  }
+  const Screen = NAV.find((item) => item.path === section)?.screen ?? Sessions;
 
   return (
     <Ctx.Provider value={{ t, user, fail }}>
@@ -179,7 +149,7 @@ export function App() {
             </button>
           </div>
         )}
-        {screen}
+        {section === 'sessions' && id ? <SessionDetail id={id} /> : <Screen />}
       </main>
     </Ctx.Provider>
   );

@@ -1,5 +1,6 @@
 // One table for every console list: a "loading" line while rows are null, an "empty" line, else a scoped-header table.
 import type { Key, ReactNode } from 'react';
+import { useConsole } from './context';
 
 export interface Column<Row> {
   header: ReactNode;
@@ -10,20 +11,24 @@ export interface Column<Row> {
   title?: (row: Row) => string;
 }
 
-interface DataTableProps<Row> {
+/** Rows with an id are keyed by it; other rows say what keys them. */
+type RowKey<Row> = Row extends { id: Key } ? { rowKey?: (row: Row) => Key } : { rowKey: (row: Row) => Key };
+
+type DataTableProps<Row> = RowKey<Row> & {
   /** null while loading. */
   rows: readonly Row[] | null;
-  rowKey: (row: Row) => Key;
   columns: readonly Column<Row>[];
-  loadingText?: ReactNode;
   /** Without it an empty list still renders the table (its headers alone). */
   emptyText?: ReactNode;
   caption?: ReactNode;
   ariaLabel?: string;
-}
+};
 
-export function DataTable<Row>({ rows, rowKey, columns, loadingText, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
-  if (rows === null) return <p>{loadingText}</p>;
+const byId = (row: unknown) => (row as { id: Key }).id;
+
+export function DataTable<Row>({ rows, rowKey = byId, columns, emptyText, caption, ariaLabel }: DataTableProps<Row>) {
+  const { t } = useConsole();
+  if (rows === null) return <p>{t('loading')}</p>;
   if (rows.length === 0 && emptyText !== undefined) return <p>{emptyText}</p>;
   return (
     <table aria-label={ariaLabel}>

@@ -1,6 +1,6 @@
 // The console's only door to the server: same-origin JSON under /console/api, the session cookie sent by the
 // browser, and the CSRF token (given at sign-in) on every state-changing request.
-import type { SessionSummary } from '../shared/console-wire';
+import type { ConsoleUser, SessionSummary } from '../shared/console-wire';
 
 export type { SessionSummary } from '../shared/console-wire';
 
@@ -39,10 +39,8 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   return payload as T;
 }
 
-export interface User {
-  username: string;
-  role: 'viewer' | 'reviewer' | 'admin';
-}
+/** The signed-in user, as /console/api/me and the sign-in answer name them. */
+export type User = Pick<ConsoleUser, 'username' | 'role'>;
 
 export interface ChallengeOutcome {
   challenge: string;

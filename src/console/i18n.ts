@@ -1,10 +1,9 @@
 // Every string the console shows, in en, es, fr and ar (ar is right to left). Server error codes map to keys here,
 // so staff read the reason in their language whatever the server's English sentence says.
 
-export const LANGUAGES = ['en', 'es', 'fr', 'ar'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DIRECTION: Record<Language, 'ltr' | 'rtl'> = { en: 'ltr', es: 'ltr', fr: 'ltr', ar: 'rtl' };
-export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Español', fr: 'Français', ar: 'العربية' };
+import { keyFor, makeTranslator, type Catalogue, type Catalogues, type Language, type Translator } from '../web/i18n';
+
+export { DIRECTION, LANGUAGES, type Language } from '../web/i18n';
 
 const en = {
   appTitle: 'Liveness console',
@@ -196,9 +195,8 @@ const en = {
 };
 
 export type StringKey = keyof typeof en;
-type Strings = Record<StringKey, string>;
 
-const es: Strings = {
+const es: Catalogue<StringKey> = {
   appTitle: 'Consola de prueba de vida',
   language: 'Idioma',
   signInHeading: 'Iniciar sesión',
@@ -387,7 +385,7 @@ const es: Strings = {
   error_other: 'Algo falló en el servidor. Vuelva a intentarlo; si persiste, avise al administrador.',
 };
 
-const fr: Strings = {
+const fr: Catalogue<StringKey> = {
   appTitle: 'Console de vérification du vivant',
   language: 'Langue',
   signInHeading: 'Connexion',
@@ -577,7 +575,7 @@ const fr: Strings = {
   error_other: 'Une erreur est survenue sur le serveur. Réessayez ; si cela persiste, prévenez l’administrateur.',
 };
 
-const ar: Strings = {
+const ar: Catalogue<StringKey> = {
   appTitle: 'وحدة التحقق من الحيوية',
   language: 'اللغة',
   signInHeading: 'تسجيل الدخول',
@@ -766,22 +764,13 @@ const ar: Strings = {
   error_other: 'حدث خطأ في الخادم. حاول مجددًا؛ وإن استمر فأبلغ المسؤول.',
 };
 
-export const STRINGS: Record<Language, Strings> = { en, es, fr, ar };
+export const STRINGS: Catalogues<StringKey> = { en, es, fr, ar };
 
-export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
+export type Translate = Translator<StringKey>;
 
-export function translator(language: Language): Translate {
-  const table = STRINGS[language];
-  return (key, vars = {}) => (table[key] ?? en[key]).replace(/\{(\w+)\}/g, (_m, name: string) => String(vars[name] ?? `{${name}}`));
-}
+export const translator = (language: Language): Translate => makeTranslator(STRINGS, language);
 
 /** A translated sentence for a server error code (unknown codes get the generic sentence). */
-export function errorKey(code: string): StringKey {
-  const key = `error_${code}`;
-  return (key in en ? key : 'error_other') as StringKey;
-}
+export const errorKey = (code: string): StringKey => keyFor(en, 'error_', code) ?? 'error_other';
 
-export function statusKey(status: string): StringKey | null {
-  const key = `status_${status}`;
-  return key in en ? (key as StringKey) : null;
-}
+export const statusKey = (status: string): StringKey | null => keyFor(en, 'status_', status);

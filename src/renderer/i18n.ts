@@ -1,9 +1,9 @@
 // Every string the kiosk shows, in en, es, fr and ar (ar is right to left). Keys are stable; codes map to keys.
 import type { Challenge, FeedbackCode, Status } from '../shared/catalogue';
 import type { GuidanceCode, Language, StaffAuditEntry, SyncStatus } from '../shared/ipc-contract';
+import { makeTranslator, type Catalogue, type Catalogues, type Translator } from '../web/i18n';
 
-export const DIRECTION: Record<Language, 'ltr' | 'rtl'> = { en: 'ltr', es: 'ltr', fr: 'ltr', ar: 'rtl' };
-export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Español', fr: 'Français', ar: 'العربية' };
+export { DIRECTION, LANGUAGE_NAMES } from '../web/i18n';
 
 const en = {
   appTitle: 'Identity check',
@@ -222,9 +222,8 @@ const en = {
   cameraPinFailed: 'This camera cannot be pinned. (Code {code})',
 };
 export type StringKey = keyof typeof en;
-type Dictionary = Record<StringKey, string>;
 
-const es: Dictionary = {
+const es: Catalogue<StringKey> = {
   appTitle: 'Verificación de identidad',
   attractHeading: 'Comprobemos que es usted',
   attractBody: 'Una comprobación rápida con la cámara. No se graba nada hasta que usted acepte.',
@@ -443,7 +442,7 @@ const es: Dictionary = {
   cameraPinFailed: 'Esta cámara no se puede fijar. (Código {code})',
 };
 
-const fr: Dictionary = {
+const fr: Catalogue<StringKey> = {
   appTitle: "Vérification d'identité",
   attractHeading: "Vérifions qu'il s'agit bien de vous",
   attractBody: "Une vérification rapide avec la caméra. Rien n'est enregistré avant votre accord.",
@@ -664,7 +663,7 @@ const fr: Dictionary = {
   cameraPinFailed: 'Cette caméra ne peut pas être épinglée. (Code {code})',
 };
 
-const ar: Dictionary = {
+const ar: Catalogue<StringKey> = {
   appTitle: 'التحقق من الهوية',
   attractHeading: 'لنتأكد أنك أنت فعلًا',
   attractBody: 'فحص سريع بالكاميرا. لا يُسجَّل أي شيء قبل موافقتك.',
@@ -879,20 +878,14 @@ const ar: Dictionary = {
 };
 
 /** Every locale's own strings, with no fallback (tests check each is complete and really translated). */
-export const DICTIONARIES: Record<Language, Dictionary> = { en, es, fr, ar };
+export const DICTIONARIES: Catalogues<StringKey> = { en, es, fr, ar };
 
 /** BCP 47 tags for speech synthesis. */
 export const SPEECH_LANG: Record<Language, string> = { en: 'en-GB', es: 'es-ES', fr: 'fr-FR', ar: 'ar' };
 
-export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
+export type Translate = Translator<StringKey>;
 
-export function translator(language: Language): Translate {
-  const dictionary = DICTIONARIES[language] ?? en;
-  return (key, vars) => {
-    const template = dictionary[key];
-    return vars ? template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? '')) : template;
-  };
-}
+export const translator = (language: Language): Translate => makeTranslator(DICTIONARIES, language);
 
 export const guidanceKey = (code: GuidanceCode): StringKey => `guidance_${code}` as StringKey;
 export const challengeKey = (challenge: Challenge): StringKey => `challenge_${challenge}` as StringKey;

@@ -1,5 +1,49 @@
 // What the console's own API (/console/api/*) sends to the console app: one definition for the server and the browser.
 
+/** Console roles, least to most allowed. */
+export const ROLES = ['viewer', 'reviewer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A console account as the users list shows it. */
+export interface ConsoleUser {
+  id: number;
+  username: string;
+  role: Role;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+/** One integrator API key in the keys list (its prefix only: the key itself is shown once, at creation). */
+export interface ApiKeySummary {
+  id: number;
+  username: string;
+  label: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** One entry of the append-only, hash-chained audit log. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_type: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  ip: string | null;
+  hash: string;
+}
+
+/** The audit chain recomputed: an entry edited or removed behind the triggers' back shows as the first broken id. */
+export interface AuditChainCheck {
+  ok: boolean;
+  entries: number;
+  firstBrokenId: number | null;
+}
+
 /** One row of the console's sessions list. */
 export interface SessionSummary {
   session_id: string;

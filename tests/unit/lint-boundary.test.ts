@@ -37,6 +37,8 @@ describe('runtime boundary lint rule', () => {
     ['src/build/x.ts', "import { app } from 'electron';"],
     ['src/testkit/x.ts', "import { app } from 'electron';"],
     ['src/console/x.tsx', "import { createServer } from '../server/app';"],
+    ['src/web/x.tsx', "import { createServer } from '../server/app';"],
+    ['src/web/x.ts', "import fs from 'node:fs';"],
   ])('refuses the import in %s: %s', async (filePath, code) => {
     expect(await boundaryErrors(filePath, `${code}\nexport {};\n`)).toHaveLength(1);
   });

@@ -1,61 +1,39 @@
 // Per-user API keys for integrators: admins create them (the key is shown once), anyone revokes their own.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
 import { isAdmin, useConsole, when } from '../context';
-import { useLoad } from './common';
+import { useResults } from './common';
 import { DataTable } from '../DataTable';
+import { CreateForm, EndableStatus, SecretOnce, TextField, type EndableLabels } from '../Form';
+import type { ApiKeySummary } from '../../shared/console-wire';
 
-interface Key {
-  id: number;
-  username: string;
-  label: string;
-  prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
+const KEY_STATUS: EndableLabels = { ended: 'revoked', live: 'active', end: 'revoke' };
 
 export function ApiKeys() {
-  const { t, user, fail } = useConsole();
-  const { data, reload } = useLoad(() => api<{ results: Key[] }>('GET', 'api-keys'), []);
+  const { t, user } = useConsole();
+  const { rows, act } = useResults<ApiKeySummary>('api-keys');
   const [label, setLabel] = useState('');
   const [fresh, setFresh] = useState<string | null>(null);
 
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    api<{ key: string }>('POST', 'api-keys', { label })
-      .then((created) => {
-        setFresh(created.key);
-        setLabel('');
-        reload();
-      })
-      .catch(fail);
-  };
+  const create = () =>
+    act(async () => {
+      const created = await api<{ key: string }>('POST', 'api-keys', { label });
+      setFresh(created.key);
+      setLabel('');
+    });
+  const revoke = (key: ApiKeySummary) => act(() => api('DELETE', `api-keys/${key.id}`));
 
   return (
     <section>
       <h1>{t('keysHeading')}</h1>
       {isAdmin(user) && (
-        <form className="filters" onSubmit={create}>
-          <label className="grow">
-            {t('label')}
-            <input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} />
-          </label>
-          <button type="submit" className="primary">
-            {t('createKey')}
-          </button>
-        </form>
+        <CreateForm submitLabel={t('createKey')} onCreate={create}>
+          <TextField label={t('label')} className="grow" required maxLength={100} value={label} onValue={setLabel} />
+        </CreateForm>
       )}
-      {fresh && (
-        <div role="status" className="notice">
-          <p>{t('keyOnce')}</p>
-          <code className="secret">{fresh}</code>
-        </div>
-      )}
+      {fresh && <SecretOnce message={t('keyOnce')} secret={fresh} />}
       <DataTable
-        rows={data && data.results}
-        rowKey={(key) => key.id}
-        loadingText={t('loading')}
+        rows={rows}
         emptyText={t('noKeys')}
         columns={[
           { header: t('label'), cell: (key) => key.label },
@@ -63,20 +41,7 @@ export function ApiKeys() {
           { header: t('prefix'), className: 'mono', cell: (key) => `${key.prefix}…` },
           { header: t('created'), cell: (key) => when(key.created_at) },
           { header: t('lastUsed'), cell: (key) => when(key.last_used_at, t('never')) },
-          {
-            header: t('status'),
-            cell: (key) =>
-              key.revoked_at ? (
-                `${t('revoked')} ${when(key.revoked_at)}`
-              ) : (
-                <>
-                  {t('active')}{' '}
-                  <button type="button" className="danger" onClick={() => api('DELETE', `api-keys/${key.id}`).then(reload, fail)}>
-                    {t('revoke')}
-                  </button>
-                </>
-              ),
-          },
+          { header: t('status'), cell: (key) => <EndableStatus endedAt={key.revoked_at} labels={KEY_STATUS} onEnd={() => revoke(key)} /> },
         ]}
       />
     </section>

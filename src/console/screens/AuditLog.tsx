@@ -5,21 +5,12 @@ import { useConsole, when } from '../context';
 import { useLoad } from './common';
 import { DataTable } from '../DataTable';
 import { Pager } from '../Pager';
+import type { AuditChainCheck, AuditEntry } from '../../shared/console-wire';
 
-interface Entry {
-  id: number;
-  at: string;
-  actor_type: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  ip: string | null;
-}
 interface Page {
   count: number;
-  results: Entry[];
-  chain: { ok: boolean; entries: number; firstBrokenId: number | null };
+  results: AuditEntry[];
+  chain: AuditChainCheck;
 }
 
 const PAGE = 50;
@@ -37,7 +28,6 @@ export function AuditLog() {
       </p>
       <DataTable
         rows={data.results}
-        rowKey={(entry) => entry.id}
         columns={[
           { header: t('when'), cell: (entry) => when(entry.at) },
           {

@@ -1,21 +1,19 @@
 // Kiosks: last sync, records received, pending and app version (reported at each sync), the workflow it runs and
 // the one it gets at its next sync.
-import { api } from '../api';
 import { useConsole, when } from '../context';
-import { useLoad } from './common';
+import { useResults } from './common';
 import { DataTable } from '../DataTable';
 import type { KioskSummary } from '../../shared/console-wire';
 
 export function Kiosks() {
   const { t } = useConsole();
-  const { data } = useLoad(() => api<{ results: KioskSummary[] }>('GET', 'kiosks'), []);
+  const { rows } = useResults<KioskSummary>('kiosks');
   return (
     <section>
       <h1>{t('kiosksHeading')}</h1>
       <DataTable
-        rows={data && data.results}
+        rows={rows}
         rowKey={(kiosk) => kiosk.device_id}
-        loadingText={t('loading')}
         emptyText={t('noKiosks')}
         columns={[
           { header: t('kiosk'), className: 'mono', cell: (kiosk) => kiosk.device_id },

@@ -16,7 +16,6 @@ export function SessionTable({ sessions, emptyText }: { sessions: SessionSummary
     <DataTable
       rows={sessions}
       rowKey={(session) => session.session_id}
-      loadingText={t('loading')}
       emptyText={emptyText}
       columns={[
         {

@@ -1,79 +1,59 @@
 // Users (admins): create accounts with a role; disable them (their sessions and API keys stop at once).
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
-import { useLoad } from './common';
+import { useResults } from './common';
 import { DataTable } from '../DataTable';
+import { CreateForm, EndableStatus, SelectField, TextField, type EndableLabels } from '../Form';
+import { OptionList } from '../../web/controls';
+import { ROLES, type ConsoleUser } from '../../shared/console-wire';
 
-interface Account {
-  id: number;
-  username: string;
-  role: 'viewer' | 'reviewer' | 'admin';
-  created_at: string;
-  disabled_at: string | null;
-}
+const BLANK = { username: '', password: '', role: 'reviewer' };
+const ACCOUNT_STATUS: EndableLabels = { ended: 'disabled', live: 'enabled', end: 'disable' };
 
 export function Users() {
-  const { t, fail } = useConsole();
-  const { data, reload } = useLoad(() => api<{ results: Account[] }>('GET', 'users'), []);
-  const [draft, setDraft] = useState({ username: '', password: '', role: 'reviewer' });
+  const { t } = useConsole();
+  const { rows, act } = useResults<ConsoleUser>('users');
+  const [draft, setDraft] = useState(BLANK);
 
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    api('POST', 'users', draft)
-      .then(() => {
-        setDraft({ username: '', password: '', role: 'reviewer' });
-        reload();
-      })
-      .catch(fail);
-  };
+  const create = () =>
+    act(async () => {
+      await api('POST', 'users', draft);
+      setDraft(BLANK);
+    });
+  const disable = (account: ConsoleUser) => window.confirm(t('confirmRemove')) && act(() => api('POST', `users/${account.id}/disable`));
 
   return (
     <section>
       <h1>{t('usersHeading')}</h1>
-      <form className="filters" onSubmit={create}>
-        <label>
-          {t('username')}
-          <input
-            required
-            autoComplete="off"
-            value={draft.username}
-            onChange={(event) => setDraft({ ...draft, username: event.target.value })}
-          />
-        </label>
-        <label>
-          {t('password')}
-          <input
-            required
-            type="password"
-            autoComplete="new-password"
-            minLength={12}
-            aria-describedby="password-hint"
-            value={draft.password}
-            onChange={(event) => setDraft({ ...draft, password: event.target.value })}
-          />
+      <CreateForm submitLabel={t('createUser')} onCreate={create}>
+        <TextField
+          label={t('username')}
+          required
+          autoComplete="off"
+          value={draft.username}
+          onValue={(username) => setDraft({ ...draft, username })}
+        />
+        <TextField
+          label={t('password')}
+          required
+          type="password"
+          autoComplete="new-password"
+          minLength={12}
+          aria-describedby="password-hint"
+          value={draft.password}
+          onValue={(password) => setDraft({ ...draft, password })}
+        >
           <span id="password-hint" className="small">
             {t('passwordHint')}
           </span>
-        </label>
-        <label>
-          {t('role')}
-          <select value={draft.role} onChange={(event) => setDraft({ ...draft, role: event.target.value })}>
-            {(['viewer', 'reviewer', 'admin'] as const).map((role) => (
-              <option key={role} value={role}>
-                {t(`role_${role}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          {t('createUser')}
-        </button>
-      </form>
+        </TextField>
+        <SelectField label={t('role')} value={draft.role} onValue={(role) => setDraft({ ...draft, role })}>
+          <OptionList values={ROLES} label={(role) => t(`role_${role}`)} />
+        </SelectField>
+      </CreateForm>
       <DataTable
-        rows={data && data.results}
-        rowKey={(account) => account.id}
-        loadingText={t('loading')}
+        rows={rows}
         emptyText={t('noUsers')}
         columns={[
           { header: t('username'), cell: (account) => account.username },
@@ -81,21 +61,7 @@ export function Users() {
           { header: t('created'), cell: (account) => when(account.created_at) },
           {
             header: t('status'),
-            cell: (account) =>
-              account.disabled_at ? (
-                `${t('disabled')} ${when(account.disabled_at)}`
-              ) : (
-                <>
-                  {t('enabled')}{' '}
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => window.confirm(t('confirmRemove')) && api('POST', `users/${account.id}/disable`).then(reload, fail)}
-                  >
-                    {t('disable')}
-                  </button>
-                </>
-              ),
+            cell: (account) => <EndableStatus endedAt={account.disabled_at} labels={ACCOUNT_STATUS} onEnd={() => disable(account)} />,
           },
         ]}
       />

@@ -1,10 +1,11 @@
 // Webhook destinations (admins; the API's own, /v3/webhook/destinations/): add a named URL (its signing secret is
 // shown once), enable/disable, delete.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
 import { useConsole, when } from '../context';
-import { useLoad } from './common';
+import { useResults } from './common';
 import { DataTable } from '../DataTable';
+import { CreateForm, SecretOnce, TextField } from '../Form';
 
 interface Destination {
   id: string;
@@ -15,49 +16,30 @@ interface Destination {
 }
 
 export function Webhooks() {
-  const { t, fail } = useConsole();
-  const { data, reload } = useLoad(() => api<{ results: Destination[] }>('GET', 'webhooks'), []);
+  const { t } = useConsole();
+  const { rows, act } = useResults<Destination>('webhooks');
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
-  const run = (action: () => Promise<unknown>) => action().then(reload, fail);
 
-  const add = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
+  const add = () =>
+    act(async () => {
       const created = await api<Destination & { secret: string }>('POST', 'webhooks', { label, url });
       setSecret({ url: created.url, secret: created.secret });
       setUrl('');
       setLabel('');
     });
-  };
 
   return (
     <section>
       <h1>{t('webhooksHeading')}</h1>
-      <form className="filters" onSubmit={add}>
-        <label>
-          {t('webhookLabel')}
-          <input required maxLength={100} value={label} onChange={(event) => setLabel(event.target.value)} />
-        </label>
-        <label className="grow">
-          {t('url')}
-          <input type="url" required value={url} onChange={(event) => setUrl(event.target.value)} />
-        </label>
-        <button type="submit" className="primary">
-          {t('addWebhook')}
-        </button>
-      </form>
-      {secret && (
-        <div role="status" className="notice">
-          <p>{t('webhookSecretOnce', { url: secret.url })}</p>
-          <code className="secret">{secret.secret}</code>
-        </div>
-      )}
+      <CreateForm submitLabel={t('addWebhook')} onCreate={add}>
+        <TextField label={t('webhookLabel')} required maxLength={100} value={label} onValue={setLabel} />
+        <TextField label={t('url')} className="grow" type="url" required value={url} onValue={setUrl} />
+      </CreateForm>
+      {secret && <SecretOnce message={t('webhookSecretOnce', { url: secret.url })} secret={secret.secret} />}
       <DataTable
-        rows={data && data.results}
-        rowKey={(destination) => destination.id}
-        loadingText={t('loading')}
+        rows={rows}
         emptyText={t('noWebhooks')}
         columns={[
           { header: t('webhookLabel'), cell: (destination) => destination.label },
@@ -71,14 +53,14 @@ export function Webhooks() {
               <>
                 <button
                   type="button"
-                  onClick={() => run(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}
+                  onClick={() => act(() => api('PATCH', `webhooks/${destination.id}`, { enabled: !destination.enabled }))}
                 >
                   {destination.enabled ? t('disable') : t('enable')}
                 </button>
                 <button
                   type="button"
                   className="danger"
-                  onClick={() => window.confirm(t('confirmRemove')) && run(() => api('DELETE', `webhooks/${destination.id}`))}
+                  onClick={() => window.confirm(t('confirmRemove')) && act(() => api('DELETE', `webhooks/${destination.id}`))}
                 >
                   {t('remove')}
                 </button>

@@ -4,8 +4,10 @@ import { useState, type FormEvent } from 'react';
 import { api, type Workflow } from '../api';
 import { isAdmin, useConsole, when } from '../context';
 import type { StringKey } from '../i18n';
-import { useLoad } from './common';
+import { useResults } from './common';
 import { DataTable } from '../DataTable';
+import { SelectField, TextField } from '../Form';
+import { CheckboxFieldset, OptionList } from '../../web/controls';
 
 const MODES = ['passive', 'active', 'flash', 'action_flash'] as const;
 const CHALLENGES = ['head_left', 'head_right', 'smile', 'blink'];
@@ -55,72 +57,44 @@ function WorkflowForm({
   return (
     <form className="card workflow-form" onSubmit={submit}>
       <h2>{id ? t('editWorkflow', { name: initial.name }) : t('newWorkflow')}</h2>
-      <label>
-        {t('name')}
-        <input required maxLength={50} value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} />
-      </label>
-      <label>
-        {t('method')}
-        <select
-          value={draft.liveness_mode}
-          onChange={(event) => setDraft({ ...draft, liveness_mode: event.target.value as Draft['liveness_mode'] })}
-        >
-          {MODES.map((mode) => (
-            <option key={mode} value={mode}>
-              {t(`mode_${mode}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('threshold')}
-        <input
-          type="number"
-          min={0}
-          max={100}
-          step={1}
-          required
-          value={draft.liveness_threshold}
-          onChange={(event) => setDraft({ ...draft, liveness_threshold: Number(event.target.value) })}
-        />
-      </label>
-      <label>
-        {t('maxAttempts')}
-        <select value={draft.max_attempts} onChange={(event) => setDraft({ ...draft, max_attempts: Number(event.target.value) })}>
-          {[1, 2, 3].map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <fieldset>
-        <legend>{t('challenges')}</legend>
-        {CHALLENGES.map((challenge) => (
-          <label key={challenge} className="inline">
-            <input
-              type="checkbox"
-              checked={draft.challenges.includes(challenge)}
-              onChange={(event) => setDraft({ ...draft, challenges: toggle(draft.challenges, challenge, event.target.checked) })}
-            />
-            {t(`challenge_${challenge}` as StringKey)}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend>{t('checks')}</legend>
-        {CHECKS.map((check) => (
-          <label key={check} className="inline">
-            <input
-              type="checkbox"
-              checked={draft.checks.includes(check)}
-              disabled={check === 'LIVENESS'}
-              onChange={(event) => setDraft({ ...draft, checks: toggle(draft.checks, check, event.target.checked) })}
-            />
-            {t(`check_${check}` as StringKey)}
-          </label>
-        ))}
-      </fieldset>
+      <TextField label={t('name')} required maxLength={50} value={draft.name} onValue={(name) => setDraft({ ...draft, name })} />
+      <SelectField
+        label={t('method')}
+        value={draft.liveness_mode}
+        onValue={(mode) => setDraft({ ...draft, liveness_mode: mode as Draft['liveness_mode'] })}
+      >
+        <OptionList values={MODES} label={(mode) => t(`mode_${mode}`)} />
+      </SelectField>
+      <TextField
+        label={t('threshold')}
+        type="number"
+        min={0}
+        max={100}
+        step={1}
+        required
+        value={draft.liveness_threshold}
+        onValue={(threshold) => setDraft({ ...draft, liveness_threshold: Number(threshold) })}
+      />
+      <SelectField label={t('maxAttempts')} value={draft.max_attempts} onValue={(n) => setDraft({ ...draft, max_attempts: Number(n) })}>
+        <OptionList values={[1, 2, 3]} label={(n) => n} />
+      </SelectField>
+      <CheckboxFieldset
+        legend={t('challenges')}
+        labelClassName="inline"
+        options={CHALLENGES}
+        checked={draft.challenges}
+        onToggle={(challenge, on) => setDraft({ ...draft, challenges: toggle(draft.challenges, challenge, on) })}
+        optionLabel={(challenge) => t(`challenge_${challenge}` as StringKey)}
+      />
+      <CheckboxFieldset
+        legend={t('checks')}
+        labelClassName="inline"
+        options={CHECKS}
+        checked={draft.checks}
+        disabled={(check) => check === 'LIVENESS'}
+        onToggle={(check, on) => setDraft({ ...draft, checks: toggle(draft.checks, check, on) })}
+        optionLabel={(check) => t(`check_${check}` as StringKey)}
+      />
       <label className="inline">
         <input type="checkbox" checked={draft.is_default} onChange={(event) => setDraft({ ...draft, is_default: event.target.checked })} />
         {t('isDefault')}
@@ -139,7 +113,7 @@ function WorkflowForm({
 
 export function Workflows() {
   const { t, user } = useConsole();
-  const { data, reload } = useLoad(() => api<{ results: Workflow[] }>('GET', 'workflows'), []);
+  const { rows, reload } = useResults<Workflow>('workflows');
   const [editing, setEditing] = useState<{ id: string | null; draft: Draft } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const admin = isAdmin(user);
@@ -177,9 +151,7 @@ export function Workflows() {
         />
       )}
       <DataTable
-        rows={data && data.results}
-        rowKey={(workflow) => workflow.id}
-        loadingText={t('loading')}
+        rows={rows}
         emptyText={t('noWorkflows')}
         columns={[
           {

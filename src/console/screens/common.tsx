@@ -1,5 +1,6 @@
-// Small pieces the screens share: a status badge and a data loader that reports failures through the context.
+// Small pieces the screens share: a status badge and data loaders that report failures through the context.
 import { useEffect, useRef, useState } from 'react';
+import { api } from '../api';
 import { useConsole } from '../context';
 import { statusKey } from '../i18n';
 
@@ -27,6 +28,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     };
   }, [key, fail, tick]);
   return { data, reload: () => setTick((n) => n + 1) };
+}
+
+/**
+ * The rows of a `{ results }` list under /console/api (null while loading); `reload` refetches, `act` runs a change to
+ * the list and then refetches, or shows the failure.
+ */
+export function useResults<Row>(path: string): {
+  rows: Row[] | null;
+  reload: () => void;
+  act: (change: () => Promise<unknown>) => Promise<void>;
+} {
+  const { fail } = useConsole();
+  const { data, reload } = useLoad(() => api<{ results: Row[] }>('GET', path), [path]);
+  return { rows: data && data.results, reload, act: (change) => change().then(reload, fail) };
 }
 
 export const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 12)}…` : id);

@@ -7,6 +7,7 @@ import type { GuidanceCode, KioskApi, Language, SessionOutcome, SessionPlan, Ses
 import { FLASH_REST_RGB, flashStepAt } from '../../liveness/flash';
 import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
 import { SPEECH_LANG, challengeKey, guidanceKey, type Translate } from '../i18n';
+import { ExitAction } from './ExitAction';
 import { IdleNotice } from './IdleNotice';
 import { ChallengeIcon, TickIcon } from './icons';
 import { lockForFlash } from '../camera/exposure';
@@ -242,11 +243,7 @@ export function CaptureScreen({ t, api, plan, language, cameraDeviceId, idleS, o
         )}
         {camera === 'live' && <Guidance t={t} update={update} finishing={finishing} fillLightSettling={fillLightSettling} />}
       </section>
-      <div className="actions bottom">
-        <button type="button" className="secondary" onClick={() => void cancel()}>
-          {t('cancel')}
-        </button>
-      </div>
+      <ExitAction label={t('cancel')} onExit={() => void cancel()} bottom />
     </main>
   );
 }

@@ -1,34 +1,25 @@
 // Staff mode behind the PIN: replace the default PIN, the central service's sync status, the queue in plain words,
 // recent sessions with their reference numbers, settings grouped by what the mode uses, and the staff action audit.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CHALLENGES, LIVENESS_MODES, type Challenge, type LivenessMode } from '../../shared/catalogue';
 import type { CodedErrorShape } from '../../shared/errors';
-import {
-  LANGUAGES,
-  type DecisionSummary,
-  type KioskApi,
-  type KioskSettings,
-  type Language,
-  type QueueStatus,
-  type StaffAuditEntry,
-  type SyncStatus,
+import type {
+  DecisionSummary,
+  KioskApi,
+  KioskSettings,
+  Language,
+  QueueStatus,
+  StaffAuditEntry,
+  SyncStatus,
 } from '../../shared/ipc-contract';
 import { referenceNumber } from '../../shared/reference';
 import { IDLE_TIMEOUT_S, useIdleTimeout } from '../idle';
-import {
-  LANGUAGE_NAMES,
-  QUEUE_STATES,
-  auditKey,
-  challengeKey,
-  queueStateKey,
-  statusKey,
-  syncProblemKey,
-  type StringKey,
-  type Translate,
-} from '../i18n';
+import { QUEUE_STATES, auditKey, challengeKey, queueStateKey, statusKey, syncProblemKey, type StringKey, type Translate } from '../i18n';
+import { ExitAction } from './ExitAction';
 import { IdleNotice } from './IdleNotice';
 import { PilotCapture } from './PilotCapture';
 import { CameraPin } from '../camera/CameraPin';
+import { CheckboxFieldset, LanguageOptions, OptionList } from '../../web/controls';
 
 interface Props {
   t: Translate;
@@ -103,13 +94,7 @@ export function StaffScreen({ t, api, idleS, onClose, onSettings, onPilotStart }
       {token && !mustChangePin && <StaffPanel t={t} api={api} token={token} onSettings={onSettings} onExpired={onExpired} />}
       {token && !mustChangePin && <PilotCapture t={t} api={api} token={token} onStart={onPilotStart} />}
       <IdleNotice t={t} secondsLeft={idle.secondsLeft} onStay={idle.reset} />
-      {token && (
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => void lock()}>
-            {t('lock')}
-          </button>
-        </div>
-      )}
+      {token && <ExitAction label={t('lock')} onExit={() => void lock()} />}
     </main>
   );
 }
@@ -143,16 +128,7 @@ function UnlockForm({
   };
   return (
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
-      <label htmlFor="staff-pin">{t('pin')}</label>
-      <input
-        id="staff-pin"
-        type="password"
-        inputMode="numeric"
-        autoComplete="off"
-        value={pin}
-        onChange={(e) => setPin(e.target.value)}
-        autoFocus
-      />
+      <PinField id="staff-pin" label={t('pin')} autoComplete="off" value={pin} onValue={setPin} autoFocus />
       {message && (
         <p className="form-error" role="alert">
           {message}
@@ -167,6 +143,48 @@ function UnlockForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** A PIN typed on the kiosk's keypad: masked, digits. */
+function PinField({
+  id,
+  label,
+  autoComplete,
+  value,
+  onValue,
+  autoFocus,
+}: {
+  id: string;
+  label: string;
+  autoComplete: 'off' | 'new-password';
+  value: string;
+  onValue(value: string): void;
+  autoFocus?: boolean;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="password"
+        inputMode="numeric"
+        autoComplete={autoComplete}
+        value={value}
+        onChange={(e) => onValue(e.target.value)}
+        autoFocus={autoFocus}
+      />
+    </>
+  );
+}
+
+/** What a staff form's last submit came to: a notice, or an error read out at once. */
+function FormMessage({ message }: { message: { text: string; error: boolean } | null }) {
+  if (!message) return null;
+  return (
+    <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+      {message.text}
+    </p>
   );
 }
 
@@ -207,20 +225,8 @@ function ChangePin({
   return (
     <form className="staff-form" onSubmit={(event) => void submit(event)}>
       {mandatory && <p className="notice">{t('mustChangePin')}</p>}
-      <label htmlFor="new-pin">{t('newPin')}</label>
-      <input
-        id="new-pin"
-        type="password"
-        inputMode="numeric"
-        autoComplete="new-password"
-        value={pin}
-        onChange={(e) => setPin(e.target.value)}
-      />
-      {message && (
-        <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <PinField id="new-pin" label={t('newPin')} autoComplete="new-password" value={pin} onValue={setPin} />
+      <FormMessage message={message} />
       <button type="submit" className="primary" disabled={pin.length === 0}>
         {t('changePin')}
       </button>
@@ -319,11 +325,7 @@ function StaffPanel({
           <legend>{t('generalSettings')}</legend>
           <label htmlFor="mode">{t('mode')}</label>
           <select id="mode" value={mode} onChange={(e) => setLiveness({ liveness_mode: e.target.value as LivenessMode })}>
-            {LIVENESS_MODES.map((m) => (
-              <option key={m} value={m}>
-                {t(`mode_${m}` as StringKey)}
-              </option>
-            ))}
+            <OptionList values={LIVENESS_MODES} label={(m) => t(`mode_${m}` as StringKey)} />
           </select>
           <label htmlFor="threshold">{t('threshold')}</label>
           <input
@@ -341,19 +343,11 @@ function StaffPanel({
             value={liveness.face_liveness_max_attempts}
             onChange={(e) => setLiveness({ face_liveness_max_attempts: Number(e.target.value) })}
           >
-            {[1, 2, 3].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <OptionList values={[1, 2, 3]} label={(n) => n} />
           </select>
           <label htmlFor="language">{t('language')}</label>
           <select id="language" value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
-            {LANGUAGES.map((code) => (
-              <option key={code} value={code} lang={code}>
-                {LANGUAGE_NAMES[code]}
-              </option>
-            ))}
+            <LanguageOptions />
           </select>
           <label htmlFor="camera">{t('camera')}</label>
           <select
@@ -373,19 +367,14 @@ function StaffPanel({
           <fieldset className="group" data-mode-settings={mode}>
             <legend>{t('modeSettings')}</legend>
             {usesChallenges && (
-              <fieldset>
-                <legend>{t('challenges')}</legend>
-                {CHALLENGES.map((challenge) => (
-                  <label key={challenge} className="check">
-                    <input
-                      type="checkbox"
-                      checked={liveness.liveness_challenges.includes(challenge)}
-                      onChange={(e) => toggleChallenge(challenge, e.target.checked)}
-                    />
-                    {t(challengeKey(challenge))}
-                  </label>
-                ))}
-              </fieldset>
+              <CheckboxFieldset
+                legend={t('challenges')}
+                labelClassName="check"
+                options={CHALLENGES}
+                checked={liveness.liveness_challenges}
+                onToggle={toggleChallenge}
+                optionLabel={(challenge) => t(challengeKey(challenge))}
+              />
             )}
             {usesFlash && (
               <label className="check">
@@ -395,11 +384,7 @@ function StaffPanel({
             )}
           </fieldset>
         )}
-        {message && (
-          <p className={message.error ? 'form-error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} />
         <button type="submit" className="primary">
           {t('save')}
         </button>
@@ -419,10 +404,7 @@ function StaffPanel({
             ))}
           </dl>
         )}
-        <h2>{t('recent')}</h2>
-        {recent.length === 0 ? (
-          <p>{t('noDecisions')}</p>
-        ) : (
+        <Listing heading={t('recent')} empty={recent.length === 0} emptyText={t('noDecisions')}>
           <table className="recent">
             <thead>
               <tr>
@@ -447,11 +429,8 @@ function StaffPanel({
               ))}
             </tbody>
           </table>
-        )}
-        <h2>{t('auditHeading')}</h2>
-        {audit.length === 0 ? (
-          <p>{t('noAudit')}</p>
-        ) : (
+        </Listing>
+        <Listing heading={t('auditHeading')} empty={audit.length === 0} emptyText={t('noAudit')}>
           <ul className="audit">
             {audit.map((entry, index) => (
               <li key={`${entry.at}-${index}`} data-action={entry.action}>
@@ -465,10 +444,20 @@ function StaffPanel({
               </li>
             ))}
           </ul>
-        )}
+        </Listing>
         <ChangePin t={t} api={api} token={token} onChanged={refresh} onExpired={onExpired} />
       </section>
     </div>
+  );
+}
+
+/** A heading over a list, or the sentence that says the list is empty. */
+function Listing({ heading, empty, emptyText, children }: { heading: string; empty: boolean; emptyText: string; children: ReactNode }) {
+  return (
+    <>
+      <h2>{heading}</h2>
+      {empty ? <p>{emptyText}</p> : children}
+    </>
   );
 }
 

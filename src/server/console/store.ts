@@ -1,13 +1,14 @@
 // The console's storage: accounts, login sessions, per-user API keys and the append-only audit log. Workflows and
 // webhook destinations are the API's own (./workflows.ts). Same statements on SQLite and PostgreSQL.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ROLES, type ApiKeySummary, type AuditChainCheck, type AuditEntry, type ConsoleUser, type Role } from '../../shared/console-wire';
 import { CodedError } from '../../shared/errors';
 import { canonicalJson, GENESIS_HASH } from '../../node/sync/evidence';
 import { isUniqueViolation, type SqlDb, type SqlRunner } from '../sql';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 
-export const ROLES = ['viewer', 'reviewer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type ConsoleUser, type Role };
+
 const ROLE_RANK: Record<Role, number> = { viewer: 0, reviewer: 1, admin: 2 };
 export const roleAtLeast = (role: Role, needed: Role) => ROLE_RANK[role] >= ROLE_RANK[needed];
 
@@ -24,14 +25,6 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]{2,63}$/;
 /** Integrator keys: a recognisable prefix so leaked keys are easy to scan for; 32 random bytes after it. */
 const API_KEY_PREFIX = 'lk_';
 
-export interface ConsoleUser {
-  id: number;
-  username: string;
-  role: Role;
-  created_at: string;
-  disabled_at: string | null;
-}
-
 export interface Actor {
   type: 'user' | 'api_key' | 'cli';
   name: string;
@@ -46,17 +39,8 @@ export interface ApiKeyPrincipal {
   role: Role;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor_type: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  ip: string | null;
-  hash: string;
-}
+/** An audit entry as stored: its detail is canonical JSON text. */
+type AuditRow = Omit<AuditEntry, 'detail'> & { detail: string };
 
 export type LoginOutcome = { ok: true; token: string; csrfToken: string; user: ConsoleUser } | { ok: false; reason: 'invalid' | 'locked' };
 
@@ -125,7 +109,7 @@ export class ConsoleStore {
     if (filters.action) where.push(`action = $${params.push(filters.action)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = await this.db.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM console_audit ${clause}`, params);
-    const rows = await this.db.all<Omit<AuditEntry, 'detail'> & { detail: string }>(
+    const rows = await this.db.all<AuditRow>(
       `SELECT id, at, actor_type, actor, action, target, detail, ip, hash FROM console_audit ${clause} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filters.limit, filters.offset],
     );
@@ -136,19 +120,10 @@ export class ConsoleStore {
   }
 
   /** Recompute the audit chain: an entry edited or removed behind the triggers' back shows as the first broken id. */
-  async verifyAuditChain(): Promise<{ ok: boolean; entries: number; firstBrokenId: number | null }> {
-    const rows = await this.db.all<{
-      id: number;
-      at: string;
-      actor_type: string;
-      actor: string;
-      action: string;
-      target: string | null;
-      detail: string;
-      ip: string | null;
-      prev_hash: string;
-      hash: string;
-    }>('SELECT id, at, actor_type, actor, action, target, detail, ip, prev_hash, hash FROM console_audit ORDER BY id');
+  async verifyAuditChain(): Promise<AuditChainCheck> {
+    const rows = await this.db.all<AuditRow & { prev_hash: string }>(
+      'SELECT id, at, actor_type, actor, action, target, detail, ip, prev_hash, hash FROM console_audit ORDER BY id',
+    );
     let prev = GENESIS_HASH;
     for (const row of rows) {
       const body = {
@@ -336,26 +311,8 @@ export class ConsoleStore {
     });
   }
 
-  async listApiKeys(userId: number | null): Promise<
-    Array<{
-      id: number;
-      username: string;
-      label: string;
-      prefix: string;
-      created_at: string;
-      revoked_at: string | null;
-      last_used_at: string | null;
-    }>
-  > {
-    const rows = await this.db.all<{
-      id: number;
-      username: string;
-      label: string;
-      prefix: string;
-      created_at: string;
-      revoked_at: string | null;
-      last_used_at: string | null;
-    }>(
+  async listApiKeys(userId: number | null): Promise<ApiKeySummary[]> {
+    const rows = await this.db.all<ApiKeySummary>(
       `SELECT k.id, u.username, k.label, k.prefix, k.created_at, k.revoked_at, k.last_used_at FROM console_api_keys k JOIN console_users u ON u.id = k.user_id
         ${userId === null ? '' : 'WHERE k.user_id = $1'} ORDER BY k.id DESC`,
       userId === null ? [] : [userId],
