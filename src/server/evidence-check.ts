@@ -1,6 +1,6 @@
 // Re-verify a stored kiosk record from scratch: its hash, the kiosk's signature, its link to the previous record,
 // and the reference image against the hash inside the signed record.
-import { canonicalJson, importPublicKey, sha256Hex, verifyEd25519, type EvidenceRecord } from '../node/sync/evidence';
+import { checkSignedHash, sha256Hex, type EvidenceRecord } from '../node/sync/evidence';
 import type { DecisionRow, Storage } from './storage';
 
 export interface RecordVerification {
@@ -14,9 +14,8 @@ export interface RecordVerification {
 
 export async function verifyStoredRecord(storage: Storage, row: DecisionRow, image: Buffer | null): Promise<RecordVerification> {
   const record = JSON.parse(row.record_json) as EvidenceRecord;
-  const hashMatches = sha256Hex(canonicalJson(record)) === row.hash;
   const device = await storage.getDevice(row.device_id);
-  const signatureValid = device ? verifyEd25519(importPublicKey(device.public_key_pem), row.hash, row.signature) : false;
+  const { hashMatches, signatureValid } = checkSignedHash(record, row.hash, row.signature, device?.public_key_pem ?? null);
   let chain: RecordVerification['chain'];
   if (Number(row.seq) === 1) chain = /^0+$/.test(row.prev_hash) ? 'genesis' : 'broken';
   else {

@@ -5,12 +5,11 @@ import { z } from 'zod';
 import { livenessResultSchema, type LivenessResult } from '../shared/result';
 import {
   canonicalJson,
+  checkSignedHash,
   deviceIdForPublicKey,
   GENESIS_HASH,
   idempotencyKey,
-  importPublicKey,
   sha256Hex,
-  verifyEd25519,
   type EvidenceRecord,
 } from '../node/sync/evidence';
 import { CORE_MIGRATIONS } from './core-schema';
@@ -153,17 +152,10 @@ function checkRecord(entry: BatchBody['records'][number], device: DeviceRow): { 
   if (entry.idempotency_key !== idempotencyKey(record.session_id, record.seq)) {
     return { code: 'INVALID_RECORD', message: 'The idempotency key is not session_id:seq.' };
   }
-  let recomputed: string;
-  try {
-    recomputed = sha256Hex(canonicalJson(record));
-  } catch {
-    return { code: 'INVALID_RECORD', message: 'The record cannot be canonicalised.' };
-  }
-  if (recomputed !== entry.hash)
+  const { hashMatches, signatureValid } = checkSignedHash(record, entry.hash, entry.signature, device.public_key_pem);
+  if (!hashMatches)
     return { code: 'RECORD_HASH_MISMATCH', message: 'The record does not hash to its stated hash: it was edited after it was signed.' };
-  if (!verifyEd25519(importPublicKey(device.public_key_pem), entry.hash, entry.signature)) {
-    return { code: 'BAD_SIGNATURE', message: "The record's signature does not verify with this device's key." };
-  }
+  if (!signatureValid) return { code: 'BAD_SIGNATURE', message: "The record's signature does not verify with this device's key." };
   if (entry.image !== null) {
     const image = Buffer.from(entry.image, 'base64');
     if (image.length === 0 || image.length > MAX_IMAGE_BYTES)

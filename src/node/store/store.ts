@@ -4,11 +4,10 @@ import { CodedError } from '../../shared/errors';
 import { livenessResultSchema, type LivenessResult } from '../../shared/result';
 import {
   canonicalJson,
+  checkSignedHash,
   GENESIS_HASH,
   idempotencyKey,
-  importPublicKey,
   sha256Hex,
-  verifyEd25519,
   type EvidenceRecord,
   type SignedRecord,
 } from '../sync/evidence';
@@ -283,16 +282,16 @@ export class DecisionStore implements OutboxPort {
       prev_hash: string;
       signature: string;
     }[];
-    const key = importPublicKey(this.identity.publicKeyPem);
     let prev = GENESIS_HASH;
     let expected = 1;
     for (const row of rows) {
       const fail = (reason: string) => ({ ok: false as const, count: rows.length, brokenAtSeq: row.seq, reason });
       if (row.seq !== expected) return fail(`record ${expected} is missing`);
       const record = JSON.parse(row.record_json) as EvidenceRecord;
-      if (sha256Hex(canonicalJson(record)) !== row.hash) return fail('the record does not match its hash');
+      const { hashMatches, signatureValid } = checkSignedHash(record, row.hash, row.signature, this.identity.publicKeyPem);
+      if (!hashMatches) return fail('the record does not match its hash');
       if (record.prev_hash !== prev || row.prev_hash !== prev) return fail('the record does not chain onto the previous one');
-      if (!verifyEd25519(key, row.hash, row.signature)) return fail('the signature does not verify');
+      if (!signatureValid) return fail('the signature does not verify');
       prev = row.hash;
       expected++;
     }

@@ -48,6 +48,31 @@ export function hashRecord(record: EvidenceRecord): string {
   return sha256Hex(canonicalJson(record));
 }
 
+/**
+ * The two checks every reader of a stored or received record makes: does the record still hash to its stated hash,
+ * and does the device's key sign that hash? Never throws: an unhashable record or an unreadable key is a failed check.
+ */
+export function checkSignedHash(
+  record: EvidenceRecord,
+  hash: string,
+  signature: string,
+  publicKeyPem: string | null,
+): { hashMatches: boolean; signatureValid: boolean } {
+  let hashMatches = false;
+  try {
+    hashMatches = hashRecord(record) === hash;
+  } catch {
+    hashMatches = false;
+  }
+  let signatureValid = false;
+  try {
+    signatureValid = publicKeyPem !== null && verifyEd25519(importPublicKey(publicKeyPem), hash, signature);
+  } catch {
+    signatureValid = false;
+  }
+  return { hashMatches, signatureValid };
+}
+
 export function idempotencyKey(sessionId: string, seq: number): string {
   return `${sessionId}:${seq}`;
 }

@@ -1,7 +1,7 @@
 // What the console reads and changes in the API's data (sessions, reviews, kiosks), behind one small interface.
 // Calls the API's Storage and branch flow where they have the method (reviews go through changeStatus, like the
 // API's update-status); the queries they lack (search, kiosk summary) are here and marked.
-import { canonicalJson, GENESIS_HASH, importPublicKey, sha256Hex, verifyEd25519, type EvidenceRecord } from '../../node/sync/evidence';
+import { checkSignedHash, GENESIS_HASH, sha256Hex, type EvidenceRecord } from '../../node/sync/evidence';
 import { CodedError } from '../../shared/errors';
 import type { LivenessResult } from '../../shared/result';
 import { changeStatus, type BranchDeps } from '../branch';
@@ -82,13 +82,7 @@ export function checkEvidence(
   image: Buffer | null,
 ): EvidenceCheck {
   const record = JSON.parse(row.record_json) as EvidenceRecord;
-  const recordHashOk = sha256Hex(canonicalJson(record)) === row.hash;
-  let signatureOk = false;
-  try {
-    signatureOk = publicKeyPem !== null && verifyEd25519(importPublicKey(publicKeyPem), row.hash, row.signature);
-  } catch {
-    signatureOk = false;
-  }
+  const { hashMatches: recordHashOk, signatureValid: signatureOk } = checkSignedHash(record, row.hash, row.signature, publicKeyPem);
   const expectedPrev = Number(row.seq) === 1 ? GENESIS_HASH : previousHash;
   const chainLinkOk = expectedPrev === null ? null : record.prev_hash === expectedPrev && row.prev_hash === expectedPrev;
   const imageHashOk = image === null ? null : row.image_sha256 !== null && sha256Hex(image) === row.image_sha256;
