@@ -365,7 +365,9 @@ export class FramePipeline {
   ): Promise<FaceCandidate[]> {
     let t = now();
     let front = await this.meshSeeds(frame, (await this.detect(frame, 1, false, 'front')).map(seedFromDetection), stage, t);
-    if (upsideDown && front[0]) {
+    // Scores are at most 1: an upright answer within TURNED_MARGIN of 1 cannot be beaten, so the retry is not run.
+    if (upsideDown && front[0] && front[0].seed.score + TURNED_MARGIN >= 1) this.retryMeshesSkipped++;
+    else if (upsideDown && front[0]) {
       // A still may be upside down, which the front model can read as a fairly sure upright face: compare.
       t = now();
       const turned = await this.meshIfAnyBeats(
@@ -428,7 +430,7 @@ export class FramePipeline {
     return this.meshSeeds(frame, detections.map(seedFromDetection), stage, detectStart);
   }
 
-  /** Retry detections not meshed because none could beat the first answer (since the pipeline started). */
+  /** Retries not meshed (or not even detected) because none could beat the first answer (since the pipeline started). */
   retryMeshesSkipped = 0;
 
   /** Mesh each seed, drop non-faces and duplicates; largest face first. `detectStart` books the time so far as detection. */
