@@ -28,6 +28,7 @@ import {
   composeAffine,
   cropLumaStats,
   frameMeanLuma,
+  lumaStatsWindow,
   maxCellChange,
   rectAffine,
   resizeTensor,
@@ -53,6 +54,9 @@ const MESH_SIZE = 192;
 const IRIS_SIZE = 64;
 const ANTISPOOF_SIZE = 128;
 const LIVENESS_SIZE = 32;
+/** The centre of the mesh crop (fractions of its side) the sharpness and brightness of the quality check read. */
+const QUALITY_CROP_FROM = 0.3;
+const QUALITY_CROP_TO = 0.7;
 /**
  * The liveness CNN (leokwu/livenessnet, pyimagesearch's LivenessNet) was trained on OpenCV face-detector boxes a little
  * wider than the landmarks, read with cv2 (BGR), stretched to 32x32, and labels ['fake', 'real']: index 1 is "real".
@@ -500,16 +504,24 @@ export class FramePipeline {
     const { seed, meshResult, box: bbox } = candidate;
     const { mesh, faceFlag, crop } = meshResult;
     let t = now();
+    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
     if (this.meshBufferHolds !== meshResult) {
-      sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0);
-      this.meshBufferHolds = meshResult;
+      if (wants('cnn_antispoof')) {
+        sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0);
+        this.meshBufferHolds = meshResult;
+      } else {
+        // Only the quality statistics read this crop (a reused still face): sample just the centre they read.
+        const window = lumaStatsWindow(MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
+        sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0, false, false, window);
+        this.meshBufferHolds = undefined;
+      }
     }
     const pose = headPose(mesh);
     let eyes = meshEyes(mesh);
     const { smile, mouthOpen } = smileAndMouth(mesh);
     const regions = regionColours(frame, mesh, bbox);
     const occlusion = occlusionEstimate(regions, faceFlag);
-    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, 0.3, 0.7);
+    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
     const quality = faceQuality({
       meanLuma: stats.meanLuma,
       laplacianVariance: stats.laplacianVariance,
@@ -533,7 +545,6 @@ export class FramePipeline {
 
     // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
     const b = this.buffers;
-    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
     const components: Record<string, number> = {};
     if (wants('cnn_antispoof')) {
       resizeTensor(b.mesh, 0, MESH_SIZE, b.antispoof, 0, ANTISPOOF_SIZE);
