@@ -74,6 +74,27 @@ describe('affine sampling', () => {
     for (let i = 0; i < fast.length; i++) expect(fast[i]).toBeCloseTo(general[i], 5);
   });
 
+  it.each([
+    ['rotated, partly outside the frame', squareCropAffine(30, 20, 50, 0.3, 40), false],
+    ['rotated and mirrored', squareCropAffine(30, 26, 30, -0.2, 40), true],
+    ['axis-aligned', squareCropAffine(32, 24, 36, 0, 40), false],
+  ] as const)('a window of the output (%s) holds exactly the full call’s values there and nothing else', (_, t, flip) => {
+    const frame = { width: 64, height: 48, data: Uint8Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 7919) % 256) };
+    const full = new Float32Array(40 * 40 * 3);
+    const part = new Float32Array(40 * 40 * 3).fill(-7);
+    sampleAffine(frame, t, 40, 40, full, 0, 1 / 255, 0, flip);
+    sampleAffine(frame, t, 40, 40, part, 0, 1 / 255, 0, flip, false, { from: 12, to: 29 });
+    for (let v = 0; v < 40; v++) {
+      for (let u = 0; u < 40; u++) {
+        const inside = u >= 12 && u < 29 && v >= 12 && v < 29;
+        for (let ch = 0; ch < 3; ch++) {
+          const i = (v * 40 + u) * 3 + ch;
+          expect(part[i], `${u},${v}`).toBe(inside ? full[i] : -7);
+        }
+      }
+    }
+  });
+
   it('samples pixels with scale/bias, zero outside, and mirrors on request', () => {
     const frame = { width: 4, height: 1, data: Uint8Array.from([0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]) };
     const out = new Float32Array(4 * 3);

@@ -3,6 +3,8 @@ import type { RgbFrame } from '../../src/node/engine/api';
 import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/node/engine/pad-cues';
 import { MASK_CUE_DOCS } from '../../src/node/engine/pad/mask-cues';
 import { CHEEK_CUE_DOCS } from '../../src/node/engine/pad/colour-cues';
+import { FACE_N } from '../../src/node/engine/pad/face-stats';
+import { sampleRegion } from '../../src/node/engine/pad/sampling';
 import type { BBox, Point3 } from '../../src/shared/analysis';
 
 const W = 640;
@@ -107,14 +109,29 @@ describe('computePadCues', () => {
     expect(cues.border_line).toBe(0);
   });
 
-  it('computes only the costly groups a wanted cue needs, with the same values as the full set', () => {
+  it('computes exactly the wanted cues, with the same values as the full set', () => {
     const frame = paint(skin);
     const all = computePadCues(frame, FACE);
-    const some = computePadCues(frame, FACE, new Set(['lap_var', 'banding']));
-    // The spectral group came along with banding; the halftone and ring groups were skipped.
-    for (const name of ['banding', 'moire_peaks', 'hf_ratio', 'spectral_slope', 'lap_var', 'chroma_spread'])
-      expect(some[name], name).toBe(all[name]);
-    for (const name of ['halftone', 'border_line', 'border_parallel', 'ring_coverage']) expect(some).not.toHaveProperty(name);
+    const some = computePadCues(frame, FACE, new Set(['lap_var', 'banding', 'halftone', 'highlight_saturation']));
+    // A cue the caller does not want is not computed, even when it shares work with a wanted one.
+    expect(Object.keys(some).sort()).toEqual(['banding', 'halftone', 'highlight_saturation', 'lap_var']);
+    for (const name of Object.keys(some)) expect(some[name], name).toBe(all[name]);
+  });
+
+  it('takes highlight_saturation over the brightest quarter in stable value order, as a plain sort does', () => {
+    // Many equal brightness values (a posterised face) put ties across the quarter boundary.
+    const frame = paint((x, y) => {
+      const level = 120 + 20 * ((Math.floor(x / 7) + Math.floor(y / 5)) % 5);
+      return [level, level - ((x * 3 + y) % 40), level - 30 - ((x + y * 5) % 25)];
+    });
+    const face = sampleRegion(frame, FACE[0] + FACE[2] * 0.1, FACE[1] + FACE[3] * 0.1, FACE[2] * 0.8, FACE[3] * 0.8, FACE_N, FACE_N);
+    const n = face.w * face.h;
+    const value = (i: number) => Math.max(face.r[i], face.g[i], face.b[i]);
+    const saturation = (i: number) => (value(i) > 0 ? (value(i) - Math.min(face.r[i], face.g[i], face.b[i])) / value(i) : 0);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => value(a) - value(b));
+    let sum = 0;
+    for (const i of order.slice(Math.floor((3 * n) / 4))) sum += saturation(i);
+    expect(computePadCues(frame, FACE, new Set(['highlight_saturation'])).highlight_saturation).toBe(sum / (n - Math.floor((3 * n) / 4)));
   });
 
   it('raises the paper-grain and ink-detail cues for a print-like dot screen of colour', () => {

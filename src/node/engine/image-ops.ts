@@ -52,8 +52,15 @@ export function composeAffine(outer: Affine, inner: Affine): Affine {
  * Bilinear-sample the frame through `t` into an NHWC float tensor slice: value = pixel * scale + bias.
  * Samples outside the frame read as black (pixel 0), like a zero-padded letterbox.
  * `flipX` mirrors the output horizontally (the iris model sees every eye as a right eye); `bgr` writes the channels
- * in OpenCV order (for models trained on cv2.imread images).
+ * in OpenCV order (for models trained on cv2.imread images). `window` fills only the output square
+ * [from, to) x [from, to), with the values the full call writes there.
  */
+/** A square of output pixels, [from, to) on both axes. */
+export interface OutputWindow {
+  from: number;
+  to: number;
+}
+
 export function sampleAffine(
   frame: RgbFrame,
   t: Affine,
@@ -65,11 +72,12 @@ export function sampleAffine(
   bias: number,
   flipX = false,
   bgr = false,
+  window: OutputWindow = { from: 0, to: Math.max(outW, outH) },
 ): void {
   if (t.b === 0 && t.d === 0) {
-    sampleAxisAligned(frame, t, outW, outH, out, outOffset, scale, bias, flipX);
+    sampleAxisAligned(frame, t, outW, outH, out, outOffset, scale, bias, flipX, window);
   } else {
-    sampleRotated(frame, t, outW, outH, out, outOffset, scale, bias, flipX);
+    sampleRotated(frame, t, outW, outH, out, outOffset, scale, bias, flipX, window);
   }
   if (bgr) {
     const end = outOffset + outW * outH * 3;
@@ -91,22 +99,27 @@ function sampleRotated(
   scale: number,
   bias: number,
   flipX: boolean,
+  window: OutputWindow,
 ): void {
   const { data, width, height } = frame;
   const rowStride = width * 3;
+  const uFrom = Math.max(0, window.from);
+  const uTo = Math.min(outW, window.to);
   const maxX = width - 1;
   const maxY = height - 1;
   // Walk each output row incrementally; a flipped row walks the source backwards.
   const du = flipX ? -1 : 1;
   const stepX = t.a * du;
   const stepY = t.d * du;
-  for (let v = 0; v < outH; v++) {
+  for (let v = Math.max(0, window.from); v < Math.min(outH, window.to); v++) {
     const vc = v + 0.5;
     const u0 = (flipX ? outW - 1 : 0) + 0.5;
     let x = t.a * u0 + t.b * vc + t.c - 0.5;
     let y = t.d * u0 + t.e * vc + t.f - 0.5;
-    let o = outOffset + v * outW * 3;
-    for (let uo = 0; uo < outW; uo++, o += 3, x += stepX, y += stepY) {
+    // Step to the window's first column by the same additions the full row makes (bit-identical coordinates).
+    for (let skip = 0; skip < uFrom; skip++, x += stepX, y += stepY);
+    let o = outOffset + (v * outW + uFrom) * 3;
+    for (let uo = uFrom; uo < uTo; uo++, o += 3, x += stepX, y += stepY) {
       if (x <= -1 || y <= -1 || x >= width || y >= height) {
         out[o] = bias;
         out[o + 1] = bias;
@@ -170,8 +183,11 @@ function sampleAxisAligned(
   scale: number,
   bias: number,
   flipX: boolean,
+  window: OutputWindow,
 ): void {
   const { data, width, height } = frame;
+  const uFrom = Math.max(0, window.from);
+  const uTo = Math.min(outW, window.to);
   // Per column: the two source byte offsets (-1 when outside the frame) and their weights, scale folded in.
   const colA = new Int32Array(outW);
   const colB = new Int32Array(outW);
@@ -187,7 +203,7 @@ function sampleAxisAligned(
     colWb[uo] = fx * scale;
   }
   const rowStride = width * 3;
-  for (let v = 0; v < outH; v++) {
+  for (let v = Math.max(0, window.from); v < Math.min(outH, window.to); v++) {
     const y = t.e * (v + 0.5) + t.f - 0.5;
     const y0 = Math.floor(y);
     const fy = y - y0;
@@ -195,8 +211,8 @@ function sampleAxisAligned(
     const rowB = y0 + 1 >= 0 && y0 + 1 < height ? (y0 + 1) * rowStride : -1;
     const wa = 1 - fy;
     const wb = fy;
-    let o = outOffset + v * outW * 3;
-    for (let uo = 0; uo < outW; uo++, o += 3) {
+    let o = outOffset + (v * outW + uFrom) * 3;
+    for (let uo = uFrom; uo < uTo; uo++, o += 3) {
       const ca = colA[uo];
       const cb = colB[uo];
       const wca = colWa[uo];
@@ -319,6 +335,11 @@ export function rectMeanRgb(frame: RgbFrame, x0: number, y0: number, x1: number,
   return [r / n, g / n, b / n];
 }
 
+/** The output pixels cropLumaStats reads for these fractions of the crop side. */
+export function lumaStatsWindow(size: number, from: number, to: number): OutputWindow {
+  return { from: Math.floor(size * from), to: Math.ceil(size * to) };
+}
+
 /**
  * Luma statistics of the centre of an NHWC [0,1] crop tensor: mean luma (0-255) and the variance of the
  * 4-neighbour Laplacian (0-255 units), the classic focus measure.
@@ -330,8 +351,7 @@ export function cropLumaStats(
   from: number,
   to: number,
 ): { meanLuma: number; laplacianVariance: number } {
-  const x0 = Math.floor(size * from);
-  const x1 = Math.ceil(size * to);
+  const { from: x0, to: x1 } = lumaStatsWindow(size, from, to);
   const w = x1 - x0;
   const grey = new Float32Array(w * w);
   let sum = 0;

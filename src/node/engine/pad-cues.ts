@@ -7,7 +7,7 @@ import { CHEEK_CUE_DOCS, COLOUR_CUE_DOCS, computeCheekCues, computeColourCues } 
 import { computeFaceStats, FACE_N, FACE_STAT_DOCS } from './pad/face-stats';
 import { computeMaskCues, MASK_CUE_DOCS } from './pad/mask-cues';
 import { computePrintCues, PRINT_CUE_DOCS } from './pad/print-cues';
-import { centrePatch, clampBox, sampleRegion } from './pad/sampling';
+import { centrePatch, clampBox, EVERY_CUE, sampleRegion, toGrey, type CueWanted } from './pad/sampling';
 import { computeScreenCues, SCREEN_CUE_DOCS } from './pad/screen-cues';
 
 export { fft1d, powerSpectrum2d } from './pad/spectrum';
@@ -25,17 +25,17 @@ export const PAD_CUE_DOCS: Record<string, string> = {
 
 export const PAD_CUE_NAMES = Object.keys(PAD_CUE_DOCS);
 
-/** Cue groups that share costly work (an FFT of the centre patch, the ring scan): asking for one computes the group. */
 const SCREEN_CUES = Object.keys(SCREEN_CUE_DOCS);
 const PRINT_CUES = Object.keys(PRINT_CUE_DOCS);
 const BORDER_CUES = Object.keys(BORDER_CUE_DOCS);
 const MASK_CUES = Object.keys(MASK_CUE_DOCS);
 const CHEEK_CUES = Object.keys(CHEEK_CUE_DOCS);
+const FACE_CUES = [...Object.keys(FACE_STAT_DOCS), ...Object.keys(COLOUR_CUE_DOCS)];
 
 /**
- * Physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). Every cue by default; with `wanted`, the cheap
- * face statistics and colour cues plus only the costly groups (screen, print, border, mask, cheek) that hold a wanted
- * cue. The mask and cheek groups need the face mesh and are left out without one.
+ * Physical PAD cues for one face: name -> number (see PAD_CUE_DOCS). Every cue by default; with `wanted`, exactly
+ * the wanted cues, and only the work they need (the fused score reads a subset: the rest stays off the hot path).
+ * The mask and cheek cues need the face mesh and are left out without one.
  */
 export function computePadCues(
   frame: RgbFrame,
@@ -43,7 +43,8 @@ export function computePadCues(
   wanted?: ReadonlySet<string>,
   mesh?: readonly Point3[],
 ): Record<string, number> {
-  const needs = (group: string[]): boolean => !wanted || group.some((name) => wanted.has(name));
+  const wants: CueWanted = wanted ? (name) => wanted.has(name) : EVERY_CUE;
+  const needs = (group: string[]): boolean => group.some(wants);
   if (frame.data.length < frame.width * frame.height * 3 || frame.width < 2 || frame.height < 2) {
     throw new RangeError('computePadCues: frame data is smaller than width x height x 3');
   }
@@ -53,13 +54,17 @@ export function computePadCues(
   const print = needs(PRINT_CUES);
   if (screen || print) {
     const patch = centrePatch(frame, box);
-    if (screen) Object.assign(cues, computeScreenCues(patch));
-    if (print) Object.assign(cues, computePrintCues(patch));
+    const grey = toGrey(patch);
+    if (screen) Object.assign(cues, computeScreenCues(grey, wants));
+    if (print) Object.assign(cues, computePrintCues(patch, grey, wants));
   }
-  if (needs(BORDER_CUES)) Object.assign(cues, computeBorderCues(frame, box));
+  if (needs(BORDER_CUES)) Object.assign(cues, computeBorderCues(frame, box, wants));
   if (mesh && mesh.length >= 468 && needs(MASK_CUES)) Object.assign(cues, computeMaskCues(mesh));
-  if (mesh && mesh.length >= 468 && needs(CHEEK_CUES)) Object.assign(cues, computeCheekCues(frame, mesh));
-  // The inner 80% of the box: skin and features, little hair or background.
-  const face = sampleRegion(frame, box[0] + box[2] * 0.1, box[1] + box[3] * 0.1, box[2] * 0.8, box[3] * 0.8, FACE_N, FACE_N);
-  return { ...cues, ...computeFaceStats(face), ...computeColourCues(face) };
+  if (mesh && mesh.length >= 468 && needs(CHEEK_CUES)) Object.assign(cues, computeCheekCues(frame, mesh, wants));
+  if (needs(FACE_CUES)) {
+    // The inner 80% of the box: skin and features, little hair or background.
+    const face = sampleRegion(frame, box[0] + box[2] * 0.1, box[1] + box[3] * 0.1, box[2] * 0.8, box[3] * 0.8, FACE_N, FACE_N);
+    Object.assign(cues, computeFaceStats(face, wants), computeColourCues(face, wants));
+  }
+  return cues;
 }

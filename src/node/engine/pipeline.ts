@@ -28,6 +28,7 @@ import {
   composeAffine,
   cropLumaStats,
   frameMeanLuma,
+  lumaStatsWindow,
   maxCellChange,
   rectAffine,
   resizeTensor,
@@ -53,6 +54,9 @@ const MESH_SIZE = 192;
 const IRIS_SIZE = 64;
 const ANTISPOOF_SIZE = 128;
 const LIVENESS_SIZE = 32;
+/** The centre of the mesh crop (fractions of its side) the sharpness and brightness of the quality check read. */
+const QUALITY_CROP_FROM = 0.3;
+const QUALITY_CROP_TO = 0.7;
 /**
  * The liveness CNN (leokwu/livenessnet, pyimagesearch's LivenessNet) was trained on OpenCV face-detector boxes a little
  * wider than the landmarks, read with cv2 (BGR), stretched to 32x32, and labels ['fake', 'real']: index 1 is "real".
@@ -109,6 +113,8 @@ const EYE_IMAGE_LEFT = 0;
 const EYE_IMAGE_RIGHT = 1;
 
 const now = (): number => performance.now();
+/** Books the time since `since` to a stage of the frame's timings and returns the time now. */
+type StageClock = (name: string, since: number) => number;
 
 /** How much of the padded square the frame fills on the second detection pass for tight crops. */
 const PADDED_FILL = 0.6;
@@ -193,16 +199,7 @@ function seedFromDetection(det: Detection): FaceSeed {
 
 /** The next frame's crop from this frame's mesh (Human's tracking: no detector while the face stays found). */
 function seedFromMesh(mesh: Point3[], score: number): FaceSeed {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const [x, y] of mesh) {
-    x0 = Math.min(x0, x);
-    y0 = Math.min(y0, y);
-    x1 = Math.max(x1, x);
-    y1 = Math.max(y1, y);
-  }
+  const [x0, y0, x1, y1] = meshExtent(mesh);
   const size = Math.max(x1 - x0, y1 - y0) * MESH_TO_DETECTOR_SIZE;
   const angle = Math.atan2(mesh[263][1] - mesh[33][1], mesh[263][0] - mesh[33][0]);
   // The offset runs along the face's own down axis.
@@ -257,7 +254,7 @@ export class FramePipeline {
   async analyze(frame: RgbFrame, options: AnalyzeOptions = {}, timings: Record<string, number> = {}): Promise<FrameAnalysis> {
     checkFrame(frame);
     const started = now();
-    const stage = (name: string, since: number): number => {
+    const stage: StageClock = (name, since) => {
       const t = now();
       timings[name] = (timings[name] ?? 0) + (t - since);
       return t;
@@ -309,12 +306,7 @@ export class FramePipeline {
    * The tracked face, reused as it is, when it has not moved since its mesh last ran (one face only: several faces
    * are rare at a kiosk and always get fresh meshes). Undefined: run the mesh.
    */
-  private stillFace(
-    frame: RgbFrame,
-    track: Track,
-    options: AnalyzeOptions,
-    stage: (name: string, since: number) => number,
-  ): FaceCandidate[] | undefined {
+  private stillFace(frame: RgbFrame, track: Track, options: AnalyzeOptions, stage: StageClock): FaceCandidate[] | undefined {
     const still = track.still;
     if (!this.config.reuseStillFaces || !still || track.seeds.length !== 1 || still.reused >= STILL_FACE_MAX_REUSE) return undefined;
     // Irises asked for now but not computed then: run the models.
@@ -358,14 +350,12 @@ export class FramePipeline {
   }
 
   /** Every face: the fast 128 detector when it is sure, else the 256 detector with its retries. */
-  private async detectFaces(
-    frame: RgbFrame,
-    stage: (name: string, since: number) => number,
-    upsideDown: boolean,
-  ): Promise<FaceCandidate[]> {
+  private async detectFaces(frame: RgbFrame, stage: StageClock, upsideDown: boolean): Promise<FaceCandidate[]> {
     let t = now();
     let front = await this.meshSeeds(frame, (await this.detect(frame, 1, false, 'front')).map(seedFromDetection), stage, t);
-    if (upsideDown && front[0]) {
+    // Scores are at most 1: an upright answer within TURNED_MARGIN of 1 cannot be beaten, so the retry is not run.
+    if (upsideDown && front[0] && front[0].seed.score + TURNED_MARGIN >= 1) this.retryMeshesSkipped++;
+    else if (upsideDown && front[0]) {
       // A still may be upside down, which the front model can read as a fairly sure upright face: compare.
       t = now();
       const turned = await this.meshIfAnyBeats(
@@ -383,11 +373,7 @@ export class FramePipeline {
   }
 
   /** Every face by the 256 detector, with the padded and upside-down retries. */
-  private async detectFacesBack(
-    frame: RgbFrame,
-    stage: (name: string, since: number) => number,
-    upsideDown: boolean,
-  ): Promise<FaceCandidate[]> {
+  private async detectFacesBack(frame: RgbFrame, stage: StageClock, upsideDown: boolean): Promise<FaceCandidate[]> {
     let t = now();
     let candidates = await this.meshSeeds(frame, (await this.detect(frame, 1)).map(seedFromDetection), stage, t);
     // Tight face crops fill the frame and the detector, which wants context, finds only parts of the face there
@@ -417,7 +403,7 @@ export class FramePipeline {
     frame: RgbFrame,
     detections: Detection[],
     bar: number | undefined,
-    stage: (name: string, since: number) => number,
+    stage: StageClock,
     detectStart: number,
   ): Promise<FaceCandidate[]> {
     if (bar !== undefined && !detections.some((d) => d.score > bar)) {
@@ -428,16 +414,11 @@ export class FramePipeline {
     return this.meshSeeds(frame, detections.map(seedFromDetection), stage, detectStart);
   }
 
-  /** Retry detections not meshed because none could beat the first answer (since the pipeline started). */
+  /** Retries not meshed (or not even detected) because none could beat the first answer (since the pipeline started). */
   retryMeshesSkipped = 0;
 
   /** Mesh each seed, drop non-faces and duplicates; largest face first. `detectStart` books the time so far as detection. */
-  private async meshSeeds(
-    frame: RgbFrame,
-    seeds: FaceSeed[],
-    stage: (name: string, since: number) => number,
-    detectStart?: number,
-  ): Promise<FaceCandidate[]> {
+  private async meshSeeds(frame: RgbFrame, seeds: FaceSeed[], stage: StageClock, detectStart?: number): Promise<FaceCandidate[]> {
     const t = detectStart !== undefined ? stage('detect', detectStart) : now();
     const found: FaceCandidate[] = [];
     for (const seed of seeds) {
@@ -489,25 +470,28 @@ export class FramePipeline {
     return result;
   }
 
-  private async describeFace(
-    frame: RgbFrame,
-    candidate: FaceCandidate,
-    options: AnalyzeOptions,
-    stage: (name: string, since: number) => number,
-  ): Promise<FaceAnalysis> {
+  private async describeFace(frame: RgbFrame, candidate: FaceCandidate, options: AnalyzeOptions, stage: StageClock): Promise<FaceAnalysis> {
     const { seed, meshResult, box: bbox } = candidate;
     const { mesh, faceFlag, crop } = meshResult;
     let t = now();
+    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
     if (this.meshBufferHolds !== meshResult) {
-      sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0);
-      this.meshBufferHolds = meshResult;
+      if (wants('cnn_antispoof')) {
+        sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0);
+        this.meshBufferHolds = meshResult;
+      } else {
+        // Only the quality statistics read this crop (a reused still face): sample just the centre they read.
+        const window = lumaStatsWindow(MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
+        sampleAffine(frame, crop, MESH_SIZE, MESH_SIZE, this.buffers.mesh, 0, 1 / 255, 0, false, false, window);
+        this.meshBufferHolds = undefined;
+      }
     }
     const pose = headPose(mesh);
     let eyes = meshEyes(mesh);
     const { smile, mouthOpen } = smileAndMouth(mesh);
     const regions = regionColours(frame, mesh, bbox);
     const occlusion = occlusionEstimate(regions, faceFlag);
-    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, 0.3, 0.7);
+    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
     const quality = faceQuality({
       meanLuma: stats.meanLuma,
       laplacianVariance: stats.laplacianVariance,
@@ -531,7 +515,6 @@ export class FramePipeline {
 
     // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
     const b = this.buffers;
-    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
     const components: Record<string, number> = {};
     if (wants('cnn_antispoof')) {
       resizeTensor(b.mesh, 0, MESH_SIZE, b.antispoof, 0, ANTISPOOF_SIZE);
@@ -701,6 +684,16 @@ function overlapOfSmaller(a: BBox, b: BBox): number {
 
 /** The face box: the mesh's extent (tighter and steadier than the detector's), clipped to the frame. */
 function meshBox(mesh: Point3[], frame: RgbFrame): BBox {
+  const [mx0, my0, mx1, my1] = meshExtent(mesh);
+  const x0 = Math.max(0, mx0);
+  const y0 = Math.max(0, my0);
+  const x1 = Math.min(frame.width, mx1);
+  const y1 = Math.min(frame.height, my1);
+  return [x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0)];
+}
+
+/** The mesh's extent in the frame: [x0, y0, x1, y1]. */
+function meshExtent(mesh: Point3[]): [number, number, number, number] {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -711,11 +704,7 @@ function meshBox(mesh: Point3[], frame: RgbFrame): BBox {
     if (x > x1) x1 = x;
     if (y > y1) y1 = y;
   }
-  x0 = Math.max(0, x0);
-  y0 = Math.max(0, y0);
-  x1 = Math.min(frame.width, x1);
-  y1 = Math.min(frame.height, y1);
-  return [x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0)];
+  return [x0, y0, x1, y1];
 }
 
 function roundTimings(timings: Record<string, number>): Record<string, number> {

@@ -1,7 +1,7 @@
 // Border cues: a straight bezel or photo edge in the ring around the face (phones, tablets, held-up prints).
 import type { BBox } from '../../../shared/analysis';
 import type { RgbFrame } from '../api';
-import { sampleRegion, toGrey } from './sampling';
+import { EVERY_CUE, once, sampleRegion, toGrey, wantedCues, type CueWanted } from './sampling';
 
 /** Side of the square the ring (area around the face) is resampled to. */
 const RING_N = 96;
@@ -106,8 +106,12 @@ export function borderStats(frame: RgbFrame, bbox: BBox): BorderStats {
   return { line: Math.min(1, best / n), parallel: Math.min(1, parallel / n), coverage };
 }
 
-/** The border cue group for a face box already clamped to the frame. */
-export function computeBorderCues(frame: RgbFrame, box: BBox): Record<string, number> {
-  const border = borderStats(frame, box);
-  return { border_line: border.line, border_parallel: border.parallel, ring_coverage: border.coverage };
+/** The wanted border cues for a face box already clamped to the frame (one ring scan serves all three). */
+export function computeBorderCues(frame: RgbFrame, box: BBox, wants: CueWanted = EVERY_CUE): Record<string, number> {
+  const border = once(() => borderStats(frame, box));
+  return wantedCues(wants, {
+    border_line: () => border().line,
+    border_parallel: () => border().parallel,
+    ring_coverage: () => border().coverage,
+  });
 }

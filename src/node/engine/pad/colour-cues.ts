@@ -2,7 +2,8 @@
 // its sub-pixels and colour noise, a narrower skin gamut), read from the face crop and from mesh-placed cheek patches.
 import type { Point3 } from '../../../shared/analysis';
 import type { RgbFrame } from '../api';
-import type { Planes } from './sampling';
+import type { CueWanted, Planes } from './sampling';
+import { EVERY_CUE, once, wantedCues } from './sampling';
 
 export const COLOUR_CUE_DOCS: Record<string, string> = {
   highlight_saturation:
@@ -25,17 +26,20 @@ const EYE_OUTER = [33, 263] as const;
 /** Patch half-side as a fraction of the distance between the outer eye corners. */
 const PATCH_HALF_SIDE = 0.03;
 
-function hsv(r: number, g: number, b: number): [hue: number, saturation: number, value: number] {
+/** HSV hue in turns (0-1, negative just below red): the hexcone formula. */
+function hueTurns(r: number, g: number, b: number): number {
   const max = Math.max(r, g, b);
-  const min = Math.min(r, g, b);
-  const d = max - min;
-  let h = 0;
-  if (d > 0) {
-    if (max === r) h = ((g - b) / d) % 6;
-    else if (max === g) h = (b - r) / d + 2;
-    else h = (r - g) / d + 4;
-  }
-  return [h / 6, max > 0 ? d / max : 0, max / 255];
+  const d = max - Math.min(r, g, b);
+  if (!(d > 0)) return 0;
+  if (max === r) return (((g - b) / d) % 6) / 6;
+  if (max === g) return ((b - r) / d + 2) / 6;
+  return ((r - g) / d + 4) / 6;
+}
+
+/** HSV saturation (0-1). */
+function hsvSaturation(r: number, g: number, b: number): number {
+  const max = Math.max(r, g, b);
+  return max > 0 ? (max - Math.min(r, g, b)) / max : 0;
 }
 
 const mean = (v: ArrayLike<number>): number => {
@@ -49,34 +53,66 @@ const std = (v: ArrayLike<number>, m: number): number => {
   return Math.sqrt(s / v.length);
 };
 
-/** The colour cues on the whole-face crop (the same FACE_N x FACE_N planes as the face statistics). */
-export function computeColourCues(face: Planes): Record<string, number> {
+/** Largest channel value whose quarter steps still index the key table (sampleRegion averages 1, 2 or 4 bytes). */
+const KEY_STEPS = 4;
+const MAX_KEY = 255 * KEY_STEPS;
+
+/**
+ * Pixel indices in ascending order of brightness (HSV value), ties in index order: the stable sort by value, done as a
+ * counting sort when every channel maximum is a quarter step of 0-255 (always so for sampleRegion's planes).
+ */
+function orderByValue(maxChannel: Float32Array): Uint32Array | number[] {
+  const n = maxChannel.length;
+  const keys = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = maxChannel[i] * KEY_STEPS;
+    if (!(key >= 0 && key <= MAX_KEY && Number.isInteger(key))) {
+      return Array.from({ length: n }, (_, k) => k).sort((a, b) => maxChannel[a] - maxChannel[b]);
+    }
+    keys[i] = key;
+  }
+  const start = new Uint32Array(MAX_KEY + 2);
+  for (let i = 0; i < n; i++) start[keys[i] + 1]++;
+  for (let k = 1; k <= MAX_KEY + 1; k++) start[k] += start[k - 1];
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[start[keys[i]]++] = i;
+  return order;
+}
+
+/** The wanted colour cues on the whole-face crop (the same FACE_N x FACE_N planes as the face statistics). */
+export function computeColourCues(face: Planes, wants: CueWanted = EVERY_CUE): Record<string, number> {
   const n = face.w * face.h;
   const hue = new Float64Array(n);
   const sat = new Float64Array(n);
-  const val = new Float64Array(n);
+  const maxChannel = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const [h, s, v] = hsv(face.r[i], face.g[i], face.b[i]);
+    const r = face.r[i];
+    const g = face.g[i];
+    const b = face.b[i];
+    const h = hueTurns(r, g, b);
+    const max = Math.max(r, g, b);
     // Skin hues straddle red (0 = 1 turn): wrap to (-0.5, 0.5] so the spread is not split in two.
     hue[i] = h > 0.5 ? h - 1 : h;
-    sat[i] = s;
-    val[i] = v;
+    sat[i] = max > 0 ? (max - Math.min(r, g, b)) / max : 0;
+    maxChannel[i] = max;
   }
-  const satMean = mean(sat);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => val[a] - val[b]);
-  const brightest = order.slice(Math.floor((3 * n) / 4));
-  let brightSat = 0;
-  for (const i of brightest) brightSat += sat[i];
-
-  return {
-    highlight_saturation: brightSat / brightest.length,
-    hue_spread: std(hue, mean(hue)),
-    saturation_cv: std(sat, satMean) / (satMean + 1e-3),
-  };
+  const satMean = once(() => mean(sat));
+  return wantedCues(wants, {
+    highlight_saturation: () => {
+      // The brightest quarter of the pixels by HSV value (max / 255, so ordered by the largest channel).
+      const order = orderByValue(maxChannel);
+      const from = Math.floor((3 * n) / 4);
+      let brightSat = 0;
+      for (let k = from; k < n; k++) brightSat += sat[order[k]];
+      return brightSat / (n - from);
+    },
+    hue_spread: () => std(hue, mean(hue)),
+    saturation_cv: () => std(sat, satMean()) / (satMean() + 1e-3),
+  });
 }
 
 /** The cheek cues from small patches of the frame around mesh cheek points; needs the 468-point mesh. */
-export function computeCheekCues(frame: RgbFrame, mesh: readonly Point3[]): Record<string, number> {
+export function computeCheekCues(frame: RgbFrame, mesh: readonly Point3[], wants: CueWanted = EVERY_CUE): Record<string, number> {
   const [a, b] = EYE_OUTER.map((i) => mesh[i]);
   const half = Math.max(1, Math.round(Math.hypot(a[0] - b[0], a[1] - b[1]) * PATCH_HALF_SIDE));
   let r = 0;
@@ -100,5 +136,5 @@ export function computeCheekCues(frame: RgbFrame, mesh: readonly Point3[]): Reco
   }
   if (count === 0) return {};
   [r, g, bl] = [r / count, g / count, bl / count];
-  return { cheek_saturation: hsv(r, g, bl)[1], cheek_green_blue: (g - bl) / (r + g + bl + 1) };
+  return wantedCues(wants, { cheek_saturation: () => hsvSaturation(r, g, bl), cheek_green_blue: () => (g - bl) / (r + g + bl + 1) });
 }

@@ -1,6 +1,6 @@
 // Face statistics: colour gamut, glare, sharpness and tone on the whole face, cues every recapture shifts a little.
-import type { Planes } from './sampling';
-import { percentile, toGrey } from './sampling';
+import type { CueWanted, Planes } from './sampling';
+import { EVERY_CUE, once, percentile, toGrey, wantedCues } from './sampling';
 
 /** Side of the whole-face crop the colour, glare and sharpness statistics run on. */
 export const FACE_N = 64;
@@ -25,11 +25,9 @@ export const FACE_STAT_DOCS: Record<string, string> = {
     "Mean of R / (R + G + B) over the face: blood under live skin is red; a screen's or a print's reproduction of skin loses red to the display white point or the ink.",
 };
 
-/** The face statistics on a FACE_N x FACE_N crop of the inner face box. */
-export function computeFaceStats(face: Planes): Record<string, number> {
-  const grey = toGrey(face);
-  const n = FACE_N;
-  const count = n * n;
+/** Sums over every face pixel: chroma, saturation, red share, luma, and the glare mask. */
+function pixelSums(face: Planes, grey: Float32Array) {
+  const count = FACE_N * FACE_N;
   let sumCb = 0;
   let sumCr = 0;
   let sumCb2 = 0;
@@ -63,30 +61,66 @@ export function computeFaceStats(face: Planes): Record<string, number> {
   }
   const meanCb = sumCb / count;
   const meanCr = sumCr / count;
-  const chromaSpread = Math.sqrt(Math.max(0, sumCb2 / count - meanCb * meanCb + sumCr2 / count - meanCr * meanCr));
   const meanY = sumY / count;
-  const varY = Math.max(0, sumY2 / count - meanY * meanY);
-  let glareClustered = 0;
+  return {
+    meanCb,
+    meanCr,
+    chromaSpread: Math.sqrt(Math.max(0, sumCb2 / count - meanCb * meanCb + sumCr2 / count - meanCr * meanCr)),
+    saturation: sumSat / count,
+    redShare: sumRed / count,
+    meanY,
+    varY: Math.max(0, sumY2 / count - meanY * meanY),
+    glare,
+    glareCount,
+  };
+}
+
+/** Glare pixels whose four neighbours are glare too. */
+function clusteredGlare(glare: Uint8Array): number {
+  const n = FACE_N;
+  let clustered = 0;
   for (let y = 1; y < n - 1; y++) {
     for (let x = 1; x < n - 1; x++) {
       const i = y * n + x;
-      if (glare[i] && glare[i - 1] && glare[i + 1] && glare[i - n] && glare[i + n]) glareClustered++;
+      if (glare[i] && glare[i - 1] && glare[i + 1] && glare[i - n] && glare[i + n]) clustered++;
     }
   }
+  return clustered;
+}
 
-  // Laplacian and 3x3 local contrast over the interior.
-  let lapSum = 0;
-  let lapSum2 = 0;
-  let lapSum4 = 0;
-  let localSum = 0;
-  let inner = 0;
+/** Variance and kurtosis of the 4-neighbour Laplacian over the interior. */
+function laplacianMoments(grey: Float32Array): { variance: number; kurtosis: number } {
+  const n = FACE_N;
   const laps = new Float64Array((n - 2) * (n - 2));
+  let lapSum = 0;
+  let inner = 0;
   for (let y = 1; y < n - 1; y++) {
     for (let x = 1; x < n - 1; x++) {
       const i = y * n + x;
       const lap = grey[i - 1] + grey[i + 1] + grey[i - n] + grey[i + n] - 4 * grey[i];
       laps[inner++] = lap;
       lapSum += lap;
+    }
+  }
+  const lapMean = lapSum / inner;
+  let lapSum2 = 0;
+  let lapSum4 = 0;
+  for (let k = 0; k < inner; k++) {
+    const d = (laps[k] - lapMean) ** 2;
+    lapSum2 += d;
+    lapSum4 += d * d;
+  }
+  const variance = lapSum2 / inner;
+  return { variance, kurtosis: variance > 0 ? lapSum4 / inner / (variance * variance) : 0 };
+}
+
+/** Mean absolute difference between each interior pixel and its 3x3 mean. */
+function meanLocalDeviation(grey: Float32Array): number {
+  const n = FACE_N;
+  let localSum = 0;
+  for (let y = 1; y < n - 1; y++) {
+    for (let x = 1; x < n - 1; x++) {
+      const i = y * n + x;
       const box9 =
         grey[i - n - 1] +
         grey[i - n] +
@@ -100,29 +134,33 @@ export function computeFaceStats(face: Planes): Record<string, number> {
       localSum += Math.abs(grey[i] - box9 / 9);
     }
   }
-  const lapMean = lapSum / inner;
-  for (let k = 0; k < inner; k++) {
-    const d = (laps[k] - lapMean) ** 2;
-    lapSum2 += d;
-    lapSum4 += d * d;
-  }
-  const lapVar = lapSum2 / inner;
-  const lapKurtosis = lapVar > 0 ? lapSum4 / inner / (lapVar * lapVar) : 0;
+  return localSum / ((n - 2) * (n - 2));
+}
 
+function lumaHistogram(grey: Float32Array): Uint32Array {
   const histogram = new Uint32Array(256);
-  for (let i = 0; i < count; i++) histogram[Math.min(255, Math.max(0, Math.round(grey[i])))]++;
+  for (let i = 0; i < grey.length; i++) histogram[Math.min(255, Math.max(0, Math.round(grey[i])))]++;
+  return histogram;
+}
 
-  return {
-    glare_frac: glareCount / count,
-    glare_cluster: glareCount ? glareClustered / glareCount : 0,
-    lap_var: Math.log10((lapVar + 1e-6) / (varY + 1)),
-    lap_kurtosis: Math.log10(Math.max(1e-6, lapKurtosis)),
-    chroma_spread: chromaSpread,
-    saturation: sumSat / count,
-    skin_chroma_dist: Math.hypot(meanCb - 102, meanCr - 153),
-    dynamic_range: (percentile(histogram, count, 0.98) - percentile(histogram, count, 0.02)) / 255,
-    local_contrast: localSum / inner / (meanY + 1),
-    black_lift: percentile(histogram, count, 0.02) / (percentile(histogram, count, 0.5) + 1),
-    red_share: sumRed / count,
-  };
+/** The wanted face statistics on a FACE_N x FACE_N crop of the inner face box. */
+export function computeFaceStats(face: Planes, wants: CueWanted = EVERY_CUE): Record<string, number> {
+  const count = FACE_N * FACE_N;
+  const grey = toGrey(face);
+  const sums = once(() => pixelSums(face, grey));
+  const laplacian = once(() => laplacianMoments(grey));
+  const histogram = once(() => lumaHistogram(grey));
+  return wantedCues(wants, {
+    glare_frac: () => sums().glareCount / count,
+    glare_cluster: () => (sums().glareCount ? clusteredGlare(sums().glare) / sums().glareCount : 0),
+    lap_var: () => Math.log10((laplacian().variance + 1e-6) / (sums().varY + 1)),
+    lap_kurtosis: () => Math.log10(Math.max(1e-6, laplacian().kurtosis)),
+    chroma_spread: () => sums().chromaSpread,
+    saturation: () => sums().saturation,
+    skin_chroma_dist: () => Math.hypot(sums().meanCb - 102, sums().meanCr - 153),
+    dynamic_range: () => (percentile(histogram(), count, 0.98) - percentile(histogram(), count, 0.02)) / 255,
+    local_contrast: () => meanLocalDeviation(grey) / (sums().meanY + 1),
+    black_lift: () => percentile(histogram(), count, 0.02) / (percentile(histogram(), count, 0.5) + 1),
+    red_share: () => sums().redShare,
+  });
 }

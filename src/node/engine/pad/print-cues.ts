@@ -1,7 +1,7 @@
 // Print cues: colour halftone screens, paper grain (LBP micro-texture) and ink-dot chroma detail on the centre patch.
-import type { Planes } from './sampling';
-import { chromaPlanes, halve, PATCH_N, toGrey } from './sampling';
-import { pairedPowerSpectra, spectrumStats } from './spectrum';
+import type { CueWanted, Planes } from './sampling';
+import { chromaPlanes, EVERY_CUE, halve, PATCH_N, wantedCues } from './sampling';
+import { pairedPowerSpectra, peakFraction } from './spectrum';
 
 /** Side of the chroma plane the halftone cue runs on (the patch halved). */
 const CHROMA_N = PATCH_N / 2;
@@ -51,19 +51,21 @@ function meanAbsLaplacian(plane: Float32Array, n: number): number {
   return sum / ((n - 2) * (n - 2));
 }
 
-/** The print cue group on a PATCH_N centre patch (see centrePatch). */
-export function computePrintCues(patch: Planes): Record<string, number> {
-  // Halftone: chroma planes at half resolution (prints' colour screens beat at mid-high frequencies).
-  const half = chromaPlanes(halve(patch));
-  const [cbPower, crPower] = pairedPowerSpectra(half.cb, half.cr, CHROMA_N);
-  const halftone = (spectrumStats(cbPower, CHROMA_N, 0.3, 1.0).peakFraction + spectrumStats(crPower, CHROMA_N, 0.3, 1.0).peakFraction) / 2;
-  const grey = toGrey(patch);
-  const full = chromaPlanes(patch);
-  const lumaDetail = meanAbsLaplacian(grey, PATCH_N);
-  const chromaDetail = (meanAbsLaplacian(full.cb, PATCH_N) + meanAbsLaplacian(full.cr, PATCH_N)) / 2;
-  return {
-    halftone,
-    lbp_nonuniform: lbpNonUniform(grey, PATCH_N),
-    chroma_detail: Math.log10((chromaDetail + 1e-3) / (lumaDetail + 1e-3)),
-  };
+/** The wanted print cues on a PATCH_N centre patch (see centrePatch) and its grey plane. */
+export function computePrintCues(patch: Planes, grey: Float32Array, wants: CueWanted = EVERY_CUE): Record<string, number> {
+  return wantedCues(wants, {
+    halftone: () => {
+      // Chroma planes at half resolution (prints' colour screens beat at mid-high frequencies).
+      const half = chromaPlanes(halve(patch));
+      const [cbPower, crPower] = pairedPowerSpectra(half.cb, half.cr, CHROMA_N);
+      return (peakFraction(cbPower, CHROMA_N, 0.3, 1.0) + peakFraction(crPower, CHROMA_N, 0.3, 1.0)) / 2;
+    },
+    lbp_nonuniform: () => lbpNonUniform(grey, PATCH_N),
+    chroma_detail: () => {
+      const full = chromaPlanes(patch);
+      const lumaDetail = meanAbsLaplacian(grey, PATCH_N);
+      const chromaDetail = (meanAbsLaplacian(full.cb, PATCH_N) + meanAbsLaplacian(full.cr, PATCH_N)) / 2;
+      return Math.log10((chromaDetail + 1e-3) / (lumaDetail + 1e-3));
+    },
+  });
 }

@@ -2,6 +2,30 @@
 import type { BBox } from '../../../shared/analysis';
 import type { RgbFrame } from '../api';
 
+/** Which cues the caller wants: a cue group computes only these, and only the work they need. */
+export type CueWanted = (name: string) => boolean;
+export const EVERY_CUE: CueWanted = () => true;
+
+/** The wanted cues of a group, in the group's order; a cue's formula runs only when it is wanted. */
+export function wantedCues(wants: CueWanted, cues: Record<string, () => number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(cues)) if (wants(name)) out[name] = cues[name]();
+  return out;
+}
+
+/** A value computed on first use and kept (work shared by several cues of a group). */
+export function once<T>(compute: () => T): () => T {
+  let value: T | undefined;
+  let done = false;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value as T;
+  };
+}
+
 export interface Planes {
   r: Float32Array;
   g: Float32Array;

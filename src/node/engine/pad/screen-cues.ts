@@ -1,7 +1,6 @@
 // Screen cues: moiré peaks, fine-detail ratio, spectral slope and refresh banding on the native-resolution centre patch.
-import type { Planes } from './sampling';
-import { PATCH_N, toGrey } from './sampling';
-import { bandingScore, powerSpectrum2d, spectrumStats } from './spectrum';
+import { EVERY_CUE, once, PATCH_N, wantedCues, type CueWanted } from './sampling';
+import { bandingScore, peakFraction, powerSpectrum2d, spectrumShape } from './spectrum';
 
 export const SCREEN_CUE_DOCS: Record<string, string> = {
   moire_peaks:
@@ -13,9 +12,14 @@ export const SCREEN_CUE_DOCS: Record<string, string> = {
     'log10 of the strongest periodic component of the detrended row-mean profile over its median: refresh / rolling-shutter banding. Higher on screens.',
 };
 
-/** The screen cue group on a PATCH_N centre patch (see centrePatch). */
-export function computeScreenCues(patch: Planes): Record<string, number> {
-  const grey = toGrey(patch);
-  const spec = spectrumStats(powerSpectrum2d(grey, PATCH_N), PATCH_N, 0.2, 1.0);
-  return { moire_peaks: spec.peakFraction, hf_ratio: spec.hfRatio, spectral_slope: spec.slope, banding: bandingScore(grey, PATCH_N) };
+/** The wanted screen cues on the grey PATCH_N centre patch (see centrePatch). */
+export function computeScreenCues(grey: Float32Array, wants: CueWanted = EVERY_CUE): Record<string, number> {
+  const power = once(() => powerSpectrum2d(grey, PATCH_N));
+  const shape = once(() => spectrumShape(power(), PATCH_N));
+  return wantedCues(wants, {
+    moire_peaks: () => peakFraction(power(), PATCH_N, 0.2, 1.0),
+    hf_ratio: () => shape().hfRatio,
+    spectral_slope: () => shape().slope,
+    banding: () => bandingScore(grey, PATCH_N),
+  });
 }

@@ -160,12 +160,6 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export interface SpectrumStats {
-  peakFraction: number;
-  hfRatio: number;
-  slope: number;
-}
-
 /** The k-th smallest value (reorders `values`); linear time on average. */
 function quickSelect(values: Float64Array, k: number): number {
   let lo = 0;
@@ -217,43 +211,30 @@ function ringsFor(n: number) {
 
 /**
  * Isolated peaks vs the smooth radial falloff: a bin is a peak when it is a 3x3 local maximum and exceeds its
- * ring's median by `peakFactor`; its excess power counts towards the peak fraction of the band [rMin, rMax].
+ * ring's median by `peakFactor`; the fraction of the band [rMin, rMax]'s power (radii over Nyquist) the peaks hold
+ * above their ring medians.
  */
-export function spectrumStats(power: Float64Array, n: number, rMin: number, rMax: number, peakFactor = 8): SpectrumStats {
+export function peakFraction(power: Float64Array, n: number, rMin: number, rMax: number, peakFactor = 8): number {
   const half = n / 2;
   const { ringOf, members } = ringsFor(n);
   const ringMedian = new Float64Array(members.length);
   const scratch = new Float64Array(Math.max(...members.map((m) => m.length)));
-  const ringMean = new Float64Array(members.length);
   for (let ring = 0; ring < members.length; ring++) {
     const idx = members[ring];
-    if (idx.length === 0) continue;
-    const inBand = ring / half >= rMin && ring / half <= rMax;
-    const values = inBand ? scratch.subarray(0, idx.length) : scratch;
-    let sum = 0;
-    for (let k = 0; k < idx.length; k++) {
-      const p = power[idx[k]];
-      if (inBand) values[k] = p;
-      sum += p;
-    }
-    ringMean[ring] = sum / idx.length;
-    if (inBand) ringMedian[ring] = quickSelect(values, idx.length >> 1);
+    if (idx.length === 0 || ring / half < rMin || ring / half > rMax) continue;
+    const values = scratch.subarray(0, idx.length);
+    for (let k = 0; k < idx.length; k++) values[k] = power[idx[k]];
+    ringMedian[ring] = quickSelect(values, idx.length >> 1);
   }
   let bandPower = 0;
   let peakPower = 0;
-  let hf = 0;
-  let all = 0;
   for (let v = 0; v < n; v++) {
     for (let u = 0; u < n; u++) {
       const i = v * n + u;
       const ring = ringOf[i];
       const r = ring / half;
-      const p = power[i];
-      if (r >= 0.05 && r <= 1) {
-        all += p;
-        if (r >= 0.5) hf += p;
-      }
       if (r < rMin || r > rMax) continue;
+      const p = power[i];
       bandPower += p;
       if (p <= peakFactor * ringMedian[ring]) continue;
       let isMax = true;
@@ -269,7 +250,33 @@ export function spectrumStats(power: Float64Array, n: number, rMin: number, rMax
       if (isMax) peakPower += p - ringMedian[ring];
     }
   }
-  // Least-squares slope of log mean ring power against log radius, over the band where faces carry texture.
+  return bandPower > 0 ? peakPower / bandPower : 0;
+}
+
+/**
+ * The spectrum's shape: hfRatio, log10 of the power above half Nyquist over that above 0.05 Nyquist; slope, the
+ * least-squares slope of log mean ring power against log radius over 0.05-0.9 Nyquist, where faces carry texture.
+ */
+export function spectrumShape(power: Float64Array, n: number): { hfRatio: number; slope: number } {
+  const half = n / 2;
+  const { ringOf, members } = ringsFor(n);
+  const ringMean = new Float64Array(members.length);
+  for (let ring = 0; ring < members.length; ring++) {
+    const idx = members[ring];
+    if (idx.length === 0) continue;
+    let sum = 0;
+    for (let k = 0; k < idx.length; k++) sum += power[idx[k]];
+    ringMean[ring] = sum / idx.length;
+  }
+  let hf = 0;
+  let all = 0;
+  for (let i = 0; i < n * n; i++) {
+    const r = ringOf[i] / half;
+    if (r >= 0.05 && r <= 1) {
+      all += power[i];
+      if (r >= 0.5) hf += power[i];
+    }
+  }
   let sx = 0;
   let sy = 0;
   let sxx = 0;
@@ -285,11 +292,9 @@ export function spectrumStats(power: Float64Array, n: number, rMin: number, rMax
     sxy += x * y;
     count++;
   }
-  const slope = count > 2 ? (count * sxy - sx * sy) / (count * sxx - sx * sx) : 0;
   return {
-    peakFraction: bandPower > 0 ? peakPower / bandPower : 0,
     hfRatio: Math.log10((hf + 1e-9) / (all + 1e-9)),
-    slope,
+    slope: count > 2 ? (count * sxy - sx * sy) / (count * sxx - sx * sx) : 0,
   };
 }
 

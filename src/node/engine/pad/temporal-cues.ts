@@ -6,13 +6,13 @@ import type { RgbFrame } from '../api';
 import { clampBox, sampleRegion } from './sampling';
 import { fft1d } from './spectrum';
 
+/** A frequency band, [low, high] in Hz. */
+type Band = readonly [number, number];
 /** Heart rates the pulse search accepts: 42-180 beats a minute. */
-const PULSE_MIN_HZ = 0.7;
-const PULSE_MAX_HZ = 3.0;
-/** The pulse peak's own band is its bin +- this many Hz; the rest of [NOISE_MIN_HZ, NOISE_MAX_HZ] counts as noise. */
+const PULSE_BAND: Band = [0.7, 3.0];
+/** The pulse peak's own band is its bin +- this many Hz; the rest of NOISE_BAND counts as noise. */
 const PULSE_HALF_WIDTH_HZ = 0.15;
-const NOISE_MIN_HZ = 0.5;
-const NOISE_MAX_HZ = 4.0;
+const NOISE_BAND: Band = [0.5, 4.0];
 /** Flicker is temporal energy above this frequency over the energy of slow motion and lighting below it. */
 const FLICKER_SPLIT_HZ = 4.0;
 /** Fewer seconds or frames than this give no temporal cues: two beats at the slowest pulse (42 a minute) take 2.9 s. */
@@ -21,8 +21,7 @@ export const TEMPORAL_MIN_FRAMES = 27;
 /** The pulse and flicker bands need at least this frame rate (4 Hz under Nyquist with margin). */
 export const TEMPORAL_MIN_FPS = 9;
 /** The background ring spans these multiples of the face box (centred on it). */
-const RING_INNER = 1.4;
-const RING_OUTER = 2.2;
+const RING = { inner: 1.4, outer: 2.2 } as const;
 /** The ring cues need a ring (mostly inside the frame) in at least this share of the frames. */
 const MIN_RING_SHARE = 0.8;
 /** Side the skin and ring regions are resampled to before averaging. */
@@ -63,7 +62,7 @@ export interface TemporalPadCues {
 
 function meanRgb(frame: RgbFrame, x: number, y: number, w: number, h: number, ring: boolean): [number, number, number] | null {
   const p = sampleRegion(frame, x, y, w, h, REGION_N, REGION_N);
-  const inner = (REGION_N * RING_INNER) / RING_OUTER / 2;
+  const inner = (REGION_N * RING.inner) / RING.outer / 2;
   let r = 0;
   let g = 0;
   let b = 0;
@@ -93,7 +92,7 @@ export function temporalSample(frame: RgbFrame, bbox: BBox, timestampMs: number)
   const skin = meanRgb(frame, x + w * 0.2, y + h * 0.15, w * 0.6, h * 0.6, false) ?? [0, 0, 0];
   const cx = x + w / 2;
   const cy = y + h / 2;
-  const ring = meanRgb(frame, cx - (w * RING_OUTER) / 2, cy - (h * RING_OUTER) / 2, w * RING_OUTER, h * RING_OUTER, true);
+  const ring = meanRgb(frame, cx - (w * RING.outer) / 2, cy - (h * RING.outer) / 2, w * RING.outer, h * RING.outer, true);
   return { timestampMs, skin, ring };
 }
 
@@ -140,17 +139,24 @@ function powerSpectrum(x: Float64Array, fps: number): { power: Float64Array; hzP
   return { power, hzPerBin: fps / size };
 }
 
+/** The spectrum bins [first, last] inside a band (last within the spectrum's `bins`). */
+function binsOf([low, high]: Band, hzPerBin: number, bins: number): [number, number] {
+  return [Math.ceil(low / hzPerBin), Math.min(bins - 1, Math.floor(high / hzPerBin))];
+}
+
 /** dB of the strongest pulse-band peak (+- its half width) over the rest of the noise band. */
 function pulseSnr(signal: Float64Array, fps: number): number {
   const { power, hzPerBin } = powerSpectrum(signal, fps);
   let peakBin = -1;
-  for (let k = Math.ceil(PULSE_MIN_HZ / hzPerBin); k <= Math.floor(PULSE_MAX_HZ / hzPerBin) && k < power.length; k++) {
+  const [pulseFirst, pulseLast] = binsOf(PULSE_BAND, hzPerBin, power.length);
+  for (let k = pulseFirst; k <= pulseLast; k++) {
     if (peakBin < 0 || power[k] > power[peakBin]) peakBin = k;
   }
   if (peakBin < 0) return Number.NaN;
   let inPeak = 0;
   let rest = 0;
-  for (let k = Math.ceil(NOISE_MIN_HZ / hzPerBin); k <= Math.floor(NOISE_MAX_HZ / hzPerBin) && k < power.length; k++) {
+  const [noiseFirst, noiseLast] = binsOf(NOISE_BAND, hzPerBin, power.length);
+  for (let k = noiseFirst; k <= noiseLast; k++) {
     if (Math.abs(k - peakBin) * hzPerBin <= PULSE_HALF_WIDTH_HZ) inPeak += power[k];
     else rest += power[k];
   }
