@@ -4,9 +4,11 @@
 # package-lock.json unchanged, and runs the unit and integration suites (and e2e with --e2e) under Node 22.
 # Not run by `npm test` or CI: it downloads Node and every dependency, and compiles better-sqlite3 (10-30 minutes).
 # Usage: bash scripts/test-node22.sh [--e2e] [--keep]   (NODE22_VERSION=22.23.5 pins the version; default: latest 22)
-# Needs LIVENESS_FIXTURES and TEST_DATABASE_URL as for `npm test`; a C/C++ toolchain for the native SQLite binding.
+# Needs TEST_DATABASE_URL as for `npm test`, and a C/C++ toolchain for the native SQLite binding.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# The clone lives in a temp dir, so the fixtures beside this checkout are named explicitly.
+export LIVENESS_FIXTURES="${LIVENESS_FIXTURES:-$(dirname "$ROOT")/shared/fixtures}"
 suites=(unit integration)
 keep=0
 for arg in "$@"; do
