@@ -732,7 +732,7 @@ const ar: Catalogue<StringKey> = {
   warning_POSSIBLE_FACE_IN_BLOCKLIST: 'قد يطابق الوجه وجهًا في قائمة الحظر.',
   warning_DUPLICATED_FACE: 'سبق التحقق من هذا الوجه في جلسة أخرى.',
   warning_POSSIBLE_DUPLICATED_FACE: 'ربما سبق التحقق من هذا الوجه في جلسة أخرى.',
-  warning_INJECTION_SUSPECTED: 'تبدو صور الكاميرا مُدخَلة اصطناعيًا: مجمّدة أو مكررة أو بلا ضجيج المستشعر أو بحجم متغيّر.',
+  warning_INJECTION_SUSPECTED: 'تبدو صور الكاميرا مُدخَلة اصطناعيًا: متجمّدة، أو تتكرر في حلقة، أو بلا ضجيج المستشعر، أو يتغيّر حجمها.',
   webhooksHeading: 'وجهات خطافات الويب',
   url: 'الرابط',
   addWebhook: 'إضافة وجهة',
