@@ -2,7 +2,7 @@
 # The Node 22 run behind `engines` (README, Deployment): CI and these machines run Node 20, so this fetches Node 22
 # (binary and headers) from the npm registry, installs a clean clone of HEAD with it, checks that `npm install` leaves
 # package-lock.json unchanged, and runs the unit and integration suites (and e2e with --e2e) under Node 22.
-# Not run by `npm test` or CI: it downloads Node and every dependency, and compiles better-sqlite3 (10-30 minutes).
+# Not run by `npm test` or CI: it downloads Node and every dependency and compiles better-sqlite3 (about 50 minutes).
 # Usage: bash scripts/test-node22.sh [--e2e] [--keep]   (NODE22_VERSION=22.23.5 pins the version; default: latest 22)
 # Needs TEST_DATABASE_URL as for `npm test`, and a C/C++ toolchain for the native SQLite binding.
 set -euo pipefail
