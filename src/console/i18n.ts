@@ -1,6 +1,7 @@
 // Every string the console shows, in en, es, fr and ar (ar is right to left). Server error codes map to keys here,
 // so staff read the reason in their language whatever the server's English sentence says.
 
+import type { Warning } from '../shared/catalogue';
 import { keyFor, makeTranslator, type Catalogue, type Catalogues, type Language, type Translator } from '../web/i18n';
 
 export { DIRECTION, LANGUAGES, type Language } from '../web/i18n';
@@ -123,6 +124,16 @@ const en = {
   check_LIVENESS: 'Liveness',
   check_FACE_MATCH: '1:1 face match with the session photo',
   check_FACE_SEARCH: 'Blocklist and duplicate faces',
+  // Decision warnings (WARNINGS in src/shared/catalogue.ts), as a session's detail lists them.
+  warning_LOW_LIVENESS_SCORE: 'The liveness score was below the pass threshold.',
+  warning_NO_FACE_DETECTED: 'No face was found in the capture.',
+  warning_LIVENESS_FACE_ATTACK: 'The capture shows signs of a printed photo, a screen replay or a mask.',
+  warning_MULTIPLE_FACES_DETECTED: 'More than one face was in the capture; the largest was assessed.',
+  warning_FACE_IN_BLOCKLIST: 'The face matches a face on the blocklist.',
+  warning_POSSIBLE_FACE_IN_BLOCKLIST: 'The face may match a face on the blocklist.',
+  warning_DUPLICATED_FACE: 'The face was already verified in another session.',
+  warning_POSSIBLE_DUPLICATED_FACE: 'The face may have been verified in another session.',
+  warning_INJECTION_SUSPECTED: 'The camera pictures look injected: frozen, looped, without sensor noise or with changing size.',
   webhooksHeading: 'Webhook destinations',
   url: 'URL',
   addWebhook: 'Add destination',
@@ -314,6 +325,16 @@ const es: Catalogue<StringKey> = {
   check_LIVENESS: 'Prueba de vida',
   check_FACE_MATCH: 'Comparación 1:1 con la foto de la sesión',
   check_FACE_SEARCH: 'Lista de bloqueo y rostros duplicados',
+  warning_LOW_LIVENESS_SCORE: 'La puntuación de vida quedó por debajo del umbral de aprobación.',
+  warning_NO_FACE_DETECTED: 'No se encontró ningún rostro en la captura.',
+  warning_LIVENESS_FACE_ATTACK: 'La captura muestra indicios de una foto impresa, una pantalla o una máscara.',
+  warning_MULTIPLE_FACES_DETECTED: 'Había más de un rostro en la captura; se evaluó el más grande.',
+  warning_FACE_IN_BLOCKLIST: 'El rostro coincide con uno de la lista de bloqueo.',
+  warning_POSSIBLE_FACE_IN_BLOCKLIST: 'El rostro podría coincidir con uno de la lista de bloqueo.',
+  warning_DUPLICATED_FACE: 'Este rostro ya se verificó en otra sesión.',
+  warning_POSSIBLE_DUPLICATED_FACE: 'Este rostro podría haberse verificado ya en otra sesión.',
+  warning_INJECTION_SUSPECTED:
+    'Las imágenes de la cámara parecen inyectadas: congeladas, en bucle, sin ruido del sensor o con tamaño cambiante.',
   webhooksHeading: 'Destinos de webhook',
   url: 'URL',
   addWebhook: 'Añadir destino',
@@ -503,6 +524,16 @@ const fr: Catalogue<StringKey> = {
   check_LIVENESS: 'Vivant',
   check_FACE_MATCH: 'Comparaison 1:1 avec la photo de la session',
   check_FACE_SEARCH: 'Liste de blocage et visages en double',
+  warning_LOW_LIVENESS_SCORE: "Le score de vivant était sous le seuil d'acceptation.",
+  warning_NO_FACE_DETECTED: "Aucun visage n'a été trouvé dans la capture.",
+  warning_LIVENESS_FACE_ATTACK: "La capture montre les signes d'une photo imprimée, d'un écran ou d'un masque.",
+  warning_MULTIPLE_FACES_DETECTED: 'Plusieurs visages étaient dans la capture ; le plus grand a été évalué.',
+  warning_FACE_IN_BLOCKLIST: 'Le visage correspond à un visage de la liste de blocage.',
+  warning_POSSIBLE_FACE_IN_BLOCKLIST: 'Le visage pourrait correspondre à un visage de la liste de blocage.',
+  warning_DUPLICATED_FACE: 'Ce visage a déjà été vérifié dans une autre session.',
+  warning_POSSIBLE_DUPLICATED_FACE: 'Ce visage a peut-être déjà été vérifié dans une autre session.',
+  warning_INJECTION_SUSPECTED:
+    'Les images de la caméra semblent injectées : figées, en boucle, sans bruit de capteur ou de taille changeante.',
   webhooksHeading: 'Destinations des webhooks',
   url: 'URL',
   addWebhook: 'Ajouter une destination',
@@ -693,6 +724,15 @@ const ar: Catalogue<StringKey> = {
   check_LIVENESS: 'الحيوية',
   check_FACE_MATCH: 'مطابقة الوجه 1:1 مع صورة الجلسة',
   check_FACE_SEARCH: 'قائمة الحظر والوجوه المكررة',
+  warning_LOW_LIVENESS_SCORE: 'كانت درجة الحيوية أقل من حد القبول.',
+  warning_NO_FACE_DETECTED: 'لم يُعثر على أي وجه في الالتقاط.',
+  warning_LIVENESS_FACE_ATTACK: 'يُظهر الالتقاط علامات صورة مطبوعة أو إعادة عرض على شاشة أو قناع.',
+  warning_MULTIPLE_FACES_DETECTED: 'كان في الالتقاط أكثر من وجه؛ وقُيّم أكبرها.',
+  warning_FACE_IN_BLOCKLIST: 'يطابق الوجه وجهًا في قائمة الحظر.',
+  warning_POSSIBLE_FACE_IN_BLOCKLIST: 'قد يطابق الوجه وجهًا في قائمة الحظر.',
+  warning_DUPLICATED_FACE: 'سبق التحقق من هذا الوجه في جلسة أخرى.',
+  warning_POSSIBLE_DUPLICATED_FACE: 'ربما سبق التحقق من هذا الوجه في جلسة أخرى.',
+  warning_INJECTION_SUSPECTED: 'تبدو صور الكاميرا مُدخَلة اصطناعيًا: متجمّدة، أو تتكرر في حلقة، أو بلا ضجيج المستشعر، أو يتغيّر حجمها.',
   webhooksHeading: 'وجهات خطافات الويب',
   url: 'الرابط',
   addWebhook: 'إضافة وجهة',
@@ -772,5 +812,8 @@ export const translator = (language: Language): Translate => makeTranslator(STRI
 
 /** A translated sentence for a server error code (unknown codes get the generic sentence). */
 export const errorKey = (code: string): StringKey => keyFor(en, 'error_', code) ?? 'error_other';
+
+/** A decision warning code (WARNINGS) as a sentence staff can read. */
+export const warningKey = (warning: Warning): StringKey => `warning_${warning}`;
 
 export const statusKey = (status: string): StringKey | null => keyFor(en, 'status_', status);

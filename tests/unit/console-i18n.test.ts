@@ -2,8 +2,9 @@
 // the word is the same in that language, checked by hand below), with the same placeholders; every session status has
 // a label and the translator answers from the locale's own table (as tests/unit/renderer-hints.test.ts does for the kiosk).
 import { describe, expect, it } from 'vitest';
-import { STATUSES } from '../../src/shared/catalogue';
-import { LANGUAGES, STRINGS, errorKey, statusKey, translator, type StringKey } from '../../src/console/i18n';
+import { CHALLENGES, LIVENESS_MODES, STATUSES, WARNINGS } from '../../src/shared/catalogue';
+import { livenessResultSchema } from '../../src/shared/result';
+import { LANGUAGES, STRINGS, errorKey, statusKey, translator, warningKey, type StringKey } from '../../src/console/i18n';
 
 /** The same word in that language (checked by hand): product names, abbreviations and French words spelt as in English. */
 const SAME_AS_ENGLISH: Partial<Record<(typeof LANGUAGES)[number], StringKey[]>> = {
@@ -47,6 +48,17 @@ describe('console translations', () => {
       expect(errorKey(code), code).toBe(`error_${code}`);
     }
     expect(errorKey('SOMETHING_NEW')).toBe('error_other');
+  });
+
+  it('every code a session detail shows (mode, challenge, outcome reason, warning) has a key, so no code reaches staff', () => {
+    const outcome = livenessResultSchema.shape.challenge_outcomes.unwrap().element;
+    const built = [
+      ...LIVENESS_MODES.map((mode) => `mode_${mode}`),
+      ...CHALLENGES.map((challenge) => `challenge_${challenge}`),
+      ...outcome.shape.reason.options.map((reason) => `reason_${reason}`),
+      ...WARNINGS.map(warningKey),
+    ];
+    expect(built.filter((key) => !(key in english))).toEqual([]);
   });
 
   it('the translator has no English fallback: a locale answers from its own table', () => {

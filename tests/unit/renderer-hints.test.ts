@@ -1,8 +1,11 @@
 // Every locale has every string, really translated (never the English text), with the same placeholders; every key
-// built from a code (guidance, challenge, feedback, status, audit, sync problem, queue state) exists.
+// built from a code (guidance, challenge, feedback, status, audit, sync problem, queue state, branch and camera refusal,
+// mode, pilot label) exists.
 import { describe, expect, it } from 'vitest';
-import { CHALLENGES, FEEDBACK_CODES, STATUSES } from '../../src/shared/catalogue';
-import { GUIDANCE_CODES, LANGUAGES, STAFF_ACTIONS } from '../../src/shared/ipc-contract';
+import { CAMERA_REFUSALS } from '../../src/shared/camera-trust';
+import { CAPTURE_LABELS } from '../../src/shared/capture';
+import { CHALLENGES, FEEDBACK_CODES, LIVENESS_MODES, STATUSES } from '../../src/shared/catalogue';
+import { BRANCH_REFUSALS, GUIDANCE_CODES, LANGUAGES, STAFF_ACTIONS } from '../../src/shared/ipc-contract';
 import {
   DICTIONARIES,
   QUEUE_STATES,
@@ -49,6 +52,11 @@ describe('translations', () => {
       ...STAFF_ACTIONS.map(auditKey),
       ...(['offline', 'refused', 'server_error'] as const).map(syncProblemKey),
       ...QUEUE_STATES.map(queueStateKey),
+      // Built inline by the screens: CodeEntry (refusal), Capture (camera refusal), Staff (mode), PilotCapture (label).
+      ...BRANCH_REFUSALS.map((reason) => `refusal_${reason}` as StringKey),
+      ...CAMERA_REFUSALS.map((reason) => `cameraRefused_${reason}` as StringKey),
+      ...LIVENESS_MODES.map((mode) => `mode_${mode}` as StringKey),
+      ...CAPTURE_LABELS.map((label) => `pilotLabel_${label}` as StringKey),
     ];
     expect(built.filter((key) => !(key in english))).toEqual([]);
   });
