@@ -3,7 +3,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { CAPTURE_LABELS, SUBJECT_REF_PATTERN, type CaptureLabel } from '../../shared/capture';
 import type { KioskApi, PilotStatus } from '../../shared/ipc-contract';
+import type { CodedErrorShape } from '../../shared/errors';
 import type { StringKey, Translate } from '../i18n';
+import { staffMessage } from './Staff';
 
 interface Props {
   t: Translate;
@@ -11,6 +13,13 @@ interface Props {
   token: string;
   /** Begin the recorded session (the usual consent and capture screens follow). */
   onStart(): void;
+}
+
+/** The sentence staff see for a refused pilot request; the service's own message is for logs. */
+export function pilotMessage(t: Translate, error: CodedErrorShape): string {
+  if (error.code === 'INVALID_PAYLOAD' || error.code === 'INVALID_ARGUMENT') return t('pilotSubjectInvalid');
+  if (error.code === 'FORBIDDEN') return t('pilotOffError');
+  return staffMessage(t, error);
 }
 
 export function PilotCapture({ t, api, token, onStart }: Props) {
@@ -21,14 +30,14 @@ export function PilotCapture({ t, api, token, onStart }: Props) {
   const [message, setMessage] = useState<string | null>(null);
 
   useEffect(() => {
-    void api.pilotStatus({ token }).then((r) => (r.ok ? setStatus(r.value) : setMessage(r.error.message)));
-  }, [api, token]);
+    void api.pilotStatus({ token }).then((r) => (r.ok ? setStatus(r.value) : setMessage(pilotMessage(t, r.error))));
+  }, [api, token, t]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!consent) return;
     const response = await api.armPilot({ token, label, subjectRef: subject, consentConfirmed: true });
-    if (!response.ok) return setMessage(response.error.message);
+    if (!response.ok) return setMessage(pilotMessage(t, response.error));
     setStatus(response.value);
     onStart();
   };

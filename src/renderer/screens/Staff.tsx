@@ -43,7 +43,8 @@ const FIELD_LABELS: Record<string, StringKey> = {
 };
 
 /** A staff-facing sentence for a refused request (never the service's developer text). */
-function staffMessage(t: Translate, error: CodedErrorShape): string {
+/** A staff-facing sentence for a service error: never the service's own (English, developer) message. */
+export function staffMessage(t: Translate, error: CodedErrorShape): string {
   switch (error.code) {
     case 'UNAUTHORIZED':
       return t('staffExpired');
