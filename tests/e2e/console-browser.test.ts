@@ -159,6 +159,9 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
       .poll(() => page.getByRole('img', { name: /Reference image/ }).evaluate((img: HTMLImageElement) => img.naturalWidth))
       .toBe(240);
     await page.getByText('The kiosk record verifies').waitFor();
+    // Warnings read as sentences, not codes (the code stays in the tooltip for auditors).
+    await page.getByText('The liveness score was below the pass threshold.').waitFor();
+    expect(await page.getByText('LOW_LIVENESS_SCORE', { exact: true }).count()).toBe(0);
     await visit(page, 'console-session-detail');
 
     await page.getByLabel('Comment (what you checked)').fill('Face matches the ID card shown at the counter');

@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type SessionDetail as Detail } from '../api';
 import { canReview, useConsole, when } from '../context';
-import type { StringKey } from '../i18n';
+import { WARNINGS, type Warning } from '../../shared/catalogue';
+import { warningKey, type StringKey } from '../i18n';
 import { StatusBadge, useLoad, useStatusText } from './common';
 
 function Check({ label, value }: { label: string; value: boolean | null }) {
@@ -52,6 +53,9 @@ function ReviewForm({ id, onDone }: { id: string; onDone: (status: string) => vo
     </form>
   );
 }
+
+/** A warning this console has a sentence for (a newer server's unknown code is shown as it came). */
+const isWarning = (warning: string): warning is Warning => (WARNINGS as readonly string[]).includes(warning);
 
 export function SessionDetail({ id }: { id: string }) {
   const { t, user } = useConsole();
@@ -132,8 +136,8 @@ export function SessionDetail({ id }: { id: string }) {
           {r.warnings.length ? (
             <ul>
               {r.warnings.map((warning) => (
-                <li key={warning} className="mono">
-                  {warning}
+                <li key={warning} title={warning}>
+                  {isWarning(warning) ? t(warningKey(warning)) : warning}
                 </li>
               ))}
             </ul>
