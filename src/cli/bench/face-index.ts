@@ -231,11 +231,11 @@ const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'lat
  * Rows [start, end) as PostgreSQL binary COPY (id int4, session_id text, embedding_vec vector): pgvector's binary
  * form is int16 dims, int16 unused, then big-endian float4s, so the floats go in exactly, with no text to parse.
  */
-export function copyBinaryRows(data: SyntheticFaces, start: number, end: number): Buffer {
+export function copyBinaryRows(data: SyntheticFaces, start: number, end: number): Uint8Array<ArrayBuffer> {
   const D = data.dims;
   const idBytes = rowId(0).length;
   const rowBytes = 2 + (4 + 4) + (4 + idBytes) + (4 + 4 + D * 4);
-  const out = Buffer.alloc(COPY_BINARY_HEADER.length + (end - start) * rowBytes + 2);
+  const out = Buffer.alloc(COPY_BINARY_HEADER.length + (end - start) * rowBytes + 2) as Buffer<ArrayBuffer>;
   let o = COPY_BINARY_HEADER.copy(out, 0);
   for (let r = start; r < end; r++) {
     o = out.writeInt16BE(3, o);
