@@ -8,7 +8,11 @@ import { HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M } from '../../server/faces
 
 export const summary = '1:N face search benchmark: SQLite exact vs pgvector HNSW, latency and recall@k';
 
-/** Above this many faces PGlite's in-memory HNSW is not attempted without --hnsw-max-n (see the usage). */
+/**
+ * Above this many faces PGlite's HNSW is not attempted without --hnsw-max-n. Measured limits: PGlite's WASM heap is
+ * 2 GiB (its getHeapMax), maintenance_work_mem is refused at 2 GB and above (a 32-bit build), and the graph takes
+ * ~4.7 KB a face (pgvector's spill notice after 899 faces in 4 MB), so beyond ~400k faces the build spills to disk.
+ */
 const DEFAULT_HNSW_MAX_N = 200_000;
 
 const USAGE = `usage: liveness face-bench [--n 100000,1000000] [--queries 50] [--sqlite-queries 10] [--k 10]
@@ -104,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     if (backends.has('hnsw')) {
       if (n > hnswMaxN) {
         hnsw = {
-          skipped: `n ${n} > --hnsw-max-n ${hnswMaxN}: PGlite holds ${((n * 1024 * 4) / 2 ** 30).toFixed(1)} GiB of vectors plus the graph in single-threaded WASM; the build would not finish in this run (raise --hnsw-max-n, with --pglite-dir, to try)`,
+          skipped: `n ${n} > --hnsw-max-n ${hnswMaxN}: the HNSW graph needs ~${((n * 4.7e3) / 2 ** 30).toFixed(1)} GiB, and PGlite's single-threaded WASM has a 2 GiB heap and refuses maintenance_work_mem of 2 GB or more, so the build would spill to disk (raise --hnsw-max-n, with --pglite-dir, to try)`,
         };
         console.log(`  pgvector HNSW: NOT RUN: ${hnsw.skipped}`);
       } else {
