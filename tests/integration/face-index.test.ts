@@ -192,3 +192,52 @@ describe('SQLite exact search in memory (exact-cache.ts)', () => {
     }
   }, 120_000);
 });
+
+describe('SQLite exact search: the memory cap and a database from before the in-memory copy', () => {
+  it('streams while the searchable faces exceed the cap and loads them once they fit; an upgraded database counts the faces it had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'face-cap-'));
+    const file = join(dir, 'faces.sqlite');
+    const db = openSqlite(file);
+    let embeddingsRead = 0;
+    const counted: SqlDb = {
+      ...db,
+      all: async <T>(sql: string, params?: unknown[]) => {
+        const rows = await db.all<T>(sql, params);
+        if (/\bembedding\b/.test(sql)) embeddingsRead += rows.filter((r) => (r as { embedding?: unknown }).embedding).length;
+        return rows;
+      },
+    };
+    const enrol = (index: FaceIndex, sessionId: string, axis: number) =>
+      index.enrolFace({ source: 'session', sessionId, status: 'Approved', searchable: true, embedding: face(axis) });
+    const readsOf = async (index: FaceIndex) => {
+      embeddingsRead = 0;
+      await index.search(face(0), { limit: 3 });
+      return embeddingsRead;
+    };
+    try {
+      // A database as it was before migration 3: faces stored, no counters, no triggers.
+      const before = await FaceIndex.open(db);
+      for (const statement of [
+        'DROP TRIGGER face_embeddings_inserted',
+        'DROP TRIGGER face_embeddings_deleted',
+        'DROP TRIGGER face_embeddings_updated',
+        'DROP TABLE face_index_changes',
+        'DELETE FROM face_schema_migrations WHERE version = 3',
+      ])
+        await db.run(statement);
+      for (let i = 0; i < 3; i++) await enrol(before, `s-${i}`, i);
+
+      const capped = await FaceIndex.open(counted, { exactCacheMaxFaces: 2 });
+      expect(await db.get('SELECT searchable FROM face_index_changes')).toEqual({ searchable: 3 });
+      expect(await readsOf(capped)).toBe(3); // over the cap: streamed
+      expect(await readsOf(capped)).toBe(3); // and streamed again, nothing kept
+      await capped.eraseSession('s-2');
+      expect(await readsOf(capped)).toBe(2); // fits now: loaded once
+      expect(await readsOf(capped)).toBe(0);
+      expect((await capped.search(face(1), { limit: 1 }))[0]).toMatchObject({ session_id: 's-1', similarity: 100 });
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,16 +1,20 @@
 // SQLite's exact face search in memory: every searchable embedding in one contiguous Float32Array, kept in step with
 // face_embeddings through a change counter that triggers bump on every insert, delete and relevant update (migration
 // 3 in face-index.ts). The counter lives in the database, so a write by any connection or process is seen: each
-// search reads it, appends the rows inserted since (by rowid) or reloads everything after a delete, and re-reads it
-// afterwards to retry if a write landed in between. The server uses one SQLite connection in one process, but a CLI
+// search reads it, appends the rows inserted since (by rowid) or reloads everything after a delete (or streams, while
+// the counted searchable faces exceed the cap), and re-reads it afterwards to retry if a write landed in between. The server uses one SQLite connection in one process, but a CLI
 // or a second process on the same file stays correct too.
 import type { SqlDb } from '../sql';
 
-/** face_embeddings' change counters (face_index_changes, one row). */
+/** face_embeddings' change counters and how many searchable faces it holds (face_index_changes, one row). */
 interface ChangeCounters {
   inserts: number;
   removals: number;
+  searchable: number;
 }
+
+const sameCounters = (a: ChangeCounters, b: ChangeCounters) =>
+  a.inserts === b.inserts && a.removals === b.removals && a.searchable === b.searchable;
 
 interface CachedRow {
   rowid: number;
@@ -28,25 +32,20 @@ const LOAD_PAGE_ROWS = 5_000;
 const COLUMNS = 'rowid AS rowid, uuid, session_id, searchable, CASE WHEN searchable = 1 THEN embedding END AS embedding';
 
 export class ExactSearchCache {
-  private vectors: Float32Array;
+  private vectors = new Float32Array(0);
   private uuids: string[] = [];
   private sessions: (string | null)[] = [];
+  /** The counters the copy reflects (null: read it again). */
   private counters: ChangeCounters | null = null;
+  /** False while the searchable faces outnumber maxFaces: searches stream from disk instead. */
+  private loaded = false;
   private lastRowid = 0;
-  /** Set when the searchable faces outgrew exactSearchCacheMaxFaces: searches stream from disk instead. */
-  private overCap = false;
 
   constructor(
     private readonly db: SqlDb,
     private readonly dims: number,
     private readonly maxFaces: number,
-  ) {
-    this.vectors = new Float32Array(0);
-  }
-
-  get size(): number {
-    return this.uuids.length;
-  }
+  ) {}
 
   /**
    * Brings the cache up to date with the table and calls `visit` for each searchable face (its uuid, session and
@@ -67,7 +66,7 @@ export class ExactSearchCache {
   }
 
   private readCounters(): Promise<ChangeCounters | undefined> {
-    return this.db.get<ChangeCounters>('SELECT inserts, removals FROM face_index_changes WHERE id = 1');
+    return this.db.get<ChangeCounters>('SELECT inserts, removals, searchable FROM face_index_changes WHERE id = 1');
   }
 
   private async refresh(): Promise<boolean> {
@@ -75,26 +74,23 @@ export class ExactSearchCache {
       const before = await this.readCounters();
       if (!before) return false;
       const cached = this.counters;
-      const same = cached && cached.inserts === before.inserts && cached.removals === before.removals;
-      if (same) return !this.overCap;
-      // Over the cap, inserts only add faces: keep streaming without reading the table again.
-      if (this.overCap && cached && cached.removals === before.removals) {
+      if (cached && sameCounters(cached, before)) return this.loaded;
+      if (Number(before.searchable) > this.maxFaces) {
+        // Over the cap: the memory goes back, and searches stream until deletes bring the count under it.
+        this.drop();
         this.counters = before;
         return false;
       }
-      const appendOnly = cached !== null && cached.removals === before.removals && before.inserts > cached.inserts && !this.overCap;
-      const complete = appendOnly ? await this.append(before.inserts - cached.inserts) : await this.reload();
+      const appendOnly = this.loaded && cached !== null && cached.removals === before.removals && before.inserts > cached.inserts;
+      const complete = appendOnly ? await this.append(before.inserts - cached.inserts) : await this.reload(Number(before.searchable));
       const after = await this.readCounters();
-      if (after && after.inserts === before.inserts && after.removals === before.removals) {
-        if (complete) {
-          this.counters = before;
-          return !this.overCap;
-        }
-        // The rows since the last read did not add up (e.g. VACUUM renumbered rowids): start again from scratch.
-        this.counters = null;
-        continue;
+      if (complete && after && sameCounters(after, before)) {
+        this.counters = before;
+        this.loaded = true;
+        return true;
       }
-      this.counters = null; // a write landed during the read: read again
+      // A write landed during the read, or the new rows did not add up (e.g. VACUUM renumbered rowids): read again.
+      this.drop();
     }
     return false;
   }
@@ -107,41 +103,42 @@ export class ExactSearchCache {
     return true;
   }
 
-  private async reload(): Promise<boolean> {
-    this.uuids = [];
-    this.sessions = [];
-    this.lastRowid = 0;
-    this.overCap = false;
+  /** Reads every face again into an array sized for the `searchable` faces the counters announce. */
+  private async reload(searchable: number): Promise<boolean> {
+    this.drop();
+    this.vectors = new Float32Array(searchable * this.dims);
     for (;;) {
       const rows = await this.db.all<CachedRow>(`SELECT ${COLUMNS} FROM face_embeddings WHERE rowid > $1 ORDER BY rowid LIMIT $2`, [
         this.lastRowid,
         LOAD_PAGE_ROWS,
       ]);
       this.add(rows);
-      if (this.overCap || rows.length < LOAD_PAGE_ROWS) return true;
+      if (rows.length < LOAD_PAGE_ROWS) return true;
     }
+  }
+
+  private drop(): void {
+    this.vectors = new Float32Array(0);
+    this.uuids = [];
+    this.sessions = [];
+    this.counters = null;
+    this.loaded = false;
+    this.lastRowid = 0;
   }
 
   private add(rows: CachedRow[]): void {
     for (const row of rows) {
       this.lastRowid = Math.max(this.lastRowid, Number(row.rowid));
       if (Number(row.searchable) !== 1 || !row.embedding) continue;
-      if (this.uuids.length >= this.maxFaces) {
-        this.overCap = true;
-        this.vectors = new Float32Array(0); // the memory goes back; searches stream until a reload fits again
-        this.uuids = [];
-        this.sessions = [];
-        return;
-      }
       const at = this.uuids.length * this.dims;
       if (at + this.dims > this.vectors.length) {
+        // Appends grow the array; a reload sizes it from the counters.
         const grown = new Float32Array(Math.max(this.dims * 1024, this.vectors.length * 2));
         grown.set(this.vectors);
         this.vectors = grown;
       }
-      const bytes = row.embedding;
       // Stored little-endian float32; a copy through a byte view works at any alignment.
-      new Uint8Array(this.vectors.buffer, at * 4, this.dims * 4).set(bytes.subarray(0, this.dims * 4));
+      new Uint8Array(this.vectors.buffer, at * 4, this.dims * 4).set(row.embedding.subarray(0, this.dims * 4));
       this.uuids.push(row.uuid);
       this.sessions.push(row.session_id);
     }

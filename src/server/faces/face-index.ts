@@ -126,14 +126,16 @@ const MIGRATIONS: { version: number; statements: (db: SqlDb) => string[] }[] = [
       db.dialect === 'postgres'
         ? []
         : [
-            'CREATE TABLE face_index_changes (id INTEGER PRIMARY KEY CHECK (id = 1), inserts INTEGER NOT NULL, removals INTEGER NOT NULL)',
-            'INSERT INTO face_index_changes (id, inserts, removals) VALUES (1, 0, 0)',
+            `CREATE TABLE face_index_changes (id INTEGER PRIMARY KEY CHECK (id = 1), inserts INTEGER NOT NULL, removals INTEGER NOT NULL,
+              searchable INTEGER NOT NULL)`,
+            'INSERT INTO face_index_changes (id, inserts, removals, searchable) SELECT 1, 0, 0, COUNT(*) FROM face_embeddings WHERE searchable = 1',
             `CREATE TRIGGER face_embeddings_inserted AFTER INSERT ON face_embeddings
-              BEGIN UPDATE face_index_changes SET inserts = inserts + 1 WHERE id = 1; END`,
+              BEGIN UPDATE face_index_changes SET inserts = inserts + 1, searchable = searchable + (NEW.searchable = 1) WHERE id = 1; END`,
             `CREATE TRIGGER face_embeddings_deleted AFTER DELETE ON face_embeddings
-              BEGIN UPDATE face_index_changes SET removals = removals + 1 WHERE id = 1; END`,
+              BEGIN UPDATE face_index_changes SET removals = removals + 1, searchable = searchable - (OLD.searchable = 1) WHERE id = 1; END`,
             `CREATE TRIGGER face_embeddings_updated AFTER UPDATE OF uuid, session_id, searchable, embedding ON face_embeddings
-              BEGIN UPDATE face_index_changes SET removals = removals + 1 WHERE id = 1; END`,
+              BEGIN UPDATE face_index_changes
+                SET removals = removals + 1, searchable = searchable + (NEW.searchable = 1) - (OLD.searchable = 1) WHERE id = 1; END`,
           ],
   },
 ];
