@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMBEDDING_DIMENSIONS, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M } from '../../server/faces/face-index';
 import { openSqlite } from '../../server/sql';
+import { tuned } from '../../shared/tunables';
 
 /** Identities per cluster: faces of one cluster share a direction (cosine ~0.36 to each other), like look-alikes. */
 export const IDENTITIES_PER_CLUSTER = 100;
@@ -154,7 +155,7 @@ export interface LatencyRecall {
 
 export interface SqliteResult extends LatencyRecall {
   backend: 'sqlite-exact';
-  /** 'memory': the in-process copy (exact-cache.ts); 'stream': every search reads the table (over the cap). */
+  /** 'memory': the in-process copy (exact-cache.ts); 'stream': every search reads the table (n over the cap). */
   path: 'memory' | 'stream';
   insert_s: number;
   /** The first search after the load: it reads every face into memory on the 'memory' path. */
@@ -182,12 +183,13 @@ export async function benchSqlite(
   truth: number[][],
   k: number,
   queryCount: number,
-  path: SqliteResult['path'] = 'memory',
+  maxFaces = tuned('exactSearchCacheMaxFaces'),
 ): Promise<SqliteResult> {
+  const path: SqliteResult['path'] = data.n <= maxFaces ? 'memory' : 'stream';
   const dir = mkdtempSync(join(tmpdir(), 'face-bench-sqlite-'));
   const db = openSqlite(join(dir, 'bench.sqlite'));
   try {
-    const index = await FaceIndex.open(db, path === 'stream' ? { exactCacheMaxFaces: 0 } : {});
+    const index = await FaceIndex.open(db, { exactCacheMaxFaces: maxFaces });
     let t = performance.now();
     for (let start = 0; start < data.n; start += SQLITE_TX_ROWS) {
       await db.tx(async (q) => {
@@ -235,7 +237,7 @@ export function copyBinaryRows(data: SyntheticFaces, start: number, end: number)
   const D = data.dims;
   const idBytes = rowId(0).length;
   const rowBytes = 2 + (4 + 4) + (4 + idBytes) + (4 + 4 + D * 4);
-  const out = Buffer.alloc(COPY_BINARY_HEADER.length + (end - start) * rowBytes + 2) as Buffer<ArrayBuffer>;
+  const out = Buffer.alloc(COPY_BINARY_HEADER.length + (end - start) * rowBytes + 2);
   let o = COPY_BINARY_HEADER.copy(out, 0);
   for (let r = start; r < end; r++) {
     o = out.writeInt16BE(3, o);

@@ -3,6 +3,7 @@
 import { loadavg } from 'node:os';
 import { parseCommandArgs } from '../args';
 import { CodedError } from '../../shared/errors';
+import { tuned } from '../../shared/tunables';
 import { benchHnsw, benchSqlite, IDENTITIES_PER_CLUSTER, SyntheticFaces, type HnswResult, type SqliteResult } from '../bench/face-index';
 import { HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M } from '../../server/faces/face-index';
 
@@ -17,7 +18,7 @@ const DEFAULT_HNSW_MAX_N = 200_000;
 
 const USAGE = `usage: liveness face-bench [--n 100000,1000000] [--queries 50] [--sqlite-queries 10] [--k 10]
                           [--ef-search ${HNSW_EF_SEARCH}] [--seed 7] [--backends sqlite,hnsw] [--hnsw-max-n ${DEFAULT_HNSW_MAX_N}]
-                          [--pglite-dir DIR] [--sqlite-stream] [--json]
+                          [--pglite-dir DIR] [--sqlite-stream] [--sqlite-max-faces N] [--json]
 
   Generates n unit embeddings of 1024 dims (seeded; ${IDENTITIES_PER_CLUSTER} identities per cluster, so neighbours are
   look-alikes, not uniform noise) and probes that are stored faces seen again (cosine ~0.74). Exact top-k in memory is
@@ -28,6 +29,7 @@ const USAGE = `usage: liveness face-bench [--n 100000,1000000] [--queries 50] [-
   --pglite-dir    keep PGlite's data in a folder (on disk) instead of memory
   --sqlite-stream SQLite searches read the table each time (the path above exactSearchCacheMaxFaces) instead of
                   the in-memory copy
+  --sqlite-max-faces  the in-memory copy's cap for this run (default exactSearchCacheMaxFaces, ${tuned('exactSearchCacheMaxFaces')})
   --json          one JSON line per n`;
 
 const list = (value: string, name: string) =>
@@ -57,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       'hnsw-max-n': { type: 'string', default: String(DEFAULT_HNSW_MAX_N) },
       'pglite-dir': { type: 'string' },
       'sqlite-stream': { type: 'boolean', default: false },
+      'sqlite-max-faces': { type: 'string', default: String(tuned('exactSearchCacheMaxFaces')) },
       json: { type: 'boolean', default: false },
     },
     USAGE,
@@ -100,7 +103,8 @@ export async function run(argv: string[]): Promise<number> {
     let hnsw: HnswResult | { skipped: string } = { skipped: 'not asked (--backends)' };
     if (backends.has('sqlite')) {
       const loadBefore = load();
-      sqlite = await benchSqlite(data, truth, k, sqliteQueries, v['sqlite-stream'] ? 'stream' : 'memory');
+      const [maxFaces] = list(v['sqlite-max-faces'], 'sqlite-max-faces');
+      sqlite = await benchSqlite(data, truth, k, sqliteQueries, v['sqlite-stream'] ? 0 : maxFaces);
       console.log(
         `  SQLite exact (FaceIndex, ${sqlite.path === 'memory' ? 'in memory' : 'streamed from disk'}): insert ${sqlite.insert_s.toFixed(1)} s; first search ${fmt(sqlite.first_ms)}; ${sqlite.queries} queries: median ${fmt(sqlite.median_ms)}, p95 ${fmt(sqlite.p95_ms)}; recall@${k} ${sqlite.recall_at_k.toFixed(3)} (load average ${loadBefore} before, ${load()} after)`,
       );
