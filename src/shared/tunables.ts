@@ -305,6 +305,22 @@ export const TUNABLES = {
     tunedOn: 'design choice: over a second at 15 fps',
     retune: STREAM_RETUNE,
   },
+  // ---- server face index, exact search on SQLite (src/server/faces/exact-cache.ts)
+  exactSearchCacheMaxFaces: {
+    value: 262_144,
+    meaning:
+      'Most searchable faces the SQLite exact search keeps in memory (4 KiB each: 1 GiB at this value); above it each search streams the table from disk.',
+    tunedOn: 'design choice: 1 GiB of the server process; `liveness face-bench --n 100000 --backends sqlite` measured both paths',
+    retune: '`liveness face-bench --n 20000,100000 --backends sqlite`',
+  },
+  faceScreeningSweepMs: {
+    value: 600_000,
+    meaning:
+      'How often a server instance looks for unscreened Approved decisions from the start of the table (between sweeps it reads only decisions newer than its cursor).',
+    tunedOn:
+      "design choice: PostgreSQL's ids are not in commit order, so a decision that commits late behind the cursor waits at most this long",
+    retune: 'npx vitest run tests/integration/face-screening.test.ts',
+  },
 } as const satisfies Record<string, Tunable>;
 
 export type TunableName = keyof typeof TUNABLES;

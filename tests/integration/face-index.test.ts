@@ -138,3 +138,106 @@ if (url) {
     it('needs TEST_DATABASE_URL', () => undefined);
   });
 }
+
+describe('SQLite exact search in memory (exact-cache.ts)', () => {
+  it('reads no stored face again while nothing changed, sees another connection’s inserts, deletes and updates, and answers as the streaming scan does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'face-cache-'));
+    const file = join(dir, 'faces.sqlite');
+    const server = openSqlite(file);
+    const other = openSqlite(file); // another process on the same file: its writes reach the server only through the database
+    let embeddingsRead = 0;
+    const counted: SqlDb = {
+      ...server,
+      all: async <T>(sql: string, params?: unknown[]) => {
+        const rows = await server.all<T>(sql, params);
+        if (/\bembedding\b/.test(sql)) embeddingsRead += rows.filter((r) => (r as { embedding?: unknown }).embedding).length;
+        return rows;
+      },
+    };
+    try {
+      const index = await FaceIndex.open(counted);
+      const writer = await FaceIndex.open(other);
+      const streamed = await FaceIndex.open(other, { exactCacheMaxFaces: 0 });
+      const enrol = (by: FaceIndex, sessionId: string, embedding: Float32Array) =>
+        by.enrolFace({ source: 'session', sessionId, vendorData: sessionId, status: 'Approved', searchable: true, embedding });
+      for (let i = 0; i < 20; i++) await enrol(index, `s-${i}`, face(i, i + 1, 0.9));
+      const probe = face(5, 40, 0.8);
+      const first = await index.search(probe, { limit: 3 });
+      expect(first[0].session_id).toBe('s-5');
+      expect(embeddingsRead).toBe(20);
+
+      embeddingsRead = 0;
+      expect(await index.search(probe, { limit: 3 })).toEqual(first);
+      expect(embeddingsRead).toBe(0); // before the cache every search read all 20 again
+
+      await enrol(writer, 'closer', face(5, 40, 0.95)); // another connection inserts a closer face
+      const afterInsert = await index.search(probe, { limit: 3 });
+      expect(afterInsert[0].session_id).toBe('closer');
+      expect(embeddingsRead).toBe(1); // only the new row
+
+      await other.run("UPDATE face_embeddings SET searchable = 0 WHERE session_id = 'closer'");
+      expect((await index.search(probe, { limit: 3 }))[0].session_id).toBe('s-5');
+      await writer.eraseSession('s-5');
+      const afterDelete = await index.search(probe, { limit: 3 });
+      expect(afterDelete.map((m) => m.session_id)).not.toContain('s-5');
+      expect(afterDelete).toHaveLength(3); // the erased face does not hold a place in the top 3
+
+      // The same answers, scores included, as reading every face from disk.
+      for (const query of [probe, face(9, 10, 0.7), face(100)])
+        expect(await index.search(query, { limit: 5 })).toEqual(await streamed.search(query, { limit: 5 }));
+    } finally {
+      await server.close();
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('SQLite exact search: the memory cap and a database from before the in-memory copy', () => {
+  it('streams while the searchable faces exceed the cap and loads them once they fit; an upgraded database counts the faces it had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'face-cap-'));
+    const file = join(dir, 'faces.sqlite');
+    const db = openSqlite(file);
+    let embeddingsRead = 0;
+    const counted: SqlDb = {
+      ...db,
+      all: async <T>(sql: string, params?: unknown[]) => {
+        const rows = await db.all<T>(sql, params);
+        if (/\bembedding\b/.test(sql)) embeddingsRead += rows.filter((r) => (r as { embedding?: unknown }).embedding).length;
+        return rows;
+      },
+    };
+    const enrol = (index: FaceIndex, sessionId: string, axis: number) =>
+      index.enrolFace({ source: 'session', sessionId, status: 'Approved', searchable: true, embedding: face(axis) });
+    const readsOf = async (index: FaceIndex) => {
+      embeddingsRead = 0;
+      await index.search(face(0), { limit: 3 });
+      return embeddingsRead;
+    };
+    try {
+      // A database as it was before migration 3: faces stored, no counters, no triggers.
+      const before = await FaceIndex.open(db);
+      for (const statement of [
+        'DROP TRIGGER face_embeddings_inserted',
+        'DROP TRIGGER face_embeddings_deleted',
+        'DROP TRIGGER face_embeddings_updated',
+        'DROP TABLE face_index_changes',
+        'DELETE FROM face_schema_migrations WHERE version = 3',
+      ])
+        await db.run(statement);
+      for (let i = 0; i < 3; i++) await enrol(before, `s-${i}`, i);
+
+      const capped = await FaceIndex.open(counted, { exactCacheMaxFaces: 2 });
+      expect(await db.get('SELECT searchable FROM face_index_changes')).toEqual({ searchable: 3 });
+      expect(await readsOf(capped)).toBe(3); // over the cap: streamed
+      expect(await readsOf(capped)).toBe(3); // and streamed again, nothing kept
+      await capped.eraseSession('s-2');
+      expect(await readsOf(capped)).toBe(2); // fits now: loaded once
+      expect(await readsOf(capped)).toBe(0);
+      expect((await capped.search(face(1), { limit: 1 }))[0]).toMatchObject({ session_id: 's-1', similarity: 100 });
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -6,6 +6,7 @@ import { CodedError } from '../../shared/errors';
 import { MAX_FACE_SEARCH_MATCHES, similarityScore } from '../../shared/face-match';
 import { tuned } from '../../shared/tunables';
 import { isUniqueViolation, type SqlDb, type SqlRunner } from '../sql';
+import { ExactSearchCache } from './exact-cache';
 import type { FaceScreeningRow } from './screening-worker';
 
 /** Length of the faceres descriptor (FACE_EMBEDDING_MODEL). */
@@ -118,6 +119,25 @@ const MIGRATIONS: { version: number; statements: (db: SqlDb) => string[] }[] = [
       'CREATE INDEX face_screenings_session ON face_screenings (session_id)',
     ],
   },
+  {
+    // SQLite's in-memory exact search (exact-cache.ts) learns of every write, from any connection, by these counters.
+    version: 3,
+    statements: (db) =>
+      db.dialect === 'postgres'
+        ? []
+        : [
+            `CREATE TABLE face_index_changes (id INTEGER PRIMARY KEY CHECK (id = 1), inserts INTEGER NOT NULL, removals INTEGER NOT NULL,
+              searchable INTEGER NOT NULL)`,
+            'INSERT INTO face_index_changes (id, inserts, removals, searchable) SELECT 1, 0, 0, COUNT(*) FROM face_embeddings WHERE searchable = 1',
+            `CREATE TRIGGER face_embeddings_inserted AFTER INSERT ON face_embeddings
+              BEGIN UPDATE face_index_changes SET inserts = inserts + 1, searchable = searchable + (NEW.searchable = 1) WHERE id = 1; END`,
+            `CREATE TRIGGER face_embeddings_deleted AFTER DELETE ON face_embeddings
+              BEGIN UPDATE face_index_changes SET removals = removals + 1, searchable = searchable - (OLD.searchable = 1) WHERE id = 1; END`,
+            `CREATE TRIGGER face_embeddings_updated AFTER UPDATE OF uuid, session_id, searchable, embedding ON face_embeddings
+              BEGIN UPDATE face_index_changes
+                SET removals = removals + 1, searchable = searchable + (NEW.searchable = 1) - (OLD.searchable = 1) WHERE id = 1; END`,
+          ],
+  },
 ];
 
 /**
@@ -137,10 +157,16 @@ export async function eraseSessionFaces(db: SqlDb, sessionIds: readonly string[]
 }
 
 export class FaceIndex {
+  /** SQLite: every searchable face in memory, kept in step with the table (exact-cache.ts). */
+  private readonly exactCache: ExactSearchCache | null;
+
   private constructor(
     private readonly db: SqlDb,
     private readonly vector: VectorSupport | null,
-  ) {}
+    exactCacheMaxFaces: number,
+  ) {
+    this.exactCache = db.dialect === 'sqlite' ? new ExactSearchCache(db, EMBEDDING_DIMENSIONS, exactCacheMaxFaces) : null;
+  }
 
   /** 'hnsw' when the database has pgvector (PostgreSQL with `CREATE EXTENSION vector`), else 'exact'. */
   get backend(): SearchBackend {
@@ -152,8 +178,11 @@ export class FaceIndex {
     return this.vector !== null;
   }
 
-  /** Migrate, provision the system face blocklist, and detect pgvector (PostgreSQL only). */
-  static async open(db: SqlDb, options: { now?: () => number } = {}): Promise<FaceIndex> {
+  /**
+   * Migrate, provision the system face blocklist, and detect pgvector (PostgreSQL only). exactCacheMaxFaces (SQLite;
+   * default the tunable) caps the faces exact search keeps in memory: 0 streams every search from disk.
+   */
+  static async open(db: SqlDb, options: { now?: () => number; exactCacheMaxFaces?: number } = {}): Promise<FaceIndex> {
     await db.tx(async (q) => {
       if (db.dialect === 'postgres') await q.run('SELECT pg_advisory_xact_lock(7215011)');
       await q.run('CREATE TABLE IF NOT EXISTS face_schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -170,7 +199,7 @@ export class FaceIndex {
       }
     });
     const vector = db.dialect === 'postgres' ? await enableVectorIndex(db) : null;
-    const index = new FaceIndex(db, vector);
+    const index = new FaceIndex(db, vector, options.exactCacheMaxFaces ?? tuned('exactSearchCacheMaxFaces'));
     await index.systemBlocklist(options.now?.() ?? Date.now());
     return index;
   }
@@ -441,19 +470,28 @@ export class FaceIndex {
       .filter((m) => m.similarity >= minScore);
   }
 
-  /** Exact: every searchable face scored from its bytes, a page at a time (memory stays bounded at any size). */
+  /**
+   * Exact: every searchable face scored. SQLite scores from memory (exact-cache.ts); PostgreSQL without pgvector, and
+   * SQLite above exactSearchCacheMaxFaces, stream the table a page at a time (memory stays bounded at any size).
+   */
   private async nearestExactly(embedding: Float32Array, limit: number, exclude: string | null): Promise<Scored[]> {
     const top = new TopK(limit);
+    const offer = (uuid: string, sessionId: string | null, cosine: number) => {
+      if (exclude === null || sessionId !== exclude) top.offer(uuid, cosine);
+    };
+    if (this.exactCache && (await this.exactCache.scan(embedding, offer))) return top.sorted();
     const pageRows = tuned('exactScanPageRows');
-    let after = '';
+    // SQLite pages in table order (rowid); PostgreSQL by its primary key.
+    const key = this.db.dialect === 'sqlite' ? 'rowid' : 'uuid';
+    let after: string | number = this.db.dialect === 'sqlite' ? 0 : '';
     for (;;) {
-      const page = await this.db.all<{ uuid: string; session_id: string | null; embedding: Uint8Array }>(
-        'SELECT uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1 AND uuid > $1 ORDER BY uuid LIMIT $2',
+      const page = await this.db.all<{ page_key: string | number; uuid: string; session_id: string | null; embedding: Uint8Array }>(
+        `SELECT ${key} AS page_key, uuid, session_id, embedding FROM face_embeddings WHERE searchable = 1 AND ${key} > $1 ORDER BY ${key} LIMIT $2`,
         [after, pageRows],
       );
-      for (const row of page) if (exclude === null || row.session_id !== exclude) top.offer(row.uuid, dotBytes(embedding, row.embedding));
+      for (const row of page) offer(row.uuid, row.session_id, dotBytes(embedding, row.embedding));
       if (page.length < pageRows) break;
-      after = page[page.length - 1].uuid;
+      after = page[page.length - 1].page_key;
     }
     return top.sorted();
   }

@@ -40,11 +40,14 @@ interface Claim {
   sessionId: string;
 }
 
-/** The session's workflow asks for its face to be enrolled (face_search on): later sessions are screened against it. */
-function enrolRequested(session: SessionRow): boolean {
-  if (!session.settings_json) return false;
+/**
+ * The session's workflow FACE_SEARCH check when it is on: its face is enrolled (later sessions are screened against
+ * it) and its face_search_score_threshold is the similarity at which another person's face counts as a duplicate.
+ */
+function faceSearchOf(session: SessionRow): { threshold: number } | null {
+  if (!session.settings_json) return null;
   const parsed = workflowSettingsSchema.safeParse(JSON.parse(session.settings_json));
-  return parsed.success && parsed.data.face_search?.enabled === true;
+  return parsed.success && parsed.data.face_search?.enabled ? parsed.data.face_search : null;
 }
 
 /** A walk-in's vendor_data is its kiosk's id, not a person's: only a central session names who it is for. */
@@ -81,17 +84,47 @@ export function startFaceScreening(options: {
   let stopped = false;
   let running: Promise<number> = Promise.resolve(0);
 
+  /** decisions.id up to which this instance has read every decision (it reads only newer ones between sweeps). */
+  let cursor = 0;
+  let nextSweepAt = -Infinity;
+
+  /**
+   * Unscreened Approved decisions. Each pass reads only the decisions after the cursor; a sweep from the start (at
+   * start-up, then every faceScreeningSweepMs) catches a decision that committed behind it (PostgreSQL hands out ids
+   * before commit, so a lower id can appear after a higher one was read; SQLite's single writer never does this).
+   */
+  async function unscreened(batch: number, now: number): Promise<{ session_id: string; session_ref: string }[]> {
+    if (now >= nextSweepAt) {
+      const top = Number((await db.get<{ top: number | null }>('SELECT MAX(id) AS top FROM decisions'))?.top ?? 0);
+      const rows = await db.all<{ session_id: string; session_ref: string }>(
+        `SELECT d.session_id, d.session_ref FROM decisions d
+          WHERE d.decided_status = 'Approved' AND NOT EXISTS (SELECT 1 FROM face_screenings s WHERE s.decision_session_id = d.session_id)
+          ORDER BY d.id LIMIT $1`,
+        [batch],
+      );
+      if (rows.length < batch) {
+        // Swept to the end: everything up to `top` is screened or claimed now.
+        cursor = Math.max(cursor, top);
+        nextSweepAt = now + tuned('faceScreeningSweepMs');
+      }
+      return rows;
+    }
+    const rows = await db.all<{ id: number; session_id: string; session_ref: string; decided_status: string; screened: number }>(
+      `SELECT d.id, d.session_id, d.session_ref, d.decided_status,
+              CASE WHEN EXISTS (SELECT 1 FROM face_screenings s WHERE s.decision_session_id = d.session_id) THEN 1 ELSE 0 END AS screened
+         FROM decisions d WHERE d.id > $1 ORDER BY d.id LIMIT $2`,
+      [cursor, batch],
+    );
+    if (rows.length > 0) cursor = Number(rows[rows.length - 1].id);
+    return rows.filter((row) => row.decided_status === 'Approved' && !Number(row.screened));
+  }
+
   /** New Approved decisions (a unique row claims each for one instance) and leases a crashed instance left behind. */
   async function claim(): Promise<Claim[]> {
     const batch = tuned('faceScreeningBatch');
     const now = deps.now();
     const claims: Claim[] = [];
-    const fresh = await db.all<{ session_id: string; session_ref: string }>(
-      `SELECT d.session_id, d.session_ref FROM decisions d
-        WHERE d.decided_status = 'Approved' AND NOT EXISTS (SELECT 1 FROM face_screenings s WHERE s.decision_session_id = d.session_id)
-        ORDER BY d.id LIMIT $1`,
-      [batch],
-    );
+    const fresh = await unscreened(batch, now);
     for (const row of fresh) {
       const taken = await db.run(
         "INSERT INTO face_screenings (decision_session_id, session_id, state, attempts, locked_until, enrolled, created_at) VALUES ($1, $2, 'running', 1, $3, 0, $4) ON CONFLICT (decision_session_id) DO NOTHING",
@@ -136,7 +169,8 @@ export function startFaceScreening(options: {
   async function screen(claim: Claim): Promise<void> {
     const session = await storage.getSession(claim.sessionId);
     if (!session) return finish(claim, 'skipped', { reason: 'session erased before screening' });
-    const enrolAsked = enrolRequested(session);
+    const faceSearch = faceSearchOf(session);
+    const enrolAsked = faceSearch !== null;
     // Nothing to find and nothing to enrol: the engine is not woken for it.
     const anyone = await db.get('SELECT 1 AS x FROM face_embeddings WHERE searchable = 1 LIMIT 1');
     if (!anyone && !enrolAsked)
@@ -149,6 +183,7 @@ export function startFaceScreening(options: {
       sessionId: claim.sessionId,
       vendorData: personOf(session),
       requireVendorData: true,
+      duplicateThreshold: faceSearch?.threshold,
     });
     const reason = reasonOf(screening);
     const enrol = enrolAsked;

@@ -1,7 +1,7 @@
 // Screening a face against the index: blocklist hits and the same face under another vendor_data, as the brief's
 // four warnings. A confirmed blocklist hit or duplicate declines; a possible one sends the session to review.
 import type { Status, Warning } from '../../shared/catalogue';
-import { identityBand } from '../../shared/face-match';
+import { identityBand, SCORE_POSSIBLE_MATCH } from '../../shared/face-match';
 import type { FaceIndex, FaceMatch } from './face-index';
 
 /** How many nearest faces a screening looks at (blocklist entries may rank below several duplicates). */
@@ -28,19 +28,25 @@ function underAnotherVendorData(match: FaceMatch, vendorData: string | null | un
   return match.vendor_data !== vendorData;
 }
 
+/**
+ * duplicateThreshold: a workflow's face_search_score_threshold (Didit: the configured minimum similarity for a match
+ * to count). Another person's face at or above it is a duplicate, confirmed in the match band and possible below it;
+ * without one, the possible band's edge. Blocklist hits keep the bands: Didit declines them whatever the settings.
+ */
 export async function screenFace(
   index: FaceIndex,
   embedding: Float32Array,
-  subject: { sessionId?: string; vendorData?: string | null; requireVendorData?: boolean },
+  subject: { sessionId?: string; vendorData?: string | null; requireVendorData?: boolean; duplicateThreshold?: number },
 ): Promise<Screening> {
   const matches = await index.search(embedding, { limit: SCREENING_CANDIDATES, excludeSessionId: subject.sessionId });
   const blocklistMatch = matches.find((m) => isBlocklisted(m) && identityBand(m.similarity) !== 'none') ?? null;
+  const duplicateFrom = subject.duplicateThreshold ?? SCORE_POSSIBLE_MATCH;
   const duplicateMatch =
     matches.find(
       (m) =>
         isEnrolledFace(m) &&
         underAnotherVendorData(m, subject.vendorData, subject.requireVendorData ?? false) &&
-        identityBand(m.similarity) !== 'none',
+        m.similarity >= duplicateFrom,
     ) ?? null;
   const warnings: Warning[] = [];
   if (blocklistMatch)
