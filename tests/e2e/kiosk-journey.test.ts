@@ -68,7 +68,8 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
   ): Promise<Page> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    page.once('close', () => void context.close());
+    // The last page's close races afterAll's browser.close(); a context that is already gone is what we wanted.
+    page.once('close', () => void context.close().catch(() => undefined));
     collectErrors(page, errors);
     if (init) await page.addInitScript(init);
     // The page's clock, so a challenge or the flash can be held still while it is measured (helpers/page-clock.ts).

@@ -39,7 +39,8 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk in Chromium with a fake camera${CHROMIU
     // A context per page: axe-core needs one, and each page starts clean.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    page.once('close', () => void context.close());
+    // The last page's close races afterAll's browser.close(); a context that is already gone is what we wanted.
+    page.once('close', () => void context.close().catch(() => undefined));
     collectErrors(page, errors);
     // The page's clock, for tests that hold a short-lived screen still (helpers/page-clock.ts).
     if (options.clock) await page.clock.install();
