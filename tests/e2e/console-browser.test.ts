@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeKiosk, type ComposedKiosk } from '../../src/node/kiosk/compose';
 import { hashPin } from '../../src/node/kiosk/pin';
@@ -14,7 +14,7 @@ import { createSyncClient } from '../../src/node/sync/client';
 import { createServer, type LivenessServer } from '../../src/server';
 import { buildConsole, ConsoleStore } from '../../src/server/console';
 import { makeResult } from '../../src/testkit/fault-support';
-import { CHROMIUM_MISSING, CHROMIUM_PATH, SKIP_REASON, collectErrors, screenshot, seriousViolations } from './helpers/browser';
+import { CHROMIUM_MISSING, SKIP_REASON, collectErrors, launchChromium, screenshot, seriousViolations } from './helpers/browser';
 
 if (CHROMIUM_MISSING) console.warn(`e2e console suite ${SKIP_REASON}`);
 
@@ -71,17 +71,7 @@ describe.skipIf(CHROMIUM_MISSING)(`business console in Chromium${CHROMIUM_MISSIN
     );
     syncingKiosk.provision({ staff_pin_hash: await hashPin('73915024'), pin_must_change: false, workflow_public_key: key!.public_key_pem });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

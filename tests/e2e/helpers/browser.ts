@@ -15,7 +15,11 @@ const DOCS = join(REPO_ROOT, 'docs', 'screenshots');
 /** README screenshots are rewritten only when asked (they are committed; the camera area is blurred). */
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
 
-export async function launchChromium(clip: string): Promise<Browser> {
+/** Headless Chromium; with a clip, its fake camera plays that y4m file (the console needs no camera). */
+export async function launchChromium(clip?: string): Promise<Browser> {
+  const camera = clip
+    ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]
+    : [];
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -25,9 +29,7 @@ export async function launchChromium(clip: string): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${clip}`,
+      ...camera,
     ],
   });
 }
