@@ -1,4 +1,4 @@
-// electron-vite: main (Node, native modules external; the engine's worker is its own entry), the sandboxed preload
+// electron-vite: main (Node, native modules external; the engine's worker and model thread are entries of their own), the sandboxed preload
 // (CommonJS, everything bundled) and the renderer (same vite settings as the browser host's build). The main bundle
 // embeds the model manifest's sha256, so the signed asar covers the manifest (src/node/host/manifest-pin.ts).
 import { dirname, resolve } from 'node:path';
@@ -18,8 +18,13 @@ export default defineConfig(async (): Promise<ElectronViteConfig> => {
       build: {
         outDir: 'out/main',
         rollupOptions: {
-          input: { index: resolve(root, 'src/main/index.ts'), worker: resolve(root, 'src/node/engine/worker.ts') },
-          output: { entryFileNames: '[name].js' },
+          input: {
+            index: resolve(root, 'src/main/index.ts'),
+            worker: resolve(root, 'src/node/engine/worker.ts'),
+            'session-thread': resolve(root, 'src/node/engine/session-thread.ts'),
+          },
+          // Chunks beside the entries: the engine starts its threads by a file next to its own module's URL.
+          output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
         },
       },
     },

@@ -15,8 +15,8 @@ rmSync(outdir, { recursive: true, force: true });
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  // The worker is its own entry: the engine starts it by file (worker.js beside the compiled engine).
-  entryPoints: { main: 'src/cli/main.ts', worker: 'src/node/engine/worker.ts' },
+  // The worker and the model thread are entries of their own: the engine starts them by file (beside its chunk).
+  entryPoints: { main: 'src/cli/main.ts', worker: 'src/node/engine/worker.ts', 'session-thread': 'src/node/engine/session-thread.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -29,4 +29,4 @@ await build({
   logLevel: 'warning',
 });
 writeFileSync(resolve(outdir, 'BUILT'), `${new Date().toISOString()}\n`);
-console.log(`build:node: ${outdir}/main.js and worker.js in ${Date.now() - started} ms`);
+console.log(`build:node: ${outdir}/main.js, worker.js and session-thread.js in ${Date.now() - started} ms`);

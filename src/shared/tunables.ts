@@ -97,6 +97,16 @@ export const TUNABLES = {
     retune: 'npx vitest run tests/integration/engine.test.ts',
   },
 
+  // ---- engine speed (src/node/engine/sessions.ts)
+  irisThreadMinCores: {
+    value: 2,
+    meaning:
+      "Cores the machine must have for the iris model to run on a thread of its own while the same face's PAD work runs (fewer: inline, one after the other).",
+    tunedOn:
+      '`npm run bench` on the 2-core development machine: the still and tracked medians with the iris inline and on its own thread, same run (README "Speed")',
+    retune: '`npm run bench -- --json` (pipeline and pipeline_iris_inline)',
+  },
+
   // ---- passive decision and scoring (src/liveness/passive.ts, scoring.ts)
   padAttackFloor: {
     value: 30,

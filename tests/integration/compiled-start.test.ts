@@ -17,13 +17,13 @@ afterAll(async () => {
 });
 
 describe('compiled production start', () => {
-  it('builds the CLI and the worker to JavaScript and checks a photo with them', async () => {
+  it('builds the CLI, the worker and the model thread to JavaScript and checks a photo with them', async () => {
     // Beside the real output (same depth, inside the checkout): the compiled code finds node_modules and models/ from there.
     await mkdir(path.join(repoRoot, 'out', 'node'), { recursive: true });
     outdir = await mkdtemp(path.join(repoRoot, 'out', 'node', 'test-'));
     await run(process.execPath, [path.join(repoRoot, 'scripts', 'build-node.mjs'), outdir], { cwd: repoRoot });
     const files = await readdir(outdir);
-    expect(files).toEqual(expect.arrayContaining(['main.js', 'worker.js']));
+    expect(files).toEqual(expect.arrayContaining(['main.js', 'worker.js', 'session-thread.js']));
     const photo = path.join(fixtures, 'ageitgey__face_recognition/examples/obama.jpg');
     // What bin/liveness.mjs does with a fresh build; no tsx loader anywhere, so a .ts import would fail here.
     const runner = path.join(outdir, 'run.mjs');

@@ -13,7 +13,7 @@ import { resolveSourcePackage } from '../../build/model-build';
 import { HumanPeer } from '../../build/human-peer';
 import { manifestEntry, modelsDir } from '../../node/engine/model-store';
 import { FramePipeline, PIPELINE_MODELS, REDETECT_EVERY, type ModelSession, type PipelineSessions } from '../../node/engine/pipeline';
-import { loadPipeline, openSession } from '../../node/engine/sessions';
+import { irisThreadByDefault, loadPipeline, openSession } from '../../node/engine/sessions';
 import { TfjsReferenceModel } from '../../build/tfjs-reference';
 import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequences } from '../bench/frames';
 import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION } from '../bench/history';
@@ -76,25 +76,29 @@ async function sampleFrame(pipeline: FramePipeline, frame: RgbFrame, into: Sampl
 }
 
 /**
- * Every frame through ONNX, then (for the first refCount / peerCount frames) through the tfjs reference and Human,
- * one frame at a time: a burst of load from another process then slows all three alike, so the ratios hold.
+ * Every frame through ONNX (as shipped, then with the iris inline), then (for the first refCount / peerCount frames)
+ * through the tfjs reference and Human, one frame at a time: a burst of load from another process then slows all
+ * of them alike, so the ratios hold.
  */
 async function measureInterleaved(
   frames: RgbFrame[],
   onnx: FramePipeline,
+  inline: FramePipeline,
   reference: { pipeline: FramePipeline; count: number } | null,
   peer: { human: HumanPeer; count: number } | null,
   onProgress: (i: number) => void,
-): Promise<{ onnx: Samples; reference: Samples; peer: { ms: number[]; faces: number[] } }> {
+): Promise<{ onnx: Samples; inline: Samples; reference: Samples; peer: { ms: number[]; faces: number[] } }> {
   const warm = Math.min(5, frames.length);
   for (let i = 0; i < warm; i++) {
     await onnx.analyze(frames[i]);
+    await inline.analyze(frames[i]);
     if (reference && i < reference.count) await reference.pipeline.analyze(frames[i]);
     if (peer && i < peer.count) await peer.human.detect(frames[i]);
   }
-  const out = { onnx: emptySamples(), reference: emptySamples(), peer: { ms: [] as number[], faces: [] as number[] } };
+  const out = { onnx: emptySamples(), inline: emptySamples(), reference: emptySamples(), peer: { ms: [] as number[], faces: [] as number[] } };
   for (let i = 0; i < frames.length; i++) {
     await sampleFrame(onnx, frames[i], out.onnx);
+    await sampleFrame(inline, frames[i], out.inline);
     if (reference && i < reference.count) await sampleFrame(reference.pipeline, frames[i], out.reference);
     if (peer && i < peer.count) {
       const t = performance.now();
@@ -216,11 +220,15 @@ export async function run(argv: string[]): Promise<number> {
 
   const intraOp = values.threads === undefined ? 1 : Number(values.threads);
   const onnx = await loadPipeline({ intraOpNumThreads: intraOp });
+  // The same engine with the iris model inline: what the iris thread saves, and the figure for a one-core machine.
+  const inline = await loadPipeline({ intraOpNumThreads: intraOp, irisThread: false });
   const sessionLoadMs = await sessionLoadTimes();
   const reference = refCount > 0 ? { pipeline: await referencePipeline(), count: Math.min(refCount, frames.length) } : null;
   const peer = peerCount > 0 ? { human: await HumanPeer.load('still'), count: Math.min(peerCount, frames.length) } : null;
-  const runs = await measureInterleaved(frames, onnx, reference, peer, progress('frames', frames.length));
+  const runs = await measureInterleaved(frames, onnx, inline, reference, peer, progress('frames', frames.length));
   const samples = runs.onnx;
+  const pipelineInline = stats(runs.inline.total);
+  const irisThreaded = irisThreadByDefault();
 
   const facesFound = samples.faces.filter((n) => n > 0).length;
   const stages: Record<string, StageStats> = {};
@@ -239,6 +247,9 @@ export async function run(argv: string[]): Promise<number> {
   log(
     `${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}   (a still: the detector on every frame)`,
   );
+  log(
+    `  iris inline:       median ${pipelineInline.median_ms.toFixed(2)} ms, p95 ${pipelineInline.p95_ms.toFixed(2)} ms (the same engine with the iris model on the frame's own thread; faces found on ${runs.inline.faces.filter((n) => n > 0).length}/${frames.length}; as shipped here the iris runs ${irisThreaded ? 'on its own thread' : 'inline'})`,
+  );
   log(`  without iris:      median ${withoutIris.median_ms.toFixed(2)} ms, p95 ${withoutIris.p95_ms.toFixed(2)} ms`);
   log(`  without PAD cues:  median ${withoutCues.median_ms.toFixed(2)} ms, p95 ${withoutCues.p95_ms.toFixed(2)} ms`);
 
@@ -246,21 +257,27 @@ export async function run(argv: string[]): Promise<number> {
   const sequences = await clipSequences(Math.min(frameCount, 150));
   const trackedTotals: number[] = [];
   const trackedNoIris: number[] = [];
+  const trackedInline: number[] = [];
   let trackedFound = 0;
   for (const [k, sequence] of sequences.entries()) {
     for (const [i, frame] of sequence.entries()) {
       const timings: Record<string, number> = {};
       const analysis = await onnx.analyze(frame, { trackId: `bench-${k}`, timestampMs: i * 66 }, timings);
+      const inlineTimings: Record<string, number> = {};
+      await inline.analyze(frame, { trackId: `bench-${k}`, timestampMs: i * 66 }, inlineTimings);
       if (i < 3) continue; // warm-up and the first detection of the session
       trackedTotals.push(timings.total);
       trackedNoIris.push(timings.total - (timings.iris ?? 0));
+      trackedInline.push(inlineTimings.total);
       if (analysis.faces.length) trackedFound++;
     }
   }
   const tracked = stats(trackedTotals);
   const trackedWithoutIris = stats(trackedNoIris);
+  const trackedIrisInline = stats(trackedInline);
+  await Promise.all([onnx.close(), inline.close()]);
   log(
-    `tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`,
+    `tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; iris inline median ${trackedIrisInline.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`,
   );
 
   let referenceResult: { median_ms: number; p95_ms: number; stages: Record<string, StageStats>; frames: number } | null = null;
@@ -419,10 +436,13 @@ export async function run(argv: string[]): Promise<number> {
     resolution: `${WIDTH}x${HEIGHT}`,
     faces_found: facesFound,
     pipeline,
+    iris_thread: irisThreaded,
+    pipeline_iris_inline: { ...pipelineInline, faces_found: runs.inline.faces.filter((n) => n > 0).length },
     pipeline_without_iris: withoutIris,
     pipeline_without_pad_cues: withoutCues,
     pipeline_tracked: { ...tracked, frames: trackedTotals.length, faces_found: trackedFound },
     pipeline_tracked_without_iris: trackedWithoutIris,
+    pipeline_tracked_iris_inline: trackedIrisInline,
     stages,
     reference: referenceResult ? { runtime: 'tfjs-wasm', ...referenceResult } : null,
     ratio,

@@ -1,7 +1,5 @@
 // createEngine(): the Engine over a pool of inference worker threads (one by default). An encoded still travels to
 // the worker as it is (tens of KB) and is decoded there once; raw frames travel as transferred buffers.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FrameAnalysis } from '../../shared/analysis';
 import { CodedError } from '../../shared/errors';
@@ -11,6 +9,7 @@ import { decodeStill, validateStill } from './decode';
 import { modelVersions } from './model-store';
 import type { PipelineConfig } from './pipeline';
 import type { PipelineLoadOptions } from './sessions';
+import { threadEntry } from './thread-entry';
 import { wallClockMs } from './wall-clock';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
@@ -44,21 +43,6 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/**
- * The worker's entry. From sources, a tiny bootstrap registers tsx's loader inside the worker before importing
- * worker.ts (Node 20 does not apply `--import` hooks to a worker's own entry); a compiled build loads worker.js.
- */
-function workerSpec(): { entry: string | URL; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { entry: new URL('./worker.js', here), eval: false };
-  const tsxApi = createRequire(here)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const target = new URL('./worker.ts', here).href;
-  const code = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return { entry: code, eval: true };
-}
-
 class WorkerSlot {
   worker!: Worker;
   ready!: Promise<void>;
@@ -79,7 +63,8 @@ class WorkerSlot {
   }
 
   private spawn(): void {
-    const spec = workerSpec();
+    // From the sources a bootstrap registers tsx inside the thread; a compiled build loads worker.js.
+    const spec = threadEntry(import.meta.url, 'worker');
     this.dead = false;
     const worker = new Worker(spec.entry, { eval: spec.eval, workerData: this.loadOptions });
     this.worker = worker;

@@ -47,6 +47,8 @@ export type PipelineModel = (typeof PIPELINE_MODELS)[number];
 export interface ModelSession {
   run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
   readonly outputNames: readonly string[];
+  /** Sessions on a thread of their own end it here. */
+  close?(): Promise<void>;
 }
 export type PipelineSessions = Record<PipelineModel, ModelSession>;
 
@@ -294,6 +296,12 @@ export class FramePipeline {
     };
   }
 
+  /** Ends the threads some sessions run on (ThreadedSession); in-thread ort sessions are left to the GC. */
+  async close(): Promise<void> {
+    const sessions: ModelSession[] = Object.values(this.sessions);
+    await Promise.all(sessions.map((session) => (session.close ? session.close() : Promise.resolve())));
+  }
+
   /** Forget the tracked faces of a capture session (the next frame of that trackId runs the detector). */
   forgetTrack(trackId: string): void {
     this.tracks.delete(trackId);
@@ -502,16 +510,11 @@ export class FramePipeline {
     });
     t = stage('metrics', t);
 
-    let landmarks: Point3[] = mesh;
-    if (options.irises !== false) {
-      const reusedIris = candidate.iris;
-      const iris = reusedIris ?? (await this.runIris(frame, mesh, crop));
-      candidate.iris = iris;
-      landmarks = [...mesh, ...iris.points];
-      // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
-      eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
-      if (!reusedIris) t = stage('iris', t);
-    }
+    // The iris model starts here and, on its own thread (ThreadedSession), runs while the PAD work below goes on.
+    const irisRun = options.irises !== false && !candidate.iris ? this.runIris(frame, mesh, crop) : undefined;
+    // Settled below; this only keeps a failure during the PAD work from surfacing as an unhandled rejection.
+    irisRun?.catch(() => undefined);
+    if (irisRun) t = stage('iris', t);
 
     // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
     const b = this.buffers;
@@ -564,7 +567,18 @@ export class FramePipeline {
     Object.assign(components, computePadCues(frame, bbox, this.padWanted, mesh));
     stage('pad_cues', cuesStart);
     const padScore = fusePad(components);
-    stage('pad', t);
+    t = stage('pad', t);
+
+    let landmarks: Point3[] = mesh;
+    if (options.irises !== false) {
+      const iris = candidate.iris ?? (await irisRun!);
+      candidate.iris = iris;
+      landmarks = [...mesh, ...iris.points];
+      // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
+      eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
+      // What the face still waited for the irises after its PAD work (all of the model's time when inline).
+      if (irisRun) stage('iris', t);
+    }
 
     return {
       bbox,

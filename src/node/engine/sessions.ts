@@ -1,8 +1,18 @@
 // Opens the verified ONNX sessions one frame needs and wraps them in a FramePipeline.
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { CodedError } from '../../shared/errors';
+import { tuned } from '../../shared/tunables';
 import { readVerifiedModel } from './model-store';
-import { FramePipeline, PIPELINE_MODELS, type PipelineConfig, type PipelineModel, type PipelineSessions } from './pipeline';
+import {
+  FramePipeline,
+  PIPELINE_MODELS,
+  type ModelSession,
+  type PipelineConfig,
+  type PipelineModel,
+  type PipelineSessions,
+} from './pipeline';
+import { ThreadedSession } from './threaded-session';
 
 export interface PipelineLoadOptions {
   /** Threads per operator inside each session. Default 1: these models are small and cores are shared. */
@@ -10,6 +20,11 @@ export interface PipelineLoadOptions {
   /** Folder with manifest.json and the .onnx files (default: the repository's models/). */
   modelsDir?: string;
   config?: Partial<PipelineConfig>;
+  /**
+   * Run the iris model on a thread of its own, in parallel with the face's PAD work (ThreadedSession). Default: when
+   * the machine has at least TUNABLES.irisThreadMinCores cores.
+   */
+  irisThread?: boolean;
 }
 
 /** The session options every pipeline model opens with (the bench's int8 comparison uses the same). */
@@ -36,7 +51,16 @@ export async function openSession(name: PipelineModel, options: PipelineLoadOpti
   }
 }
 
+/** Whether a pipeline opened without `irisThread` runs its iris model on a thread of its own on this machine. */
+export function irisThreadByDefault(): boolean {
+  return availableParallelism() >= tuned('irisThreadMinCores');
+}
+
 export async function loadPipeline(options: PipelineLoadOptions = {}): Promise<FramePipeline> {
-  const entries = await Promise.all(PIPELINE_MODELS.map(async (name) => [name, await openSession(name, options)] as const));
+  const irisThread = options.irisThread ?? irisThreadByDefault();
+  const load = { modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads };
+  const open = (name: PipelineModel): Promise<ModelSession> =>
+    name === 'iris' && irisThread ? ThreadedSession.open({ model: name, load }) : openSession(name, options);
+  const entries = await Promise.all(PIPELINE_MODELS.map(async (name) => [name, await open(name)] as const));
   return new FramePipeline(Object.fromEntries(entries) as unknown as PipelineSessions, options.config);
 }
