@@ -275,7 +275,7 @@ export async function run(argv: string[]): Promise<number> {
   const tracked = stats(trackedTotals);
   const trackedWithoutIris = stats(trackedNoIris);
   const trackedIrisInline = stats(trackedInline);
-  await Promise.all([onnx.close(), inline.close()]);
+  await inline.close();
   log(
     `tracked camera frames (trackId, detector every ${REDETECT_EVERY}th frame): median ${tracked.median_ms.toFixed(2)} ms, p95 ${tracked.p95_ms.toFixed(2)} ms; without iris median ${trackedWithoutIris.median_ms.toFixed(2)} ms; iris inline median ${trackedIrisInline.median_ms.toFixed(2)} ms; faces on ${trackedFound}/${trackedTotals.length}`,
   );
@@ -390,6 +390,9 @@ export async function run(argv: string[]): Promise<number> {
       await engine.close();
     }
   }
+
+  // The worker round trip above compares with this pipeline; nothing after it does.
+  await onnx.close();
 
   let engineProbeResult: EngineProbeResult | null = null;
   let kioskProbeResult: KioskProbeResult | null = null;
