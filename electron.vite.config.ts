@@ -21,7 +21,7 @@ export default defineConfig(async (): Promise<ElectronViteConfig> => {
           input: {
             index: resolve(root, 'src/main/index.ts'),
             worker: resolve(root, 'src/node/engine/worker.ts'),
-            'session-thread': resolve(root, 'src/node/engine/session-thread.ts'),
+            'split-batch-thread': resolve(root, 'src/node/engine/split-batch-thread.ts'),
           },
           // Chunks beside the entries: the engine starts its threads by a file next to its own module's URL.
           output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

@@ -16,7 +16,11 @@ const started = Date.now();
 await build({
   absWorkingDir: root,
   // The worker and the model thread are entries of their own: the engine starts them by file (beside its chunk).
-  entryPoints: { main: 'src/cli/main.ts', worker: 'src/node/engine/worker.ts', 'session-thread': 'src/node/engine/session-thread.ts' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    worker: 'src/node/engine/worker.ts',
+    'split-batch-thread': 'src/node/engine/split-batch-thread.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -29,4 +33,4 @@ await build({
   logLevel: 'warning',
 });
 writeFileSync(resolve(outdir, 'BUILT'), `${new Date().toISOString()}\n`);
-console.log(`build:node: ${outdir}/main.js, worker.js and session-thread.js in ${Date.now() - started} ms`);
+console.log(`build:node: ${outdir}/main.js, worker.js and split-batch-thread.js in ${Date.now() - started} ms`);

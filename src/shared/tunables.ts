@@ -101,10 +101,10 @@ export const TUNABLES = {
   irisThreadMinCores: {
     value: 2,
     meaning:
-      "Cores the machine must have for the iris model to run on a thread of its own while the same face's PAD work runs (fewer: inline, one after the other).",
+      "Cores the machine must have for the iris model's two eyes to be shared with a helper thread while the same face's PAD work runs (fewer: both eyes inline, one after the other).",
     tunedOn:
-      '`npm run bench` on the 2-core development machine: the still and tracked medians with the iris inline and on its own thread, same run (README "Speed")',
-    retune: '`npm run bench -- --json` (pipeline and pipeline_iris_inline)',
+      '`npm run bench` on the 2-core development machine: the still and tracked medians with the iris inline and shared, in the same run (README "Speed")',
+    retune: '`npx liveness bench --json` (pipeline against pipeline_iris_inline, pipeline_tracked against pipeline_tracked_iris_inline)',
   },
 
   // ---- passive decision and scoring (src/liveness/passive.ts, scoring.ts)

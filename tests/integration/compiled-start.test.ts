@@ -23,7 +23,7 @@ describe('compiled production start', () => {
     outdir = await mkdtemp(path.join(repoRoot, 'out', 'node', 'test-'));
     await run(process.execPath, [path.join(repoRoot, 'scripts', 'build-node.mjs'), outdir], { cwd: repoRoot });
     const files = await readdir(outdir);
-    expect(files).toEqual(expect.arrayContaining(['main.js', 'worker.js', 'session-thread.js']));
+    expect(files).toEqual(expect.arrayContaining(['main.js', 'worker.js', 'split-batch-thread.js']));
     const photo = path.join(fixtures, 'ageitgey__face_recognition/examples/obama.jpg');
     // What bin/liveness.mjs does with a fresh build; no tsx loader anywhere, so a .ts import would fail here.
     const runner = path.join(outdir, 'run.mjs');

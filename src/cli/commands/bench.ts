@@ -95,7 +95,12 @@ async function measureInterleaved(
     if (reference && i < reference.count) await reference.pipeline.analyze(frames[i]);
     if (peer && i < peer.count) await peer.human.detect(frames[i]);
   }
-  const out = { onnx: emptySamples(), inline: emptySamples(), reference: emptySamples(), peer: { ms: [] as number[], faces: [] as number[] } };
+  const out = {
+    onnx: emptySamples(),
+    inline: emptySamples(),
+    reference: emptySamples(),
+    peer: { ms: [] as number[], faces: [] as number[] },
+  };
   for (let i = 0; i < frames.length; i++) {
     await sampleFrame(onnx, frames[i], out.onnx);
     await sampleFrame(inline, frames[i], out.inline);
@@ -220,7 +225,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const intraOp = values.threads === undefined ? 1 : Number(values.threads);
   const onnx = await loadPipeline({ intraOpNumThreads: intraOp });
-  // The same engine with the iris model inline: what the iris thread saves, and the figure for a one-core machine.
+  // The same engine with the iris model inline: what sharing it with a helper thread saves, and a one-core machine's figure.
   const inline = await loadPipeline({ intraOpNumThreads: intraOp, irisThread: false });
   const sessionLoadMs = await sessionLoadTimes();
   const reference = refCount > 0 ? { pipeline: await referencePipeline(), count: Math.min(refCount, frames.length) } : null;
@@ -248,7 +253,7 @@ export async function run(argv: string[]): Promise<number> {
     `${'pipeline'.padEnd(12)} ${pipeline.median_ms.toFixed(2).padStart(9)} ${pipeline.p95_ms.toFixed(2).padStart(8)}   (a still: the detector on every frame)`,
   );
   log(
-    `  iris inline:       median ${pipelineInline.median_ms.toFixed(2)} ms, p95 ${pipelineInline.p95_ms.toFixed(2)} ms (the same engine with the iris model on the frame's own thread; faces found on ${runs.inline.faces.filter((n) => n > 0).length}/${frames.length}; as shipped here the iris runs ${irisThreaded ? 'on its own thread' : 'inline'})`,
+    `  iris inline:       median ${pipelineInline.median_ms.toFixed(2)} ms, p95 ${pipelineInline.p95_ms.toFixed(2)} ms (the same engine with the iris model on the frame's own thread; faces found on ${runs.inline.faces.filter((n) => n > 0).length}/${frames.length}; as shipped here the two eyes are ${irisThreaded ? 'shared with a helper thread' : 'run inline'})`,
   );
   log(`  without iris:      median ${withoutIris.median_ms.toFixed(2)} ms, p95 ${withoutIris.p95_ms.toFixed(2)} ms`);
   log(`  without PAD cues:  median ${withoutCues.median_ms.toFixed(2)} ms, p95 ${withoutCues.p95_ms.toFixed(2)} ms`);

@@ -9,6 +9,7 @@ import { decodeStill, validateStill } from './decode';
 import { modelVersions } from './model-store';
 import type { PipelineConfig } from './pipeline';
 import type { PipelineLoadOptions } from './sessions';
+import { stopHelper } from './split-batch-layout';
 import { threadEntry } from './thread-entry';
 import { wallClockMs } from './wall-clock';
 import type { WorkerRequest, WorkerResponse } from './worker';
@@ -20,6 +21,8 @@ export interface EngineOptions {
   workers?: number;
   /** ORT threads per operator in each worker (default 1: the models are small, cores are shared). */
   intraOpNumThreads?: number;
+  /** Each worker runs the iris model on a thread of its own (default: with TUNABLES.irisThreadMinCores cores). */
+  irisThread?: boolean;
   modelsDir?: string;
   /** Default limit for analyzeImage (AnalyzeOptions.maxBytes overrides it). */
   maxImageBytes?: number;
@@ -34,8 +37,11 @@ export interface WorkerEngine extends Engine, FaceDescriber {
   readonly restarts: number;
   /** Milliseconds the slowest worker took to open its verified model sessions at start. */
   readonly modelLoadMs: number;
-  /** Test hook: make worker `index` throw an uncaught error, as a crash would. Resolves when it has died. */
-  crashWorkerForTest(index?: number): Promise<void>;
+  /**
+   * Test hook: make worker `index` throw an uncaught error, as a crash would (`whileHelperBusy`: while one of its
+   * model helper threads is inside its model). Resolves when it has died.
+   */
+  crashWorkerForTest(index?: number, options?: { whileHelperBusy?: boolean }): Promise<void>;
 }
 
 interface Pending {
@@ -47,6 +53,8 @@ class WorkerSlot {
   worker!: Worker;
   ready!: Promise<void>;
   loadMs = 0;
+  /** The worker's model helper threads: stopped (out of their models) before the worker is terminated. */
+  private helpers: SharedArrayBuffer[] = [];
   readonly pending = new Map<number, Pending>();
   private dead = false;
   private deathWaiters: (() => void)[] = [];
@@ -72,6 +80,7 @@ class WorkerSlot {
       const onMessage = (message: WorkerResponse): void => {
         if (message.type === 'ready') {
           this.loadMs = message.loadMs;
+          this.helpers = message.helpers;
           resolve();
         } else if (message.type === 'init-error') reject(new CodedError(message.error.code as never, message.error.message));
         else this.settle(message);
@@ -126,9 +135,15 @@ class WorkerSlot {
     this.worker.postMessage(request, transfer);
   }
 
+  /** Terminates the worker once its helper threads are out of their models (terminating one inside aborts the process). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.helpers.map((control) => stopHelper(control)));
+    await this.worker.terminate();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
-    await this.worker.terminate();
+    await this.terminate();
   }
 }
 
@@ -152,6 +167,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     intraOpNumThreads: options.intraOpNumThreads ?? 1,
     modelsDir: options.modelsDir,
     config: options.pipeline,
+    irisThread: options.irisThread,
   };
   const versions = modelVersions(options.modelsDir);
   let restarts = 0;
@@ -177,7 +193,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     const timeoutMs = options.frameTimeoutMs ?? 30_000;
     return new Promise<FrameAnalysis>((resolve, reject) => {
       // A hung worker is killed; its exit handler rejects this frame with ENGINE_FAILURE and starts a new one.
-      const watchdog = setTimeout(() => void slot.worker.terminate(), timeoutMs);
+      const watchdog = setTimeout(() => void slot.terminate(), timeoutMs);
       watchdog.unref();
       const settle =
         <T>(fn: (value: T) => void) =>
@@ -260,11 +276,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
       return { analysis, face, embedding, age };
     },
     modelVersions: () => ({ ...versions }),
-    async crashWorkerForTest(index = 0): Promise<void> {
+    async crashWorkerForTest(index = 0, crashOptions: { whileHelperBusy?: boolean } = {}): Promise<void> {
       const slot = slots[index];
       await slot.ready;
       const died = slot.waitForDeath();
-      slot.post({ type: 'crash', id: nextId++ }, []);
+      slot.post({ type: 'crash', id: nextId++, whileHelperBusy: crashOptions.whileHelperBusy }, []);
       await died;
     },
     async close(): Promise<void> {

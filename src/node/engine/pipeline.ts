@@ -43,11 +43,18 @@ import { fusePad, padFusionFeatureNames } from './pad-fusion';
 export const PIPELINE_MODELS = ['blazeface', 'blazeface_front', 'facemesh', 'iris', 'antispoof', 'liveness'] as const;
 export type PipelineModel = (typeof PIPELINE_MODELS)[number];
 
+/** A run begun by ModelSession.start(): its work goes on while the caller does other things until finish(). */
+export interface StartedRun {
+  finish(): Promise<Record<string, ort.Tensor>>;
+}
+
 /** What the pipeline needs of an ONNX session (an ort.InferenceSession satisfies it). */
 export interface ModelSession {
   run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  /** Sessions that can run beside the caller (SplitBatchSession) begin here; the input may be reused at once. */
+  start?(feeds: Record<string, ort.Tensor>): StartedRun;
   readonly outputNames: readonly string[];
-  /** Sessions on a thread of their own end it here. */
+  /** Sessions with a thread of their own end it here. */
   close?(): Promise<void>;
 }
 export type PipelineSessions = Record<PipelineModel, ModelSession>;
@@ -296,7 +303,7 @@ export class FramePipeline {
     };
   }
 
-  /** Ends the threads some sessions run on (ThreadedSession); in-thread ort sessions are left to the GC. */
+  /** Ends the helper threads some sessions run (SplitBatchSession); in-thread ort sessions are left to the GC. */
   async close(): Promise<void> {
     const sessions: ModelSession[] = Object.values(this.sessions);
     await Promise.all(sessions.map((session) => (session.close ? session.close() : Promise.resolve())));
@@ -510,10 +517,8 @@ export class FramePipeline {
     });
     t = stage('metrics', t);
 
-    // The iris model starts here and, on its own thread (ThreadedSession), runs while the PAD work below goes on.
-    const irisRun = options.irises !== false && !candidate.iris ? this.runIris(frame, mesh, crop) : undefined;
-    // Settled below; this only keeps a failure during the PAD work from surfacing as an unhandled rejection.
-    irisRun?.catch(() => undefined);
+    // The iris model starts here; on a SplitBatchSession its helper thread runs it while the PAD work below goes on.
+    const irisRun = options.irises !== false && !candidate.iris ? this.startIris(frame, mesh, crop) : undefined;
     if (irisRun) t = stage('iris', t);
 
     // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
@@ -571,7 +576,7 @@ export class FramePipeline {
 
     let landmarks: Point3[] = mesh;
     if (options.irises !== false) {
-      const iris = candidate.iris ?? (await irisRun!);
+      const iris = candidate.iris ?? (await irisRun!());
       candidate.iris = iris;
       landmarks = [...mesh, ...iris.points];
       // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
@@ -594,8 +599,11 @@ export class FramePipeline {
     };
   }
 
-  /** Both eyes in one batch of two 64x64 crops; the subject's left eye is mirrored (the model expects a right eye). */
-  private async runIris(frame: RgbFrame, mesh: Point3[], crop: Affine): Promise<IrisResult> {
+  /**
+   * Both eyes in one batch of two 64x64 crops; the subject's left eye is mirrored (the model expects a right eye).
+   * Samples the crops and starts the model now; the returned function waits for it and maps its points.
+   */
+  private startIris(frame: RgbFrame, mesh: Point3[], crop: Affine): () => Promise<IrisResult> {
     const toCrop = invertAffine(crop);
     const eyeBox = (outer: number, inner: number): { cx: number; cy: number; side: number } => {
       const [ox, oy] = applyAffine(toCrop, mesh[outer][0], mesh[outer][1]);
@@ -615,8 +623,16 @@ export class FramePipeline {
       sampleAffine(frame, full, IRIS_SIZE, IRIS_SIZE, b.iris, k * IRIS_SIZE * IRIS_SIZE * 3, 1 / 255, 0, flip);
       return full;
     });
-    const out = await this.sessions.iris.run({ input: b.irisTensor });
-    const raw = firstOutput(out, this.sessions.iris);
+    const session = this.sessions.iris;
+    const feeds = { input: b.irisTensor };
+    // A session that cannot run beside the caller runs now, inline; either way the input buffer is free after this.
+    const started = session.start ? session.start(feeds) : undefined;
+    const inline = started ? undefined : session.run(feeds);
+    inline?.catch(() => undefined); // awaited below; this only keeps a failure meanwhile from going unhandled
+    return async () => this.mapIris(firstOutput(await (started ? started.finish() : inline!), session), eyes, eyeAffines, crop);
+  }
+
+  private mapIris(raw: Float32Array, eyes: { box: { side: number }; flip: boolean }[], eyeAffines: Affine[], crop: Affine): IrisResult {
     const per = 76 * 3;
     const points: Point3[] = [];
     const ears: number[] = [];

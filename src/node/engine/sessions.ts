@@ -12,7 +12,7 @@ import {
   type PipelineModel,
   type PipelineSessions,
 } from './pipeline';
-import { ThreadedSession } from './threaded-session';
+import { SplitBatchSession } from './split-batch';
 
 export interface PipelineLoadOptions {
   /** Threads per operator inside each session. Default 1: these models are small and cores are shared. */
@@ -21,8 +21,8 @@ export interface PipelineLoadOptions {
   modelsDir?: string;
   config?: Partial<PipelineConfig>;
   /**
-   * Run the iris model on a thread of its own, in parallel with the face's PAD work (ThreadedSession). Default: when
-   * the machine has at least TUNABLES.irisThreadMinCores cores.
+   * Share the iris model's two eyes between a helper thread and the frame's thread, beside the face's PAD work
+   * (SplitBatchSession). Default: when the machine has at least TUNABLES.irisThreadMinCores cores.
    */
   irisThread?: boolean;
 }
@@ -51,6 +51,9 @@ export async function openSession(name: PipelineModel, options: PipelineLoadOpti
   }
 }
 
+/** The iris model's batch: both eyes of a face. */
+const IRIS_BATCH = 2;
+
 /** Whether a pipeline opened without `irisThread` runs its iris model on a thread of its own on this machine. */
 export function irisThreadByDefault(): boolean {
   return availableParallelism() >= tuned('irisThreadMinCores');
@@ -60,7 +63,7 @@ export async function loadPipeline(options: PipelineLoadOptions = {}): Promise<F
   const irisThread = options.irisThread ?? irisThreadByDefault();
   const load = { modelsDir: options.modelsDir, intraOpNumThreads: options.intraOpNumThreads };
   const open = (name: PipelineModel): Promise<ModelSession> =>
-    name === 'iris' && irisThread ? ThreadedSession.open({ model: name, load }) : openSession(name, options);
+    name === 'iris' && irisThread ? SplitBatchSession.open({ model: name, maxItems: IRIS_BATCH, load }) : openSession(name, options);
   const entries = await Promise.all(PIPELINE_MODELS.map(async (name) => [name, await open(name)] as const));
   return new FramePipeline(Object.fromEntries(entries) as unknown as PipelineSessions, options.config);
 }

@@ -7,6 +7,8 @@ import type { AnalyzeOptions, RgbFrame } from './api';
 import { decodeStill } from './decode';
 import type { FramePipeline } from './pipeline';
 import { loadPipeline, type PipelineLoadOptions } from './sessions';
+import { helperControls, stopAllHelpersSync } from './split-batch';
+import { CONTROL_BUSY } from './split-batch-layout';
 import { wallClockMs } from './wall-clock';
 
 type WorkerOptions = Omit<AnalyzeOptions, 'transfer' | 'maxBytes'>;
@@ -16,11 +18,15 @@ export type WorkerRequest =
   | { type: 'frame'; id: number; buffer: ArrayBuffer; width: number; height: number; options: WorkerOptions; sentAt: number }
   /** An encoded still, already validated by type and size on the caller's side; decoded here. */
   | { type: 'image'; id: number; bytes: ArrayBuffer; maxBytes?: number; options: WorkerOptions; sentAt: number }
-  /** Test hook: throw an uncaught error inside the worker, as a native crash or a bug would. */
-  | { type: 'crash'; id: number };
+  /**
+   * Test hook: throw an uncaught error inside the worker, as a native crash or a bug would; `whileHelperBusy`: at a
+   * moment a model helper thread is inside its model, the case that would abort the process.
+   */
+  | { type: 'crash'; id: number; whileHelperBusy?: boolean };
 
 export type WorkerResponse =
-  | { type: 'ready'; loadMs: number }
+  /** `helpers`: the control words of the worker's model helper threads, stopped before the worker is terminated. */
+  | { type: 'ready'; loadMs: number; helpers: SharedArrayBuffer[] }
   | { type: 'init-error'; error: { code: string; message: string } }
   /** `finishedAt`: wallClockMs() when the result was posted (the caller books the way back as timings.from_worker). */
   | { type: 'result'; id: number; analysis: FrameAnalysis; finishedAt: number }
@@ -40,6 +46,17 @@ function post(message: WorkerResponse): void {
 
 async function handle(request: WorkerRequest): Promise<void> {
   if (request.type === 'crash') {
+    if (request.whileHelperBusy) {
+      // Checked at each turn of the event loop: a frame yields one while it waits for its helper's items.
+      const busy = helperControls().map((control) => new Int32Array(control));
+      const giveUpAt = performance.now() + 5000;
+      const poll = setInterval(() => {
+        if (performance.now() < giveUpAt && !busy.some((control) => Atomics.load(control, CONTROL_BUSY) === 1)) return;
+        clearInterval(poll);
+        throw new Error('deliberate worker crash while a helper is busy (test hook)');
+      }, 0);
+      return;
+    }
     setImmediate(() => {
       throw new Error('deliberate worker crash (test hook)');
     });
@@ -68,6 +85,13 @@ async function handle(request: WorkerRequest): Promise<void> {
   }
 }
 
+// A helper thread must be out of its model before this worker dies (it would abort the process: split-batch-layout.ts).
+process.on('uncaughtException', () => {
+  stopAllHelpersSync();
+  // Nothing of the error is logged (it may hold data); the engine sees the exit, fails the frames and restarts us.
+  process.exit(1);
+});
+
 port.on('message', (request: WorkerRequest) => {
   // A crash request jumps the queue so that it can hit a frame in flight.
   if (request.type === 'crash') void handle(request);
@@ -77,7 +101,7 @@ port.on('message', (request: WorkerRequest) => {
 try {
   const started = performance.now();
   pipeline = await loadPipeline(loadOptions);
-  post({ type: 'ready', loadMs: performance.now() - started });
+  post({ type: 'ready', loadMs: performance.now() - started, helpers: helperControls() });
 } catch (err) {
   post({ type: 'init-error', error: toCodedError(err) });
 }
