@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameAnalysis } from '../../src/shared/analysis';
 import { benchFrames, clipSequences } from '../../src/cli/bench/frames';
 import { modelsDir } from '../../src/node/engine/model-store';
-import type { FramePipeline } from '../../src/node/engine/pipeline';
+import { FramePipeline, PIPELINE_MODELS, type ModelSession, type PipelineSessions } from '../../src/node/engine/pipeline';
 import { loadPipeline, openSession } from '../../src/node/engine/sessions';
 import { SplitBatchSession } from '../../src/node/engine/split-batch';
 
@@ -117,6 +117,27 @@ describe('the iris model shared with a helper thread', () => {
     });
     expect(stdout.trim()).toBe('closed 8');
   }, 90_000);
+
+  it("a frame whose PAD work fails ends its iris run: the next frame's irises are not refused as a batch in flight", async () => {
+    const iris = await SplitBatchSession.open({ model: 'iris', maxItems: 2, load: {} });
+    const sessions = Object.fromEntries(
+      await Promise.all(PIPELINE_MODELS.map(async (name) => [name, name === 'iris' ? iris : await openSession(name)] as const)),
+    ) as unknown as PipelineSessions;
+    let failNext = true;
+    const liveness = sessions.liveness;
+    const flaky: ModelSession = {
+      outputNames: liveness.outputNames,
+      run: (feeds) => (failNext ? ((failNext = false), Promise.reject(new Error('liveness model failed'))) : liveness.run(feeds)),
+    };
+    const pipeline = new FramePipeline({ ...sessions, liveness: flaky });
+    try {
+      const [still] = await benchFrames(1);
+      await expect(pipeline.analyze(still)).rejects.toThrow('liveness model failed');
+      expect((await pipeline.analyze(still)).faces[0].landmarks.length).toBe(468 + 10);
+    } finally {
+      await pipeline.close();
+    }
+  }, 60_000);
 
   it("a model that fails its integrity check is refused at open with the model store's own error", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'threaded-session-'));

@@ -21,7 +21,7 @@ export interface EngineOptions {
   workers?: number;
   /** ORT threads per operator in each worker (default 1: the models are small, cores are shared). */
   intraOpNumThreads?: number;
-  /** Each worker runs the iris model on a thread of its own (default: with TUNABLES.irisThreadMinCores cores). */
+  /** Each worker shares the iris model's eyes with a helper thread (default: with TUNABLES.irisThreadMinCores cores). */
   irisThread?: boolean;
   modelsDir?: string;
   /** Default limit for analyzeImage (AnalyzeOptions.maxBytes overrides it). */

@@ -521,7 +521,50 @@ export class FramePipeline {
     const irisRun = options.irises !== false && !candidate.iris ? this.startIris(frame, mesh, crop) : undefined;
     if (irisRun) t = stage('iris', t);
 
-    // PAD: antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
+    let pad: { score: number; components: Record<string, number> };
+    try {
+      pad = await this.padEvidence(frame, bbox, mesh, stage);
+    } catch (err) {
+      // The iris run must end before the next frame starts one (its session holds one batch at a time).
+      await irisRun?.().catch(() => undefined);
+      throw err;
+    }
+    t = stage('pad', t);
+
+    let landmarks: Point3[] = mesh;
+    if (options.irises !== false) {
+      const iris = candidate.iris ?? (await irisRun!());
+      candidate.iris = iris;
+      landmarks = [...mesh, ...iris.points];
+      // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
+      eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
+      // What the face still waited for the irises after its PAD work (all of the model's time when inline).
+      if (irisRun) stage('iris', t);
+    }
+
+    return {
+      bbox,
+      confidence: seed.score,
+      landmarks,
+      pose,
+      eyes: { left: eyes.left, right: eyes.right },
+      smile,
+      mouthOpen,
+      quality,
+      pad,
+      regions,
+    };
+  }
+
+  /** The PAD evidence of one face: the CNNs and physical cues the fusion reads, and the fused score. */
+  private async padEvidence(
+    frame: RgbFrame,
+    bbox: BBox,
+    mesh: Point3[],
+    stage: StageClock,
+  ): Promise<{ score: number; components: Record<string, number> }> {
+    const wants = (name: string): boolean => !this.padWanted || this.padWanted.has(name);
+    // Antispoof sees the mesh crop (Human's convention); liveness sees what it was trained on (see LIVENESS_*).
     const b = this.buffers;
     const components: Record<string, number> = {};
     if (wants('cnn_antispoof')) {
@@ -571,32 +614,7 @@ export class FramePipeline {
     const cuesStart = now();
     Object.assign(components, computePadCues(frame, bbox, this.padWanted, mesh));
     stage('pad_cues', cuesStart);
-    const padScore = fusePad(components);
-    t = stage('pad', t);
-
-    let landmarks: Point3[] = mesh;
-    if (options.irises !== false) {
-      const iris = candidate.iris ?? (await irisRun!());
-      candidate.iris = iris;
-      landmarks = [...mesh, ...iris.points];
-      // The iris model's eyelid contour is finer than the mesh's: prefer it for openness.
-      eyes = { ...eyes, left: eyeOpenness(iris.leftEar, 'iris'), right: eyeOpenness(iris.rightEar, 'iris') };
-      // What the face still waited for the irises after its PAD work (all of the model's time when inline).
-      if (irisRun) stage('iris', t);
-    }
-
-    return {
-      bbox,
-      confidence: seed.score,
-      landmarks,
-      pose,
-      eyes: { left: eyes.left, right: eyes.right },
-      smile,
-      mouthOpen,
-      quality,
-      pad: { score: padScore, components },
-      regions,
-    };
+    return { score: fusePad(components), components };
   }
 
   /**
