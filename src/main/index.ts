@@ -14,6 +14,7 @@ import { logger } from '../node/logging';
 import { registerIpc } from './ipc';
 import { openMainLog } from './logs';
 import { installPermissionHandlers } from './permissions';
+import { quitAfterClose } from './quit';
 import { APP_SCHEME, createKioskWindow, rendererOrigin } from './window';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
@@ -89,9 +90,9 @@ async function start(): Promise<void> {
   const window = createKioskWindow();
   const unregister = registerIpc(kiosk.service, window, origin, launchSecret);
   log.info({ origin }, 'kiosk window open');
-  app.once('before-quit', () => {
+  quitAfterClose(app, async () => {
     unregister();
-    void kiosk.close();
+    await kiosk.close();
   });
 }
 
