@@ -39,6 +39,10 @@ describe('liveness bench', () => {
       expect.arrayContaining(['pipeline', 'stages.landmarks']),
     );
     expect(written.peer).toBeNull();
+    // The same engine with the iris model inline, timed on the same frames beside the one as shipped.
+    expect(written.pipeline_iris_inline).toMatchObject({ median_ms: expect.any(Number), faces_found: written.faces_found });
+    expect(written.pipeline_tracked_iris_inline).toMatchObject({ median_ms: expect.any(Number) });
+    expect(typeof written.iris_thread).toBe('boolean');
     // The int8 section: each pipeline model quantized and compared with its float build on the inputs it was fed.
     expect(written.int8.models.facemesh).toMatchObject({ speedup: expect.any(Number), float_median_ms: expect.any(Number) });
     expect(written.int8.models.facemesh.max_abs_diff.output_mesh).toBeGreaterThan(0);

@@ -68,6 +68,9 @@ export class SplitBatchSession implements ModelSession {
   private readonly outputDims: number[][];
   /** Items the helper thread ran, and items the caller ran itself (since open). */
   readonly itemsRun = { thread: 0, caller: 0 };
+  /** One item for the caller's own session (onnxruntime refuses tensors over shared memory, so items are copied). */
+  private readonly callerItem: Float32Array;
+  private readonly callerTensor: ort.Tensor;
 
   private constructor(
     private readonly options: SplitBatchOptions,
@@ -88,6 +91,8 @@ export class SplitBatchSession implements ModelSession {
       (size) => new SharedArrayBuffer(Float32Array.BYTES_PER_ELEMENT * size * options.maxItems),
     );
     this.outputs = this.outputBuffers.map((buffer) => new Float32Array(buffer));
+    this.callerItem = new Float32Array(this.itemInputSize);
+    this.callerTensor = new ort.Tensor('float32', this.callerItem, [1, ...this.itemDims]);
   }
 
   /** Opens the caller's session and starts the helper thread; resolves once the thread's session is open too. */
@@ -169,15 +174,13 @@ export class SplitBatchSession implements ModelSession {
   private async finish(lane: Lane, items: number): Promise<Record<string, ort.Tensor>> {
     const outputs = this.itemOutputSizes.map((size) => new Float32Array(size * items));
     try {
-      const item = new Float32Array(this.itemInputSize);
-      const tensor = new ort.Tensor('float32', item, [1, ...this.itemDims]);
       const byCaller: boolean[] = [];
       for (let k = 0; k < items; k++) {
         const state = itemStateIndex(k);
         byCaller[k] = Atomics.compareExchange(this.controlWords, state, ItemState.Ready, ItemState.Caller) === ItemState.Ready;
         if (!byCaller[k]) continue;
-        item.set(this.input.subarray(k * this.itemInputSize, (k + 1) * this.itemInputSize));
-        const out = await this.inline.run({ [this.inline.inputNames[0]]: tensor });
+        this.callerItem.set(this.input.subarray(k * this.itemInputSize, (k + 1) * this.itemInputSize));
+        const out = await this.inline.run({ [this.inline.inputNames[0]]: this.callerTensor });
         this.outputNames.forEach((name, j) => outputs[j].set(out[name].data as Float32Array, k * this.itemOutputSizes[j]));
         this.itemsRun.caller++;
       }
