@@ -41,13 +41,15 @@ export function App({ api }: { api: KioskApi }) {
   const [offlineBranch, setOfflineBranch] = useState(false);
   const t = useMemo(() => translator(language), [language]);
   const settingsRef = useRef<KioskSettings | null>(null);
+  /** The person in front chose a language: settings arriving later (first load, reconnect) must not undo it. */
+  const languageChosenRef = useRef(false);
 
   const loadSettings = useCallback(async () => {
     const response = await api.getConfig();
     if (response.ok) {
       settingsRef.current = response.value;
       setSettings(response.value);
-      setLanguage(response.value.language);
+      if (!languageChosenRef.current) setLanguage(response.value.language);
       setError((current) => (current?.code === 'NETWORK_ERROR' ? null : current));
     } else setError(response.error);
   }, [api]);
@@ -78,7 +80,13 @@ export function App({ api }: { api: KioskApi }) {
     setHighContrast(false);
     setFillLight(false);
     setCustomer((n) => n + 1);
+    languageChosenRef.current = false;
     setLanguage(settingsRef.current?.language ?? 'en');
+  }, []);
+
+  const chooseLanguage = useCallback((next: Language) => {
+    languageChosenRef.current = true;
+    setLanguage(next);
   }, []);
 
   const start = useCallback(async () => {
@@ -138,7 +146,7 @@ export function App({ api }: { api: KioskApi }) {
           t={t}
           settings={settings}
           language={language}
-          onLanguage={setLanguage}
+          onLanguage={chooseLanguage}
           largeText={largeText}
           onLargeText={setLargeText}
           highContrast={highContrast}

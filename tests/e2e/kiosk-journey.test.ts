@@ -223,6 +223,53 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
     await result.close();
   });
 
+  it("a language chosen before the kiosk's settings arrive is kept when they do", async () => {
+    // Reproduces a CI failure on a loaded machine: the settings answer came after the tap on العربية and put English back.
+    const page = await openPage(VIEWPORTS.landscape, {}, () => {
+      const settingsCalls = new Set<number>();
+      const held: { socket: WebSocket; data: string }[] = [];
+      let holding = true;
+      // The page's own WebSocket, with the answers to `config.get` held until the test lets them through.
+      class HoldingSocket extends WebSocket {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          // Added before the client's onmessage, so it runs first and can keep the answer from it.
+          this.addEventListener('message', (event) => {
+            if (!holding || typeof event.data !== 'string') return;
+            const id = (JSON.parse(event.data) as { id?: number }).id;
+            if (id === undefined || !settingsCalls.has(id)) return;
+            event.stopImmediatePropagation();
+            held.push({ socket: this, data: event.data });
+          });
+        }
+        override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+          if (typeof data === 'string') {
+            const message = JSON.parse(data) as { id: number; channel: string };
+            if (message.channel === 'config.get') settingsCalls.add(message.id);
+          }
+          super.send(data);
+        }
+      }
+      (window as unknown as { releaseSettings: () => number }).releaseSettings = () => {
+        holding = false;
+        for (const { socket, data } of held.splice(0)) socket.dispatchEvent(new MessageEvent('message', { data }));
+        return settingsCalls.size;
+      };
+      window.WebSocket = HoldingSocket;
+    });
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await page.getByRole('button', { name: 'ابدأ', exact: true }).waitFor();
+    // The settings are still held: the journey steps they describe are not shown yet.
+    expect(await page.locator('.journey').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { releaseSettings: () => number }).releaseSettings())).toBeGreaterThan(0);
+    await page.locator('.journey').waitFor();
+    expect(await page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }))).toEqual({
+      lang: 'ar',
+      dir: 'rtl',
+    });
+    await page.close();
+  });
+
   it('nothing off-screen, no overflow, no console errors and no serious accessibility violations on any screen', () => {
     expect(Object.keys(layout).length).toBe(10);
     for (const [screen, problems] of Object.entries(layout)) expect({ screen, problems }).toEqual({ screen, problems: [] });
