@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../../src/node/engine/api';
 import { computePadCues, fft1d, PAD_CUE_DOCS, PAD_CUE_NAMES, powerSpectrum2d } from '../../src/node/engine/pad-cues';
+import { pairedPowerSpectra } from '../../src/node/engine/pad/spectrum';
 import { MASK_CUE_DOCS } from '../../src/node/engine/pad/mask-cues';
 import { CHEEK_CUE_DOCS } from '../../src/node/engine/pad/colour-cues';
 import { FACE_N } from '../../src/node/engine/pad/face-stats';
@@ -226,6 +227,37 @@ describe('FFT', () => {
     expect(re[5]).toBeCloseTo(n / 2, 9);
     expect(re[n - 5]).toBeCloseTo(n / 2, 9);
     expect(Math.abs(re[6]) + Math.abs(im[6])).toBeLessThan(1e-9);
+  });
+
+  it('transforms a strided column the same as the same values laid out in a row', () => {
+    const n = 16;
+    const stride = 5;
+    const column = { re: new Float64Array(n * stride), im: new Float64Array(n * stride) };
+    const row = { re: new Float64Array(n), im: new Float64Array(n) };
+    for (let k = 0; k < n; k++) {
+      row.re[k] = column.re[2 + k * stride] = Math.sin(k * 1.3) + k / 7;
+      row.im[k] = column.im[2 + k * stride] = Math.cos(k * 0.4);
+    }
+    fft1d(column.re, column.im, n, 2, stride);
+    fft1d(row.re, row.im, n);
+    for (let k = 0; k < n; k++) {
+      expect(column.re[2 + k * stride]).toBe(row.re[k]);
+      expect(column.im[2 + k * stride]).toBe(row.im[k]);
+    }
+    // Values between the column's were left alone.
+    expect(column.re[3]).toBe(0);
+  });
+
+  it('two power spectra from one complex FFT match each image on its own', () => {
+    const n = 16;
+    const a = new Float32Array(n * n).map((_, i) => Math.sin(i * 0.9) * 30 + (i % 3));
+    const b = new Float32Array(n * n).map((_, i) => Math.cos(i * 0.23) * 12 + (i % 7));
+    const [pa, pb] = pairedPowerSpectra(a, b, n);
+    const [sa, sb] = [powerSpectrum2d(a, n), powerSpectrum2d(b, n)];
+    for (let i = 0; i < n * n; i++) {
+      expect(pa[i]).toBeCloseTo(sa[i], 6);
+      expect(pb[i]).toBeCloseTo(sb[i], 6);
+    }
   });
 
   it('2-D power spectrum matches a direct DFT', () => {

@@ -27,12 +27,31 @@ function twiddles(n: number) {
 /** In-place iterative radix-2 FFT of n complex values at re/im[offset + k*stride]. */
 export function fft1d(re: Float64Array, im: Float64Array, n: number, offset = 0, stride = 1): void {
   if (n < 2 || (n & (n - 1)) !== 0) throw new RangeError(`FFT size must be a power of two, got ${n}`);
+  if (stride === 1) {
+    fftContiguous(re, im, n, offset);
+    return;
+  }
+  // Strided values (a column) are gathered first: the butterflies run several times faster on adjacent memory.
+  const line = lineBuffers(n);
+  for (let k = 0; k < n; k++) {
+    line.re[k] = re[offset + k * stride];
+    line.im[k] = im[offset + k * stride];
+  }
+  fftContiguous(line.re, line.im, n, 0);
+  for (let k = 0; k < n; k++) {
+    re[offset + k * stride] = line.re[k];
+    im[offset + k * stride] = line.im[k];
+  }
+}
+
+/** The FFT of re/im[offset .. offset + n) in place (n a power of two, checked by the caller). */
+function fftContiguous(re: Float64Array, im: Float64Array, n: number, offset: number): void {
   const { cos, sin, rev } = twiddles(n);
   for (let i = 0; i < n; i++) {
     const j = rev[i];
     if (j > i) {
-      const a = offset + i * stride;
-      const b = offset + j * stride;
+      const a = offset + i;
+      const b = offset + j;
       let t = re[a];
       re[a] = re[b];
       re[b] = t;
@@ -43,13 +62,23 @@ export function fft1d(re: Float64Array, im: Float64Array, n: number, offset = 0,
   }
   for (let size = 2; size <= n; size <<= 1) {
     const half = size >> 1;
-    const step = n / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wr = cos[k * step];
-        const wi = sin[k * step];
-        const a = offset + (start + k) * stride;
-        const b = offset + (start + k + half) * stride;
+    // An integer stride through the twiddle table (n / size as a double would make every lookup a float index).
+    const step = (n / size) | 0;
+    const end = offset + n;
+    for (let start = offset; start < end; start += size) {
+      // k = 0: the twiddle is 1, so the butterfly needs no multiplication (a quarter of them at n = 128).
+      const b0 = start + half;
+      const yr = re[b0];
+      const yi = im[b0];
+      re[b0] = re[start] - yr;
+      im[b0] = im[start] - yi;
+      re[start] += yr;
+      im[start] += yi;
+      for (let k = 1, t = step; k < half; k++, t += step) {
+        const wr = cos[t];
+        const wi = sin[t];
+        const a = start + k;
+        const b = a + half;
         const xr = re[b] * wr - im[b] * wi;
         const xi = re[b] * wi + im[b] * wr;
         re[b] = re[a] - xr;
@@ -59,6 +88,18 @@ export function fft1d(re: Float64Array, im: Float64Array, n: number, offset = 0,
       }
     }
   }
+}
+
+const lineCache = new Map<number, { re: Float64Array; im: Float64Array }>();
+
+/** One line's work buffers per FFT size, reused: every caller fills them before it reads them, on one thread. */
+function lineBuffers(n: number): { re: Float64Array; im: Float64Array } {
+  let line = lineCache.get(n);
+  if (!line) {
+    line = { re: new Float64Array(n), im: new Float64Array(n) };
+    lineCache.set(n, line);
+  }
+  return line;
 }
 
 const hannCache = new Map<number, Float64Array>();
@@ -92,37 +133,54 @@ function fft2d(re: Float64Array, im: Float64Array, n: number): void {
  * FFT and the column pass skip the mirrored half of the spectrum: about half the work of a plain complex 2-D FFT.
  */
 export function powerSpectrum2d(pixels: Float32Array, n: number): Float64Array {
-  const w = new Float64Array(n * n);
-  windowed(pixels, n, w);
-  const re = new Float64Array(n * n);
-  const im = new Float64Array(n * n);
-  const zr = new Float64Array(n);
-  const zi = new Float64Array(n);
+  let mean = 0;
+  for (let i = 0; i < n * n; i++) mean += pixels[i];
+  mean /= n * n;
+  const window = hann(n);
+  const { re: zr, im: zi } = lineBuffers(n);
+  // The row spectra's columns 0..n/2 (the rest mirror them), stored column by column so that each column FFT runs
+  // on adjacent memory in place.
+  const cols = n / 2 + 1;
+  const { re, im } = planeBuffers(n, cols);
   for (let y = 0; y < n; y += 2) {
     for (let x = 0; x < n; x++) {
-      zr[x] = w[y * n + x];
-      zi[x] = w[(y + 1) * n + x];
+      zr[x] = (pixels[y * n + x] - mean) * window[x] * window[y];
+      zi[x] = (pixels[(y + 1) * n + x] - mean) * window[x] * window[y + 1];
     }
     fft1d(zr, zi, n);
-    for (let k = 0; k < n; k++) {
-      const m = (n - k) % n;
-      re[y * n + k] = (zr[k] + zr[m]) / 2;
-      im[y * n + k] = (zi[k] - zi[m]) / 2;
-      re[(y + 1) * n + k] = (zi[k] + zi[m]) / 2;
-      im[(y + 1) * n + k] = (zr[m] - zr[k]) / 2;
+    for (let k = 0; k < cols; k++) {
+      const m = k === 0 ? 0 : n - k;
+      re[k * n + y] = (zr[k] + zr[m]) / 2;
+      im[k * n + y] = (zi[k] - zi[m]) / 2;
+      re[k * n + y + 1] = (zi[k] + zi[m]) / 2;
+      im[k * n + y + 1] = (zr[m] - zr[k]) / 2;
     }
   }
   const power = new Float64Array(n * n);
-  for (let u = 0; u <= n / 2; u++) {
-    fft1d(re, im, n, u, n);
+  for (let u = 0; u < cols; u++) {
+    fft1d(re, im, n, u * n);
+    const mirrorU = u === 0 ? 0 : n - u;
     for (let v = 0; v < n; v++) {
-      const p = re[v * n + u] ** 2 + im[v * n + u] ** 2;
+      const p = re[u * n + v] * re[u * n + v] + im[u * n + v] * im[u * n + v];
       power[v * n + u] = p;
       // A real image's spectrum is Hermitian: P(-u, -v) = P(u, v).
-      power[((n - v) % n) * n + ((n - u) % n)] = p;
+      power[(v === 0 ? 0 : n - v) * n + mirrorU] = p;
     }
   }
   return power;
+}
+
+const planeCache = new Map<string, { re: Float64Array; im: Float64Array }>();
+
+/** Work planes of n x cols values, reused like lineBuffers. */
+function planeBuffers(n: number, cols: number): { re: Float64Array; im: Float64Array } {
+  const key = `${n}x${cols}`;
+  let plane = planeCache.get(key);
+  if (!plane) {
+    plane = { re: new Float64Array(n * cols), im: new Float64Array(n * cols) };
+    planeCache.set(key, plane);
+  }
+  return plane;
 }
 
 /** Power spectra of two real n x n images with one complex FFT (a in the real part, b in the imaginary part). */
