@@ -117,6 +117,9 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   reuseStillFaces: true,
 };
 
+/** What describeFace measures of a face besides its landmarks and PAD evidence. */
+type FaceMetrics = Pick<FaceAnalysis, 'pose' | 'smile' | 'mouthOpen' | 'quality' | 'regions'> & { eyes: ReturnType<typeof meshEyes> };
+
 /** Which detector keypoint sits at the image-left / image-right eye of an upright, unmirrored face. */
 const EYE_IMAGE_LEFT = 0;
 const EYE_IMAGE_RIGHT = 1;
@@ -501,28 +504,17 @@ export class FramePipeline {
         this.meshBufferHolds = undefined;
       }
     }
-    const pose = headPose(mesh);
-    let eyes = meshEyes(mesh);
-    const { smile, mouthOpen } = smileAndMouth(mesh);
-    const regions = regionColours(frame, mesh, bbox);
-    const occlusion = occlusionEstimate(regions, faceFlag);
-    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
-    const quality = faceQuality({
-      meanLuma: stats.meanLuma,
-      laplacianVariance: stats.laplacianVariance,
-      bbox,
-      frameWidth: frame.width,
-      frameHeight: frame.height,
-      occlusion,
-    });
     t = stage('metrics', t);
-
-    // The iris model starts here; on a SplitBatchSession its helper thread runs it while the PAD work below goes on.
+    // The iris model starts first; on a SplitBatchSession its helper thread runs it while this face's quality
+    // metrics and PAD work go on here.
     const irisRun = options.irises !== false && !candidate.iris ? this.startIris(frame, mesh, crop) : undefined;
     if (irisRun) t = stage('iris', t);
 
+    let metrics: FaceMetrics;
     let pad: { score: number; components: Record<string, number> };
     try {
+      metrics = this.faceMetrics(frame, bbox, mesh, faceFlag);
+      t = stage('metrics', t);
       pad = await this.padEvidence(frame, bbox, mesh, stage);
     } catch (err) {
       // The iris run must end before the next frame starts one (its session holds one batch at a time).
@@ -531,6 +523,7 @@ export class FramePipeline {
     }
     t = stage('pad', t);
 
+    let eyes = metrics.eyes;
     let landmarks: Point3[] = mesh;
     if (options.irises !== false) {
       const iris = candidate.iris ?? (await irisRun!());
@@ -542,6 +535,8 @@ export class FramePipeline {
       if (irisRun) stage('iris', t);
     }
 
+    const { pose, smile, mouthOpen, quality, regions } = metrics;
+    // The same key order as ever: JSON printed from an analysis stays byte for byte comparable.
     return {
       bbox,
       confidence: seed.score,
@@ -554,6 +549,22 @@ export class FramePipeline {
       pad,
       regions,
     };
+  }
+
+  /** Pose, expression, region colours and quality of one face (the quality statistics read the mesh crop buffer). */
+  private faceMetrics(frame: RgbFrame, bbox: BBox, mesh: Point3[], faceFlag: number): FaceMetrics {
+    const { smile, mouthOpen } = smileAndMouth(mesh);
+    const regions = regionColours(frame, mesh, bbox);
+    const stats = cropLumaStats(this.buffers.mesh, 0, MESH_SIZE, QUALITY_CROP_FROM, QUALITY_CROP_TO);
+    const quality = faceQuality({
+      meanLuma: stats.meanLuma,
+      laplacianVariance: stats.laplacianVariance,
+      bbox,
+      frameWidth: frame.width,
+      frameHeight: frame.height,
+      occlusion: occlusionEstimate(regions, faceFlag),
+    });
+    return { pose: headPose(mesh), eyes: meshEyes(mesh), smile, mouthOpen, quality, regions };
   }
 
   /** The PAD evidence of one face: the CNNs and physical cues the fusion reads, and the fused score. */
