@@ -16,6 +16,7 @@ import { modelsDir } from '../../src/node/engine/model-store';
 import { FramePipeline, PIPELINE_MODELS, type ModelSession, type PipelineSessions } from '../../src/node/engine/pipeline';
 import { loadPipeline, openSession } from '../../src/node/engine/sessions';
 import { SplitBatchSession } from '../../src/node/engine/split-batch';
+import { createEngine } from '../../src/node/engine/index';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -179,6 +180,15 @@ describe('the iris model shared with a helper thread', () => {
     });
     expect(stdout.trim()).toBe(`restarts 6 landmarks ${468 + 10}`);
   }, 150_000);
+
+  it("createEngine's irisThread reaches every worker: one helper each when on, none when off", async () => {
+    const [on, off] = await Promise.all([createEngine({ workers: 2, irisThread: true }), createEngine({ irisThread: false })]);
+    try {
+      expect([on.helperThreads, off.helperThreads]).toEqual([2, 0]);
+    } finally {
+      await Promise.all([on.close(), off.close()]);
+    }
+  }, 60_000);
 
   it('the helper thread does not keep the process alive (a pipeline left open still exits)', async () => {
     const photo = path.join(fixtures, 'ageitgey__face_recognition/examples/obama.jpg');

@@ -37,6 +37,8 @@ export interface WorkerEngine extends Engine, FaceDescriber {
   readonly restarts: number;
   /** Milliseconds the slowest worker took to open its verified model sessions at start. */
   readonly modelLoadMs: number;
+  /** Model helper threads the workers run (the iris model's: one per worker with `irisThread`), as they reported. */
+  readonly helperThreads: number;
   /**
    * Test hook: make worker `index` throw an uncaught error, as a crash would (`whileHelperBusy`: while one of its
    * model helper threads is inside its model). Resolves when it has died.
@@ -68,6 +70,10 @@ class WorkerSlot {
 
   get busy(): number {
     return this.pending.size;
+  }
+
+  get helperCount(): number {
+    return this.helpers.length;
   }
 
   private spawn(): void {
@@ -264,6 +270,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<WorkerE
     },
     get modelLoadMs() {
       return Math.max(...slots.map((slot) => slot.loadMs));
+    },
+    get helperThreads() {
+      return slots.reduce((sum, slot) => sum + slot.helperCount, 0);
     },
     analyzeImage,
     analyzeFrame,
