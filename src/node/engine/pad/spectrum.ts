@@ -31,7 +31,7 @@ export function fft1d(re: Float64Array, im: Float64Array, n: number, offset = 0,
     fftContiguous(re, im, n, offset);
     return;
   }
-  // Strided values (a column) are gathered first: the butterflies run several times faster on adjacent memory.
+  // Strided values (a column) are gathered first, so that the butterflies read and write adjacent memory.
   const line = lineBuffers(n);
   for (let k = 0; k < n; k++) {
     line.re[k] = re[offset + k * stride];
@@ -62,7 +62,7 @@ function fftContiguous(re: Float64Array, im: Float64Array, n: number, offset: nu
   }
   for (let size = 2; size <= n; size <<= 1) {
     const half = size >> 1;
-    // An integer stride through the twiddle table (n / size as a double would make every lookup a float index).
+    // An integer stride through the twiddle table.
     const step = (n / size) | 0;
     const end = offset + n;
     for (let start = offset; start < end; start += size) {
