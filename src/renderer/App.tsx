@@ -91,6 +91,9 @@ export function App({ api }: { api: KioskApi }) {
 
   const start = useCallback(async () => {
     setError(null);
+    // The camera and result screens need the kiosk's settings: a tap that beats their first answer waits for it.
+    if (!settingsRef.current) await loadSettings();
+    if (!settingsRef.current) return;
     // Test hooks, honoured only by a host started with --test-seed (the service refuses them otherwise).
     const testSeed = query.get('testSeed') ?? undefined;
     const config = query.get('config');
@@ -103,7 +106,7 @@ export function App({ api }: { api: KioskApi }) {
     const response = await api.startSession({ ...(testSeed ? { testSeed } : {}), ...(overrides ? { config: overrides } : {}) });
     if (response.ok) setScreen({ name: 'consent', plan: response.value });
     else setError(response.error);
-  }, [api]);
+  }, [api, loadSettings]);
 
   const classes = [
     'app',

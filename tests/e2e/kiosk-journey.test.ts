@@ -19,6 +19,51 @@ const VIEWPORTS = {
 /** Short idle timeouts for the idle checks (the app's ?idleS hook can only make it reset sooner). */
 const IDLE_S = 12;
 
+/**
+ * Page init script: the page's own WebSocket, with the answers to `config.get` (the kiosk's settings) held until
+ * releaseSettings(); every channel the page sends is listed in `window.sentChannels`.
+ */
+function holdSettingsAnswers(): void {
+  const sentChannels: string[] = [];
+  const settingsCalls = new Set<number>();
+  const held: { socket: WebSocket; data: string }[] = [];
+  let holding = true;
+  class HoldingSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      // Added before the client's onmessage, so it runs first and can keep the answer from it.
+      this.addEventListener('message', (event) => {
+        if (!holding || typeof event.data !== 'string') return;
+        const id = (JSON.parse(event.data) as { id?: number }).id;
+        if (id === undefined || !settingsCalls.has(id)) return;
+        event.stopImmediatePropagation();
+        held.push({ socket: this, data: event.data });
+      });
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      if (typeof data === 'string') {
+        const message = JSON.parse(data) as { id: number; channel: string };
+        sentChannels.push(message.channel);
+        if (message.channel === 'config.get') settingsCalls.add(message.id);
+      }
+      super.send(data);
+    }
+  }
+  const page = window as unknown as { sentChannels: string[]; releaseSettings: () => number };
+  page.sentChannels = sentChannels;
+  page.releaseSettings = () => {
+    holding = false;
+    for (const { socket, data } of held.splice(0)) socket.dispatchEvent(new MessageEvent('message', { data }));
+    return settingsCalls.size;
+  };
+  window.WebSocket = HoldingSocket;
+}
+
+/** Lets the held settings answers through; resolves with how many `config.get` requests the page had sent. */
+function releaseSettings(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { releaseSettings: () => number }).releaseSettings());
+}
+
 /** Visible important elements whose box leaves the viewport, and screens whose content overflows (a kiosk cannot scroll). */
 async function offScreen(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -225,48 +270,39 @@ describe.skipIf(CHROMIUM_MISSING)(`kiosk journey at kiosk screen sizes${CHROMIUM
 
   it("a language chosen before the kiosk's settings arrive is kept when they do", async () => {
     // Reproduces a CI failure on a loaded machine: the settings answer came after the tap on العربية and put English back.
-    const page = await openPage(VIEWPORTS.landscape, {}, () => {
-      const settingsCalls = new Set<number>();
-      const held: { socket: WebSocket; data: string }[] = [];
-      let holding = true;
-      // The page's own WebSocket, with the answers to `config.get` held until the test lets them through.
-      class HoldingSocket extends WebSocket {
-        constructor(url: string | URL, protocols?: string | string[]) {
-          super(url, protocols);
-          // Added before the client's onmessage, so it runs first and can keep the answer from it.
-          this.addEventListener('message', (event) => {
-            if (!holding || typeof event.data !== 'string') return;
-            const id = (JSON.parse(event.data) as { id?: number }).id;
-            if (id === undefined || !settingsCalls.has(id)) return;
-            event.stopImmediatePropagation();
-            held.push({ socket: this, data: event.data });
-          });
-        }
-        override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-          if (typeof data === 'string') {
-            const message = JSON.parse(data) as { id: number; channel: string };
-            if (message.channel === 'config.get') settingsCalls.add(message.id);
-          }
-          super.send(data);
-        }
-      }
-      (window as unknown as { releaseSettings: () => number }).releaseSettings = () => {
-        holding = false;
-        for (const { socket, data } of held.splice(0)) socket.dispatchEvent(new MessageEvent('message', { data }));
-        return settingsCalls.size;
-      };
-      window.WebSocket = HoldingSocket;
-    });
+    const page = await openPage(VIEWPORTS.landscape, {}, holdSettingsAnswers);
     await page.getByRole('button', { name: 'العربية' }).click();
     await page.getByRole('button', { name: 'ابدأ', exact: true }).waitFor();
     // The settings are still held: the journey steps they describe are not shown yet.
     expect(await page.locator('.journey').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { releaseSettings: () => number }).releaseSettings())).toBeGreaterThan(0);
+    expect(await releaseSettings(page)).toBeGreaterThan(0);
     await page.locator('.journey').waitFor();
     expect(await page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }))).toEqual({
       lang: 'ar',
       dir: 'rtl',
     });
+    await page.close();
+  });
+
+  it("Start tapped before the kiosk's settings arrive waits for them: the camera screen is never left empty", async () => {
+    // Without the settings the camera screen renders nothing; a session started before them led to a blank kiosk.
+    const page = await openPage(VIEWPORTS.landscape, { config: JSON.stringify({ liveness_mode: 'passive' }) }, holdSettingsAnswers);
+    const settingsAsked = () =>
+      page.evaluate(() => (window as unknown as { sentChannels: string[] }).sentChannels.filter((c) => c === 'config.get').length);
+    // The page's own first request for the settings has gone out (its socket opens after the first paint).
+    await page.waitForFunction(() => (window as unknown as { sentChannels: string[] }).sentChannels.includes('config.get'));
+    const before = await settingsAsked();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    // The tap asks for the settings again and starts no session while they are held.
+    await page.waitForFunction((asked) => {
+      const channels = (window as unknown as { sentChannels: string[] }).sentChannels;
+      return channels.filter((c) => c === 'config.get').length > asked || channels.includes('session.start');
+    }, before);
+    expect(await page.evaluate(() => (window as unknown as { sentChannels: string[] }).sentChannels.includes('session.start'))).toBe(false);
+    expect(await settingsAsked()).toBe(before + 1);
+    await releaseSettings(page);
+    await page.getByRole('button', { name: 'I agree', exact: true }).click();
+    await page.locator('.capture').waitFor();
     await page.close();
   });
 
