@@ -45,7 +45,7 @@ describe('the iris model shared with a helper thread', () => {
     for (const frame of stills) expect(answer(await threaded.analyze(frame))).toEqual(answer(await inline.analyze(frame)));
     const [sequence] = await clipSequences(20);
     for (const [i, frame] of sequence.entries()) {
-      const options = { trackId: 'threaded-session', timestampMs: i * 66 };
+      const options = { trackId: 'split-batch', timestampMs: i * 66 };
       const [a, b] = [await threaded.analyze(frame, options), await inline.analyze(frame, options)];
       expect(answer(a)).toEqual(answer(b));
       expect(a.faces[0]?.landmarks.length).toBe(468 + 10);
@@ -141,7 +141,7 @@ describe('the iris model shared with a helper thread', () => {
   }, 60_000);
 
   it("a model that fails its integrity check is refused at open with the model store's own error", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'threaded-session-'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'split-batch-'));
     try {
       await copyFile(path.join(modelsDir(), 'manifest.json'), path.join(dir, 'manifest.json'));
       const bytes = await readFile(path.join(modelsDir(), 'iris.onnx'));
