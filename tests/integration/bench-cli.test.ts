@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BLOCK_FRAMES } from '../../src/cli/bench/schedule';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,7 +22,13 @@ describe('liveness bench', () => {
     const out = path.join(dir, 'bench.json');
     // A previous result no real pipeline can match: every stage "took" 0.3 ms.
     const fast = { median_ms: 0.3, p95_ms: 0.3 };
-    await writeFile(out, JSON.stringify({ measured_at: '2026-01-01T00:00:00.000Z', pipeline: fast, stages: { landmarks: fast } }));
+    const previous = {
+      measured_at: '2026-01-01T00:00:00.000Z',
+      block_frames: DEFAULT_BLOCK_FRAMES,
+      pipeline: fast,
+      stages: { landmarks: fast },
+    };
+    await writeFile(out, JSON.stringify(previous));
     const args = ['bench', '--frames', '3', '--no-reference', '--no-peer', '--no-probes', '--worker-frames', '0', '--out', out, '--json'];
     const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], {
       cwd: repoRoot,
@@ -34,6 +41,7 @@ describe('liveness bench', () => {
     const printed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.frames).toBe(3);
+    expect(written.block_frames).toBe(DEFAULT_BLOCK_FRAMES);
     expect(written.pipeline.median_ms).toBe(printed.pipeline.median_ms);
     expect(written.history.slowed.map((s: { figure: string }) => s.figure)).toEqual(
       expect.arrayContaining(['pipeline', 'stages.landmarks']),
@@ -51,6 +59,7 @@ describe('liveness bench', () => {
   it('compares with a committed baseline file when given one (as CI does), leaving it untouched', async () => {
     const baseline = path.join(dir, 'baseline.json');
     const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    // A result from before block_frames existed was measured frame by frame: --block 1 is the same schedule.
     const baselineText = JSON.stringify({ measured_at: '2026-02-02T00:00:00.000Z', pipeline: fast });
     await writeFile(baseline, baselineText);
     const out = path.join(dir, 'ci-bench.json');
@@ -64,6 +73,8 @@ describe('liveness bench', () => {
       '--no-int8',
       '--worker-frames',
       '0',
+      '--block',
+      '1',
       '--out',
       out,
       '--baseline',
@@ -78,7 +89,31 @@ describe('liveness bench', () => {
     );
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.history.compared_with).toBe(baseline);
+    expect(written.block_frames).toBe(1);
     expect(written.int8).toBeNull();
     expect(await readFile(baseline, 'utf8')).toBe(baselineText);
   }, 300_000);
+  it('does not compare with a result measured in other turns, and says so instead of warning', async () => {
+    const previousFile = path.join(dir, 'frame-by-frame.json');
+    const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    await writeFile(previousFile, JSON.stringify({ measured_at: '2026-03-03T00:00:00.000Z', block_frames: 1, pipeline: fast }));
+    const out = path.join(dir, 'blocks.json');
+    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0'];
+    const { stderr } = await run(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args, '--block', '2', '--out', out, '--baseline', previousFile],
+      { cwd: repoRoot, maxBuffer: 16 << 20 },
+    );
+    expect(stderr).not.toMatch(/bench: warning:/);
+    expect(stderr).toMatch(
+      /bench: not compared with .*frame-by-frame\.json \(2026-03-03T00:00:00\.000Z\): the previous result was measured in turns of 1 frame\(s\) per runtime, this one in turns of 2/,
+    );
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(written.history).toMatchObject({ slowed: [], not_compared: expect.stringMatching(/turns of 1 frame/) });
+  }, 300_000);
+
+  it('refuses a block of no frames with a usage message', async () => {
+    const bench = run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'bench', '--block', '0'], { cwd: repoRoot });
+    await expect(bench).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--block is a number of frames, 1 or more/) });
+  }, 60_000);
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION, trackedMedians } from '../../src/cli/bench/history';
+import {
+  blockFramesOf,
+  compareWithPrevious,
+  describeSlowdown,
+  SLOWDOWN_WARN_FRACTION,
+  trackedMedians,
+  whyNotComparable,
+} from '../../src/cli/bench/history';
 
 const result = (detect: number, total: number, peer = 300) => ({
   measured_at: '2026-11-29T19:00:00.000Z',
@@ -35,5 +42,19 @@ describe('bench history', () => {
     const current = { ...result(2, 8), worker_round_trip: { median_ms: 12 } };
     expect(compareWithPrevious(result(2, 8), current)).toEqual([]);
     expect(compareWithPrevious(null, current)).toEqual([]);
+  });
+});
+
+describe('bench history across schedules', () => {
+  it('compares results measured in the same turns, and a result without block_frames as frame by frame', () => {
+    expect(whyNotComparable({ block_frames: 20 }, { block_frames: 20 })).toBeUndefined();
+    expect(whyNotComparable({ measured_at: 'then' }, { block_frames: 1 })).toBeUndefined();
+    expect(blockFramesOf(null)).toBe(1);
+  });
+
+  it('says why results measured in other turns are not compared', () => {
+    expect(whyNotComparable({ pipeline: { median_ms: 10 } }, { block_frames: 20 })).toBe(
+      'the previous result was measured in turns of 1 frame(s) per runtime, this one in turns of 20',
+    );
   });
 });

@@ -50,3 +50,20 @@ export function describeSlowdown(s: Slowdown, previousAt: string | undefined): s
   const when = previousAt ? ` (${previousAt})` : '';
   return `bench: warning: ${s.figure} median ${s.current_ms} ms is ${Math.round(s.change * 100)}% slower than the previous result${when}, ${s.previous_ms} ms`;
 }
+
+/** Frames per turn a result was measured with; results from before the field existed went frame by frame. */
+export function blockFramesOf(result: unknown): number {
+  const value = (result as { block_frames?: unknown } | null)?.block_frames;
+  return typeof value === 'number' ? value : 1;
+}
+
+/**
+ * Why two results cannot be compared, or undefined when they can: a schedule of other turns moves every median
+ * (caches warm or not), so a difference between them would be the method's, not the code's.
+ */
+export function whyNotComparable(previous: unknown, current: unknown): string | undefined {
+  const before = blockFramesOf(previous);
+  const now = blockFramesOf(current);
+  if (before === now) return undefined;
+  return `the previous result was measured in turns of ${before} frame(s) per runtime, this one in turns of ${now}`;
+}

@@ -16,7 +16,8 @@ import { FramePipeline, PIPELINE_MODELS, REDETECT_EVERY, type ModelSession, type
 import { irisThreadByDefault, loadPipeline, openSession } from '../../node/engine/sessions';
 import { TfjsReferenceModel } from '../../build/tfjs-reference';
 import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequences } from '../bench/frames';
-import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION } from '../bench/history';
+import { DEFAULT_BLOCK_FRAMES, interleavedBlocks } from '../bench/schedule';
+import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION, whyNotComparable } from '../bench/history';
 import { measureInt8, type Int8Result } from '../bench/quantization';
 import { engineProbe, kioskProbe, runProbeChild, type EngineProbeResult, type KioskProbeResult } from '../bench/probes';
 
@@ -30,11 +31,11 @@ const RSS_MIN_PROBE_FRAMES = 400;
 
 const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames N] [--peer-frames N] [--no-reference] [--no-peer]
                       [--worker-frames 50] [--probe-frames 1000] [--no-probes] [--no-int8] [--threads 1]
-                      [--out ${DEFAULT_OUT}] [--baseline FILE]
+                      [--block ${DEFAULT_BLOCK_FRAMES}] [--out ${DEFAULT_OUT}] [--baseline FILE]
 
   Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip frames,
-  letterboxed) and reports median and p95 per stage. On the same frames, interleaved frame by frame so that machine
-  load hits every runtime alike, it runs the same pipeline code with the same weights on tfjs (wasm backend) and
+  letterboxed) and reports median and p95 per stage. On the same frames, in blocks of --block consecutive frames that
+  alternate between the runtimes (each runs warm, as deployed, and machine load hits every runtime alike), it runs the same pipeline code with the same weights on tfjs (wasm backend) and
   @vladmandic/human (tfjs wasm, its own face pipeline, the same models enabled) and prints both ratios. Then the
   worker round trip (createEngine), and in fresh child processes model load, RSS over --probe-frames frames of the
   engine and of the kiosk service, last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
@@ -77,8 +78,9 @@ async function sampleFrame(pipeline: FramePipeline, frame: RgbFrame, into: Sampl
 
 /**
  * Every frame through ONNX (as shipped, then with the iris inline), then (for the first refCount / peerCount frames)
- * through the tfjs reference and Human, one frame at a time: a burst of load from another process then slows all
- * of them alike, so the ratios hold.
+ * through the tfjs reference and Human, in blocks of `block` consecutive frames that alternate between them: each runs
+ * warm as it would deployed, and a burst of load from another process still slows all of them alike, so the ratios
+ * hold (src/cli/bench/schedule.ts).
  */
 async function measureInterleaved(
   frames: RgbFrame[],
@@ -86,6 +88,7 @@ async function measureInterleaved(
   inline: FramePipeline,
   reference: { pipeline: FramePipeline; count: number } | null,
   peer: { human: HumanPeer; count: number } | null,
+  block: number,
   onProgress: (i: number) => void,
 ): Promise<{ onnx: Samples; inline: Samples; reference: Samples; peer: { ms: number[]; faces: number[] } }> {
   const warm = Math.min(5, frames.length);
@@ -101,16 +104,19 @@ async function measureInterleaved(
     reference: emptySamples(),
     peer: { ms: [] as number[], faces: [] as number[] },
   };
-  for (let i = 0; i < frames.length; i++) {
-    await sampleFrame(onnx, frames[i], out.onnx);
-    await sampleFrame(inline, frames[i], out.inline);
-    if (reference && i < reference.count) await sampleFrame(reference.pipeline, frames[i], out.reference);
-    if (peer && i < peer.count) {
-      const t = performance.now();
-      out.peer.faces.push(await peer.human.detect(frames[i]));
-      out.peer.ms.push(performance.now() - t);
+  const counts = [frames.length, frames.length, reference?.count ?? 0, peer?.count ?? 0];
+  for (const turn of interleavedBlocks(counts, block)) {
+    for (let i = turn.from; i < turn.to; i++) {
+      if (turn.runtime === 0) await sampleFrame(onnx, frames[i], out.onnx);
+      else if (turn.runtime === 1) await sampleFrame(inline, frames[i], out.inline);
+      else if (turn.runtime === 2) await sampleFrame(reference!.pipeline, frames[i], out.reference);
+      else {
+        const t = performance.now();
+        out.peer.faces.push(await peer!.human.detect(frames[i]));
+        out.peer.ms.push(performance.now() - t);
+      }
     }
-    onProgress(i + 1);
+    if (turn.runtime === 0) onProgress(turn.to);
   }
   return out;
 }
@@ -174,6 +180,7 @@ export async function run(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         probe: { type: 'string' },
         threads: { type: 'string' },
+        block: { type: 'string', default: String(DEFAULT_BLOCK_FRAMES) },
         out: { type: 'string', default: DEFAULT_OUT },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -194,6 +201,11 @@ export async function run(argv: string[]): Promise<number> {
   const probeCount = values['no-probes'] ? 0 : Number(values['probe-frames']);
   if (![frameCount, refCount, peerCount, workerCount, probeCount].every((n) => Number.isInteger(n) && n >= 0) || frameCount < 1) {
     console.error(`liveness bench: frame counts must be positive integers\n\n${USAGE}`);
+    return 1;
+  }
+  const block = Number(values.block);
+  if (!Number.isInteger(block) || block < 1) {
+    console.error(`liveness bench: --block is a number of frames, 1 or more\n\n${USAGE}`);
     return 1;
   }
   // A probe child: one figure, as JSON on the last line of stdout.
@@ -230,7 +242,7 @@ export async function run(argv: string[]): Promise<number> {
   const sessionLoadMs = await sessionLoadTimes();
   const reference = refCount > 0 ? { pipeline: await referencePipeline(), count: Math.min(refCount, frames.length) } : null;
   const peer = peerCount > 0 ? { human: await HumanPeer.load('still'), count: Math.min(peerCount, frames.length) } : null;
-  const runs = await measureInterleaved(frames, onnx, inline, reference, peer, progress('frames', frames.length));
+  const runs = await measureInterleaved(frames, onnx, inline, reference, peer, block, progress('frames', frames.length));
   const samples = runs.onnx;
   const pipelineInline = stats(runs.inline.total);
   const irisThreaded = irisThreadByDefault();
@@ -264,17 +276,22 @@ export async function run(argv: string[]): Promise<number> {
   const trackedNoIris: number[] = [];
   const trackedInline: number[] = [];
   let trackedFound = 0;
+  // Each clip is a camera session: as shipped, then with the iris inline, in blocks like the stills above.
   for (const [k, sequence] of sequences.entries()) {
-    for (const [i, frame] of sequence.entries()) {
-      const timings: Record<string, number> = {};
-      const analysis = await onnx.analyze(frame, { trackId: `bench-${k}`, timestampMs: i * 66 }, timings);
-      const inlineTimings: Record<string, number> = {};
-      await inline.analyze(frame, { trackId: `bench-${k}`, timestampMs: i * 66 }, inlineTimings);
-      if (i < 3) continue; // warm-up and the first detection of the session
-      trackedTotals.push(timings.total);
-      trackedNoIris.push(timings.total - (timings.iris ?? 0));
-      trackedInline.push(inlineTimings.total);
-      if (analysis.faces.length) trackedFound++;
+    for (const turn of interleavedBlocks([sequence.length, sequence.length], block)) {
+      for (let i = turn.from; i < turn.to; i++) {
+        const timings: Record<string, number> = {};
+        const pipeline = turn.runtime === 0 ? onnx : inline;
+        const analysis = await pipeline.analyze(sequence[i], { trackId: `bench-${k}`, timestampMs: i * 66 }, timings);
+        if (i < 3) continue; // warm-up and the first detection of the session
+        if (turn.runtime === 1) {
+          trackedInline.push(timings.total);
+          continue;
+        }
+        trackedTotals.push(timings.total);
+        trackedNoIris.push(timings.total - (timings.iris ?? 0));
+        if (analysis.faces.length) trackedFound++;
+      }
     }
   }
   const tracked = stats(trackedTotals);
@@ -442,6 +459,8 @@ export async function run(argv: string[]): Promise<number> {
     cores: threads,
     frames: frames.length,
     resolution: `${WIDTH}x${HEIGHT}`,
+    // Runtimes take turns on blocks of this many consecutive frames (1: frame by frame, as before 2026-11-30 10:50).
+    block_frames: block,
     faces_found: facesFound,
     pipeline,
     iris_thread: irisThreaded,
@@ -492,7 +511,17 @@ function writeResult(file: string, result: Record<string, unknown>, log: (line: 
   } else if (baseline) {
     log(`bench: no baseline at ${baseline}; no comparison this time`);
   }
-  if (previous) {
+  const notComparable = previous ? whyNotComparable(previous, result) : undefined;
+  if (previous && notComparable) {
+    // stderr, like the warnings it stands in for.
+    console.error(`bench: not compared with ${against} (${previous.measured_at ?? 'undated'}): ${notComparable}`);
+    result.history = {
+      compared_with: against,
+      previous_measured_at: previous.measured_at ?? null,
+      slowed: [],
+      not_compared: notComparable,
+    };
+  } else if (previous) {
     const slow = compareWithPrevious(previous, result);
     // stderr, so the warning shows in CI's test output even with --json.
     for (const s of slow) console.error(describeSlowdown(s, previous.measured_at));

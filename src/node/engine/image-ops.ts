@@ -120,19 +120,14 @@ function sampleRotated(
     for (let skip = 0; skip < uFrom; skip++, x += stepX, y += stepY);
     let o = outOffset + (v * outW + uFrom) * 3;
     for (let uo = uFrom; uo < uTo; uo++, o += 3, x += stepX, y += stepY) {
-      if (x <= -1 || y <= -1 || x >= width || y >= height) {
-        out[o] = bias;
-        out[o + 1] = bias;
-        out[o + 2] = bias;
-        continue;
-      }
-      const x0 = Math.floor(x);
-      const y0 = Math.floor(y);
-      const fx = x - x0;
-      const fy = y - y0;
-      const p00 = y0 * rowStride + x0 * 3;
-      if (x0 >= 0 && y0 >= 0 && x0 < maxX && y0 < maxY) {
-        // Interior: all four taps inside the frame (nearly every pixel of a face crop).
+      // Interior: all four taps inside the frame (nearly every pixel of a face crop). For x >= 0, `x | 0` is
+      // Math.floor(x) as an int32, which indexes the frame without a float-to-int conversion at every tap.
+      if (x >= 0 && y >= 0 && x < maxX && y < maxY) {
+        const x0 = x | 0;
+        const y0 = y | 0;
+        const fx = x - x0;
+        const fy = y - y0;
+        const p00 = y0 * rowStride + x0 * 3;
         const p01 = p00 + rowStride;
         const wx = 1 - fx;
         const top = wx * (1 - fy) * scale;
@@ -144,6 +139,17 @@ function sampleRotated(
         out[o + 2] = top * data[p00 + 2] + topR * data[p00 + 5] + bot * data[p01 + 2] + botR * data[p01 + 5] + bias;
         continue;
       }
+      if (x <= -1 || y <= -1 || x >= width || y >= height) {
+        out[o] = bias;
+        out[o + 1] = bias;
+        out[o + 2] = bias;
+        continue;
+      }
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      const fx = x - x0;
+      const fy = y - y0;
+      const p00 = y0 * rowStride + x0 * 3;
       // Edge pixels beyond the frame count as black, matching the zero padding above.
       const w00 = (1 - fx) * (1 - fy);
       const w10 = fx * (1 - fy);

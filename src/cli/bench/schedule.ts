@@ -1,0 +1,34 @@
+// The order in which the bench's runtimes see its frames: blocks of consecutive frames, runtime after runtime.
+
+/**
+ * Frames per block. Each runtime analyses a block of consecutive frames before the next runtime takes the same block,
+ * so within a block a runtime runs as it does deployed (alone, with its own weights and buffers in the caches), and
+ * the blocks still alternate every few hundred milliseconds, so a burst of load from elsewhere slows every runtime
+ * alike. Frame by frame (`--block 1`), every frame of the engine starts with the caches full of the other three
+ * runtimes' weights: on the 2-core machine, a still 10.2-10.6 ms frame by frame against 7.5-8.3 ms in blocks of 20,
+ * with Human at 56-59 ms either way (README "Speed"; re-measure with `liveness bench --block 1` and `--block 20`).
+ */
+export const DEFAULT_BLOCK_FRAMES = 20;
+
+/** One runtime's turn: it analyses frames [from, to) one after the other. */
+export interface BlockTurn {
+  runtime: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * The turns for runtimes that see the first `counts[r]` frames each (a reference may see fewer), in blocks of `block`
+ * frames: block 0 through every runtime in order, then block 1, and so on.
+ */
+export function interleavedBlocks(counts: readonly number[], block: number): BlockTurn[] {
+  if (!Number.isInteger(block) || block < 1) throw new RangeError(`block must be a positive integer, not ${block}`);
+  const turns: BlockTurn[] = [];
+  const longest = Math.max(0, ...counts);
+  for (let from = 0; from < longest; from += block) {
+    counts.forEach((count, runtime) => {
+      if (from < count) turns.push({ runtime, from, to: Math.min(count, from + block) });
+    });
+  }
+  return turns;
+}
