@@ -381,17 +381,22 @@ export async function run(argv: string[]): Promise<number> {
       // The worker's code warms up (JIT) on its own, like the in-process run above.
       for (let i = 0; i < Math.min(10, wFrames.length); i++) await engine.analyzeFrame(wFrames[i]);
       const parts: Record<string, number[]> = { trip: [], analysis: [], to_worker: [], from_worker: [], in_process: [] };
-      for (const f of wFrames) {
-        const t = performance.now();
-        const analysis = await engine.analyzeFrame(f);
-        parts.trip.push(performance.now() - t);
-        parts.analysis.push(analysis.timings.total ?? 0);
-        parts.to_worker.push(analysis.timings.to_worker ?? 0);
-        parts.from_worker.push(analysis.timings.from_worker ?? 0);
-        // The same frame in this thread right after: what the trip costs beyond the analysis itself.
-        const timings: Record<string, number> = {};
-        await onnx.analyze(f, {}, timings);
-        parts.in_process.push(timings.total);
+      // The same frames in this thread, in blocks like the stills: what the trip costs beyond the analysis itself.
+      for (const turn of interleavedBlocks([wFrames.length, wFrames.length], block)) {
+        for (const f of wFrames.slice(turn.from, turn.to)) {
+          if (turn.runtime === 1) {
+            const timings: Record<string, number> = {};
+            await onnx.analyze(f, {}, timings);
+            parts.in_process.push(timings.total);
+            continue;
+          }
+          const t = performance.now();
+          const analysis = await engine.analyzeFrame(f);
+          parts.trip.push(performance.now() - t);
+          parts.analysis.push(analysis.timings.total ?? 0);
+          parts.to_worker.push(analysis.timings.to_worker ?? 0);
+          parts.from_worker.push(analysis.timings.from_worker ?? 0);
+        }
       }
       const med = (k: string) => stats(parts[k]).median_ms;
       worker = {
