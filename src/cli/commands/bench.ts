@@ -1,4 +1,4 @@
-// `npm run bench`: per-stage latency of the ONNX pipeline on real fixture faces at 640x480 and, frame by frame in the
+// `npm run bench`: per-stage latency of the ONNX pipeline on real fixture faces at 640x480 and, in turns of blocks in the
 // same run, the same pipeline code on the same weights in their original runtime (tfjs-wasm) and the open peer
 // @vladmandic/human (tfjs-wasm, its own face pipeline); then the worker round trip, start-up, memory, decision
 // latency and guidance CPU (probes in fresh child processes). Writes artifacts/bench.json and warns on slowdowns.
@@ -319,7 +319,7 @@ export async function run(argv: string[]): Promise<number> {
     const modelRef = stats(ref.total.map((_, i) => modelTime(ref, i)));
     modelRatio = round(modelRef.median_ms / modelOnnx.median_ms);
     log('');
-    log(`tfjs 4.22 wasm backend (single thread; same pipeline code, same weights, same ${n} frames, interleaved)`);
+    log(`tfjs 4.22 wasm backend (single thread; same pipeline code, same weights, same ${n} frames, in turns of ${block})`);
     log('stage        median ms   p95 ms   ratio (tfjs/onnx median)');
     for (const [name, st] of Object.entries(refStages)) {
       const o = stats(samples[name].slice(0, n)).median_ms;
@@ -464,7 +464,7 @@ export async function run(argv: string[]): Promise<number> {
     cores: threads,
     frames: frames.length,
     resolution: `${WIDTH}x${HEIGHT}`,
-    // Runtimes take turns on blocks of this many consecutive frames (1: frame by frame, as before 2026-11-30 10:50).
+    // Runtimes take turns on blocks of this many consecutive frames (1: frame by frame, as before 2026-11-30 10:30).
     block_frames: block,
     faces_found: facesFound,
     pipeline,
