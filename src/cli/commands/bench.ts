@@ -34,11 +34,12 @@ const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames
                       [--block ${DEFAULT_BLOCK_FRAMES}] [--out ${DEFAULT_OUT}] [--baseline FILE]
 
   Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip frames,
-  letterboxed) and reports median and p95 per stage. On the same frames, in blocks of --block consecutive frames that
-  alternate between the runtimes (each runs warm, as deployed, and machine load hits every runtime alike), it runs the same pipeline code with the same weights on tfjs (wasm backend) and
-  @vladmandic/human (tfjs wasm, its own face pipeline, the same models enabled) and prints both ratios. Then the
-  worker round trip (createEngine), and in fresh child processes model load, RSS over --probe-frames frames of the
-  engine and of the kiosk service, last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
+  letterboxed) and reports median and p95 per stage. On the same frames, in blocks of --block consecutive frames
+  that alternate between the runtimes (each runs warm, as deployed, and machine load hits every runtime alike), it
+  runs the same pipeline code with the same weights on tfjs (wasm backend) and @vladmandic/human (tfjs wasm, its own
+  face pipeline, the same models enabled) and prints both ratios. Then the worker round trip (createEngine), and in
+  fresh child processes model load, RSS over --probe-frames frames of the engine and of the kiosk service,
+  last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
   Unless --no-int8, every pipeline model is also quantized to int8 (QDQ) on the inputs the pipeline fed it and
   timed against its float build, with the largest output difference.
   The JSON result is written to --out; a stage slower than the previous result there (or than --baseline FILE, e.g.
