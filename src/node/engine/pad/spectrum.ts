@@ -114,11 +114,16 @@ function hann(n: number): Float64Array {
   return w;
 }
 
+/** The mean of an n x n plane, summed in index order (every windowing of a plane uses this one). */
+function planeMean(pixels: Float32Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n * n; i++) sum += pixels[i];
+  return sum / (n * n);
+}
+
 /** Copy an n x n plane into out with its mean removed and a 2-D Hann window applied (crop edges add no energy). */
 function windowed(pixels: Float32Array, n: number, out: Float64Array): void {
-  let mean = 0;
-  for (let i = 0; i < n * n; i++) mean += pixels[i];
-  mean /= n * n;
+  const mean = planeMean(pixels, n);
   const w = hann(n);
   for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) out[y * n + x] = (pixels[y * n + x] - mean) * w[x] * w[y];
 }
@@ -133,9 +138,8 @@ function fft2d(re: Float64Array, im: Float64Array, n: number): void {
  * FFT and the column pass skip the mirrored half of the spectrum: about half the work of a plain complex 2-D FFT.
  */
 export function powerSpectrum2d(pixels: Float32Array, n: number): Float64Array {
-  let mean = 0;
-  for (let i = 0; i < n * n; i++) mean += pixels[i];
-  mean /= n * n;
+  // windowed()'s values, computed row pair by row pair as the FFT takes them (no n x n copy).
+  const mean = planeMean(pixels, n);
   const window = hann(n);
   const { re: zr, im: zi } = lineBuffers(n);
   // The row spectra's columns 0..n/2 (the rest mirror them), stored column by column so that each column FFT runs
