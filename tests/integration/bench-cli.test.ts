@@ -2,11 +2,12 @@
 // faster prints a slowdown warning while still exiting 0 (a warning, never a failure).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIN_COMPARABLE_MS } from '../../src/cli/bench/history';
 import { DEFAULT_BLOCK_FRAMES } from '../../src/cli/bench/schedule';
 
 const run = promisify(execFile);
@@ -20,8 +21,8 @@ describe('liveness bench', () => {
   it('writes its result and warns, without failing, about every figure slower than the previous result', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'liveness-bench-'));
     const out = path.join(dir, 'bench.json');
-    // A previous result no real pipeline can match: every stage "took" 0.3 ms.
-    const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    // A previous result no real pipeline can match: every stage "took" the shortest median the history compares.
+    const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
     const previous = {
       measured_at: '2026-01-01T00:00:00.000Z',
       block_frames: DEFAULT_BLOCK_FRAMES,
@@ -35,7 +36,7 @@ describe('liveness bench', () => {
       maxBuffer: 16 << 20,
     });
     expect(stderr).toMatch(
-      /bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-01-01T00:00:00.000Z\), 0.3 ms/,
+      /bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-01-01T00:00:00.000Z\), 0.5 ms/,
     );
     expect(stderr).toMatch(/bench: warning: stages\.landmarks median/);
     const printed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
@@ -58,7 +59,7 @@ describe('liveness bench', () => {
 
   it('compares with a committed baseline file when given one (as CI does), leaving it untouched', async () => {
     const baseline = path.join(dir, 'baseline.json');
-    const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
     // A result from before block_frames existed was measured frame by frame: --block 1 is the same schedule.
     const baselineText = JSON.stringify({ measured_at: '2026-02-02T00:00:00.000Z', pipeline: fast });
     await writeFile(baseline, baselineText);
@@ -95,7 +96,7 @@ describe('liveness bench', () => {
   }, 300_000);
   it('does not compare with a result measured in other turns, and says so instead of warning', async () => {
     const previousFile = path.join(dir, 'frame-by-frame.json');
-    const fast = { median_ms: 0.3, p95_ms: 0.3 };
+    const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
     await writeFile(previousFile, JSON.stringify({ measured_at: '2026-03-03T00:00:00.000Z', block_frames: 1, pipeline: fast }));
     const out = path.join(dir, 'blocks.json');
     const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0'];
@@ -110,6 +111,32 @@ describe('liveness bench', () => {
     );
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.history).toMatchObject({ slowed: [], not_compared: expect.stringMatching(/turns of 1 frame/) });
+  }, 300_000);
+
+  it('names its CPU, and does not compare with a result from another machine', async () => {
+    const previousFile = path.join(dir, 'other-machine.json');
+    const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
+    const previous = {
+      measured_at: '2026-04-04T00:00:00.000Z',
+      block_frames: DEFAULT_BLOCK_FRAMES,
+      cpu: 'Another CPU',
+      pipeline: fast,
+    };
+    await writeFile(previousFile, JSON.stringify(previous));
+    const out = path.join(dir, 'machine.json');
+    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0'];
+    const { stderr } = await run(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args, '--out', out, '--baseline', previousFile],
+      { cwd: repoRoot, maxBuffer: 16 << 20 },
+    );
+    expect(stderr).not.toMatch(/bench: warning:/);
+    expect(stderr).toMatch(
+      /bench: not compared with .*other-machine\.json \(2026-04-04T00:00:00\.000Z\): the previous result was measured on another machine \(Another CPU/,
+    );
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(written).toMatchObject({ cpu: cpus()[0].model, cores: expect.any(Number), frames: 2 });
+    expect(written.history).toMatchObject({ slowed: [], not_compared: expect.stringMatching(/another machine/) });
   }, 300_000);
 
   it('refuses a block of no frames with a usage message', async () => {

@@ -3,6 +3,7 @@ import {
   blockFramesOf,
   compareWithPrevious,
   describeSlowdown,
+  MIN_COMPARABLE_MS,
   SLOWDOWN_WARN_FRACTION,
   trackedMedians,
   whyNotComparable,
@@ -36,6 +37,10 @@ describe('bench history', () => {
     const noisy = result(2, 8);
     noisy.stages.metrics.median_ms = 0.15;
     expect(compareWithPrevious(result(2, 8), noisy)).toEqual([]);
+    // A sub-millisecond wait between two threads (the iris stage) moves by more than 10% from run to run.
+    const before = { ...result(2, 8), stages: { iris: { median_ms: MIN_COMPARABLE_MS - 0.01 } } };
+    const after = { ...result(2, 8), stages: { iris: { median_ms: 3 * MIN_COMPARABLE_MS } } };
+    expect(compareWithPrevious(before, after)).toEqual([]);
   });
 
   it('ignores figures the previous run did not have (a part of the bench was skipped)', () => {
@@ -56,5 +61,22 @@ describe('bench history across schedules', () => {
     expect(whyNotComparable({ pipeline: { median_ms: 10 } }, { block_frames: 20 })).toBe(
       'the previous result was measured in turns of 1 frame(s) per runtime, this one in turns of 20',
     );
+  });
+
+  it('does not compare results from another CPU or core count, and compares one that does not name its CPU', () => {
+    const here = { block_frames: 20, cpu: 'AMD EPYC', cores: 2 };
+    expect(whyNotComparable({ ...here }, here)).toBeUndefined();
+    expect(whyNotComparable({ block_frames: 20, cores: 2 }, here)).toBeUndefined();
+    expect(whyNotComparable({ ...here, cpu: 'Intel(R) Xeon(R) Platinum' }, here)).toBe(
+      'the previous result was measured on another machine (Intel(R) Xeon(R) Platinum, 2 cores; this one AMD EPYC, 2 cores): measure the baseline again on this machine',
+    );
+    expect(whyNotComparable({ ...here, cores: 4 }, here)).toMatch(/another machine \(AMD EPYC, 4 cores; this one AMD EPYC, 2 cores\)/);
+  });
+
+  it('does not compare medians over another number of frames (another set of faces)', () => {
+    expect(whyNotComparable({ block_frames: 20, frames: 30 }, { block_frames: 20, frames: 200 })).toBe(
+      'the previous result timed 30 frames, this one 200',
+    );
+    expect(whyNotComparable({ block_frames: 20, frames: 200 }, { block_frames: 20, frames: 200 })).toBeUndefined();
   });
 });

@@ -3,8 +3,12 @@
 
 /** A stage whose median grew by more than this fraction over the previous result is reported (the issue's 10%). */
 export const SLOWDOWN_WARN_FRACTION = 0.1;
-/** Medians below this (ms) are timer noise at this resolution; they are never reported as slower. */
-const MIN_COMPARABLE_MS = 0.2;
+/**
+ * Medians below this (ms) are never reported as slower: over eight runs of the CI bench in a row on one machine the
+ * iris stage (what the frame waits for its eyes, a race between two threads) moved 0.26-0.74 ms and the metrics stage
+ * 0.09-0.12 ms with no change in the code; every figure above it stayed within 1.25x from its fastest run to its slowest.
+ */
+export const MIN_COMPARABLE_MS = 0.5;
 
 export interface Slowdown {
   /** Dotted path of the figure in the bench JSON, e.g. "stages.detect". */
@@ -57,13 +61,32 @@ export function blockFramesOf(result: unknown): number {
   return typeof value === 'number' ? value : 1;
 }
 
+/** The machine a result was measured on, as far as it says: its CPU model and core count. */
+function machineOf(result: unknown): { cpu?: string; cores?: number } {
+  const r = result as { cpu?: unknown; cores?: unknown } | null;
+  return { cpu: typeof r?.cpu === 'string' ? r.cpu : undefined, cores: typeof r?.cores === 'number' ? r.cores : undefined };
+}
+
 /**
  * Why two results cannot be compared, or undefined when they can: a schedule of other turns moves every median
- * (caches warm or not), so a difference between them would be the method's, not the code's.
+ * (caches warm or not), another number of frames is another set of faces, and another machine runs at another speed,
+ * so a difference between them would be the method's, the frames' or the machine's, not the code's. A result that does not name its CPU (written before
+ * the field existed) is compared as before.
  */
 export function whyNotComparable(previous: unknown, current: unknown): string | undefined {
   const before = blockFramesOf(previous);
   const now = blockFramesOf(current);
-  if (before === now) return undefined;
-  return `the previous result was measured in turns of ${before} frame(s) per runtime, this one in turns of ${now}`;
+  if (before !== now) return `the previous result was measured in turns of ${before} frame(s) per runtime, this one in turns of ${now}`;
+  const framesBefore = (previous as { frames?: unknown } | null)?.frames;
+  const framesNow = (current as { frames?: unknown } | null)?.frames;
+  // --frames N times the first N fixture frames: another N is another set of faces, with another median.
+  if (typeof framesBefore === 'number' && typeof framesNow === 'number' && framesBefore !== framesNow) {
+    return `the previous result timed ${framesBefore} frames, this one ${framesNow}`;
+  }
+  const then = machineOf(previous);
+  const here = machineOf(current);
+  if (then.cpu !== undefined && here.cpu !== undefined && (then.cpu !== here.cpu || then.cores !== here.cores)) {
+    return `the previous result was measured on another machine (${then.cpu}, ${then.cores ?? '?'} cores; this one ${here.cpu}, ${here.cores ?? '?'} cores): measure the baseline again on this machine`;
+  }
+  return undefined;
 }

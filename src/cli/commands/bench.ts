@@ -232,8 +232,9 @@ export async function run(argv: string[]): Promise<number> {
   const loadBefore = loadavg()[0];
   const frames = await benchFrames(frameCount);
   const threads = availableParallelism();
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
   log(
-    `bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpus()[0]?.model ?? 'cpu'}); Node ${process.version}; load average ${loadBefore.toFixed(2)} at ${measuredAt}`,
+    `bench: ${frames.length} frames of fixture faces at ${WIDTH}x${HEIGHT}; ${threads} cores (${cpuModel}); Node ${process.version}; load average ${loadBefore.toFixed(2)} at ${measuredAt}`,
   );
 
   const intraOp = values.threads === undefined ? 1 : Number(values.threads);
@@ -463,6 +464,8 @@ export async function run(argv: string[]): Promise<number> {
     started_from: import.meta.url.endsWith('.ts') ? 'TypeScript sources (tsx)' : 'compiled JavaScript (npm run build:node)',
     load_average: { start: round(loadBefore), end: round(loadavg()[0]) },
     cores: threads,
+    // The CPU as the OS names it: medians from another CPU are not compared with these (src/cli/bench/history.ts).
+    cpu: cpuModel,
     frames: frames.length,
     resolution: `${WIDTH}x${HEIGHT}`,
     // Runtimes take turns on blocks of this many consecutive frames (1: frame by frame, as before 2026-11-30 10:30).
