@@ -5,8 +5,9 @@
  * so within a block a runtime runs as it does deployed (alone, with its own weights and buffers in the caches), and
  * the blocks still alternate every few hundred milliseconds, so a burst of load from elsewhere slows every runtime
  * alike. Frame by frame (`--block 1`), every frame of the engine starts with the caches full of the other three
- * runtimes' weights: on the 2-core machine, a still 11.4 ms frame by frame against 8.2-9.0 ms in blocks of 20,
- * with Human at 59-64 ms either way (README "Speed"; re-measure with `liveness bench --block 1` and `--block 20`).
+ * runtimes' weights: on a 2-core Intel Xeon, a still 11.4 ms frame by frame against 8.2-9.0 ms in blocks of 20, with
+ * Human at 59-64 ms either way; on a 2-core AMD EPYC, 6.0 against 4.7-5.1 ms (README "Speed" and the round before
+ * it; re-measure with `liveness bench --block 1` and `--block 20`).
  */
 export const DEFAULT_BLOCK_FRAMES = 20;
 
