@@ -30,8 +30,8 @@ npx vitest run --project unit --passWithNoTests --coverage.enabled --coverage.pr
   "--coverage.include=src/**/*.{ts,tsx}" --reporter=default --reporter=json --outputFile.json=artifacts/vitest-unit.json "$@" || status=$?
 npx vitest run --project integration --project e2e --passWithNoTests \
   --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json "$@" || status=$?
-# Performance history: a short bench (about a minute) kept as artifacts/bench.json and compared with the committed
-# bench/baseline.json; a figure over 10% slower prints a warning, never a failure.
+# Performance history: a short bench (200 frames, 10-20 s) kept as artifacts/bench.json and compared with the
+# committed bench/baseline.json; a figure over 10% slower prints a warning, never a failure.
 node bin/liveness.mjs bench --frames 200 --no-reference --no-peer --no-probes --no-int8 --worker-frames 0 \
   --baseline bench/baseline.json --out artifacts/bench.json || echo "bench: did not run; no performance comparison this time"
 # One plain closing line that any CI reader understands, counted from vitest's own JSON reports.

@@ -5,8 +5,9 @@
 export const SLOWDOWN_WARN_FRACTION = 0.1;
 /**
  * Medians below this (ms) are never reported as slower: over eight runs of the CI bench in a row on one machine the
- * iris stage (what the frame waits for its eyes, a race between two threads) moved 0.26-0.74 ms and the metrics stage
- * 0.09-0.12 ms with no change in the code; every figure above it stayed within 1.25x from its fastest run to its slowest.
+ * iris stage (what the frame waits for its eyes, a race between two threads) moved 0.26-0.74 ms and the metrics
+ * stage 0.09-0.12 ms with no change in the code; every figure above it stayed within 1.25x from its fastest run to
+ * its slowest (README, "Performance history in CI").
  */
 export const MIN_COMPARABLE_MS = 0.5;
 
@@ -70,8 +71,8 @@ function machineOf(result: unknown): { cpu?: string; cores?: number } {
 /**
  * Why two results cannot be compared, or undefined when they can: a schedule of other turns moves every median
  * (caches warm or not), another number of frames is another set of faces, and another machine runs at another speed,
- * so a difference between them would be the method's, the frames' or the machine's, not the code's. A result that does not name its CPU (written before
- * the field existed) is compared as before.
+ * so a difference between them would be the method's, the frames' or the machine's, not the code's. A result that
+ * does not name its CPU or frame count (written before those fields existed) is compared as before.
  */
 export function whyNotComparable(previous: unknown, current: unknown): string | undefined {
   const before = blockFramesOf(previous);

@@ -17,7 +17,7 @@ import { irisThreadByDefault, loadPipeline, openSession } from '../../node/engin
 import { TfjsReferenceModel } from '../../build/tfjs-reference';
 import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequences } from '../bench/frames';
 import { DEFAULT_BLOCK_FRAMES, interleavedBlocks } from '../bench/schedule';
-import { compareWithPrevious, describeSlowdown, SLOWDOWN_WARN_FRACTION, whyNotComparable } from '../bench/history';
+import { compareWithPrevious, describeSlowdown, MIN_COMPARABLE_MS, SLOWDOWN_WARN_FRACTION, whyNotComparable } from '../bench/history';
 import { measureInt8, type Int8Result } from '../bench/quantization';
 import { engineProbe, kioskProbe, runProbeChild, type EngineProbeResult, type KioskProbeResult } from '../bench/probes';
 
@@ -42,8 +42,10 @@ const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames
   last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
   Unless --no-int8, every pipeline model is also quantized to int8 (QDQ) on the inputs the pipeline fed it and
   timed against its float build, with the largest output difference.
-  The JSON result is written to --out; a stage slower than the previous result there (or than --baseline FILE, e.g.
-  the committed bench/baseline.json) by more than ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning (never a failure).
+  The JSON result is written to --out; a median of ${MIN_COMPARABLE_MS} ms or more that is slower than the previous result
+  there (or than --baseline FILE, e.g. the committed bench/baseline.json) by more than ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning
+  (never a failure). A previous result from other turns (--block), other frames (--frames) or another CPU is not
+  compared; the bench says why.
   --json also prints it as the last line.`;
 
 function percentile(sorted: number[], p: number): number {
