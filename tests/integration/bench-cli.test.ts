@@ -12,6 +12,25 @@ import { DEFAULT_BLOCK_FRAMES } from '../../src/cli/bench/schedule';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** `liveness bench` on two frames, without the reference, the peer, the probes, int8 or the worker trip. */
+const quickBench = (...extra: string[]) =>
+  run(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin', 'liveness.mjs'),
+      'bench',
+      '--frames',
+      '2',
+      '--no-reference',
+      '--no-peer',
+      '--no-probes',
+      '--no-int8',
+      '--worker-frames',
+      '0',
+      ...extra,
+    ],
+    { cwd: repoRoot, maxBuffer: 16 << 20 },
+  );
 let dir = '';
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -64,27 +83,7 @@ describe('liveness bench', () => {
     const baselineText = JSON.stringify({ measured_at: '2026-02-02T00:00:00.000Z', pipeline: fast });
     await writeFile(baseline, baselineText);
     const out = path.join(dir, 'ci-bench.json');
-    const args = [
-      'bench',
-      '--frames',
-      '2',
-      '--no-reference',
-      '--no-peer',
-      '--no-probes',
-      '--no-int8',
-      '--worker-frames',
-      '0',
-      '--block',
-      '1',
-      '--out',
-      out,
-      '--baseline',
-      baseline,
-    ];
-    const { stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args], {
-      cwd: repoRoot,
-      maxBuffer: 16 << 20,
-    });
+    const { stderr } = await quickBench('--block', '1', '--out', out, '--baseline', baseline);
     expect(stderr).toMatch(
       /bench: warning: pipeline median [\d.]+ ms is \d+% slower than the previous result \(2026-02-02T00:00:00.000Z\)/,
     );
@@ -99,12 +98,7 @@ describe('liveness bench', () => {
     const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
     await writeFile(previousFile, JSON.stringify({ measured_at: '2026-03-03T00:00:00.000Z', block_frames: 1, pipeline: fast }));
     const out = path.join(dir, 'blocks.json');
-    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0'];
-    const { stderr } = await run(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args, '--block', '2', '--out', out, '--baseline', previousFile],
-      { cwd: repoRoot, maxBuffer: 16 << 20 },
-    );
+    const { stderr } = await quickBench('--block', '2', '--out', out, '--baseline', previousFile);
     expect(stderr).not.toMatch(/bench: warning:/);
     expect(stderr).toMatch(
       /bench: not compared with .*frame-by-frame\.json \(2026-03-03T00:00:00\.000Z\): the previous result was measured in turns of 1 frame\(s\) per runtime, this one in turns of 2/,
@@ -124,12 +118,7 @@ describe('liveness bench', () => {
     };
     await writeFile(previousFile, JSON.stringify(previous));
     const out = path.join(dir, 'machine.json');
-    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-probes', '--no-int8', '--worker-frames', '0'];
-    const { stderr } = await run(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args, '--out', out, '--baseline', previousFile],
-      { cwd: repoRoot, maxBuffer: 16 << 20 },
-    );
+    const { stderr } = await quickBench('--out', out, '--baseline', previousFile);
     expect(stderr).not.toMatch(/bench: warning:/);
     expect(stderr).toMatch(
       /bench: not compared with .*other-machine\.json \(2026-04-04T00:00:00\.000Z\): the previous result was measured on another machine \(Another CPU/,
@@ -139,8 +128,34 @@ describe('liveness bench', () => {
     expect(written.history).toMatchObject({ slowed: [], not_compared: expect.stringMatching(/another machine/) });
   }, 300_000);
 
-  it('refuses a block of no frames with a usage message', async () => {
+  it('runs the bench in several fresh processes and writes the median of their figures', async () => {
+    const previousFile = path.join(dir, 'one-run.json');
+    const fast = { median_ms: MIN_COMPARABLE_MS, p95_ms: MIN_COMPARABLE_MS };
+    await writeFile(
+      previousFile,
+      JSON.stringify({ measured_at: '2026-05-05T00:00:00.000Z', block_frames: DEFAULT_BLOCK_FRAMES, pipeline: fast }),
+    );
+    const out = path.join(dir, 'runs.json');
+    const { stdout, stderr } = await quickBench('--runs', '2', '--out', out, '--baseline', previousFile, '--json');
+    const perRun = [...stderr.matchAll(/bench: run (\d) of 2 \(a fresh process\): still median ([\d.]+) ms/g)].map((m) => Number(m[2]));
+    expect(perRun).toHaveLength(2);
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}').pipeline).toEqual(written.pipeline);
+    expect(written).toMatchObject({ runs: 2, frames: 2, cpu: cpus()[0].model });
+    // Two runs: the mean of the two, to 0.01.
+    expect(written.pipeline.median_ms).toBeCloseTo((perRun[0] + perRun[1]) / 2, 1);
+    expect(stderr).toMatch(/bench: median of the 2 runs: still [\d.]+ ms/);
+    // One run is not held to the median of two.
+    expect(stderr).toMatch(/bench: not compared with .*one-run\.json .*the median of 1 run\(s\), this one of 2/);
+  }, 300_000);
+
+  it('refuses a block of no frames, or no runs, with a usage message', async () => {
     const bench = run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'bench', '--block', '0'], { cwd: repoRoot });
     await expect(bench).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--block is a number of frames, 1 or more/) });
+    const noRuns = run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'bench', '--runs', '0'], { cwd: repoRoot });
+    await expect(noRuns).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--runs is a number of bench processes, 1 or more/),
+    });
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import {
   compareWithPrevious,
   describeSlowdown,
   MIN_COMPARABLE_MS,
+  runsOf,
   SLOWDOWN_WARN_FRACTION,
   trackedMedians,
   whyNotComparable,
@@ -78,5 +79,13 @@ describe('bench history across schedules', () => {
       'the previous result timed 30 frames, this one 200',
     );
     expect(whyNotComparable({ block_frames: 20, frames: 200 }, { block_frames: 20, frames: 200 })).toBeUndefined();
+  });
+
+  it('does not compare the median of several runs with a result of another number of runs', () => {
+    expect(runsOf({ block_frames: 20 })).toBe(1);
+    expect(whyNotComparable({ block_frames: 20, runs: 3 }, { block_frames: 20, runs: 3 })).toBeUndefined();
+    expect(whyNotComparable({ block_frames: 20 }, { block_frames: 20, runs: 3 })).toBe(
+      'the previous result is the median of 1 run(s), this one of 3',
+    );
   });
 });

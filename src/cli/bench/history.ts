@@ -62,6 +62,12 @@ export function blockFramesOf(result: unknown): number {
   return typeof value === 'number' ? value : 1;
 }
 
+/** Bench processes whose medians a result is (--runs); results from before the field existed are one run. */
+export function runsOf(result: unknown): number {
+  const value = (result as { runs?: unknown } | null)?.runs;
+  return typeof value === 'number' ? value : 1;
+}
+
 /** The machine a result was measured on, as far as it says: its CPU model and core count. */
 function machineOf(result: unknown): { cpu?: string; cores?: number } {
   const r = result as { cpu?: unknown; cores?: unknown } | null;
@@ -70,8 +76,9 @@ function machineOf(result: unknown): { cpu?: string; cores?: number } {
 
 /**
  * Why two results cannot be compared, or undefined when they can: a schedule of other turns moves every median
- * (caches warm or not), another number of frames is another set of faces, and another machine runs at another speed,
- * so a difference between them would be the method's, the frames' or the machine's, not the code's. A result that
+ * (caches warm or not), another number of frames is another set of faces, a median of several runs is steadier than
+ * one, and another machine runs at another speed, so a difference between them would be the method's, the frames'
+ * or the machine's, not the code's. A result that
  * does not name its CPU or frame count (written before those fields existed) is compared as before.
  */
 export function whyNotComparable(previous: unknown, current: unknown): string | undefined {
@@ -83,6 +90,10 @@ export function whyNotComparable(previous: unknown, current: unknown): string | 
   // --frames N times the first N fixture frames: another N is another set of faces, with another median.
   if (typeof framesBefore === 'number' && typeof framesNow === 'number' && framesBefore !== framesNow) {
     return `the previous result timed ${framesBefore} frames, this one ${framesNow}`;
+  }
+  // The median of three runs is steadier than one run: comparing the two would flag one run's noise.
+  if (runsOf(previous) !== runsOf(current)) {
+    return `the previous result is the median of ${runsOf(previous)} run(s), this one of ${runsOf(current)}`;
   }
   const then = machineOf(previous);
   const here = machineOf(current);

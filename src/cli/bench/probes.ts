@@ -1,7 +1,6 @@
 // Figures users plan with, each measured in a fresh child process so that resident memory means something:
 // model load time, RSS of the engine and of the kiosk service over 1,000 frames, the time from a session's last
 // frame to its decision, and the CPU share of live guidance at 30 fps.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { CONSENT_VERSION, type SessionOutcome } from '../../shared/ipc-contract'
 import type { LivenessMode } from '../../shared/catalogue';
 import { createEngine } from '../../node/engine/index';
 import { composeKiosk } from '../../node/kiosk/compose';
+import { runBenchChild } from './child';
 import { benchFrames, toJpeg } from './frames';
 
 export type ProbeName = 'engine' | 'kiosk';
@@ -234,16 +234,8 @@ async function guidanceShare(
 
 /** Runs one probe in a fresh `liveness bench --probe` child and returns its JSON (the last line it prints). */
 export async function runProbeChild(which: ProbeName, frames: number): Promise<EngineProbeResult | KioskProbeResult> {
-  const entry = process.argv[1];
-  const child = spawn(process.execPath, [...process.execArgv, entry, 'bench', '--probe', which, '--probe-frames', String(frames)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  const last = out.trim().split('\n').pop() ?? '';
+  const { code, stdout } = await runBenchChild(['--probe', which, '--probe-frames', String(frames)], 'inherit');
+  const last = stdout.trim().split('\n').pop() ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new CodedError('ENGINE_FAILURE', `The ${which} probe failed (exit code ${code}).`);
   return JSON.parse(last) as EngineProbeResult | KioskProbeResult;
 }

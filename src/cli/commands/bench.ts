@@ -3,7 +3,8 @@
 // @vladmandic/human (tfjs-wasm, its own face pipeline); then the worker round trip, start-up, memory, decision
 // latency and guidance CPU (probes in fresh child processes). Writes artifacts/bench.json and warns on slowdowns.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -19,6 +20,9 @@ import { BENCH_HEIGHT as HEIGHT, BENCH_WIDTH as WIDTH, benchFrames, clipSequence
 import { DEFAULT_BLOCK_FRAMES, interleavedBlocks } from '../bench/schedule';
 import { compareWithPrevious, describeSlowdown, MIN_COMPARABLE_MS, SLOWDOWN_WARN_FRACTION, whyNotComparable } from '../bench/history';
 import { measureInt8, type Int8Result } from '../bench/quantization';
+import { medianOfRuns } from '../bench/runs';
+import { runBenchChild } from '../bench/child';
+import { CodedError } from '../../shared/errors';
 import { engineProbe, kioskProbe, runProbeChild, type EngineProbeResult, type KioskProbeResult } from '../bench/probes';
 
 export const summary = 'per-stage latency against the original runtime and the peer library';
@@ -31,7 +35,7 @@ const RSS_MIN_PROBE_FRAMES = 400;
 
 const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames N] [--peer-frames N] [--no-reference] [--no-peer]
                       [--worker-frames 50] [--probe-frames 1000] [--no-probes] [--no-int8] [--threads 1]
-                      [--block ${DEFAULT_BLOCK_FRAMES}] [--out ${DEFAULT_OUT}] [--baseline FILE]
+                      [--block ${DEFAULT_BLOCK_FRAMES}] [--runs 1] [--out ${DEFAULT_OUT}] [--baseline FILE]
 
   Runs the per-frame pipeline in-process on real fixture faces at ${WIDTH}x${HEIGHT} (fixture photos and clip frames,
   letterboxed) and reports median and p95 per stage. On the same frames, in blocks of --block consecutive frames
@@ -42,10 +46,12 @@ const USAGE = `usage: liveness bench [--frames 200] [--json] [--reference-frames
   last-frame-to-decision latency and the CPU share of live guidance at 30 fps.
   Unless --no-int8, every pipeline model is also quantized to int8 (QDQ) on the inputs the pipeline fed it and
   timed against its float build, with the largest output difference.
+  With --runs N the whole bench runs N times, each in a fresh process, and every figure of the result is the median
+  of the N runs' (a run on a shared machine can be slower or faster throughout; the performance history uses 3).
   The JSON result is written to --out; a median of ${MIN_COMPARABLE_MS} ms or more that is slower than the previous result
   there (or than --baseline FILE, e.g. the committed bench/baseline.json) by more than ${SLOWDOWN_WARN_FRACTION * 100}% prints a warning
-  (never a failure). A previous result from other turns (--block), other frames (--frames) or another CPU is not
-  compared; the bench says why.
+  (never a failure). A previous result from other turns (--block), other frames (--frames), another number of runs
+  (--runs) or another CPU is not compared; the bench says why.
   --json also prints it as the last line.`;
 
 function percentile(sorted: number[], p: number): number {
@@ -184,6 +190,7 @@ export async function run(argv: string[]): Promise<number> {
         probe: { type: 'string' },
         threads: { type: 'string' },
         block: { type: 'string', default: String(DEFAULT_BLOCK_FRAMES) },
+        runs: { type: 'string', default: '1' },
         out: { type: 'string', default: DEFAULT_OUT },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -211,6 +218,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`liveness bench: --block is a number of frames, 1 or more\n\n${USAGE}`);
     return 1;
   }
+  const runCount = Number(values.runs);
+  if (!Number.isInteger(runCount) || runCount < 1) {
+    console.error(`liveness bench: --runs is a number of bench processes, 1 or more\n\n${USAGE}`);
+    return 1;
+  }
   // A probe child: one figure, as JSON on the last line of stdout.
   if (values.probe !== undefined) {
     if (values.probe !== 'engine' && values.probe !== 'kiosk') {
@@ -225,6 +237,17 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.json) console.log(line);
     else console.error(line);
   };
+  if (runCount > 1) {
+    // Every option but these goes to each run as given; each run writes its own result, compared with nothing.
+    const own = new Set(['runs', 'out', 'baseline', 'json', 'help', 'probe']);
+    const childArgs = Object.entries(values).flatMap(([name, value]) =>
+      own.has(name) || value === false || value === undefined ? [] : value === true ? [`--${name}`] : [`--${name}`, String(value)],
+    );
+    const result = await medianOfBenchRuns(childArgs, runCount, log);
+    writeResult(values.out, result, log, values.baseline);
+    if (values.json) console.log(JSON.stringify(result));
+    return 0;
+  }
   const progress = (label: string, total: number) => (i: number) => {
     if (process.stderr.isTTY && (i % 10 === 0 || i === total)) process.stderr.write(`\r${label} ${i}/${total}`);
     if (process.stderr.isTTY && i === total) process.stderr.write('\n');
@@ -504,6 +527,42 @@ export async function run(argv: string[]): Promise<number> {
   writeResult(values.out, result, log, values.baseline);
   if (values.json) console.log(JSON.stringify(result));
   return 0;
+}
+
+/**
+ * The bench run `runs` times, each in a fresh process with `args`, merged into one result whose every figure is the
+ * median of the runs' figures (src/cli/bench/runs.ts).
+ */
+async function medianOfBenchRuns(args: string[], runs: number, log: (line: string) => void): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'liveness-bench-runs-'));
+  try {
+    const results: Record<string, unknown>[] = [];
+    for (let i = 1; i <= runs; i++) {
+      const out = path.join(dir, `run-${i}.json`);
+      const { code, stderr } = await runBenchChild([...args, '--json', '--out', out], 'keep');
+      if (code !== 0 || !existsSync(out)) {
+        process.stderr.write(stderr);
+        throw new CodedError('ENGINE_FAILURE', `Bench run ${i} of ${runs} failed (exit code ${code}).`);
+      }
+      const run = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & { pipeline: StageStats; pipeline_tracked: StageStats };
+      log(
+        `bench: run ${i} of ${runs} (a fresh process): still median ${run.pipeline.median_ms} ms, tracked ${run.pipeline_tracked.median_ms} ms`,
+      );
+      results.push(run);
+    }
+    const merged = { ...(medianOfRuns(results) as Record<string, unknown>), runs };
+    const m = merged as typeof merged & { pipeline: StageStats; pipeline_tracked: StageStats; stages: Record<string, StageStats> };
+    log(
+      `bench: median of the ${runs} runs: still ${m.pipeline.median_ms} ms (p95 ${m.pipeline.p95_ms}), tracked ${m.pipeline_tracked.median_ms} ms; stages ${Object.entries(
+        m.stages,
+      )
+        .map(([name, st]) => `${name} ${st.median_ms}`)
+        .join(', ')} ms`,
+    );
+    return merged;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
