@@ -149,6 +149,31 @@ describe('liveness bench', () => {
     expect(stderr).toMatch(/bench: not compared with .*one-run\.json .*the median of 1 run\(s\), this one of 2/);
   }, 300_000);
 
+  it('measures the figures users plan with, each probe in a fresh process: model load, RSS, decision latency, guidance', async () => {
+    const out = path.join(dir, 'probes.json');
+    const args = ['bench', '--frames', '2', '--no-reference', '--no-peer', '--no-int8', '--worker-frames', '0', '--probe-frames', '400'];
+    await run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), ...args, '--out', out], {
+      cwd: repoRoot,
+      maxBuffer: 16 << 20,
+    });
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(written.model_load_ms).toMatchObject({ engine: expect.any(Number), kiosk_service: expect.any(Number) });
+    expect(written.model_load_ms.engine).toBeGreaterThan(0);
+    for (const memory of [written.memory.engine, written.memory.kiosk_service]) {
+      expect(memory).toMatchObject({ frames: 400, grows: expect.any(Boolean), tolerance_mb: expect.any(Number) });
+      expect(memory.samples.map((s: { frames: number }) => s.frames)).toEqual([100, 200, 300, 400]);
+      expect(memory.rss_mb_at_end).toBeGreaterThan(0);
+    }
+    for (const mode of ['passive', 'active', 'flash', 'action_flash']) {
+      expect(written.decision_latency[mode].n).toBeGreaterThan(0);
+    }
+    // Every frame offered at 30 fps for 10 s either analysed or dropped while the engine was busy, none lost.
+    const g = written.guidance_cpu;
+    expect(g.frames_offered).toBe(300);
+    expect(g.frames_analysed + g.frames_dropped_busy).toBe(g.frames_offered);
+    expect(g.cpu_ms_per_analysed_frame).toBeGreaterThan(0);
+  }, 300_000);
+
   it('refuses a block of no frames, or no runs, with a usage message', async () => {
     const bench = run(process.execPath, [path.join(repoRoot, 'bin', 'liveness.mjs'), 'bench', '--block', '0'], { cwd: repoRoot });
     await expect(bench).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--block is a number of frames, 1 or more/) });

@@ -78,8 +78,8 @@ function machineOf(result: unknown): { cpu?: string; cores?: number } {
  * Why two results cannot be compared, or undefined when they can: a schedule of other turns moves every median
  * (caches warm or not), another number of frames is another set of faces, a median of several runs is steadier than
  * one, and another machine runs at another speed, so a difference between them would be the method's, the frames'
- * or the machine's, not the code's. A result that
- * does not name its CPU or frame count (written before those fields existed) is compared as before.
+ * or the machine's, not the code's. A result that does not name its CPU, frame count or runs (written before those
+ * fields existed) is compared as before.
  */
 export function whyNotComparable(previous: unknown, current: unknown): string | undefined {
   const before = blockFramesOf(previous);
